@@ -1,0 +1,92 @@
+"""Cold start: a fresh process importing app.py and serving its first request, against a bare
+Chalice app that imports boto3 and makes the same kind of DynamoDB read. Both run against
+DynamoDB Local, alternating, in fresh interpreters; prints medians and the ratio (bar <= 1.5).
+
+    .venv/bin/python -m bench.cold_start [--runs 15]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Each child prints the seconds from just before its first import to the first response.
+CASELOAD_CHILD = textwrap.dedent("""
+    import time; t0 = time.perf_counter()
+    import app
+    from bench.lambda_event import api_event
+    from chalicelib.auth import issue_local_token
+    from devtools.seed import DEMO_PRACTICE_ID, DEMO_USERS
+    token = issue_local_token(practice_id=DEMO_PRACTICE_ID, user_id=DEMO_USERS["admin"], role="admin")
+    out = app.app(api_event("GET", "/v1/practice", "/v1/practice", token=token), None)
+    assert out["statusCode"] == 200, out
+    print(time.perf_counter() - t0)
+""")
+
+BARE_CHILD = textwrap.dedent("""
+    import time; t0 = time.perf_counter()
+    import os
+    import boto3
+    from chalice import Chalice
+    app = Chalice(app_name="bare")
+    @app.route("/v1/practice")
+    def practice():
+        ddb = boto3.client("dynamodb", endpoint_url=os.environ["CASELOAD_DYNAMODB_ENDPOINT"])
+        item = ddb.get_item(TableName=os.environ["CASELOAD_TABLE_NAME"],
+                            Key={"PK": {"S": "P#prc_demo"}, "SK": {"S": "PRACTICE"}})["Item"]
+        return {"name": item["name"]["S"]}
+    from bench.lambda_event import api_event
+    out = app(api_event("GET", "/v1/practice", "/v1/practice"), None)
+    assert out["statusCode"] == 200, out
+    print(time.perf_counter() - t0)
+""")
+
+
+def _run(code: str, env: dict[str, str]) -> float:
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            check=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+
+    from devtools.ddb_local import DynamoDBLocal, free_port
+
+    with tempfile.TemporaryDirectory() as data_dir:
+        port = free_port()
+        with DynamoDBLocal(port=port, db_path=Path(data_dir)):
+            env = {**os.environ, "CASELOAD_DYNAMODB_ENDPOINT": f"http://127.0.0.1:{port}",
+                   "CASELOAD_TABLE_NAME": "bench-main", "CASELOAD_IDEMPOTENCY_TABLE_NAME": "bench-idem",
+                   "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1",
+                   "POWERTOOLS_LOG_LEVEL": "ERROR", "PYTHONDONTWRITEBYTECODE": "0"}
+            subprocess.run([sys.executable, "-c", "from chalicelib.config import get_settings;"
+                            "from chalicelib.store import dynamo; from devtools.tables import create_tables;"
+                            "from devtools.seed import seed_demo;"
+                            "create_tables(dynamo.client(), get_settings()); seed_demo()"],
+                           cwd=ROOT, env=env, check=True)
+            _run(CASELOAD_CHILD, env), _run(BARE_CHILD, env)  # warm the OS file cache and .pyc files
+            caseload, bare = [], []
+            for _ in range(args.runs):  # alternate so machine noise hits both alike
+                caseload.append(_run(CASELOAD_CHILD, env))
+                bare.append(_run(BARE_CHILD, env))
+    result = {"runs": args.runs, "caseload_median_ms": round(statistics.median(caseload) * 1000, 1),
+              "bare_chalice_boto3_median_ms": round(statistics.median(bare) * 1000, 1)}
+    result["ratio"] = round(result["caseload_median_ms"] / result["bare_chalice_boto3_median_ms"], 3)
+    result["bar"] = 1.5
+    result["meets_bar"] = result["ratio"] <= 1.5
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Settings, read from the environment once and only when first asked for."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob the service reads; env vars are CASELOAD_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="CASELOAD_", extra="ignore")
+
+    stage: str = "local"
+    region: str = "us-east-1"
+    table_name: str = "caseload"
+    idempotency_table_name: str = "caseload-idempotency"
+    # Set for DynamoDB Local; unset in AWS so boto3 uses the regional endpoint.
+    dynamodb_endpoint: str | None = None
+
+    auth_mode: Literal["local", "cognito"] = "local"
+    # Local HS256 signing secret. Never used when auth_mode is cognito.
+    local_jwt_secret: SecretStr = SecretStr("caseload-local-development-secret-change-me")
+    local_jwt_issuer: str = "caseload-local"
+    cognito_user_pool_id: str | None = None
+    cognito_client_id: str | None = None
+
+    # Key for signing pagination cursors (tamper evidence).
+    cursor_secret: SecretStr = SecretStr("caseload-local-cursor-secret-change-me")
+    idempotency_ttl_seconds: int = 24 * 3600
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, built on first use."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,271 @@
+"""The API's shared mechanics, applied to every route by one decorator, `operation`.
+
+A route declares what it is (method, path, roles, body and query models, response model) and
+gets: bearer auth and role check, request parsing into pydantic models, 400/422 problems,
+cursor pagination, ETag / If-Match, Location on create, Idempotency-Key replay, one log line
+with the DynamoDB call count, and its entry in the OpenAPI document. The route body itself
+only calls a service.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib import cursor
+from chalicelib.auth import ALL_ROLES, Principal, Role, authenticate
+from chalicelib.errors import BadRequest, CaseloadError, Forbidden, PreconditionRequired, ValidationFailed
+from chalicelib.observability import logger, start_meter
+
+PROBLEM_JSON = "application/problem+json"
+JSON = "application/json"
+_ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One route as the API documents it; the OpenAPI document and the generated tenancy
+    and role tests are built from the list of these."""
+
+    operation_id: str
+    method: str
+    path: str
+    roles: frozenset[Role]
+    summary: str
+    tag: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    paginated: bool
+    conditional: bool
+    idempotent: bool
+    location: str | None
+
+    @property
+    def path_params(self) -> list[str]:
+        return re.findall(r"{(\w+)}", self.path)
+
+
+OPERATIONS: list[Operation] = []
+
+
+@dataclass
+class Call:
+    """A parsed, authenticated request as a route sees it."""
+
+    principal: Principal
+    params: dict[str, str]
+    body: Any = None
+    query: Any = None
+    if_match: int | None = None
+    start_key: dict[str, Any] | None = None
+
+
+@dataclass
+class Listing:
+    """What a list route returns: one page of models and the key to continue from."""
+
+    items: list[BaseModel]
+    last_key: dict[str, Any] | None = None
+
+
+@dataclass
+class Reply:
+    """A response with a status other than the operation's default, or extra headers."""
+
+    model: BaseModel | None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def operation(bp: Blueprint, method: str, path: str, *, roles: Iterable[Role] = ALL_ROLES,
+              summary: str, tag: str, body: type[BaseModel] | None = None,
+              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
+              status: int | None = None, paginated: bool = False, location: str | None = None,
+              idempotent: bool | None = None) -> Callable:
+    """Register a route on `bp` with the shared mechanics (see the module docstring)."""
+
+    if paginated and query is None:
+        from chalicelib.models.common import ListQuery
+        query = ListQuery
+
+    def register(view: Callable[[Call], Any]) -> Callable:
+        op = Operation(
+            operation_id=view.__name__, method=method, path=path, roles=frozenset(roles),
+            summary=summary, tag=tag, body=body, query=query, response=response,
+            status=status or (201 if location else 204 if response is None else 200),
+            paginated=paginated, conditional=method in ("PUT", "PATCH", "DELETE"),
+            idempotent=method == "POST" if idempotent is None else idempotent, location=location)
+        OPERATIONS.append(op)
+
+        @bp.route(path, methods=[method], name=op.operation_id)
+        @functools.wraps(view)
+        def handler(**params: str) -> Response:
+            return _handle(op, view, bp.current_request, params)
+
+        return handler
+
+    return register
+
+
+def _handle(op: Operation, view: Callable[[Call], Any], request: Any, params: dict[str, str]) -> Response:
+    started = time.perf_counter()
+    meter = start_meter()
+    request_id = (request.context or {}).get("requestId") or str(uuid.uuid4())
+    log = logger()
+    log.set_correlation_id(request_id)
+    principal: Principal | None = None
+    try:
+        principal = authenticate(request.headers.get("authorization"))
+        if principal.role not in op.roles:
+            raise Forbidden(f"The {principal.role.value} role may not {op.summary[0].lower()}{op.summary[1:]}")
+        call = _parse(op, request, principal, params)
+        key = request.headers.get("idempotency-key") if op.idempotent else None
+        if key is not None:
+            response = _replayable(op, call, key, request, lambda: _run(op, view, call))
+        else:
+            response = _run(op, view, call)
+    except CaseloadError as err:
+        response = problem(err.status, err.title, err.detail, request_id, **err.extra)
+    except Exception:  # noqa: BLE001 - the edge turns any surprise into a 500 with an id
+        log.exception("unhandled error", extra={"operation": op.operation_id})
+        response = problem(500, "Internal server error",
+                           "Something went wrong on our side; quote the correlation id to support",
+                           request_id)
+    response.headers["X-Request-Id"] = request_id
+    # Ids and counts only: never bodies, which carry client names, birth dates and notes.
+    log.info("request", extra={
+        "operation": op.operation_id, "method": op.method, "path": request.path,
+        "status": response.status_code, "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        "practice_id": principal.practice_id if principal else None,
+        "user_id": principal.user_id if principal else None,
+        "role": principal.role.value if principal else None, **meter.summary()})
+    return response
+
+
+def _parse(op: Operation, request: Any, principal: Principal, params: dict[str, str]) -> Call:
+    call = Call(principal=principal, params=params)
+    errors: list[dict[str, str]] = []
+    if op.query is not None:
+        call.query = _validate(op.query, dict(request.query_params or {}), "query", errors)
+        if op.paginated and call.query is not None:
+            call.start_key = cursor.decode(call.query.cursor, practice_id=principal.practice_id,
+                                           scope=_cursor_scope(op, params))
+    if op.body is not None:
+        call.body = _validate(op.body, _json_body(request), "body", errors)
+    if errors:
+        raise ValidationFailed(errors)
+    if op.conditional:
+        call.if_match = _if_match(request.headers.get("if-match"))
+    return call
+
+
+def _validate(model: type[BaseModel], data: Any, location: str, errors: list[dict[str, str]]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        errors.extend(field_errors(err, location))
+        return None
+
+
+def field_errors(err: ValidationError, location: str) -> list[dict[str, str]]:
+    """pydantic errors as [{"field": "body.address.city", "reason": "..."}] without the input
+    values, which may be client data."""
+    out = []
+    for e in err.errors(include_input=False, include_url=False):
+        path = ".".join(str(p) for p in (location, *e["loc"]))
+        reason = e["msg"].removeprefix("Value error, ")
+        out.append({"field": path, "reason": reason})
+    return out
+
+
+def _json_body(request: Any) -> Any:
+    raw = request.raw_body
+    if not raw:
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise BadRequest(f"The body is not valid JSON: {err}") from err
+
+
+def _if_match(header: str | None) -> int:
+    if header is None:
+        raise PreconditionRequired(
+            "Send If-Match with the ETag from your last read so a concurrent change is never overwritten")
+    match = _ETAG.match(header.strip())
+    if not match:
+        raise BadRequest('If-Match must be an ETag as returned by the API, e.g. "3"', field="header.If-Match")
+    return int(match.group(1))
+
+
+def etag(version: int) -> str:
+    """The ETag of an entity version."""
+    return f'"{version}"'
+
+
+def _cursor_scope(op: Operation, params: dict[str, str]) -> str:
+    return op.operation_id + "".join(f"/{params[p]}" for p in sorted(params))
+
+
+def _run(op: Operation, view: Callable[[Call], Any], call: Call) -> Response:
+    result = view(call)
+    if isinstance(result, Listing):
+        return _json_response(200, {
+            "items": [m.model_dump(mode="json") for m in result.items],
+            "next_cursor": cursor.encode(result.last_key, practice_id=call.principal.practice_id,
+                                         scope=_cursor_scope(op, call.params)),
+        })
+    reply = result if isinstance(result, Reply) else Reply(result, status=op.status)
+    if reply.model is None:
+        return Response(body="", status_code=204 if reply.status == 200 else reply.status,
+                        headers=reply.headers)
+    headers = dict(reply.headers)
+    version = getattr(reply.model, "version", None)
+    if isinstance(version, int):
+        headers["ETag"] = etag(version)
+    if op.location and reply.status == 201:
+        headers["Location"] = op.location.format(**reply.model.model_dump())
+    return Response(body=reply.model.model_dump_json(), status_code=reply.status,
+                    headers={"Content-Type": JSON, **headers})
+
+
+def _replayable(op: Operation, call: Call, key: str, request: Any, run: Callable[[], Response]) -> Response:
+    from chalicelib.store import idempotency  # the Powertools import is paid only when used
+
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise ValidationFailed.field("header.Idempotency-Key", "must be 1-255 visible ASCII characters")
+
+    def run_and_record() -> dict[str, Any]:
+        response = run()
+        return {"status": response.status_code, "headers": dict(response.headers), "body": response.body}
+
+    stored = idempotency.run_once(
+        scope=f"{call.principal.practice_id}#{op.operation_id}", key=key,
+        request={"params": call.params, "body": _json_body(request)}, run=run_and_record,
+        lambda_context=getattr(request, "lambda_context", None))
+    headers = dict(stored["headers"])
+    return Response(body=stored["body"], status_code=stored["status"], headers=headers)
+
+
+def _json_response(status: int, body: dict[str, Any]) -> Response:
+    return Response(body=json.dumps(body), status_code=status, headers={"Content-Type": JSON})
+
+
+def problem(status: int, title: str, detail: str, request_id: str | None = None, **extra: Any) -> Response:
+    """An application/problem+json (RFC 9457) response."""
+    body = {"type": f"https://caseload.dev/problems/{status}", "title": title, "status": status,
+            "detail": detail, **extra}
+    if request_id:
+        body["correlation_id"] = request_id
+    return Response(body=json.dumps(body, default=str), status_code=status,
+                    headers={"Content-Type": PROBLEM_JSON})

@@ -1,0 +1,53 @@
+"""Shared model bases and small value types used by every resource."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, PlainSerializer, WithJsonSchema
+
+from chalicelib.domain import codes
+
+
+class Input(BaseModel):
+    """Base of request bodies: unknown fields are refused so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Output(BaseModel):
+    """Base of responses, built from stored items (extra key attributes are ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class ListQuery(Input):
+    """Cursor pagination parameters shared by every list."""
+
+    limit: int = Field(50, ge=1, le=100, description="Page size")
+    cursor: str | None = Field(None, description="next_cursor from the previous page")
+
+
+def _money_in(value: Any) -> Decimal:
+    return codes.money(value)
+
+
+# Money travels as a decimal string ("120.00") and is Decimal in Python, never float.
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_money_in),
+    PlainSerializer(lambda v: f"{v:.2f}", return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "examples": ["120.00"]}),
+]
+
+NonEmpty = Annotated[str, Field(min_length=1, max_length=200)]
+Email = EmailStr
+
+
+class Address(Input):
+    line1: str = Field(max_length=200)
+    line2: str | None = Field(None, max_length=200)
+    city: str = Field(max_length=100)
+    region: str | None = Field(None, max_length=100, description="State, province or territory")
+    postal_code: str | None = Field(None, max_length=20)
+    country: Annotated[str, AfterValidator(codes.country)] = Field(description="ISO 3166-1 alpha-2")

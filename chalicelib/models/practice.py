@@ -1,0 +1,70 @@
+"""Practice business information and the practice-wide policies later features read."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from chalicelib.domain import codes
+from chalicelib.models.common import Address, Email, Input, Output
+
+TimeZone = Annotated[str, AfterValidator(codes.time_zone)]
+Currency = Annotated[str, AfterValidator(codes.currency)]
+Npi = Annotated[str, AfterValidator(codes.npi)]
+TelehealthPos = Literal["02", "10"]
+Mode = Literal["warn", "block"]
+
+
+class PracticeUpdate(Input):
+    """Fields an admin may change (PATCH: send only what changes; null clears a field)."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    phone: str | None = Field(None, max_length=40)
+    address: Address | None = None
+    time_zone: TimeZone | None = Field(None, description="IANA zone, e.g. America/New_York")
+    currency: Currency | None = Field(None, description="ISO 4217 code")
+    business_email: Email | None = Field(
+        None, description="Where staff emails go; when unset they go to the practitioner or creator")
+    tax_id: str | None = Field(None, max_length=40)
+    billing_npi: Npi | None = Field(None, description="Type 2 NPI used on claims")
+    default_telehealth_pos: TelehealthPos | None = Field(
+        None, description="POS for telehealth locations: 02 (patient not at home) or 10 (at home)")
+    room_booking: Mode | None = Field(None, description="Room double-booking: warn (override allowed) or block")
+    balance_booking: Mode | None = Field(None, description="Booking past a pack/authorization balance")
+    count_booked_as_pending: bool | None = Field(
+        None, description="Booked appointments count as pending usage of authorizations")
+    expiring_soon_days: int | None = Field(None, ge=1, le=365)
+    authorization_low_remaining: int | None = Field(None, ge=0, le=1000)
+    authorization_low_percent: int | None = Field(None, ge=1, le=100)
+    authorization_ending_days: int | None = Field(None, ge=1, le=365)
+
+
+class Practice(Output):
+    id: str
+    name: str
+    phone: str | None = None
+    address: Address | None = None
+    time_zone: str
+    currency: str
+    business_email: str | None = None
+    tax_id: str | None = None
+    billing_npi: str | None = None
+    default_telehealth_pos: TelehealthPos = "10"
+    room_booking: Mode = "warn"
+    balance_booking: Mode = "warn"
+    count_booked_as_pending: bool = True
+    expiring_soon_days: int = 14
+    authorization_low_remaining: int = 2
+    authorization_low_percent: int = 80
+    authorization_ending_days: int = 14
+    status: Literal["active", "closed"] = "active"
+    version: int
+    created_at: str
+    updated_at: str
+
+
+# Fields that may not be cleared with null because the practice cannot work without them.
+REQUIRED_PRACTICE_FIELDS = frozenset({
+    "name", "time_zone", "currency", "default_telehealth_pos", "room_booking", "balance_booking",
+    "count_booked_as_pending", "expiring_soon_days", "authorization_low_remaining",
+    "authorization_low_percent", "authorization_ending_days"})

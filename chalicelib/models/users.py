@@ -1,0 +1,58 @@
+"""Staff users, their role and their notification preferences."""
+from __future__ import annotations
+
+from pydantic import Field
+
+from chalicelib.auth import Role
+from chalicelib.models.common import Email, Input, NonEmpty, Output
+
+
+class NotificationPreferences(Input):
+    """Which staff emails a user receives (PRODUCT.md §8); all on by default."""
+
+    daily_digest: bool = True
+    pack_expiring: bool = True
+    pack_expired: bool = True
+    pack_used_up: bool = True
+    authorization_low: bool = True
+    authorization_used_up: bool = True
+    authorization_ending: bool = True
+
+
+class UserCreate(Input):
+    email: Email
+    first_name: NonEmpty
+    last_name: NonEmpty
+    role: Role
+    active: bool = True
+    notification_preferences: NotificationPreferences = Field(default_factory=NotificationPreferences)
+
+
+class UserUpdate(Input):
+    email: Email | None = None
+    first_name: NonEmpty | None = None
+    last_name: NonEmpty | None = None
+    role: Role | None = None
+    active: bool | None = None
+    notification_preferences: NotificationPreferences | None = None
+
+
+class MyProfileUpdate(Input):
+    """What any user may change on their own record."""
+
+    first_name: NonEmpty | None = None
+    last_name: NonEmpty | None = None
+    notification_preferences: NotificationPreferences | None = None
+
+
+class User(Output):
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+    role: Role
+    active: bool
+    notification_preferences: NotificationPreferences
+    version: int
+    created_at: str
+    updated_at: str

@@ -1,0 +1,66 @@
+"""Logging, metrics and the per-request DynamoDB meter.
+
+The meter is filled by botocore event hooks on the one DynamoDB client (store/dynamo.py), so
+every call is counted, including those Powertools Idempotency makes, with no code in the
+repositories. Tests and benchmarks read it to assert call counts.
+"""
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+
+SERVICE = "caseload"
+
+
+@lru_cache(maxsize=1)
+def logger() -> Logger:
+    """The service's JSON logger (Powertools), built on first use."""
+    return Logger(service=SERVICE)
+
+
+@lru_cache(maxsize=1)
+def metrics() -> Metrics:
+    """The service's EMF metrics (Powertools), built on first use."""
+    return Metrics(namespace="Caseload", service=SERVICE)
+
+
+@dataclass
+class DynamoMeter:
+    """DynamoDB calls and consumed capacity seen during one request (or one benchmark step)."""
+
+    calls: list[str] = field(default_factory=list)
+    capacity_units: float = 0.0
+
+    @property
+    def count(self) -> int:
+        return len(self.calls)
+
+    def record(self, operation: str, response: dict[str, Any]) -> None:
+        """Count one call and add up the capacity DynamoDB reports for it."""
+        self.calls.append(operation)
+        consumed = response.get("ConsumedCapacity")
+        for entry in consumed if isinstance(consumed, list) else [consumed] if consumed else []:
+            self.capacity_units += float(entry.get("CapacityUnits", 0) or 0)
+
+    def summary(self) -> dict[str, Any]:
+        return {"dynamodb_calls": self.count, "dynamodb_operations": self.calls,
+                "dynamodb_capacity_units": self.capacity_units}
+
+
+_meter: contextvars.ContextVar[DynamoMeter | None] = contextvars.ContextVar("dynamo_meter", default=None)
+
+
+def start_meter() -> DynamoMeter:
+    """Begin metering DynamoDB calls for the current request (or thread)."""
+    meter = DynamoMeter()
+    _meter.set(meter)
+    return meter
+
+
+def current_meter() -> DynamoMeter | None:
+    """The meter of the current request, if one was started."""
+    return _meter.get()

@@ -1,0 +1,119 @@
+"""The OpenAPI 3.1 document, generated from the route table (http.OPERATIONS) and the same
+pydantic models that validate requests, so the document cannot drift from the code."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.http import OPERATIONS, Operation
+
+REF = "#/components/schemas/{model}"
+OPENAPI_PATH = "/v1/openapi.json"
+
+_PROBLEM = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "correlation_id": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "reason": {"type": "string"}}, "required": ["field", "reason"]}},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+_ERRORS = {
+    "400": "Malformed JSON, cursor or header",
+    "401": "Missing, malformed or expired bearer token",
+    "403": "The caller's role may not do this",
+    "404": "Not found in the caller's practice",
+    "409": "Conflicts with the current state",
+    "412": "If-Match does not match the current version",
+    "422": "Invalid fields (see errors)",
+    "428": "If-Match is required",
+}
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}}
+
+
+@lru_cache(maxsize=1)
+def document() -> dict[str, Any]:
+    """The whole API as OpenAPI 3.1 (built once per process)."""
+    pairs: list[tuple[type[BaseModel], str]] = []
+    for op in OPERATIONS:
+        if op.body:
+            pairs.append((op.body, "validation"))
+        if op.response:
+            pairs.append((op.response, "serialization"))
+    refs, schemas = models_json_schema(list(dict.fromkeys(pairs)), ref_template=REF)
+    components = {**schemas.get("$defs", {}), "Problem": _PROBLEM}
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs)
+    paths[OPENAPI_PATH] = {"get": {
+        "operationId": "get_openapi", "summary": "This document", "tags": ["Meta"], "security": [],
+        "responses": {"200": {"description": "OpenAPI 3.1 document",
+                              "content": {"application/json": {"schema": {"type": "object"}}}}}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Caseload API", "version": "1.0.0",
+                 "description": "Practice management for therapy and allied-health practices: packs, "
+                                "authorizations, sessions. Money is a decimal string; times are ISO 8601."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "operationId": op.operation_id, "summary": op.summary, "tags": [op.tag],
+        "description": "Roles: " + ", ".join(sorted(r.value for r in op.roles)),
+        "parameters": [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                       for p in op.path_params],
+    }
+    if op.query:
+        schema = op.query.model_json_schema()
+        for name, prop in schema.get("properties", {}).items():
+            spec["parameters"].append({"name": name, "in": "query", "required": name in schema.get("required", []),
+                                       "schema": prop, **({"description": prop["description"]}
+                                                          if "description" in prop else {})})
+    if op.conditional:
+        spec["parameters"].append({"name": "If-Match", "in": "header", "required": True,
+                                   "description": "ETag from your last read", "schema": {"type": "string"}})
+    if op.idempotent:
+        spec["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,
+                                   "description": "Retries with the same key have exactly one effect",
+                                   "schema": {"type": "string", "maxLength": 255}})
+    if op.body:
+        spec["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": refs[(op.body, "validation")]}}}
+    spec["responses"] = {str(op.status): _success(op, refs)}
+    for status, description in _ERRORS.items():
+        spec["responses"][status] = _problem_response(description)
+    return spec
+
+
+def _success(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
+    if op.response is None:
+        return {"description": "Done"}
+    schema = refs[(op.response, "serialization")]
+    if op.paginated:
+        schema = {"type": "object", "required": ["items", "next_cursor"], "properties": {
+            "items": {"type": "array", "items": schema},
+            "next_cursor": {"type": ["string", "null"], "description": "Pass as cursor for the next page"}}}
+    headers: dict[str, Any] = {}
+    if "version" in op.response.model_fields:
+        headers["ETag"] = {"schema": {"type": "string"}, "description": "Send back as If-Match to update"}
+    if op.location:
+        headers["Location"] = {"schema": {"type": "string"}, "description": "URL of the new resource"}
+    return {"description": "OK", "headers": headers, "content": {"application/json": {"schema": schema}}}

@@ -1,0 +1,150 @@
+"""Use cases for service locations and rooms.
+
+Each location keeps a count of the rooms attached to it, changed in the same transaction as
+the room, so "delete a location that still has rooms" is refused by a condition, not by a
+read that a concurrent room booking could invalidate.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.auth import Principal
+from chalicelib.domain import codes
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.places import location_pos
+from chalicelib.errors import AlreadyExists, ValidationFailed
+from chalicelib.models.locations import Location, LocationCreate, LocationUpdate, Room, RoomCreate, RoomUpdate
+from chalicelib.services.common import changes_of
+from chalicelib.services.practice import load_practice
+from chalicelib.store import items
+from chalicelib.store.repository import LOCATIONS, ROOMS
+
+
+def _location(item: dict[str, Any]) -> Location:
+    data = items.public(item)
+    return Location.model_validate({**data, "place_of_service_name":
+                                    codes.place_of_service_name(data["place_of_service"])})
+
+
+def _pos(principal: Principal, telehealth: bool, requested: str | None) -> str:
+    # The practice's telehealth default is read only when it is needed.
+    default = load_practice(principal.practice_id).default_telehealth_pos if telehealth and not requested else "10"
+    try:
+        return location_pos(telehealth=telehealth, requested=requested, telehealth_default=default)
+    except ValueError as err:
+        raise ValidationFailed.field("body.place_of_service", str(err)) from err
+
+
+def create_location(*, principal: Principal, data: LocationCreate, location_id: str | None = None) -> Location:
+    """A new service location with a valid Place of Service code."""
+    values = data.model_dump(mode="json")
+    values["place_of_service"] = _pos(principal, data.telehealth, data.place_of_service)
+    location_id = location_id or new_id("loc")
+    return _location(LOCATIONS.create(principal.practice_id, location_id, {**values, "room_count": 0}))
+
+
+def get_location(*, principal: Principal, location_id: str) -> Location:
+    return _location(LOCATIONS.get(principal.practice_id, location_id))
+
+
+def list_locations(*, principal: Principal, limit: int, start_key: dict | None) -> tuple[list[Location], dict | None]:
+    page = LOCATIONS.list(principal.practice_id, limit=limit, start_key=start_key)
+    return [_location(i) for i in page.items], page.last_key
+
+
+def update_location(*, principal: Principal, location_id: str, changes: LocationUpdate,
+                    expected_version: int) -> Location:
+    """Change a location; POS and telehealth are checked together on the result."""
+    values = changes_of(changes, required=("name", "telehealth", "active"))
+    if "telehealth" in values or "place_of_service" in values:
+        current = LOCATIONS.get(principal.practice_id, location_id)
+        telehealth = values.get("telehealth", current["telehealth"])
+        requested = values.get("place_of_service")
+        # Flipping telehealth without a new code picks the default for the new kind.
+        if requested is None and telehealth == current["telehealth"]:
+            requested = current["place_of_service"]
+        values["place_of_service"] = _pos(principal, telehealth, requested)
+        values["telehealth"] = telehealth
+    return _location(LOCATIONS.update(principal.practice_id, location_id, values,
+                                      expected_version=expected_version))
+
+
+def delete_location(*, principal: Principal, location_id: str, expected_version: int) -> None:
+    """Delete a location that no room is attached to."""
+    LOCATIONS.delete(principal.practice_id, location_id, expected_version=expected_version,
+                     condition="attribute_not_exists(room_count) OR room_count = :zero",
+                     condition_values={":zero": 0},
+                     condition_reason="The location still has rooms; move or delete them first")
+
+
+def _write_room(principal: Principal, room_write: dict[str, Any], location_ids: list[str], *,
+                added: list[str], removed: list[str], expected_version: int | None = None,
+                room_id: str = "") -> None:
+    """One transaction: the room write plus the room counts of the locations it joins or leaves."""
+    def count(location_id: str, delta: int) -> dict[str, Any]:
+        return items.add_action(*LOCATIONS.key(principal.practice_id, location_id), "room_count", delta)
+
+    actions = [room_write] + [count(i, +1) for i in added] + [count(i, -1) for i in removed]
+    try:
+        items.transact(actions)
+    except items.TransactionCancelled as err:
+        if expected_version is not None:
+            stale = items.versioned_write_error(err, 0, expected_version, ROOMS.resource, room_id)
+            if stale:
+                raise stale from err
+        elif 0 in err.failed():
+            raise AlreadyExists(f"Room {room_id} already exists") from err
+        missing = [added[i - 1] for i in err.failed() if 0 < i <= len(added)]
+        if missing:
+            raise ValidationFailed([{"field": f"body.location_ids.{location_ids.index(m)}",
+                                     "reason": f"location {m} does not exist"} for m in missing]) from err
+        raise
+
+
+def _room(item: dict[str, Any]) -> Room:
+    return Room.model_validate(items.public(item))
+
+
+def create_room(*, principal: Principal, data: RoomCreate, room_id: str | None = None) -> Room:
+    """A new room attached to existing locations."""
+    location_ids = list(dict.fromkeys(data.location_ids))
+    room_id = room_id or new_id("room")
+    item = items.new_item(ROOMS.item(principal.practice_id, room_id,
+                                     {**data.model_dump(mode="json"), "location_ids": location_ids}))
+    _write_room(principal, items.put_action(item), location_ids, added=location_ids, removed=[],
+                room_id=room_id)
+    return _room(item)
+
+
+def get_room(*, principal: Principal, room_id: str) -> Room:
+    return _room(ROOMS.get(principal.practice_id, room_id))
+
+
+def list_rooms(*, principal: Principal, limit: int, start_key: dict | None) -> tuple[list[Room], dict | None]:
+    page = ROOMS.list(principal.practice_id, limit=limit, start_key=start_key)
+    return [_room(i) for i in page.items], page.last_key
+
+
+def update_room(*, principal: Principal, room_id: str, changes: RoomUpdate, expected_version: int) -> Room:
+    """Change a room; moving it between locations updates their room counts atomically."""
+    values = changes_of(changes, required=("name", "location_ids", "active"))
+    if "location_ids" not in values:
+        return _room(ROOMS.update(principal.practice_id, room_id, values, expected_version=expected_version))
+    current = ROOMS.get(principal.practice_id, room_id)
+    new_ids = list(dict.fromkeys(values["location_ids"]))
+    merged = {**current, **values, "location_ids": new_ids, "version": expected_version + 1,
+              "updated_at": items.now()}
+    _write_room(principal, items.put_action(merged, expected_version=expected_version), new_ids,
+                added=[i for i in new_ids if i not in current["location_ids"]],
+                removed=[i for i in current["location_ids"] if i not in new_ids],
+                expected_version=expected_version, room_id=room_id)
+    return _room(merged)
+
+
+def delete_room(*, principal: Principal, room_id: str, expected_version: int) -> None:
+    """Delete a room and release it from its locations' room counts."""
+    current = ROOMS.get(principal.practice_id, room_id)
+    delete = items.delete_action(*ROOMS.key(principal.practice_id, room_id), expected_version=expected_version)
+    _write_room(principal, delete, current["location_ids"], added=[], removed=current["location_ids"],
+                expected_version=expected_version, room_id=room_id)
+

@@ -1,0 +1,92 @@
+"""Use cases for staff users. An email belongs to one user per practice: a marker item keyed
+by the email is written in the same transaction as the user, so two concurrent creates with
+one email cannot both succeed."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.auth import Principal
+from chalicelib.domain.ids import new_id
+from chalicelib.errors import AlreadyExists, Conflict
+from chalicelib.models.users import MyProfileUpdate, User, UserCreate, UserUpdate
+from chalicelib.services.common import changes_of
+from chalicelib.store import items
+from chalicelib.store.repository import USER_EMAILS, USERS
+
+_REQUIRED = ("email", "first_name", "last_name", "role", "active", "notification_preferences")
+
+
+def _user(item: dict[str, Any]) -> User:
+    return User.model_validate(items.public(item))
+
+
+def _email_marker(practice_id: str, email: str, user_id: str) -> dict[str, Any]:
+    return USER_EMAILS.item(practice_id, email.lower(), {"user_id": user_id})
+
+
+def _transact(actions: list[dict[str, Any]], *, email: str | None, marker_index: int,
+              user_id: str = "", expected_version: int | None = None) -> None:
+    try:
+        items.transact(actions)
+    except items.TransactionCancelled as err:
+        if expected_version is not None:
+            stale = items.versioned_write_error(err, 0, expected_version, USERS.resource, user_id)
+            if stale:
+                raise stale from err
+        elif 0 in err.failed():
+            raise AlreadyExists(f"User {user_id} already exists") from err
+        if marker_index in err.failed():
+            raise AlreadyExists(f"A user with email {email} already exists in this practice",
+                                field="body.email") from err
+        raise
+
+
+def create_user(*, principal: Principal, data: UserCreate, user_id: str | None = None) -> User:
+    """A new staff user with a unique email (`user_id` is for provisioning; else a new id)."""
+    user_id = user_id or new_id("usr")
+    item = items.new_item(USERS.item(principal.practice_id, user_id, data.model_dump(mode="json")))
+    marker = items.new_item(_email_marker(principal.practice_id, data.email, user_id))
+    _transact([items.put_action(item), items.put_action(marker)], email=data.email, marker_index=1,
+              user_id=user_id)
+    return _user(item)
+
+
+def get_user(*, principal: Principal, user_id: str) -> User:
+    return _user(USERS.get(principal.practice_id, user_id))
+
+
+def list_users(*, principal: Principal, limit: int, start_key: dict | None) -> tuple[list[User], dict | None]:
+    page = USERS.list(principal.practice_id, limit=limit, start_key=start_key)
+    return [_user(i) for i in page.items], page.last_key
+
+
+def update_user(*, principal: Principal, user_id: str, changes: UserUpdate | MyProfileUpdate,
+                expected_version: int) -> User:
+    """Change a user; an email change moves the uniqueness marker in the same transaction."""
+    values = changes_of(changes, required=_REQUIRED)
+    if user_id == principal.user_id and (values.get("role", principal.role.value) != principal.role.value
+                                         or values.get("active") is False):
+        raise Conflict("You cannot change your own role or deactivate yourself; ask another admin")
+    if "email" not in values:
+        return _user(USERS.update(principal.practice_id, user_id, values, expected_version=expected_version))
+    current = USERS.get(principal.practice_id, user_id)
+    if values["email"].lower() == current["email"].lower():
+        return _user(USERS.update(principal.practice_id, user_id, values, expected_version=expected_version))
+    merged = {**current, **values, "version": expected_version + 1, "updated_at": items.now()}
+    old_marker = USER_EMAILS.key(principal.practice_id, current["email"].lower())
+    _transact([items.put_action(merged, expected_version=expected_version),
+               items.put_action(items.new_item(_email_marker(principal.practice_id, values["email"], user_id))),
+               {"Delete": {"TableName": items.table(), "Key": items.key_of(*old_marker)}}],
+              email=values["email"], marker_index=1, user_id=user_id, expected_version=expected_version)
+    return _user(merged)
+
+
+def delete_user(*, principal: Principal, user_id: str, expected_version: int) -> None:
+    """Delete a user (and free their email). Admins cannot delete themselves."""
+    if user_id == principal.user_id:
+        raise Conflict("You cannot delete your own user; ask another admin")
+    current = USERS.get(principal.practice_id, user_id)
+    marker = USER_EMAILS.key(principal.practice_id, current["email"].lower())
+    _transact([items.delete_action(*USERS.key(principal.practice_id, user_id), expected_version=expected_version),
+               {"Delete": {"TableName": items.table(), "Key": items.key_of(*marker)}}],
+              email=None, marker_index=-1, user_id=user_id, expected_version=expected_version)

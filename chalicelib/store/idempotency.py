@@ -1,0 +1,68 @@
+"""Idempotency-Key support through Powertools Idempotency and its DynamoDB table.
+
+The first request with a key runs and its successful response is stored; a retry with the
+same key and the same request replays that response; the same key with a different request
+is refused (422). Failed requests are not stored, so a retry after fixing the cause runs again.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Callable
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from chalicelib.config import get_settings
+from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.store import dynamo
+
+
+@lru_cache(maxsize=4)
+def _persistence(table_name: str, client_id: int) -> DynamoDBPersistenceLayer:
+    # Keyed on the client too: tests swap endpoints, and the layer holds on to its client.
+    return DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamo.client())
+
+
+class _LocalContext:
+    """Stands in for the Lambda context outside Lambda (chalice local, tests): Powertools uses
+    the remaining time to expire an in-progress record left by a crashed request."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def _config(lambda_context: Any) -> IdempotencyConfig:
+    config = IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="request",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=get_settings().idempotency_ttl_seconds,
+    )
+    config.register_lambda_context(lambda_context or _LocalContext())
+    return config
+
+
+def run_once(*, scope: str, key: str, request: Any, run: Callable[[], dict[str, Any]],
+             lambda_context: Any = None) -> dict[str, Any]:
+    """Run `run` once per (scope, key); `request` must match on every retry."""
+    store = _persistence(get_settings().idempotency_table_name, id(dynamo.client()))
+
+    @idempotent_function(data_keyword_argument="call", persistence_store=store, config=_config(lambda_context))
+    def idempotent_call(call: dict[str, Any]) -> dict[str, Any]:
+        return run()
+
+    try:
+        return idempotent_call(call={"key": f"{scope}#{key}", "request": request})
+    except IdempotencyValidationError as err:
+        raise ValidationFailed.field(
+            "header.Idempotency-Key",
+            "this key was already used with a different request; use a new key") from err
+    except IdempotencyAlreadyInProgressError as err:
+        raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly") from err

@@ -1,0 +1,260 @@
+"""Generic item operations on the main table, shared by every repository.
+
+Each write that can race is conditional: create is `attribute_not_exists`, update and delete
+check the version the caller read (If-Match). Failures come back as domain exceptions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.config import get_settings
+from chalicelib.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed
+from chalicelib.store import dynamo
+from chalicelib.store.keys import PK, SK
+
+# Attributes that belong to the key design, not to the entity.
+_KEY_ATTRS = frozenset({PK, SK, "GSI1PK", "GSI1SK", "kind"})
+
+
+def table() -> str:
+    """Name of the main table."""
+    return get_settings().table_name
+
+
+def public(item: dict[str, Any]) -> dict[str, Any]:
+    """An item without its key attributes: the entity as the models know it."""
+    return {k: v for k, v in item.items() if k not in _KEY_ATTRS}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a Query: entities plus the key to continue from (None at the end)."""
+
+    items: list[dict[str, Any]]
+    last_key: dict[str, Any] | None
+
+
+def get(pk: str, sk: str) -> dict[str, Any] | None:
+    """One item by key (strongly consistent, so a read after a write sees it)."""
+    response = dynamo.client().get_item(TableName=table(), Key=key_of(pk, sk),
+                                        ConsistentRead=True)
+    item = response.get("Item")
+    return dynamo.from_item(item) if item else None
+
+
+def get_existing(pk: str, sk: str, *, resource: str, resource_id: str) -> dict[str, Any]:
+    """One item by key, or NotFound."""
+    item = get(pk, sk)
+    if item is None:
+        raise NotFound(resource, resource_id)
+    return item
+
+
+def now() -> str:
+    """The current UTC time as stored: ISO 8601 with seconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def new_item(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as first written: version 1 and its creation time."""
+    stamp = now()
+    return {**item, "version": 1, "created_at": stamp, "updated_at": stamp}
+
+
+def create(item: dict[str, Any], *, resource: str, resource_id: str) -> dict[str, Any]:
+    """Put a new item at version 1; AlreadyExists if its key is taken."""
+    item = new_item(item)
+    try:
+        dynamo.client().put_item(TableName=table(), Item=dynamo.to_item(item),
+                                 ConditionExpression="attribute_not_exists(PK)")
+    except ClientError as err:
+        if _code(err) == "ConditionalCheckFailedException":
+            raise AlreadyExists(f"{resource} {resource_id} already exists") from err
+        raise
+    return item
+
+
+def update(pk: str, sk: str, changes: dict[str, Any], *, expected_version: int, resource: str,
+           resource_id: str, condition: str | None = None,
+           condition_values: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Set (or, for None values, remove) attributes if the stored version is the expected one.
+
+    One UpdateItem: on a failed condition DynamoDB returns the old item, which tells a
+    missing item (404) from a stale version (412) without a second read.
+    """
+    changes = {**changes, "updated_at": now()}
+    names = {"#version": "version"}
+    values: dict[str, Any] = {":expected": expected_version, ":one": 1}
+    sets, removes = ["#version = #version + :one"], []
+    for i, (name, value) in enumerate(changes.items()):
+        names[f"#f{i}"] = name
+        if value is None:
+            removes.append(f"#f{i}")
+        else:
+            values[f":v{i}"] = value
+            sets.append(f"#f{i} = :v{i}")
+    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    cond = "attribute_exists(PK) AND #version = :expected"
+    if condition:
+        cond += f" AND ({condition})"
+        values.update(condition_values or {})
+    try:
+        response = dynamo.client().update_item(
+            TableName=table(), Key=key_of(pk, sk), UpdateExpression=expression,
+            ConditionExpression=cond, ExpressionAttributeNames=names,
+            ExpressionAttributeValues=dynamo.to_item(values), ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    except ClientError as err:
+        raise _condition_error(err, expected_version, resource, resource_id) from err
+    return dynamo.from_item(response["Attributes"])
+
+
+def delete(pk: str, sk: str, *, expected_version: int, resource: str, resource_id: str,
+           condition: str | None = None, condition_values: dict[str, Any] | None = None,
+           condition_reason: str = "") -> None:
+    """Delete an item if the stored version is the expected one (and `condition` holds)."""
+    cond = "attribute_exists(PK) AND #version = :expected"
+    if condition:
+        cond += f" AND ({condition})"
+    try:
+        dynamo.client().delete_item(
+            TableName=table(), Key=key_of(pk, sk), ConditionExpression=cond,
+            ExpressionAttributeNames={"#version": "version"},
+            ExpressionAttributeValues=dynamo.to_item({":expected": expected_version,
+                                                      **(condition_values or {})}),
+            ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    except ClientError as err:
+        raise _condition_error(err, expected_version, resource, resource_id,
+                               condition_reason) from err
+
+
+def query_page(pk: str, sk_prefix: str, *, limit: int, start_key: dict[str, Any] | None,
+               index: str | None = None, forward: bool = True) -> Page:
+    """One Query call: up to `limit` items whose sort key starts with `sk_prefix` in `pk`.
+
+    It asks for one item more than the page holds, so `last_key` is None exactly when there
+    is nothing further (clients never fetch an empty last page).
+    """
+    pk_name, sk_name = (f"{index}PK", f"{index}SK") if index else (PK, SK)
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
+        "ExpressionAttributeNames": {"#pk": pk_name, "#sk": sk_name},
+        "ExpressionAttributeValues": dynamo.to_item({":pk": pk, ":prefix": sk_prefix}),
+        "Limit": limit + 1,
+        "ScanIndexForward": forward,
+    }
+    if index:
+        params["IndexName"] = index
+    if start_key:
+        params["ExclusiveStartKey"] = dynamo.to_item(start_key)
+    found = [dynamo.from_item(i) for i in dynamo.client().query(**params).get("Items", [])]
+    if len(found) <= limit:
+        return Page(items=found, last_key=None)
+    last = found[limit - 1]
+    key_names = (PK, SK, pk_name, sk_name)
+    return Page(items=found[:limit], last_key={k: last[k] for k in key_names})
+
+
+def transact(actions: list[dict[str, Any]]) -> None:
+    """Run TransactWriteItems (all or nothing); a failed condition raises TransactionCancelled."""
+    try:
+        dynamo.client().transact_write_items(TransactItems=actions)
+    except ClientError as err:
+        if _code(err) == "TransactionCanceledException":
+            reasons = err.response.get("CancellationReasons", [])
+            raise TransactionCancelled([r.get("Code", "None") for r in reasons],
+                                       [dynamo.from_item(r["Item"]) if r.get("Item") else None
+                                        for r in reasons]) from err
+        raise
+
+
+class TransactionCancelled(Conflict):
+    """A transaction's condition failed; `reasons[i]` is the code for action i ('None': passed)
+    and `items[i]` the item as it was, where the action asked for it."""
+
+    def __init__(self, reasons: list[str], old_items: list[dict[str, Any] | None]) -> None:
+        super().__init__("The change conflicts with the current state; nothing was written")
+        self.reasons = reasons
+        self.items = old_items
+
+    def failed(self) -> list[int]:
+        """Indexes of the actions whose condition failed."""
+        return [i for i, r in enumerate(self.reasons) if r not in ("None", "")]
+
+
+def _code(err: ClientError) -> str:
+    return err.response.get("Error", {}).get("Code", "")
+
+
+def _condition_error(err: ClientError, expected_version: int, resource: str, resource_id: str,
+                     condition_reason: str = "") -> Exception:
+    if _code(err) != "ConditionalCheckFailedException":
+        return err
+    old = err.response.get("Item")
+    if not old:
+        return NotFound(resource, resource_id)
+    stored = dynamo.from_item(old).get("version")
+    if stored != expected_version:
+        return _stale(resource, resource_id, stored, expected_version)
+    return Conflict(condition_reason or f"{resource} {resource_id} cannot be changed now")
+
+
+def _stale(resource: str, resource_id: str, stored: Any, expected_version: int) -> PreconditionFailed:
+    return PreconditionFailed(
+        f"{resource} {resource_id} has changed since you read it (version {stored}, you sent "
+        f"{expected_version}); read it again and retry", current_version=int(stored))
+
+
+def key_of(pk: str, sk: str) -> dict[str, Any]:
+    """A key in DynamoDB's attribute-value form."""
+    return dynamo.to_item({PK: pk, SK: sk})
+
+
+# Transaction actions. Each carries its own condition; `version_check` is the If-Match rule.
+
+def put_action(item: dict[str, Any], *, expected_version: int | None = None) -> dict[str, Any]:
+    """Put a whole item: new (key must be free) or replacing the expected version."""
+    put: dict[str, Any] = {"TableName": table(), "Item": dynamo.to_item(item),
+                           "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    if expected_version is None:
+        put["ConditionExpression"] = "attribute_not_exists(PK)"
+    else:
+        put.update(_version_check(expected_version))
+    return {"Put": put}
+
+
+def delete_action(pk: str, sk: str, *, expected_version: int) -> dict[str, Any]:
+    """Delete an item still at the expected version."""
+    return {"Delete": {"TableName": table(), "Key": key_of(pk, sk),
+                       "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                       **_version_check(expected_version)}}
+
+
+def add_action(pk: str, sk: str, attribute: str, delta: int) -> dict[str, Any]:
+    """Add `delta` to a counter on an item that must exist."""
+    return {"Update": {"TableName": table(), "Key": key_of(pk, sk),
+                       "UpdateExpression": "ADD #a :delta", "ConditionExpression": "attribute_exists(PK)",
+                       "ExpressionAttributeNames": {"#a": attribute},
+                       "ExpressionAttributeValues": dynamo.to_item({":delta": delta})}}
+
+
+def _version_check(expected_version: int) -> dict[str, Any]:
+    return {"ConditionExpression": "attribute_exists(PK) AND #version = :expected",
+            "ExpressionAttributeNames": {"#version": "version"},
+            "ExpressionAttributeValues": dynamo.to_item({":expected": expected_version})}
+
+
+def versioned_write_error(err: "TransactionCancelled", index: int, expected_version: int, resource: str,
+                          resource_id: str) -> Exception | None:
+    """The 404 or 412 for a failed versioned action at `index`, or None if it passed."""
+    if index not in err.failed():
+        return None
+    old = err.items[index]
+    if not old:
+        return NotFound(resource, resource_id)
+    return _stale(resource, resource_id, old.get("version"), expected_version)

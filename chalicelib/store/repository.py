@@ -1,0 +1,61 @@
+"""A practice's collection of one kind of entity: the CRUD every settings resource shares."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.store import items
+from chalicelib.store.keys import PK, SK, entity_sk, practice_pk
+
+
+@dataclass(frozen=True)
+class Collection:
+    """Entities of one kind in a practice's partition, sort key `<kind>#<id>`."""
+
+    kind: str
+    resource: str
+
+    def key(self, practice_id: str, entity_id: str) -> tuple[str, str]:
+        """The (PK, SK) of one entity."""
+        return practice_pk(practice_id), entity_sk(self.kind, entity_id)
+
+    def item(self, practice_id: str, entity_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """A full item ready to write: key attributes plus the entity's data."""
+        pk, sk = self.key(practice_id, entity_id)
+        return {PK: pk, SK: sk, "kind": self.kind, "id": entity_id, **data}
+
+    def get(self, practice_id: str, entity_id: str) -> dict[str, Any]:
+        """One entity, or NotFound."""
+        pk, sk = self.key(practice_id, entity_id)
+        return items.get_existing(pk, sk, resource=self.resource, resource_id=entity_id)
+
+    def create(self, practice_id: str, entity_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """A new entity; AlreadyExists if the id is taken."""
+        return items.create(self.item(practice_id, entity_id, data), resource=self.resource,
+                            resource_id=entity_id)
+
+    def update(self, practice_id: str, entity_id: str, changes: dict[str, Any], *,
+               expected_version: int, **conditions: Any) -> dict[str, Any]:
+        """Apply changes if the entity is still at `expected_version`."""
+        pk, sk = self.key(practice_id, entity_id)
+        return items.update(pk, sk, changes, expected_version=expected_version,
+                            resource=self.resource, resource_id=entity_id, **conditions)
+
+    def delete(self, practice_id: str, entity_id: str, *, expected_version: int, **conditions: Any) -> None:
+        """Delete the entity if it is still at `expected_version`."""
+        pk, sk = self.key(practice_id, entity_id)
+        items.delete(pk, sk, expected_version=expected_version, resource=self.resource,
+                     resource_id=entity_id, **conditions)
+
+    def list(self, practice_id: str, *, limit: int, start_key: dict[str, Any] | None) -> items.Page:
+        """One page of the practice's entities of this kind, in id order (one Query)."""
+        return items.query_page(practice_pk(practice_id), entity_sk(self.kind), limit=limit,
+                                start_key=start_key)
+
+
+LOCATIONS = Collection("LOC", "Location")
+ROOMS = Collection("ROOM", "Room")
+USERS = Collection("USER", "User")
+USER_EMAILS = Collection("USEREMAIL", "User email")
+BILLING_CODES = Collection("CODE", "Billing code")
+DIAGNOSIS_CODES = Collection("DX", "Diagnosis code")

@@ -1,0 +1,110 @@
+"""Token verification and roles, without AWS."""
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from chalicelib import auth
+from chalicelib.auth import Role, authenticate, issue_local_token
+from chalicelib.config import reset_settings
+from chalicelib.errors import Unauthorized
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    reset_settings()
+    auth._jwks_client.cache_clear()
+    yield
+    reset_settings()
+    auth._jwks_client.cache_clear()
+
+
+def test_local_token_round_trips_to_principal():
+    token = issue_local_token(practice_id="prc_1", user_id="usr_1", role="billing")
+    principal = authenticate(f"Bearer {token}")
+    assert (principal.practice_id, principal.user_id, principal.role) == ("prc_1", "usr_1", Role.BILLING)
+
+
+@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer    ", "Token abc", "Bearer a.b.c"])
+def test_missing_or_malformed_header_is_unauthorized(header):
+    with pytest.raises(Unauthorized):
+        authenticate(header)
+
+
+def test_unknown_role_is_unauthorized():
+    from chalicelib.config import get_settings
+
+    s = get_settings()
+    token = jwt.encode({"sub": "u", "practice_id": "p", "role": "owner", "iss": s.local_jwt_issuer,
+                        "exp": int(time.time()) + 60}, s.local_jwt_secret.get_secret_value(), algorithm="HS256")
+    with pytest.raises(Unauthorized, match="role"):
+        authenticate(f"Bearer {token}")
+
+
+def test_expired_local_token_says_expired():
+    token = issue_local_token(practice_id="p", user_id="u", role="admin", ttl_seconds=-10)
+    with pytest.raises(Unauthorized, match="expired"):
+        authenticate(f"Bearer {token}")
+
+
+def test_roles_are_the_four_staff_roles():
+    assert {r.value for r in Role} == {"admin", "practitioner", "front_desk", "billing"}
+
+
+class _FakeJwks:
+    """Stands in for PyJWKClient: hands out the test key pair's public key."""
+
+    def __init__(self, public_key):
+        self.public_key = public_key
+
+    def get_signing_key_from_jwt(self, token):
+        return type("Key", (), {"key": self.public_key})()
+
+
+@pytest.fixture
+def cognito(monkeypatch):
+    monkeypatch.setenv("CASELOAD_AUTH_MODE", "cognito")
+    monkeypatch.setenv("CASELOAD_COGNITO_USER_POOL_ID", "us-east-1_TEST")
+    monkeypatch.setenv("CASELOAD_COGNITO_CLIENT_ID", "client-123")
+    reset_settings()
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    monkeypatch.setattr(auth, "_jwks_client", lambda: _FakeJwks(private.public_key()))
+
+    def sign(**overrides):
+        claims = {"sub": "cognito-sub-1", "aud": "client-123", "token_use": "id",
+                  "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TEST",
+                  "custom:practice_id": "prc_9", "cognito:groups": ["practitioner"],
+                  "exp": int(time.time()) + 300, **overrides}
+        return jwt.encode({k: v for k, v in claims.items() if v is not None}, private, algorithm="RS256")
+
+    return sign
+
+
+def test_cognito_id_token_maps_practice_attribute_and_group(cognito):
+    principal = authenticate(f"Bearer {cognito()}")
+    assert (principal.practice_id, principal.role, principal.user_id) == ("prc_9", Role.PRACTITIONER,
+                                                                          "cognito-sub-1")
+
+
+@pytest.mark.parametrize("overrides", [
+    {"aud": "another-client"},
+    {"iss": "https://cognito-idp.us-east-1.amazonaws.com/other"},
+    {"token_use": "access"},
+    {"cognito:groups": ["admin", "billing"]},
+    {"cognito:groups": []},
+    {"custom:practice_id": None},
+    {"exp": int(time.time()) - 10},
+])
+def test_cognito_token_with_wrong_claims_is_unauthorized(cognito, overrides):
+    with pytest.raises(Unauthorized):
+        authenticate(f"Bearer {cognito(**overrides)}")
+
+
+def test_local_token_is_refused_in_cognito_mode(cognito):
+    reset_settings()
+    token = issue_local_token(practice_id="prc_9", user_id="u", role="admin")
+    with pytest.raises(Unauthorized):
+        authenticate(f"Bearer {token}")
