@@ -1,0 +1,47 @@
+# Caseload: `make run` serves the API locally, `make test` runs the whole suite.
+# Each target installs only what is missing (stamp files track the inputs).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+ROLE ?= admin
+
+.PHONY: help run test token install bench clean
+
+help:
+	@echo "make run      install what is missing, start DynamoDB Local (.data/), seed the demo practice, serve http://127.0.0.1:8000"
+	@echo "make test     install what is missing and run the whole test suite"
+	@echo "make token ROLE=admin|practitioner|front_desk|billing   print a bearer token for the demo practice"
+	@echo "make bench    run the benchmarks and print their figures"
+	@echo "make clean    delete local data (.data/); keeps .venv and node_modules"
+
+run: install
+	$(PY) -m devtools.run_local
+
+test: install
+	$(PY) -m pytest
+
+token: $(VENV)/.stamp
+	@$(PY) -m devtools.token --role $(ROLE)
+
+bench: install
+	$(PY) -m bench.cold_start
+	$(PY) -m bench.api_calls
+
+install: $(VENV)/.stamp node_modules/.stamp
+
+$(VENV)/.stamp: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' 2>/dev/null || \
+		{ echo "Python 3.11 is required (Debian: python3.11 python3.11-venv)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.stamp: package.json package-lock.json
+	@command -v java >/dev/null || { echo "java is missing: apt-get install openjdk-17-jre-headless"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf .data

@@ -1,0 +1,109 @@
+"""The local stack behind `make run`: DynamoDB Local with data on disk, the tables, the demo
+practice, and `chalice local` serving the API. Ctrl-C stops both.
+
+    python -m devtools.run_local [--api-port 8000] [--ddb-port 8001] [--data-dir .data]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from devtools.ddb_local import ROOT, DynamoDBLocal, SetupError
+
+
+def _local_env(ddb_endpoint: str) -> dict[str, str]:
+    env = {**os.environ, "CASELOAD_DYNAMODB_ENDPOINT": ddb_endpoint, "CASELOAD_STAGE": "local",
+           "CASELOAD_AUTH_MODE": "local", "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+    # DynamoDB Local accepts any credentials but boto3 insists on having some.
+    env.setdefault("AWS_ACCESS_KEY_ID", "local")
+    env.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    return env
+
+
+def prepare(ddb_endpoint: str) -> dict[str, str]:
+    """Create missing tables and seed the demo practice; returns a token per role."""
+    os.environ.update(_local_env(ddb_endpoint))
+    from chalicelib.auth import issue_local_token
+    from chalicelib.config import get_settings, reset_settings
+    from chalicelib.store import dynamo
+    from devtools.seed import DEMO_PRACTICE_ID, DEMO_USERS, seed_demo
+    from devtools.tables import create_tables
+
+    reset_settings()
+    dynamo.reset_clients()
+    create_tables(dynamo.client(), get_settings())
+    seed_demo()
+    return {role: issue_local_token(practice_id=DEMO_PRACTICE_ID, user_id=user_id, role=role)
+            for role, user_id in DEMO_USERS.items()}
+
+
+def _wait_for_api(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SetupError(f"chalice local exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SetupError(f"the API did not answer on {url} within {timeout:.0f}s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--api-port", type=int, default=8000)
+    parser.add_argument("--ddb-port", type=int, default=8001)
+    parser.add_argument("--data-dir", type=Path, default=ROOT / ".data")
+    args = parser.parse_args()
+
+    stopping = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    ddb = DynamoDBLocal(port=args.ddb_port, db_path=args.data_dir / "dynamodb")
+    api: subprocess.Popen | None = None
+    try:
+        ddb.start()
+        tokens = prepare(ddb.endpoint)
+        api = subprocess.Popen(
+            [str(Path(sys.executable).parent / "chalice"), "local", "--host", "127.0.0.1", "--port",
+             str(args.api_port), "--stage", "local", "--no-autoreload"],
+            cwd=ROOT, env=_local_env(ddb.endpoint), stdin=subprocess.DEVNULL,
+            start_new_session=True)  # we stop it ourselves, after our own Ctrl-C handling
+        url = f"http://127.0.0.1:{args.api_port}"
+        _wait_for_api(f"{url}/v1/openapi.json", api)
+        print(f"\nCaseload API on {url}  (DynamoDB Local on {ddb.endpoint}, data in {ddb.db_path})")
+        print("Demo practice tokens (valid 8 hours; `make token ROLE=...` for more):")
+        for role in ("admin", "practitioner"):
+            print(f"{role.upper()}_TOKEN={tokens[role]}")
+        print(f"Try: curl -H \"Authorization: Bearer $ADMIN_TOKEN\" {url}/v1/practice\nCtrl-C stops.", flush=True)
+        while not stopping and api.poll() is None:
+            time.sleep(0.2)
+        return 0 if stopping else 1
+    except SetupError as err:
+        print(f"make run: {err}", file=sys.stderr)
+        return 2
+    finally:
+        if api is not None and api.poll() is None:
+            api.terminate()
+            try:
+                api.wait(10)
+            except subprocess.TimeoutExpired:
+                api.kill()
+        ddb.stop()
+        print("Stopped the API and DynamoDB Local.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
