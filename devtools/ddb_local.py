@@ -70,6 +70,7 @@ class DynamoDBLocal:
             [java, f"-Djava.library.path={jars / 'DynamoDBLocal_lib'}", "-jar", str(jars / "DynamoDBLocal.jar"),
              "-sharedDb", "-dbPath", str(self.db_path), "-port", str(self.port)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=self.db_path,  # it writes a metadata file into its working directory
             start_new_session=True)  # Ctrl-C reaches our handler, which stops it in order
         log.close()
         deadline = time.monotonic() + timeout
