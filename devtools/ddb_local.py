@@ -65,10 +65,11 @@ class DynamoDBLocal:
             raise SetupError(f"port {self.port} is already in use")
         self.db_path.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
-        # -sharedDb: one database whatever the credentials and region the client uses.
+        # -sharedDb: one database whatever the credentials and region the client uses;
+        # -disableTelemetry: nothing leaves this machine.
         self.process = subprocess.Popen(
             [java, f"-Djava.library.path={jars / 'DynamoDBLocal_lib'}", "-jar", str(jars / "DynamoDBLocal.jar"),
-             "-sharedDb", "-dbPath", str(self.db_path), "-port", str(self.port)],
+             "-sharedDb", "-disableTelemetry", "-dbPath", str(self.db_path), "-port", str(self.port)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             cwd=self.db_path,  # it writes a metadata file into its working directory
             start_new_session=True)  # Ctrl-C reaches our handler, which stops it in order
