@@ -7,6 +7,7 @@ repositories. Tests and benchmarks read it to assert call counts.
 from __future__ import annotations
 
 import contextvars
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -34,13 +35,22 @@ class DynamoMeter:
 
     calls: list[str] = field(default_factory=list)
     capacity_units: float = 0.0
+    dynamodb_seconds: float = 0.0
+    _call_started: float = 0.0
 
     @property
     def count(self) -> int:
         return len(self.calls)
 
+    def call_started(self) -> None:
+        """Note the start of a call (botocore's before-call event)."""
+        self._call_started = time.perf_counter()
+
     def record(self, operation: str, response: dict[str, Any]) -> None:
-        """Count one call and add up the capacity DynamoDB reports for it."""
+        """Count one call, its time, and the capacity DynamoDB reports for it."""
+        if self._call_started:
+            self.dynamodb_seconds += time.perf_counter() - self._call_started
+            self._call_started = 0.0
         self.calls.append(operation)
         consumed = response.get("ConsumedCapacity")
         for entry in consumed if isinstance(consumed, list) else [consumed] if consumed else []:
@@ -48,7 +58,8 @@ class DynamoMeter:
 
     def summary(self) -> dict[str, Any]:
         return {"dynamodb_calls": self.count, "dynamodb_operations": self.calls,
-                "dynamodb_capacity_units": self.capacity_units}
+                "dynamodb_capacity_units": self.capacity_units,
+                "dynamodb_ms": round(self.dynamodb_seconds * 1000, 2)}
 
 
 _meter: contextvars.ContextVar[DynamoMeter | None] = contextvars.ContextVar("dynamo_meter", default=None)

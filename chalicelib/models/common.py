@@ -12,13 +12,14 @@ from chalicelib.domain import codes
 class Input(BaseModel):
     """Base of request bodies: unknown fields are refused so a typo never passes silently."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # defer_build: validators are built on first use, not at import (cold start).
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Output(BaseModel):
     """Base of responses, built from stored items (extra key attributes are ignored)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class ListQuery(Input):

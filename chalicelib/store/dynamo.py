@@ -32,6 +32,7 @@ def client() -> Any:
                       max_pool_connections=50),
     )
     ddb.meta.events.register("provide-client-params.dynamodb", _ask_for_capacity)
+    ddb.meta.events.register("before-call.dynamodb", _call_started)
     ddb.meta.events.register("after-call.dynamodb", _record_call)
     return ddb
 
@@ -44,6 +45,12 @@ def reset_clients() -> None:
 def _ask_for_capacity(params: dict[str, Any], model: Any, **_: Any) -> None:
     if model.name in _CAPACITY_OPS and "ReturnConsumedCapacity" not in params:
         params["ReturnConsumedCapacity"] = "TOTAL"
+
+
+def _call_started(**_: Any) -> None:
+    meter = current_meter()
+    if meter is not None:
+        meter.call_started()
 
 
 def _record_call(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
