@@ -80,14 +80,14 @@ def icd10_is_billable(code: str) -> bool | None:
 
 _CPT = re.compile(r"^(\d{5}|\d{4}[FTU])$")
 _HCPCS = re.compile(r"^[A-V]\d{4}$")
-_LOCAL = re.compile(r"^[A-Z0-9._-]{1,12}$")
+_LOCAL = re.compile(r"^[A-Z0-9._-]{1,20}$")  # NDIS items are 15 characters
 
 
 def billing_code(value: str) -> str:
     """A CPT, HCPCS Level II or local item number, upper-cased."""
     code = (value or "").strip().upper()
     if not (_CPT.match(code) or _HCPCS.match(code) or _LOCAL.match(code)):
-        raise ValueError("a billing code is a CPT/HCPCS code or a local item number of up to 12 "
+        raise ValueError("a billing code is a CPT/HCPCS code or a local item number of up to 20 "
                          "letters, digits, '.', '-' or '_'")
     return code
 
