@@ -4,12 +4,13 @@ import json
 from chalice import Chalice, Response
 
 from chalicelib.http import PROBLEM_JSON, problem
-from chalicelib.routes import codes, locations, meta, practice, users
+from chalicelib.routes import charges, clients, codes, entitlements, locations, meta, practice, reports, users
 
 app = Chalice(app_name="caseload")
 app.api.binary_types = []  # everything is JSON; avoids Chalice's Accept checks on binary types
 
-for blueprint in (practice.bp, locations.bp, users.bp, codes.bp, meta.bp):
+for blueprint in (practice.bp, locations.bp, users.bp, codes.bp, clients.bp, entitlements.bp, charges.bp,
+                  reports.bp, meta.bp):
     app.register_blueprint(blueprint)
 
 

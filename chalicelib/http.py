@@ -91,7 +91,7 @@ def operation(bp: Blueprint, method: str, path: str, *, roles: Iterable[Role] = 
               summary: str, tag: str, body: type[BaseModel] | None = None,
               query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
               status: int | None = None, paginated: bool = False, location: str | None = None,
-              idempotent: bool | None = None) -> Callable:
+              idempotent: bool | None = None, conditional: bool | None = None) -> Callable:
     """Register a route on `bp` with the shared mechanics (see the module docstring)."""
 
     if paginated and query is None:
@@ -103,7 +103,8 @@ def operation(bp: Blueprint, method: str, path: str, *, roles: Iterable[Role] = 
             operation_id=view.__name__, method=method, path=path, roles=frozenset(roles),
             summary=summary, tag=tag, body=body, query=query, response=response,
             status=status or (201 if location else 204 if response is None else 200),
-            paginated=paginated, conditional=method in ("PUT", "PATCH", "DELETE"),
+            paginated=paginated,
+            conditional=method in ("PUT", "PATCH", "DELETE") if conditional is None else conditional,
             idempotent=method == "POST" if idempotent is None else idempotent, location=location)
         OPERATIONS.append(op)
 
@@ -157,7 +158,7 @@ def _parse(op: Operation, request: Any, principal: Principal, params: dict[str, 
     errors: list[dict[str, str]] = []
     if op.query is not None:
         call.query = _validate(op.query, dict(request.query_params or {}), "query", errors)
-        if op.paginated and call.query is not None:
+        if op.paginated and call.query is not None and hasattr(call.query, "cursor"):
             call.start_key = cursor.decode(call.query.cursor, practice_id=principal.practice_id,
                                            scope=_cursor_scope(op, params))
     if op.body is not None:

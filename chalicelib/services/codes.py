@@ -7,7 +7,7 @@ from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.domain import codes
-from chalicelib.errors import AlreadyExists, ValidationFailed
+from chalicelib.errors import AlreadyExists, NotFound, ValidationFailed
 from chalicelib.models.codes import (
     BillingCode,
     BillingCodeCreate,
@@ -111,3 +111,11 @@ def update_diagnosis_code(*, principal: Principal, code: str, changes: Diagnosis
 
 def delete_diagnosis_code(*, principal: Principal, code: str, expected_version: int) -> None:
     DIAGNOSIS_CODES.delete(principal.practice_id, _dx_id(code), expected_version=expected_version)
+
+
+def billing_code_for_charge(*, principal: Principal, code: str) -> BillingCode:
+    """The practice's billing code a session is charged under; 422 if it has none such."""
+    try:
+        return get_billing_code(principal=principal, code=code)
+    except NotFound as err:
+        raise ValidationFailed.field("body.billing_code", f"{code} is not in the practice's billing codes") from err

@@ -1,7 +1,11 @@
 """Use cases for the practice's own record: read, update, provision."""
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal
 from chalicelib.errors import NotFound
@@ -23,6 +27,29 @@ def load_practice(practice_id: str) -> Practice:
     return Practice.model_validate(items.public(item))
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """What date it is for a practice, and how soon counts as 'expiring soon'."""
+
+    today: date
+    soon_days: int
+
+
+_calendars: dict[str, tuple[float, str, int]] = {}  # practice → (read at, time zone, soon days)
+_CALENDAR_SECONDS = 60.0
+
+
+def practice_calendar(practice_id: str) -> Calendar:
+    """Today in the practice's time zone. The zone and threshold are cached for a minute per
+    container: they change rarely, and a status view should not cost a read."""
+    cached = _calendars.get(practice_id)
+    if cached is None or time.monotonic() - cached[0] > _CALENDAR_SECONDS:
+        practice = load_practice(practice_id)
+        cached = (time.monotonic(), practice.time_zone, practice.expiring_soon_days)
+        _calendars[practice_id] = cached
+    return Calendar(datetime.now(ZoneInfo(cached[1])).date(), cached[2])
+
+
 def get_practice(*, principal: Principal) -> Practice:
     """The caller's practice."""
     return load_practice(principal.practice_id)
@@ -33,6 +60,7 @@ def update_practice(*, principal: Principal, changes: PracticeUpdate, expected_v
     values = changes_of(changes, required=REQUIRED_PRACTICE_FIELDS)
     item = items.update(*_key(principal.practice_id), values, expected_version=expected_version,
                         resource="Practice", resource_id=principal.practice_id)
+    _calendars.pop(principal.practice_id, None)
     return Practice.model_validate(items.public(item))
 
 

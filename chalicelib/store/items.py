@@ -46,6 +46,14 @@ def get(pk: str, sk: str) -> dict[str, Any] | None:
     return dynamo.from_item(item) if item else None
 
 
+def get_many(keys: list[tuple[str, str]]) -> list[dict[str, Any] | None]:
+    """Several items by key in one BatchGetItem (strongly consistent), in the order asked."""
+    response = dynamo.client().batch_get_item(RequestItems={table(): {
+        "Keys": [key_of(pk, sk) for pk, sk in keys], "ConsistentRead": True}})
+    found = {(i["PK"], i["SK"]): i for i in map(dynamo.from_item, response["Responses"].get(table(), []))}
+    return [found.get(key) for key in keys]
+
+
 def get_existing(pk: str, sk: str, *, resource: str, resource_id: str) -> dict[str, Any]:
     """One item by key, or NotFound."""
     item = get(pk, sk)
@@ -72,15 +80,15 @@ def create(item: dict[str, Any], *, resource: str, resource_id: str) -> dict[str
         dynamo.client().put_item(TableName=table(), Item=dynamo.to_item(item),
                                  ConditionExpression="attribute_not_exists(PK)")
     except ClientError as err:
-        if _code(err) == "ConditionalCheckFailedException":
+        if error_code(err) == "ConditionalCheckFailedException":
             raise AlreadyExists(f"{resource} {resource_id} already exists") from err
         raise
     return item
 
 
 def update(pk: str, sk: str, changes: dict[str, Any], *, expected_version: int, resource: str,
-           resource_id: str, condition: str | None = None,
-           condition_values: dict[str, Any] | None = None) -> dict[str, Any]:
+           resource_id: str, condition: str | None = None, condition_values: dict[str, Any] | None = None,
+           condition_names: dict[str, str] | None = None, condition_reason: str = "") -> dict[str, Any]:
     """Set (or, for None values, remove) attributes if the stored version is the expected one.
 
     One UpdateItem: on a failed condition DynamoDB returns the old item, which tells a
@@ -102,6 +110,7 @@ def update(pk: str, sk: str, changes: dict[str, Any], *, expected_version: int, 
     if condition:
         cond += f" AND ({condition})"
         values.update(condition_values or {})
+        names.update(condition_names or {})
     try:
         response = dynamo.client().update_item(
             TableName=table(), Key=key_of(pk, sk), UpdateExpression=expression,
@@ -109,7 +118,7 @@ def update(pk: str, sk: str, changes: dict[str, Any], *, expected_version: int, 
             ExpressionAttributeValues=dynamo.to_item(values), ReturnValues="ALL_NEW",
             ReturnValuesOnConditionCheckFailure="ALL_OLD")
     except ClientError as err:
-        raise _condition_error(err, expected_version, resource, resource_id) from err
+        raise _condition_error(err, expected_version, resource, resource_id, condition_reason) from err
     return dynamo.from_item(response["Attributes"])
 
 
@@ -132,32 +141,55 @@ def delete(pk: str, sk: str, *, expected_version: int, resource: str, resource_i
                                condition_reason) from err
 
 
-def query_page(pk: str, sk_prefix: str, *, limit: int, start_key: dict[str, Any] | None,
-               index: str | None = None, forward: bool = True) -> Page:
-    """One Query call: up to `limit` items whose sort key starts with `sk_prefix` in `pk`.
+def query_page(pk: str, sk_prefix: str | None = None, *, limit: int, start_key: dict[str, Any] | None,
+               index: str | None = None, forward: bool = True, between: tuple[str, str] | None = None,
+               filter: str | None = None, filter_values: dict[str, Any] | None = None,
+               filter_names: dict[str, str] | None = None, consistent: bool = False) -> Page:
+    """One Query call: up to `limit` items of partition `pk` whose sort key starts with
+    `sk_prefix` (or lies `between` two bounds, inclusive).
 
-    It asks for one item more than the page holds, so `last_key` is None exactly when there
-    is nothing further (clients never fetch an empty last page).
+    Without a filter it asks for one item more than the page holds, so `last_key` is None
+    exactly when nothing follows (clients never fetch an empty last page). With a filter,
+    DynamoDB's own page end is used, so a page may hold fewer items than `limit`.
     """
     pk_name, sk_name = (f"{index}PK", f"{index}SK") if index else (PK, SK)
-    params: dict[str, Any] = {
-        "TableName": table(),
-        "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
-        "ExpressionAttributeNames": {"#pk": pk_name, "#sk": sk_name},
-        "ExpressionAttributeValues": dynamo.to_item({":pk": pk, ":prefix": sk_prefix}),
-        "Limit": limit + 1,
-        "ScanIndexForward": forward,
-    }
+    names = {"#pk": pk_name, "#sk": sk_name, **(filter_names or {})}
+    values: dict[str, Any] = {":pk": pk, **(filter_values or {})}
+    if between:
+        condition = "#pk = :pk AND #sk BETWEEN :low AND :high"
+        values.update({":low": between[0], ":high": between[1]})
+    elif sk_prefix:
+        condition = "#pk = :pk AND begins_with(#sk, :prefix)"
+        values[":prefix"] = sk_prefix
+    else:
+        condition = "#pk = :pk"
+        del names["#sk"]
+    params: dict[str, Any] = {"TableName": table(), "KeyConditionExpression": condition,
+                              "ExpressionAttributeNames": names, "ExpressionAttributeValues": dynamo.to_item(values),
+                              "Limit": limit if filter else limit + 1, "ScanIndexForward": forward}
     if index:
         params["IndexName"] = index
+    elif consistent:
+        params["ConsistentRead"] = True
+    if filter:
+        params["FilterExpression"] = filter
     if start_key:
         params["ExclusiveStartKey"] = dynamo.to_item(start_key)
-    found = [dynamo.from_item(i) for i in dynamo.client().query(**params).get("Items", [])]
+    response = dynamo.client().query(**params)
+    found = [dynamo.from_item(i) for i in response.get("Items", [])]
+    if filter:
+        last = response.get("LastEvaluatedKey")
+        return Page(items=found, last_key=dynamo.from_item(last) if last else None)
     if len(found) <= limit:
         return Page(items=found, last_key=None)
-    last = found[limit - 1]
-    key_names = (PK, SK, pk_name, sk_name)
-    return Page(items=found[:limit], last_key={k: last[k] for k in key_names})
+    last_item = found[limit - 1]
+    return Page(items=found[:limit], last_key={k: last_item[k] for k in {PK, SK, pk_name, sk_name}})
+
+
+def query_all(pk: str, sk_prefix: str, *, consistent: bool = True, max_items: int = 1000) -> list[dict[str, Any]]:
+    """Every item under a prefix (a client's entitlements or usages: small by nature)."""
+    page = query_page(pk, sk_prefix, limit=max_items, start_key=None, consistent=consistent)
+    return page.items
 
 
 def transact(actions: list[dict[str, Any]]) -> None:
@@ -165,7 +197,7 @@ def transact(actions: list[dict[str, Any]]) -> None:
     try:
         dynamo.client().transact_write_items(TransactItems=actions)
     except ClientError as err:
-        if _code(err) == "TransactionCanceledException":
+        if error_code(err) == "TransactionCanceledException":
             reasons = err.response.get("CancellationReasons", [])
             raise TransactionCancelled([r.get("Code", "None") for r in reasons],
                                        [dynamo.from_item(r["Item"]) if r.get("Item") else None
@@ -187,24 +219,25 @@ class TransactionCancelled(Conflict):
         return [i for i, r in enumerate(self.reasons) if r not in ("None", "")]
 
 
-def _code(err: ClientError) -> str:
+def error_code(err: ClientError) -> str:
+    """The DynamoDB error code of a ClientError."""
     return err.response.get("Error", {}).get("Code", "")
 
 
 def _condition_error(err: ClientError, expected_version: int, resource: str, resource_id: str,
                      condition_reason: str = "") -> Exception:
-    if _code(err) != "ConditionalCheckFailedException":
+    if error_code(err) != "ConditionalCheckFailedException":
         return err
     old = err.response.get("Item")
     if not old:
         return NotFound(resource, resource_id)
     stored = dynamo.from_item(old).get("version")
     if stored != expected_version:
-        return _stale(resource, resource_id, stored, expected_version)
+        return stale(resource, resource_id, stored, expected_version)
     return Conflict(condition_reason or f"{resource} {resource_id} cannot be changed now")
 
 
-def _stale(resource: str, resource_id: str, stored: Any, expected_version: int) -> PreconditionFailed:
+def stale(resource: str, resource_id: str, stored: Any, expected_version: int) -> PreconditionFailed:
     return PreconditionFailed(
         f"{resource} {resource_id} has changed since you read it (version {stored}, you sent "
         f"{expected_version}); read it again and retry", current_version=int(stored))
@@ -257,4 +290,14 @@ def versioned_write_error(err: "TransactionCancelled", index: int, expected_vers
     old = err.items[index]
     if not old:
         return NotFound(resource, resource_id)
-    return _stale(resource, resource_id, old.get("version"), expected_version)
+    return stale(resource, resource_id, old.get("version"), expected_version)
+
+
+def set_attributes(pk: str, sk: str, values: dict[str, Any]) -> None:
+    """Set attributes on an existing item without a version check (denormalised copies only)."""
+    names = {f"#a{i}": k for i, k in enumerate(values)}
+    dynamo.client().update_item(
+        TableName=table(), Key=key_of(pk, sk), ConditionExpression="attribute_exists(PK)",
+        UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(values))),
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=dynamo.to_item({f":v{i}": v for i, v in enumerate(values.values())}))

@@ -18,3 +18,42 @@ def entity_sk(kind: str, entity_id: str = "") -> str:
 
 # Sort key of the practice's own record in its partition.
 PRACTICE_SK = "PRACTICE"
+
+
+def client_pk(practice_id: str, client_id: str) -> str:
+    """Partition of one client's entitlements, usages and ledger."""
+    return f"P#{practice_id}#C#{client_id}"
+
+
+# Sort-key prefixes inside a client's partition. Packs and authorizations share ENT# so one
+# Query reads every entitlement a charge chooses from.
+ENT = "ENT#"
+PACK_SK = "ENT#PACK#"
+AUTH_SK = "ENT#AUTH#"
+USAGE = "USE#"
+LEDGER = "LEDGER#"
+
+
+def usage_sk(session_ref: str, kind: str) -> str:
+    """The one usage a session makes of one kind of entitlement (PACK or AUTH)."""
+    return f"{USAGE}{session_ref}#{kind}"
+
+
+def client_name_pk(practice_id: str) -> str:
+    """GSI1 partition for searching clients by name."""
+    return f"P#{practice_id}#CLIENTNAME"
+
+
+def pack_expiry_pk(practice_id: str) -> str:
+    """GSI1 partition of open packs by expiry date."""
+    return f"P#{practice_id}#PACKEXP"
+
+
+def pack_sale_pk(practice_id: str) -> str:
+    """GSI2 partition of packs by purchase date."""
+    return f"P#{practice_id}#PACKSALE"
+
+
+def authorization_end_pk(practice_id: str) -> str:
+    """GSI1 partition of open authorizations by end date."""
+    return f"P#{practice_id}#AUTHEND"

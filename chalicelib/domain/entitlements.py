@@ -1,0 +1,152 @@
+"""Pure rules for packs and authorizations: what a session costs, which entitlement it counts
+against, and what state an entitlement is in. No AWS here; the store applies the result with
+conditional writes so that these decisions stay true under concurrency."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable, Iterable, Literal, Sequence
+
+from dateutil.relativedelta import relativedelta
+
+PackMeasure = Literal["sessions", "minutes", "money"]
+AuthMeasure = Literal["sessions", "units"]
+Attendance = Literal["attended", "no_show", "late_cancel"]
+CodeMode = Literal["only", "all_except"]
+
+NO_EXPIRY = "9999-12-31"  # sort key of packs that cannot expire (yet)
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class CodeRule:
+    """Which billing codes count: only the listed ones, or all except the listed ones."""
+
+    mode: CodeMode
+    codes: frozenset[str]
+
+    def covers(self, code: str) -> bool:
+        # An excluded code never counts under "all_except"; it counts only where a rule
+        # lists it explicitly ("only").
+        return code in self.codes if self.mode == "only" else code not in self.codes
+
+
+def units_for(minutes: int, unit_minutes: int) -> int:
+    """Billing units for a session length, rounding at the midpoint (52.5 min / 15 → 4)."""
+    return int((Decimal(minutes) / Decimal(unit_minutes)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def pack_cost(measure: PackMeasure, *, minutes: int, fee: Decimal) -> Decimal:
+    """What one session takes from a pack of this measure."""
+    if measure == "sessions":
+        return Decimal(1)
+    if measure == "minutes":
+        return Decimal(minutes)
+    return fee.quantize(CENT)
+
+
+def expiry_date(start: date, amount: int, unit: Literal["days", "months"]) -> date:
+    """The last valid day of a validity period that starts on `start`."""
+    amount = int(amount)  # stored numbers come back as Decimal
+    end = start + (timedelta(days=amount) if unit == "days" else relativedelta(months=amount))
+    return end - timedelta(days=1)
+
+
+def pack_status(*, closed: bool, remaining: Decimal, expires_on: str | None, today: date,
+                soon_days: int) -> str:
+    """closed / used_up / expired / expiring_soon / active."""
+    if closed:
+        return "closed"
+    if remaining <= 0:
+        return "used_up"
+    if expires_on and expires_on != NO_EXPIRY:
+        end = date.fromisoformat(expires_on)
+        if end < today:
+            return "expired"
+        if end <= today + timedelta(days=soon_days):
+            return "expiring_soon"
+    return "active"
+
+
+def authorization_status(*, closed: bool, remaining: Decimal, begin: str, end: str, today: date) -> str:
+    """closed / used_up / ended / not_started / active."""
+    if closed:
+        return "closed"
+    if remaining <= 0:
+        return "used_up"
+    if end < today.isoformat():
+        return "ended"
+    if begin > today.isoformat():
+        return "not_started"
+    return "active"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entitlement as the chooser sees it."""
+
+    id: str
+    remaining: Decimal
+    code_rule: CodeRule
+    starts: str  # ISO date; packs: "0000-01-01"
+    ends: str  # ISO date; packs without expiry: NO_EXPIRY
+    open: bool
+    label: str  # how the reason names it, e.g. "authorization A-123"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The entitlement to charge, or why none is charged."""
+
+    chosen: Candidate | None
+    reason: str | None
+
+
+def choose(candidates: Sequence[Candidate], *, on: str, code: str, cost: Callable[[Candidate], Decimal],
+           kind: str) -> Choice:
+    """The open entitlement covering `code` on date `on` with room for `cost`, ending soonest.
+
+    When none has room, the reason names the best match and why it cannot take the session,
+    so staff see "used up" or "ended" rather than a bare "nothing matched".
+    """
+    covering = [c for c in candidates if c.open and c.code_rule.covers(code)]
+    if not covering:
+        return Choice(None, f"no {kind} covers code {code}")
+    in_window = [c for c in covering if c.starts <= on <= c.ends]
+    if not in_window:
+        latest = max(covering, key=lambda c: c.ends)
+        if latest.ends < on:
+            return Choice(None, f"{latest.label} ended on {latest.ends}")
+        return Choice(None, f"{latest.label} starts on {latest.starts}")
+    with_room = [c for c in in_window if c.remaining >= cost(c)]
+    if not with_room:
+        best = min(in_window, key=lambda c: (c.ends, c.id))
+        if best.remaining <= 0:
+            return Choice(None, f"{best.label} is used up")
+        return Choice(None, f"{best.label} has {_num(best.remaining)} left, the session needs {_num(cost(best))}")
+    return Choice(min(with_room, key=lambda c: (c.ends, c.id)), None)
+
+
+def split_by_category(price: Decimal, categories: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    """A sale split by category percentages; the last category takes the rounding remainder,
+    so the parts always add up to the price exactly."""
+    parts = list(categories)
+    out: dict[str, Decimal] = {}
+    allotted = Decimal(0)
+    for i, (name, percent) in enumerate(parts):
+        share = price - allotted if i == len(parts) - 1 else (price * percent / 100).quantize(CENT, ROUND_HALF_UP)
+        out[name] = out.get(name, Decimal(0)) + share
+        allotted += share
+    return out
+
+
+def count_phrase(*, used: Decimal, allowed: Decimal, measure: str, ends: str) -> str:
+    """"session 7 of 12 authorized, 5 left, ends 2027-03-31" for the session just counted."""
+    noun = "session" if measure == "sessions" else "unit"
+    left = allowed - used
+    return f"{noun} {_num(used)} of {_num(allowed)} authorized, {_num(left)} left, ends {ends}"
+
+
+def _num(value: Decimal) -> str:
+    return str(int(value)) if value == value.to_integral_value() else format(value, "f")

@@ -1,0 +1,133 @@
+"""Clients: demographics, insurance, referring provider, default service."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, model_validator
+
+from chalicelib.domain import codes
+from chalicelib.models.common import Address, Email, Input, NonEmpty, Output
+
+Npi = Annotated[str, AfterValidator(codes.npi)]
+BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
+
+
+class Insurance(Input):
+    payer: NonEmpty
+    member_id: NonEmpty
+    group_number: str | None = Field(None, max_length=60)
+
+
+class ReferringProvider(Input):
+    """First name, last name and NPI, all three together (a claim needs them as a set)."""
+
+    first_name: NonEmpty
+    last_name: NonEmpty
+    npi: Npi
+
+
+class DefaultService(Input):
+    """What a new appointment for this client bills by default: one of a code, a pack
+    template, or one of the client's packs."""
+
+    billing_code: BillingCodeValue | None = None
+    pack_template_id: str | None = None
+    pack_id: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "DefaultService":
+        chosen = [v for v in (self.billing_code, self.pack_template_id, self.pack_id) if v]
+        if len(chosen) != 1:
+            raise ValueError("give exactly one of billing_code, pack_template_id or pack_id")
+        return self
+
+
+class ClientCreate(Input):
+    first_name: NonEmpty
+    last_name: NonEmpty
+    preferred_name: str | None = Field(None, max_length=200)
+    date_of_birth: date | None = None
+    email: Email | None = None
+    phone: str | None = Field(None, max_length=40)
+    address: Address | None = None
+    primary_insurance: Insurance | None = None
+    secondary_insurance: Insurance | None = None
+    referring_provider: ReferringProvider | None = None
+    default_service: DefaultService | None = None
+    practitioner_id: str | None = Field(None, description="The client's usual practitioner")
+    admin_notes: str | None = Field(None, max_length=5000)
+    archived: bool = False
+
+    @model_validator(mode="after")
+    def _insurance_order(self) -> "ClientCreate":
+        if self.secondary_insurance and not self.primary_insurance:
+            raise ValueError("a secondary insurance needs a primary insurance")
+        return self
+
+
+class ClientUpdate(Input):
+    first_name: NonEmpty | None = None
+    last_name: NonEmpty | None = None
+    preferred_name: str | None = Field(None, max_length=200)
+    date_of_birth: date | None = None
+    email: Email | None = None
+    phone: str | None = Field(None, max_length=40)
+    address: Address | None = None
+    primary_insurance: Insurance | None = None
+    secondary_insurance: Insurance | None = None
+    referring_provider: ReferringProvider | None = None
+    default_service: DefaultService | None = None
+    practitioner_id: str | None = None
+    admin_notes: str | None = Field(None, max_length=5000)
+    archived: bool | None = None
+
+
+class ClientQuery(Input):
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = None
+    q: str | None = Field(None, min_length=1, max_length=100,
+                          description="Case-insensitive prefix of 'last name first name'")
+    include_archived: bool = False
+
+
+class EntitlementSummary(Output):
+    """'used X of Y, Z left' for one pack or authorization."""
+
+    id: str
+    kind: str
+    name: str
+    measure: str
+    used: str
+    limit: str
+    remaining: str
+    status: str
+    ends: str | None = None
+
+
+class Client(Output):
+    id: str
+    first_name: str
+    last_name: str
+    preferred_name: str | None = None
+    date_of_birth: date | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: Address | None = None
+    primary_insurance: Insurance | None = None
+    secondary_insurance: Insurance | None = None
+    referring_provider: ReferringProvider | None = None
+    default_service: DefaultService | None = None
+    practitioner_id: str | None = None
+    admin_notes: str | None = None
+    archived: bool
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class ClientProfile(Client):
+    """A client with its open packs and authorizations."""
+
+    packs: list[EntitlementSummary] = []
+    authorizations: list[EntitlementSummary] = []

@@ -1,0 +1,77 @@
+"""Report rows and queries."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import ConfigDict, Field, model_validator
+
+from chalicelib.models.common import Input, Money, Output
+from chalicelib.models.entitlements import Pack
+
+
+class PackExpiryQuery(Input):
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = None
+    status: Literal["active", "expiring_soon", "expired", "all"] = "all"
+    practitioner_id: str | None = None
+    category: str | None = Field(None, max_length=200)
+
+
+class PackExpiryRow(Pack):
+    client_name: str
+
+
+class AuthorizationReportQuery(Input):
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = None
+    include_expired: bool = False
+    practitioner_id: str | None = None
+
+
+class AuthorizationReportRow(Output):
+    id: str
+    client_id: str
+    client_name: str
+    payer: str
+    number: str | None = None
+    measure: str
+    used: Decimal
+    allowed: Decimal
+    remaining: Decimal
+    percent_used: Decimal
+    begin_on: date
+    end_on: date
+    days_left: int
+    status: str
+
+
+class PackSalesQuery(Input):
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _order(self) -> "PackSalesQuery":
+        if self.end < self.start:
+            raise ValueError("'to' is before 'from'")
+        if (self.end - self.start).days > 366:
+            raise ValueError("the range is limited to 366 days")
+        return self
+
+
+class CategorySales(Output):
+    category: str
+    amount: Money
+    packs: int = Field(description="Packs sold with a share in this category")
+
+
+class PackSalesReport(Output):
+    model_config = ConfigDict(extra="ignore", defer_build=True, serialize_by_alias=True)
+
+    start: date = Field(serialization_alias="from")
+    end: date = Field(serialization_alias="to")
+    currency: str
+    total: Money
+    packs: int
+    categories: list[CategorySales]

@@ -1,0 +1,39 @@
+"""/v1/clients/{id}/charges: count a session against the client's entitlements, or give it back.
+
+Usable before appointments exist (e.g. for sessions recorded elsewhere); attending an
+appointment calls the same charging service.
+"""
+from chalice import Blueprint
+
+from chalicelib.http import Call, Reply, operation
+from chalicelib.models.entitlements import ChargeRequest, ChargeResult, ReversalResult, SessionCharges
+from chalicelib.services import charging, codes
+
+bp = Blueprint(__name__)
+TAG = "Charges"
+CHARGES = "/v1/clients/{client_id}/charges"
+
+
+@operation(bp, "POST", CHARGES, summary="Charge a session to the client's authorization and pack", tag=TAG,
+           body=ChargeRequest, response=ChargeResult, status=200)
+def charge_session(call: Call) -> Reply:
+    code = codes.billing_code_for_charge(principal=call.principal, code=call.body.billing_code)
+    result = charging.charge_session(principal=call.principal, client_id=call.params["client_id"],
+                                     request=call.body, code=code)
+    return Reply(result, status=201 if result.status == "charged" else 200,
+                 headers={"Location": f"/v1/clients/{call.params['client_id']}/charges/{result.session_ref}"}
+                 if result.status == "charged" else {})
+
+
+@operation(bp, "GET", CHARGES + "/{session_ref}", summary="What a session counts against", tag=TAG,
+           response=SessionCharges)
+def get_session_charges(call: Call) -> SessionCharges:
+    return charging.session_usages(principal=call.principal, client_id=call.params["client_id"],
+                                   session_ref=call.params["session_ref"])
+
+
+@operation(bp, "POST", CHARGES + "/{session_ref}/reverse", summary="Give back what a session took (once)",
+           tag=TAG, response=ReversalResult, status=200)
+def reverse_session_charge(call: Call) -> ReversalResult:
+    return charging.reverse_session(principal=call.principal, client_id=call.params["client_id"],
+                                    session_ref=call.params["session_ref"])

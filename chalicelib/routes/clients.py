@@ -1,0 +1,35 @@
+"""/v1/clients: client records, with their open packs and authorizations."""
+from chalice import Blueprint
+
+from chalicelib.http import Call, Listing, operation
+from chalicelib.models.clients import Client, ClientCreate, ClientProfile, ClientQuery, ClientUpdate
+from chalicelib.services import clients as service
+
+bp = Blueprint(__name__)
+TAG = "Clients"
+
+
+@operation(bp, "POST", "/v1/clients", summary="Create a client", tag=TAG, body=ClientCreate, response=Client,
+           location="/v1/clients/{id}")
+def create_client(call: Call) -> Client:
+    return service.create_client(principal=call.principal, data=call.body)
+
+
+@operation(bp, "GET", "/v1/clients", summary="List or search clients by name", tag=TAG, query=ClientQuery,
+           response=Client, paginated=True)
+def list_clients(call: Call) -> Listing:
+    return Listing(*service.list_clients(principal=call.principal, limit=call.query.limit, start_key=call.start_key,
+                                         q=call.query.q, include_archived=call.query.include_archived))
+
+
+@operation(bp, "GET", "/v1/clients/{client_id}", summary="Read a client with its packs and authorizations",
+           tag=TAG, response=ClientProfile)
+def get_client(call: Call) -> ClientProfile:
+    return service.get_client(principal=call.principal, client_id=call.params["client_id"])
+
+
+@operation(bp, "PATCH", "/v1/clients/{client_id}", summary="Update or archive a client", tag=TAG,
+           body=ClientUpdate, response=Client)
+def update_client(call: Call) -> Client:
+    return service.update_client(principal=call.principal, client_id=call.params["client_id"], changes=call.body,
+                                 expected_version=call.if_match)

@@ -1,0 +1,40 @@
+"""/v1/reports: pack expiry, authorizations, pack sales by category."""
+from chalice import Blueprint
+
+from chalicelib.auth import Role
+from chalicelib.http import Call, Listing, operation
+from chalicelib.models.reports import (
+    AuthorizationReportQuery,
+    AuthorizationReportRow,
+    PackExpiryQuery,
+    PackExpiryRow,
+    PackSalesQuery,
+    PackSalesReport,
+)
+from chalicelib.services import reports as service
+
+bp = Blueprint(__name__)
+TAG = "Reports"
+SALES_READERS = {Role.ADMIN, Role.BILLING}
+
+
+@operation(bp, "GET", "/v1/reports/pack-expiry", summary="Packs by expiry: active, expiring soon, expired", tag=TAG,
+           query=PackExpiryQuery, response=PackExpiryRow, paginated=True)
+def pack_expiry_report(call: Call) -> Listing:
+    q = call.query
+    return Listing(*service.pack_expiry(principal=call.principal, status=q.status, practitioner_id=q.practitioner_id,
+                                        category=q.category, limit=q.limit, start_key=call.start_key))
+
+
+@operation(bp, "GET", "/v1/reports/authorizations", summary="Authorized sessions for all clients", tag=TAG,
+           query=AuthorizationReportQuery, response=AuthorizationReportRow, paginated=True)
+def authorizations_report(call: Call) -> Listing:
+    q = call.query
+    return Listing(*service.authorizations(principal=call.principal, include_expired=q.include_expired,
+                                           practitioner_id=q.practitioner_id, limit=q.limit, start_key=call.start_key))
+
+
+@operation(bp, "GET", "/v1/reports/pack-sales", roles=SALES_READERS, summary="Pack sales by category", tag=TAG,
+           query=PackSalesQuery, response=PackSalesReport)
+def pack_sales_report(call: Call) -> PackSalesReport:
+    return service.pack_sales(principal=call.principal, start=call.query.start, end=call.query.end)

@@ -1,0 +1,258 @@
+"""The one entry point that counts a client session against its entitlements.
+
+A charge reads the client's entitlements once, chooses the authorization and the pack with
+the pure rules in domain/entitlements.py, and writes the usages, ledger entries and balance
+changes in ONE transaction conditioned on the balances it takes from. If a concurrent charge
+got there first the transaction is cancelled, nothing is written, and the choice is made
+again on fresh figures, so a balance is never overdrawn and no usage is lost.
+"""
+from __future__ import annotations
+
+import random
+import time
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.auth import Principal
+from chalicelib.domain.entitlements import (
+    NO_EXPIRY,
+    Candidate,
+    Choice,
+    CodeRule,
+    choose,
+    count_phrase,
+    expiry_date,
+    pack_cost,
+    units_for,
+)
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.models.codes import BillingCode
+from chalicelib.models.entitlements import (
+    AuthorizationCharge,
+    ChargeRequest,
+    ChargeResult,
+    PackCharge,
+    ReversalResult,
+    SessionCharges,
+    UsageView,
+)
+from chalicelib.services.entitlements import new_pack_item
+from chalicelib.store import entitlements as store
+from chalicelib.store import items
+from chalicelib.store.repository import CLIENTS
+
+_ATTEMPTS = 8
+
+
+def charge_session(*, principal: Principal, client_id: str, request: ChargeRequest, code: BillingCode) -> ChargeResult:
+    """Count one session against the right authorization and pack, exactly once."""
+    minutes = request.minutes if request.minutes is not None else code.default_minutes
+    fee = request.fee if request.fee is not None else code.default_charge
+    practice_id = principal.practice_id
+    for attempt in range(_ATTEMPTS):
+        entitlements = store.read_entitlements(practice_id, client_id)
+        if not entitlements:
+            CLIENTS.get(practice_id, client_id)  # 404 for an unknown client
+        plan = _Plan(practice_id, client_id, request, code, minutes, fee, entitlements)
+        if not plan.actions:
+            return plan.result("nothing_charged")
+        try:
+            items.transact(plan.actions)
+            return plan.result("charged")
+        except items.TransactionCancelled as err:
+            if plan.usage_refused(err):
+                return _already_charged(practice_id, client_id, request.session_ref)
+        # Someone took from the same balance between our read and our write: re-read and
+        # choose again. The short random wait spreads out a crowd of retries.
+        time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+    raise Conflict("The client's balances are changing too fast to charge this session; retry")
+
+
+class _Plan:
+    """The choice for one session and the transaction that applies it."""
+
+    def __init__(self, practice_id: str, client_id: str, request: ChargeRequest, code: BillingCode, minutes: int,
+                 fee: Decimal, entitlements: list[dict[str, Any]]) -> None:
+        self.practice_id, self.client_id, self.request = practice_id, client_id, request
+        self.on = request.date.isoformat()
+        self.actions: list[dict[str, Any]] = []
+        self.usage_indexes: list[int] = []
+        by_id = {e["id"]: e for e in entitlements}
+        self.auth, self.auth_cost, self.auth_reason = self._choose_authorization(
+            [e for e in entitlements if e["kind"] == "AUTH"], code, minutes)
+        self.pack, self.pack_cost, self.pack_reason = self._choose_pack(
+            [e for e in entitlements if e["kind"] == "PACK"], code.code, minutes, fee)
+        self.renewed: dict[str, Any] | None = None
+        self.warnings: list[str] = []
+        if self.auth:
+            self._charge(self.auth, "AUTH", self.auth_cost, window=("begin_on", "end_on"))
+        if self.pack:
+            self._charge_pack(by_id[self.pack["id"]])
+
+    def _choose_authorization(self, auths: list[dict[str, Any]], code: BillingCode,
+                              minutes: int) -> tuple[dict[str, Any] | None, Decimal, str | None]:
+        if self.request.attendance != "attended":
+            return None, Decimal(0), "missed sessions are not counted against authorizations"
+        if not auths:
+            return None, Decimal(0), "the client has no authorization"
+
+        def cost(candidate: Candidate) -> Decimal:
+            auth = lookup[candidate.id]
+            if auth["measure"] == "sessions":
+                return Decimal(1)
+            # Units need the code's unit length; without one the session cannot be counted in units.
+            return Decimal(units_for(minutes, code.unit_minutes)) if code.unit_minutes else Decimal("Infinity")
+
+        lookup = {a["id"]: a for a in auths}
+        choice = choose([_candidate(a, "authorization") for a in auths], on=self.on, code=code.code, cost=cost,
+                        kind="authorization")
+        if choice.chosen is None and code.unit_minutes is None and any(a["measure"] == "units" for a in auths):
+            return None, Decimal(0), f"{choice.reason} (billing code {code.code} has no unit length)"
+        return _chosen(choice, lookup, cost)
+
+    def _choose_pack(self, packs: list[dict[str, Any]], code: str, minutes: int,
+                     fee: Decimal) -> tuple[dict[str, Any] | None, Decimal, str | None]:
+        attendance = self.request.attendance
+        if attendance != "attended":
+            packs = [p for p in packs if p.get("charge_no_shows" if attendance == "no_show" else "charge_late_cancels")]
+            if not packs:
+                return None, Decimal(0), f"no pack charges for a {attendance.replace('_', ' ')}"
+        if not packs:
+            return None, Decimal(0), "the client has no pack"
+        lookup = {p["id"]: p for p in packs}
+
+        def cost(candidate: Candidate) -> Decimal:
+            return pack_cost(lookup[candidate.id]["measure"], minutes=minutes, fee=fee)
+
+        choice = choose([_candidate(p, "pack") for p in packs], on=self.on, code=code, cost=cost, kind="pack")
+        return _chosen(choice, lookup, cost)
+
+    def _charge(self, entitlement: dict[str, Any], kind: str, cost: Decimal, *, window: tuple[str, str] | None = None,
+                extra_set: dict[str, Any] | None = None, extra_condition: str = "") -> None:
+        key = store.entitlement_key(self.practice_id, self.client_id, kind, entitlement["id"])
+        self.actions.append(store.consume(key, cost, on=self.on, window=window, extra_set=extra_set,
+                                          extra_condition=extra_condition))
+        self.usage_indexes.append(len(self.actions))
+        self.actions.append(store.usage_put(self.practice_id, self.client_id, self.request.session_ref, kind, {
+            "entitlement_id": entitlement["id"], "amount": cost, "on": self.on,
+            "billing_code": self.request.billing_code, "attendance": self.request.attendance,
+            "authorization_number": entitlement.get("number") if kind == "AUTH" else None}))
+        self.actions.append(store.ledger_put(self.practice_id, self.client_id, entitlement["id"], kind="charge",
+                                             amount=cost, session_ref=self.request.session_ref, on=self.on,
+                                             billing_code=self.request.billing_code))
+
+    def _charge_pack(self, pack: dict[str, Any]) -> None:
+        extra_set, condition = {}, "(attribute_not_exists(expires_on) OR expires_on >= :on)"
+        validity = pack.get("validity")
+        if validity and validity["starts"] == "first_use" and not pack.get("expires_on"):
+            # The first session starts the clock. The condition makes sure only one first
+            # use sets it; a concurrent first use re-reads and sees the date.
+            expires = expiry_date(self.request.date, validity["amount"], validity["unit"]).isoformat()
+            extra_set = {"expires_on": expires, "GSI1SK": f"{expires}#{self.client_id}#{pack['id']}"}
+            condition = "attribute_not_exists(expires_on)"
+            pack["expires_on"] = expires
+        self._charge(pack, "PACK", self.pack_cost, extra_set=extra_set, extra_condition=condition)
+        if pack.get("auto_renew") and pack.get("renew_terms") and pack["remaining"] - self.pack_cost <= 0:
+            renewed = new_pack_item(self.practice_id, self.client_id, pack["client_name"], pack["renew_terms"],
+                                    purchased_on=self.request.date,
+                                    flags={k: pack.get(k) for k in ("charge_no_shows", "charge_late_cancels",
+                                                                    "auto_renew", "practitioner_id")})
+            self.actions.append(items.put_action(renewed))
+            self.renewed = renewed
+
+    def usage_refused(self, err: items.TransactionCancelled) -> bool:
+        """Whether the transaction failed because the session is already charged."""
+        return any(i in err.failed() for i in self.usage_indexes)
+
+    def result(self, status: str) -> ChargeResult:
+        auth_view = pack_view = None
+        if self.auth and status == "charged":
+            used = self.auth["used"] + self.auth_cost
+            auth_view = AuthorizationCharge(
+                id=self.auth["id"], payer=self.auth["payer"], number=self.auth.get("number"),
+                measure=self.auth["measure"], charged=self.auth_cost, used=used, allowed=self.auth["allowed"],
+                remaining=self.auth["remaining"] - self.auth_cost, end_on=self.auth["end_on"],
+                counted=count_phrase(used=used, allowed=self.auth["allowed"], measure=self.auth["measure"],
+                                     ends=self.auth["end_on"]))
+            if not self.auth.get("number"):
+                self.warnings.append("the authorization has no number to put on the claim")
+        if self.pack and status == "charged":
+            pack_view = PackCharge(
+                id=self.pack["id"], name=self.pack["name"], measure=self.pack["measure"], charged=self.pack_cost,
+                used=self.pack["used"] + self.pack_cost, limit=self.pack["limit"],
+                remaining=self.pack["remaining"] - self.pack_cost, expires_on=self.pack.get("expires_on"),
+                renewed_pack_id=self.renewed["id"] if self.renewed else None)
+        if self.auth_reason and self.request.attendance == "attended":
+            self.warnings.append(f"no prior authorization number: {self.auth_reason}")
+        return ChargeResult(session_ref=self.request.session_ref, status=status,
+                            prior_authorization_number=auth_view.number if auth_view else None,
+                            authorization=auth_view, authorization_reason=self.auth_reason,
+                            pack=pack_view, pack_reason=self.pack_reason, warnings=self.warnings)
+
+
+def _candidate(item: dict[str, Any], label: str) -> Candidate:
+    rule = item.get("codes") or {"mode": "all_except", "codes": []}
+    if item["kind"] == "AUTH":
+        starts, ends = item["begin_on"], item["end_on"]
+        name = f"authorization {item.get('number') or item['id']} ({item['payer']})"
+    else:
+        starts, ends = "0000-01-01", item.get("expires_on") or NO_EXPIRY
+        name = f"pack '{item['name']}'"
+    return Candidate(id=item["id"], remaining=item["remaining"], code_rule=CodeRule(rule["mode"], frozenset(rule["codes"])),
+                     starts=starts, ends=ends, open=item["state"] == "open", label=name)
+
+
+def _chosen(choice: Choice, lookup: dict[str, dict[str, Any]], cost: Any) -> tuple[dict[str, Any] | None, Decimal, str | None]:
+    if choice.chosen is None:
+        return None, Decimal(0), choice.reason
+    return lookup[choice.chosen.id], cost(choice.chosen), None
+
+
+def _already_charged(practice_id: str, client_id: str, session_ref: str) -> ChargeResult:
+    usages = [u for u in store.read_usages(practice_id, client_id, session_ref) if u["state"] == "active"]
+    auth = next((u for u in usages if u["kind"] == "AUTH"), None)
+    return ChargeResult(session_ref=session_ref, status="already_charged",
+                        prior_authorization_number=auth.get("authorization_number") if auth else None,
+                        warnings=["this session is already charged; reverse it first to charge it again"] + [
+                            f"counted against {u['kind'].lower()} {u['entitlement_id']} ({u['amount']})" for u in usages])
+
+
+def reverse_session(*, principal: Principal, client_id: str, session_ref: str) -> ReversalResult:
+    """Give back what a session took, exactly once (a second reversal gives back nothing)."""
+    practice_id = principal.practice_id
+    for attempt in range(_ATTEMPTS):
+        usages = [u for u in store.read_usages(practice_id, client_id, session_ref) if u["state"] == "active"]
+        if not usages:
+            if attempt == 0:
+                CLIENTS.get(practice_id, client_id)
+            return ReversalResult(session_ref=session_ref, reversed=[])
+        actions = []
+        for usage in usages:
+            key = store.entitlement_key(practice_id, client_id, usage["kind"], usage["entitlement_id"])
+            actions += [store.usage_update(practice_id, client_id, session_ref, usage["kind"],
+                                           entitlement_id=usage["entitlement_id"]),
+                        store.give_back(key, usage["amount"]),
+                        store.ledger_put(practice_id, client_id, usage["entitlement_id"], kind="reversal",
+                                         amount=-usage["amount"], session_ref=session_ref, on=usage.get("on"),
+                                         billing_code=usage.get("billing_code"))]
+        try:
+            items.transact(actions)
+        except items.TransactionCancelled:
+            time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+            continue  # reversed or moved concurrently: look again
+        return ReversalResult(session_ref=session_ref, reversed=[
+            {"id": u["entitlement_id"], "kind": "pack" if u["kind"] == "PACK" else "authorization",
+             "amount": str(u["amount"])} for u in usages])
+    raise Conflict("The session's usage is changing too fast to reverse; retry")
+
+
+def session_usages(*, principal: Principal, client_id: str, session_ref: str) -> SessionCharges:
+    """What a session currently counts against."""
+    usages = [u for u in store.read_usages(principal.practice_id, client_id, session_ref) if u["state"] == "active"]
+    if not usages:
+        CLIENTS.get(principal.practice_id, client_id)
+        raise NotFound("Charge", session_ref)
+    return SessionCharges(session_ref=session_ref, usages=[
+        UsageView(kind="pack" if u["kind"] == "PACK" else "authorization", entitlement_id=u["entitlement_id"],
+                  amount=u["amount"], on=u["on"], billing_code=u["billing_code"],
+                  authorization_number=u.get("authorization_number")) for u in usages])

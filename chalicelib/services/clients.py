@@ -1,0 +1,88 @@
+"""Use cases for clients: create, read with entitlements, search by name, update, archive."""
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from chalicelib.auth import Principal
+from chalicelib.domain.ids import new_id
+from chalicelib.errors import ValidationFailed
+from chalicelib.models.clients import Client, ClientCreate, ClientProfile, ClientUpdate, EntitlementSummary
+from chalicelib.services.common import changes_of
+from chalicelib.store import items
+from chalicelib.store.keys import ENT, client_name_pk, client_pk
+from chalicelib.store.repository import CLIENTS
+
+_REQUIRED = ("first_name", "last_name", "archived")
+
+
+def name_key(last_name: str, first_name: str) -> str:
+    """Search form of a name: case- and accent-insensitive 'last first'."""
+    text = unicodedata.normalize("NFKD", f"{last_name} {first_name}")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return " ".join(text.split())
+
+
+def _index(practice_id: str, client_id: str, first_name: str, last_name: str) -> dict[str, str]:
+    return {"GSI1PK": client_name_pk(practice_id), "GSI1SK": f"{name_key(last_name, first_name)}#{client_id}"}
+
+
+def _client(item: dict[str, Any]) -> Client:
+    return Client.model_validate(items.public(item))
+
+
+def create_client(*, principal: Principal, data: ClientCreate) -> Client:
+    """A new client, indexed for name search."""
+    client_id = new_id("cli")
+    values = {**data.model_dump(mode="json"),
+              **_index(principal.practice_id, client_id, data.first_name, data.last_name)}
+    return _client(CLIENTS.create(principal.practice_id, client_id, values))
+
+
+def get_client(*, principal: Principal, client_id: str) -> ClientProfile:
+    """A client with the 'used X of Y, Z left' of every open pack and authorization."""
+    from chalicelib.services.entitlements import summaries  # avoids an import cycle
+
+    client = CLIENTS.get(principal.practice_id, client_id)
+    packs, auths = summaries(principal, client_id)
+    return ClientProfile.model_validate({**items.public(client), "packs": packs, "authorizations": auths})
+
+
+def list_clients(*, principal: Principal, limit: int, start_key: dict | None, q: str | None,
+                 include_archived: bool) -> tuple[list[Client], dict | None]:
+    """Clients in name order (a name prefix searches); one Query on the name index."""
+    hide = None if include_archived else "#archived = :no"
+    page = items.query_page(client_name_pk(principal.practice_id), name_key(q, "") if q else "", limit=limit,
+                            start_key=start_key, index="GSI1", filter=hide,
+                            filter_names={"#archived": "archived"} if hide else None,
+                            filter_values={":no": False} if hide else None)
+    return [_client(i) for i in page.items], page.last_key
+
+
+def update_client(*, principal: Principal, client_id: str, changes: ClientUpdate, expected_version: int) -> Client:
+    """Change a client; a name change re-indexes the client and renames it on its entitlements."""
+    values = changes_of(changes, required=_REQUIRED)
+    if values.get("secondary_insurance") and values.get("primary_insurance", True) is None:
+        raise ValidationFailed.field("body.primary_insurance", "cannot be cleared while a secondary insurance is set")
+    if "first_name" in values or "last_name" in values:
+        current = CLIENTS.get(principal.practice_id, client_id)
+        first = values.get("first_name", current["first_name"])
+        last = values.get("last_name", current["last_name"])
+        values.update(_index(principal.practice_id, client_id, first, last))
+        updated = CLIENTS.update(principal.practice_id, client_id, values, expected_version=expected_version)
+        _rename_entitlements(principal.practice_id, client_id, display_name(first, last))
+        return _client(updated)
+    return _client(CLIENTS.update(principal.practice_id, client_id, values, expected_version=expected_version))
+
+
+def display_name(first_name: str, last_name: str) -> str:
+    """How reports name a client."""
+    return f"{first_name} {last_name}"
+
+
+def _rename_entitlements(practice_id: str, client_id: str, name: str) -> None:
+    # Reports show the client's name from the entitlement item itself (one Query per page,
+    # no join), so a rename is copied there. A client has a handful of entitlements.
+    for item in items.query_all(client_pk(practice_id, client_id), ENT):
+        items.set_attributes(item["PK"], item["SK"], {"client_name": name})
+

@@ -1,0 +1,413 @@
+"""Use cases for pack templates, client packs and authorizations: create, read, edit the
+limit, consolidate, delete, and the ledger."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.auth import Principal
+from chalicelib.domain.entitlements import NO_EXPIRY, authorization_status, expiry_date, pack_status
+from chalicelib.domain.ids import new_id
+from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.models.clients import EntitlementSummary
+from chalicelib.models.entitlements import (
+    Authorization,
+    AuthorizationCreate,
+    AuthorizationUpdate,
+    LedgerEntry,
+    Pack,
+    PackCreate,
+    PackTemplate,
+    PackTemplateCreate,
+    PackTemplateUpdate,
+    PackUpdate,
+)
+from chalicelib.services.clients import display_name
+from chalicelib.services.common import changes_of, sent_fields
+from chalicelib.services.practice import practice_calendar
+from chalicelib.store import dynamo
+from chalicelib.store import entitlements as store
+from chalicelib.store import items
+from chalicelib.store.keys import authorization_end_pk, pack_expiry_pk, pack_sale_pk
+from chalicelib.store.repository import CLIENTS, PACK_TEMPLATES
+
+# A transaction holds at most 100 actions; moving or reversing usages takes one or two each.
+_USAGES_PER_TRANSACTION = 45
+
+
+# ---- pack templates -------------------------------------------------------------------
+
+def _template(item: dict[str, Any]) -> PackTemplate:
+    return PackTemplate.model_validate(items.public(item))
+
+
+def create_template(*, principal: Principal, data: PackTemplateCreate) -> PackTemplate:
+    values = {**data.model_dump(mode="json"), "quantity": data.quantity, "price": data.price}
+    return _template(PACK_TEMPLATES.create(principal.practice_id, new_id("tpl"), values))
+
+
+def get_template(*, principal: Principal, template_id: str) -> PackTemplate:
+    return _template(PACK_TEMPLATES.get(principal.practice_id, template_id))
+
+
+def list_templates(*, principal: Principal, limit: int, start_key: dict | None) -> tuple[list[PackTemplate], dict | None]:
+    page = PACK_TEMPLATES.list(principal.practice_id, limit=limit, start_key=start_key)
+    return [_template(i) for i in page.items], page.last_key
+
+
+def update_template(*, principal: Principal, template_id: str, changes: PackTemplateUpdate,
+                    expected_version: int) -> PackTemplate:
+    """Change a template; packs already sold keep the terms they were sold with."""
+    values = changes_of(changes, required=("name", "price", "codes", "categories", "active"))
+    if changes.price is not None:
+        values["price"] = changes.price
+    return _template(PACK_TEMPLATES.update(principal.practice_id, template_id, values,
+                                           expected_version=expected_version))
+
+
+# ---- packs ----------------------------------------------------------------------------
+
+def pack_view(item: dict[str, Any], *, today: date, soon_days: int) -> Pack:
+    """A stored pack as the API shows it, with its status for today."""
+    data = items.public(item)
+    status = "consolidated" if item["state"] == "consolidated" else pack_status(
+        closed=item["state"] != "open", remaining=item["remaining"], expires_on=item.get("expires_on"),
+        today=today, soon_days=soon_days)
+    return Pack.model_validate({**data, "status": status})
+
+
+def _pack_index(practice_id: str, client_id: str, pack_id: str, expires_on: str | None, state: str) -> dict[str, Any]:
+    # Only open packs sit in the expiry index: it stays sparse, so reports and sweeps read
+    # what can still expire, not every pack ever sold.
+    if state != "open":
+        return {"GSI1PK": None, "GSI1SK": None}
+    return {"GSI1PK": pack_expiry_pk(practice_id), "GSI1SK": f"{expires_on or NO_EXPIRY}#{client_id}#{pack_id}"}
+
+
+def new_pack_item(practice_id: str, client_id: str, client_name: str, terms: dict[str, Any], *,
+                  purchased_on: date, flags: dict[str, Any]) -> dict[str, Any]:
+    """A whole pack item, ready to Put, from sale terms (template or custom)."""
+    pack_id = new_id("pack")
+    validity = terms.get("validity")
+    expires_on = (expiry_date(purchased_on, validity["amount"], validity["unit"]).isoformat()
+                  if validity and validity["starts"] == "purchase" else None)
+    limit = Decimal(terms["limit"])
+    key = store.entitlement_key(practice_id, client_id, "PACK", pack_id)
+    return items.new_item({
+        "PK": key[0], "SK": key[1], "kind": "PACK", "id": pack_id, "client_id": client_id, "client_name": client_name,
+        "template_id": terms.get("template_id"), "name": terms["name"], "measure": terms["measure"],
+        "limit": limit, "used": Decimal(0), "remaining": limit, "price": Decimal(terms["price"]),
+        "purchased_on": purchased_on.isoformat(), "validity": validity, "expires_on": expires_on,
+        "codes": terms.get("codes") or {"mode": "all_except", "codes": []},
+        "categories": terms.get("categories") or [],
+        "category_names": [c["name"] for c in terms.get("categories") or []] or None,
+        "state": "open", **flags,
+        # Auto-renew opens the next pack from these terms inside the charge that uses this one
+        # up, so it needs no read of the template there.
+        "renew_terms": {**terms, "limit": terms["quantity"]} if flags.get("auto_renew") else None,
+        **_pack_index(practice_id, client_id, pack_id, expires_on, "open"),
+        "GSI2PK": pack_sale_pk(practice_id), "GSI2SK": f"{purchased_on.isoformat()}#{pack_id}",
+    })
+
+
+def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pack:
+    """Sell (or open) a pack for a client, from a template or from scratch."""
+    calendar = practice_calendar(principal.practice_id)
+    client = CLIENTS.get(principal.practice_id, client_id)
+    terms: dict[str, Any] = {}
+    if data.template_id:
+        template = PACK_TEMPLATES.get(principal.practice_id, data.template_id)
+        if not template["active"]:
+            raise ValidationFailed.field("body.template_id", "the template is inactive")
+        terms = {"template_id": template["id"], "name": template["name"], "measure": template["measure"],
+                 "quantity": template["quantity"], "limit": template["quantity"], "price": template["price"],
+                 "validity": template.get("validity"), "codes": template["codes"],
+                 "categories": template["categories"]}
+        if data.measure and data.measure != template["measure"]:
+            raise ValidationFailed.field("body.measure", f"the template measures {template['measure']}")
+    given = {k: v for k, v in sent_fields(data).items() if v is not None and k not in {
+        "template_id", "purchased_on", "charge_no_shows", "charge_late_cancels", "auto_renew", "practitioner_id"}}
+    terms.update(given)
+    terms.setdefault("quantity", terms["limit"])
+    if data.limit is not None and terms["measure"] in ("sessions", "minutes") and data.limit != data.limit.to_integral_value():
+        raise ValidationFailed.field("body.limit", f"must be a whole number of {terms['measure']}")
+    flags = {"charge_no_shows": data.charge_no_shows, "charge_late_cancels": data.charge_late_cancels,
+             "auto_renew": data.auto_renew, "practitioner_id": data.practitioner_id or client.get("practitioner_id")}
+    item = new_pack_item(principal.practice_id, client_id, display_name(client["first_name"], client["last_name"]),
+                         terms, purchased_on=data.purchased_on or calendar.today, flags=flags)
+    items.transact([items.put_action(item), _client_exists(principal.practice_id, client_id)])
+    return pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
+
+
+def _client_exists(practice_id: str, client_id: str) -> dict[str, Any]:
+    return {"ConditionCheck": {"TableName": items.table(), "Key": items.key_of(*CLIENTS.key(practice_id, client_id)),
+                               "ConditionExpression": "attribute_exists(PK)"}}
+
+
+def get_pack(*, principal: Principal, client_id: str, pack_id: str) -> Pack:
+    calendar = practice_calendar(principal.practice_id)
+    item = store.get_entitlement(principal.practice_id, client_id, "PACK", pack_id)
+    return pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
+
+
+def list_packs(*, principal: Principal, client_id: str, include_closed: bool) -> list[Pack]:
+    """A client's packs (open ones, or all but deleted), soonest expiry first."""
+    calendar = practice_calendar(principal.practice_id)
+    CLIENTS.get(principal.practice_id, client_id)  # 404 for an unknown client, not an empty list
+    found = [i for i in store.read_entitlements(principal.practice_id, client_id)
+             if i["kind"] == "PACK" and i["state"] != "deleted" and (include_closed or i["state"] == "open")]
+    found.sort(key=lambda i: (i.get("expires_on") or NO_EXPIRY, i["id"]))
+    return [pack_view(i, today=calendar.today, soon_days=calendar.soon_days) for i in found]
+
+
+def update_pack(*, principal: Principal, client_id: str, pack_id: str, changes: PackUpdate,
+                expected_version: int) -> Pack:
+    """Edit a pack. A new limit recalculates every figure and is refused below what is used."""
+    calendar = practice_calendar(principal.practice_id)
+    values = changes_of(changes, required=("name", "limit", "charge_no_shows", "charge_late_cancels",
+                                           "auto_renew", "closed"))
+    key = store.entitlement_key(principal.practice_id, client_id, "PACK", pack_id)
+    closed = values.pop("closed", None)
+    if closed is not None or "expires_on" in values:
+        current = store.get_entitlement(principal.practice_id, client_id, "PACK", pack_id)
+        if current["state"] not in ("open", "closed"):
+            raise Conflict(f"Pack {pack_id} is {current['state']} and cannot change")
+        state = current["state"] if closed is None else ("closed" if closed else "open")
+        expires_on = values.get("expires_on", current.get("expires_on"))
+        values.update({"state": state, **_pack_index(principal.practice_id, client_id, pack_id, expires_on, state)})
+    if "limit" in values:
+        item = store.change_capacity(key, "limit", changes.limit, expected_version=expected_version,
+                                     resource="Pack", resource_id=pack_id,
+                                     extra={k: v for k, v in values.items() if k != "limit"})
+    else:
+        item = items.update(*key, values, expected_version=expected_version, resource="Pack", resource_id=pack_id,
+                            condition="#state <> :deleted", condition_values={":deleted": "deleted"},
+                            condition_names={"#state": "state"})
+    return pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
+
+
+def _active_usages(practice_id: str, client_id: str, entitlement_id: str) -> list[tuple[str, Decimal, str | None]]:
+    """(session_ref, amount, date) of each session still counted against an entitlement,
+    from its ledger: charges and moves in, less reversals and moves out."""
+    net: dict[str, tuple[Decimal, str | None]] = {}
+    for entry in store.ledger_entries(practice_id, client_id, entitlement_id):
+        ref = entry.get("session_ref")
+        if not ref:
+            continue
+        amount, on = net.get(ref, (Decimal(0), None))
+        net[ref] = (amount + entry["amount"], entry.get("on") or on)
+    return [(ref, amount, on) for ref, (amount, on) in net.items() if amount > 0]
+
+
+def consolidate_packs(*, principal: Principal, client_id: str, pack_id: str, source_pack_id: str,
+                      expected_version: int) -> Pack:
+    """Merge `source_pack_id` into `pack_id`: limits and usage add up, the source's sessions
+    now count against the target, and the source is closed as consolidated."""
+    calendar = practice_calendar(principal.practice_id)
+    if source_pack_id == pack_id:
+        raise ValidationFailed.field("body.source_pack_id", "a pack cannot be consolidated into itself")
+    practice_id = principal.practice_id
+    target = store.get_entitlement(practice_id, client_id, "PACK", pack_id)
+    source = store.get_entitlement(practice_id, client_id, "PACK", source_pack_id)
+    if target["version"] != expected_version:
+        raise items.stale("Pack", pack_id, target["version"], expected_version)
+    if source["measure"] != target["measure"]:
+        raise ValidationFailed.field("body.source_pack_id", f"the source pack measures {source['measure']}, "
+                                     f"this pack measures {target['measure']}")
+    for pack in (target, source):
+        if pack["state"] != "open":
+            raise Conflict(f"Pack {pack['id']} is {pack['state']}; only open packs can be consolidated")
+    target_key = store.entitlement_key(practice_id, client_id, "PACK", pack_id)
+    source_key = store.entitlement_key(practice_id, client_id, "PACK", source_pack_id)
+    usages = _active_usages(practice_id, client_id, source_pack_id)
+    # Chunks keep `remaining = limit - used` true on both packs after every transaction.
+    chunks = [usages[i:i + _USAGES_PER_TRANSACTION * 2] for i in range(0, len(usages), _USAGES_PER_TRANSACTION * 2)]
+    for chunk in chunks:
+        moved = sum((amount for _, amount, _ in chunk), Decimal(0))
+        actions = [store.usage_update(practice_id, client_id, ref, "PACK", entitlement_id=source_pack_id,
+                                      state="active", new_entitlement_id=pack_id) for ref, _, _ in chunk]
+        actions += [_shift(source_key, -moved, -moved), _shift(target_key, moved, moved)]
+        actions += [store.ledger_put(practice_id, client_id, source_pack_id, kind="moved_out", amount=-amount,
+                                     session_ref=ref, on=on, note=f"moved to {pack_id}") for ref, amount, on in chunk]
+        actions += [store.ledger_put(practice_id, client_id, pack_id, kind="moved_in", amount=amount,
+                                     session_ref=ref, on=on, note=f"moved from {source_pack_id}")
+                    for ref, amount, on in chunk]
+        _transact_in_parts(actions)
+    fresh = items.get(*source_key)
+    rest = fresh["remaining"]
+    items.transact([
+        _close_source(source_key, rest, pack_id, fresh["version"]),
+        {"Update": {"TableName": items.table(), "Key": items.key_of(*target_key),
+                    "UpdateExpression": "SET #limit = #limit + :rest, remaining = remaining + :rest, "
+                                        "#version = #version + :one, updated_at = :now",
+                    "ConditionExpression": "#version = :expected AND #state = :open",
+                    "ExpressionAttributeNames": {"#limit": "limit", "#version": "version", "#state": "state"},
+                    "ExpressionAttributeValues": dynamo.to_item({":rest": rest, ":one": 1, ":now": items.now(),
+                                                                ":expected": expected_version, ":open": "open"})}},
+    ])
+    return pack_view(items.get(*target_key), today=calendar.today, soon_days=calendar.soon_days)
+
+
+def _shift(key: tuple[str, str], limit_delta: Decimal, used_delta: Decimal) -> dict[str, Any]:
+    # Moves usage with its share of the limit, so `remaining` does not change.
+    return {"Update": {"TableName": items.table(), "Key": items.key_of(*key),
+                       "UpdateExpression": "SET #limit = #limit + :dl, used = used + :du",
+                       "ConditionExpression": "#state = :open",
+                       "ExpressionAttributeNames": {"#limit": "limit", "#state": "state"},
+                       "ExpressionAttributeValues": dynamo.to_item({":dl": limit_delta, ":du": used_delta,
+                                                                   ":open": "open"})}}
+
+
+def _close_source(key: tuple[str, str], rest: Decimal, target_id: str, version: int) -> dict[str, Any]:
+    return {"Update": {"TableName": items.table(), "Key": items.key_of(*key),
+                       "UpdateExpression": "SET #limit = #limit - :rest, remaining = remaining - :rest, "
+                                           "#state = :consolidated, consolidated_into = :target, "
+                                           "#version = #version + :one, updated_at = :now REMOVE GSI1PK, GSI1SK",
+                       "ConditionExpression": "#version = :v AND #state = :open AND remaining = :rest",
+                       "ExpressionAttributeNames": {"#limit": "limit", "#state": "state", "#version": "version"},
+                       "ExpressionAttributeValues": dynamo.to_item({
+                           ":rest": rest, ":consolidated": "consolidated", ":target": target_id, ":one": 1,
+                           ":now": items.now(), ":v": version, ":open": "open"})}}
+
+
+def _transact_in_parts(actions: list[dict[str, Any]]) -> None:
+    try:
+        items.transact(actions)
+    except items.TransactionCancelled as err:
+        raise Conflict("The pack changed while it was being consolidated or deleted; try again") from err
+
+
+def delete_entitlement(*, principal: Principal, client_id: str, kind: str, entitlement_id: str,
+                       expected_version: int) -> None:
+    """Delete a pack or authorization: every session it counted is given back (reversed in the
+    ledger), then it is marked deleted. The item stays for the audit trail."""
+    practice_id = principal.practice_id
+    resource = store.KINDS[kind][0]
+    current = store.get_entitlement(practice_id, client_id, kind, entitlement_id)
+    if current["version"] != expected_version:
+        raise items.stale(resource, entitlement_id, current["version"], expected_version)
+    key = store.entitlement_key(practice_id, client_id, kind, entitlement_id)
+    usages = _active_usages(practice_id, client_id, entitlement_id)
+    for start in range(0, len(usages), _USAGES_PER_TRANSACTION):
+        chunk = usages[start:start + _USAGES_PER_TRANSACTION]
+        given = sum((amount for _, amount, _ in chunk), Decimal(0))
+        actions = [store.usage_update(practice_id, client_id, ref, kind, entitlement_id=entitlement_id)
+                   for ref, _, _ in chunk]
+        actions += [store.ledger_put(practice_id, client_id, entitlement_id, kind="reversal", amount=-amount,
+                                     session_ref=ref, on=on, note=f"{resource.lower()} deleted")
+                    for ref, amount, on in chunk]
+        actions.append(store.give_back(key, given))
+        _transact_in_parts(actions)
+    fresh = items.get(*key)
+    items.update(*key, {"state": "deleted", "GSI1PK": None, "GSI1SK": None, "GSI2PK": None, "GSI2SK": None},
+                 expected_version=fresh["version"], resource=resource, resource_id=entitlement_id,
+                 condition="used = :zero", condition_values={":zero": 0},
+                 condition_reason="A session was counted while deleting; try again")
+
+
+def ledger(*, principal: Principal, client_id: str, entitlement_id: str, kind: str, limit: int,
+           start_key: dict | None) -> tuple[list[LedgerEntry], dict | None]:
+    """One page of an entitlement's ledger; entries add up to its `used`."""
+    store.get_entitlement(principal.practice_id, client_id, kind, entitlement_id)
+    page = store.ledger_page(principal.practice_id, client_id, entitlement_id, limit=limit, start_key=start_key)
+    return [LedgerEntry.model_validate(i) for i in page.items], page.last_key
+
+
+# ---- authorizations -------------------------------------------------------------------
+
+def authorization_view(item: dict[str, Any], *, today: date) -> Authorization:
+    status = authorization_status(closed=item["state"] != "open", remaining=item["remaining"],
+                                  begin=item["begin_on"], end=item["end_on"], today=today)
+    return Authorization.model_validate({**items.public(item), "status": status})
+
+
+def _auth_index(practice_id: str, client_id: str, auth_id: str, end_on: str, state: str) -> dict[str, Any]:
+    if state != "open":
+        return {"GSI1PK": None, "GSI1SK": None}
+    return {"GSI1PK": authorization_end_pk(practice_id), "GSI1SK": f"{end_on}#{client_id}#{auth_id}"}
+
+
+def create_authorization(*, principal: Principal, client_id: str, data: AuthorizationCreate) -> Authorization:
+    """Record a funder's approval of N sessions or units between two dates."""
+    calendar = practice_calendar(principal.practice_id)
+    client = CLIENTS.get(principal.practice_id, client_id)
+    auth_id = new_id("auth")
+    key = store.entitlement_key(principal.practice_id, client_id, "AUTH", auth_id)
+    values = data.model_dump(mode="json")
+    item = items.new_item({
+        **values, "PK": key[0], "SK": key[1], "kind": "AUTH", "id": auth_id, "client_id": client_id,
+        "client_name": display_name(client["first_name"], client["last_name"]),
+        "allowed": data.allowed, "used": Decimal(0), "remaining": data.allowed, "state": "open",
+        "practitioner_id": data.practitioner_id or client.get("practitioner_id"),
+        **_auth_index(principal.practice_id, client_id, auth_id, values["end_on"], "open")})
+    items.transact([items.put_action(item), _client_exists(principal.practice_id, client_id)])
+    return authorization_view(item, today=calendar.today)
+
+
+def get_authorization(*, principal: Principal, client_id: str, authorization_id: str) -> Authorization:
+    calendar = practice_calendar(principal.practice_id)
+    return authorization_view(store.get_entitlement(principal.practice_id, client_id, "AUTH", authorization_id),
+                              today=calendar.today)
+
+
+def list_authorizations(*, principal: Principal, client_id: str, include_closed: bool) -> list[Authorization]:
+    calendar = practice_calendar(principal.practice_id)
+    CLIENTS.get(principal.practice_id, client_id)
+    found = [i for i in store.read_entitlements(principal.practice_id, client_id)
+             if i["kind"] == "AUTH" and i["state"] != "deleted" and (include_closed or i["state"] == "open")]
+    found.sort(key=lambda i: (i["end_on"], i["id"]))
+    return [authorization_view(i, today=calendar.today) for i in found]
+
+
+def update_authorization(*, principal: Principal, client_id: str, authorization_id: str,
+                         changes: AuthorizationUpdate, expected_version: int) -> Authorization:
+    """Edit an authorization; a new allowed count cannot go below what is used."""
+    calendar = practice_calendar(principal.practice_id)
+    values = changes_of(changes, required=("payer", "begin_on", "end_on", "allowed", "codes", "closed"))
+    key = store.entitlement_key(principal.practice_id, client_id, "AUTH", authorization_id)
+    closed = values.pop("closed", None)
+    if {"begin_on", "end_on"} & values.keys() or closed is not None:
+        current = store.get_entitlement(principal.practice_id, client_id, "AUTH", authorization_id)
+        begin, end = values.get("begin_on", current["begin_on"]), values.get("end_on", current["end_on"])
+        if end < begin:
+            raise ValidationFailed.field("body.end_on", "end_on is before begin_on")
+        state = current["state"] if closed is None else ("closed" if closed else "open")
+        values.update({"state": state, **_auth_index(principal.practice_id, client_id, authorization_id, end, state)})
+    if "allowed" in values:
+        item = store.change_capacity(key, "allowed", changes.allowed, expected_version=expected_version,
+                                     resource="Authorization", resource_id=authorization_id,
+                                     extra={k: v for k, v in values.items() if k != "allowed"})
+    else:
+        item = items.update(*key, values, expected_version=expected_version, resource="Authorization",
+                            resource_id=authorization_id, condition="#state <> :deleted",
+                            condition_values={":deleted": "deleted"}, condition_names={"#state": "state"})
+    return authorization_view(item, today=calendar.today)
+
+
+# ---- the client profile ---------------------------------------------------------------
+
+def summaries(principal: Principal, client_id: str) -> tuple[list[EntitlementSummary], list[EntitlementSummary]]:
+    """'used X of Y, Z left' for each open pack and authorization of a client."""
+    calendar = practice_calendar(principal.practice_id)
+    packs, auths = [], []
+    for item in store.read_entitlements(principal.practice_id, client_id):
+        if item["state"] != "open":
+            continue
+        if item["kind"] == "PACK":
+            view = pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
+            packs.append(EntitlementSummary(id=view.id, kind="pack", name=view.name, measure=view.measure,
+                                            used=_fmt(view.used, view.measure), limit=_fmt(view.limit, view.measure),
+                                            remaining=_fmt(view.remaining, view.measure), status=view.status,
+                                            ends=view.expires_on.isoformat() if view.expires_on else None))
+        else:
+            auth = authorization_view(item, today=calendar.today)
+            auths.append(EntitlementSummary(id=auth.id, kind="authorization", name=auth.payer, measure=auth.measure,
+                                            used=_fmt(auth.used, auth.measure), limit=_fmt(auth.allowed, auth.measure),
+                                            remaining=_fmt(auth.remaining, auth.measure), status=auth.status,
+                                            ends=auth.end_on.isoformat()))
+    return packs, auths
+
+
+def _fmt(value: Decimal, measure: str) -> str:
+    return f"{value:.2f}" if measure == "money" else str(int(value))

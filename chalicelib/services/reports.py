@@ -1,0 +1,99 @@
+"""Reports served from the sparse date-ordered indexes: packs by expiry, authorizations by
+end date, and pack sales by purchase date."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from chalicelib.auth import Principal
+from chalicelib.domain.entitlements import NO_EXPIRY, split_by_category
+from chalicelib.models.reports import (
+    AuthorizationReportRow,
+    CategorySales,
+    PackExpiryRow,
+    PackSalesReport,
+)
+from chalicelib.services.entitlements import authorization_view, pack_view
+from chalicelib.services.practice import load_practice, practice_calendar
+from chalicelib.store import items
+from chalicelib.store.keys import authorization_end_pk, pack_expiry_pk, pack_sale_pk
+
+_END = "#~"  # sorts after every "#<client>#<id>" suffix of a date
+
+
+def pack_expiry(*, principal: Principal, status: str, practitioner_id: str | None, category: str | None,
+                limit: int, start_key: dict | None) -> tuple[list[PackExpiryRow], dict | None]:
+    """Open packs by expiry date: active, expiring soon, expired (one Query per page)."""
+    calendar = practice_calendar(principal.practice_id)
+    today, soon = calendar.today, calendar.today + timedelta(days=calendar.soon_days)
+    ranges = {
+        "expired": ("0000", (today - timedelta(days=1)).isoformat() + _END),
+        "expiring_soon": (today.isoformat(), soon.isoformat() + _END),
+        "active": ((soon + timedelta(days=1)).isoformat(), NO_EXPIRY + _END),
+    }
+    filters, values, names = [], {}, {}
+    if practitioner_id:
+        filters.append("practitioner_id = :practitioner")
+        values[":practitioner"] = practitioner_id
+    if category:
+        filters.append("contains(category_names, :category)")
+        values[":category"] = category
+    page = items.query_page(pack_expiry_pk(principal.practice_id), limit=limit, start_key=start_key, index="GSI1",
+                            between=ranges.get(status), filter=" AND ".join(filters) or None,
+                            filter_values=values or None, filter_names=names or None)
+    rows = [PackExpiryRow.model_validate({**pack_view(i, today=today, soon_days=calendar.soon_days).model_dump(),
+                                          "client_name": i["client_name"]}) for i in page.items]
+    return rows, page.last_key
+
+
+def authorizations(*, principal: Principal, include_expired: bool, practitioner_id: str | None, limit: int,
+                   start_key: dict | None) -> tuple[list[AuthorizationReportRow], dict | None]:
+    """Every client's open authorizations, soonest end first: used / allowed, %, days left."""
+    today = practice_calendar(principal.practice_id).today
+    between = None if include_expired else (today.isoformat(), "9999-12-31" + _END)
+    page = items.query_page(authorization_end_pk(principal.practice_id), limit=limit, start_key=start_key,
+                            index="GSI1", between=between,
+                            filter="practitioner_id = :practitioner" if practitioner_id else None,
+                            filter_values={":practitioner": practitioner_id} if practitioner_id else None)
+    rows = []
+    for item in page.items:
+        view = authorization_view(item, today=today)
+        percent = (view.used * 100 / view.allowed).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        rows.append(AuthorizationReportRow(
+            id=view.id, client_id=view.client_id, client_name=item["client_name"], payer=view.payer,
+            number=view.number, measure=view.measure, used=view.used, allowed=view.allowed,
+            remaining=view.remaining, percent_used=percent, begin_on=view.begin_on, end_on=view.end_on,
+            days_left=max((view.end_on - today).days, 0), status=view.status))
+    return rows, page.last_key
+
+
+def pack_sales(*, principal: Principal, start: date, end: date) -> PackSalesReport:
+    """Sales by category over a date range, each pack's price split by its proportions.
+
+    The totals need every sale in the range, so this pages through the sales index itself
+    (one Query per 500 sales); the range is capped at a year.
+    """
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    counts: dict[str, int] = defaultdict(int)
+    packs, start_key = 0, None
+    while True:
+        page = items.query_page(pack_sale_pk(principal.practice_id), limit=500, start_key=start_key, index="GSI2",
+                                between=(start.isoformat(), end.isoformat() + _END))
+        for item in page.items:
+            packs += 1
+            for name, amount in _shares(item).items():
+                totals[name] += amount
+                counts[name] += 1
+        if not page.last_key:
+            break
+        start_key = page.last_key
+    categories = [CategorySales(category=name, amount=totals[name], packs=counts[name]) for name in sorted(totals)]
+    return PackSalesReport(start=start, end=end, currency=load_practice(principal.practice_id).currency,
+                           total=sum(totals.values(), Decimal(0)), packs=packs, categories=categories)
+
+
+def _shares(item: dict[str, Any]) -> dict[str, Decimal]:
+    categories = [(c["name"], Decimal(str(c["percent"]))) for c in item.get("categories") or []]
+    return split_by_category(Decimal(item["price"]), categories or [("Uncategorised", Decimal(100))])

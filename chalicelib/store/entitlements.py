@@ -1,0 +1,169 @@
+"""Storage of a client's entitlements (packs, authorizations), their usages and ledgers.
+
+Balances live on the entitlement item as `used` and `remaining` (plus `limit` or `allowed`).
+DynamoDB conditions cannot do arithmetic, so `remaining` is stored rather than derived, and
+every change moves `used` and `remaining` together in one update. A charge is conditioned on
+`remaining >= cost`, which is what makes overdrawing impossible under any concurrency.
+"""
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.store import dynamo, items
+from chalicelib.store.keys import AUTH_SK, ENT, LEDGER, PACK_SK, USAGE, client_pk, usage_sk
+
+KINDS = {"PACK": ("Pack", PACK_SK, "limit"), "AUTH": ("Authorization", AUTH_SK, "allowed")}
+
+
+def entitlement_key(practice_id: str, client_id: str, kind: str, entitlement_id: str) -> tuple[str, str]:
+    return client_pk(practice_id, client_id), KINDS[kind][1] + entitlement_id
+
+
+def read_entitlements(practice_id: str, client_id: str) -> list[dict[str, Any]]:
+    """Every pack and authorization of a client: one strongly consistent Query."""
+    return items.query_all(client_pk(practice_id, client_id), ENT)
+
+
+def get_entitlement(practice_id: str, client_id: str, kind: str, entitlement_id: str) -> dict[str, Any]:
+    """One pack or authorization that is not deleted, or NotFound."""
+    item = items.get(*entitlement_key(practice_id, client_id, kind, entitlement_id))
+    if item is None or item.get("state") == "deleted":
+        raise NotFound(KINDS[kind][0], entitlement_id)
+    return item
+
+
+def read_usages(practice_id: str, client_id: str, session_ref: str) -> list[dict[str, Any]]:
+    """The usages one session made (at most a pack and an authorization)."""
+    return items.query_all(client_pk(practice_id, client_id), f"{USAGE}{session_ref}#")
+
+
+def ledger_page(practice_id: str, client_id: str, entitlement_id: str, *, limit: int,
+                start_key: dict | None) -> items.Page:
+    """One page of an entitlement's ledger, oldest first."""
+    return items.query_page(client_pk(practice_id, client_id), f"{LEDGER}{entitlement_id}#", limit=limit,
+                            start_key=start_key)
+
+
+def ledger_entries(practice_id: str, client_id: str, entitlement_id: str) -> list[dict[str, Any]]:
+    """An entitlement's whole ledger (all pages)."""
+    out, start = [], None
+    while True:
+        page = ledger_page(practice_id, client_id, entitlement_id, limit=500, start_key=start)
+        out += page.items
+        if not page.last_key:
+            return out
+        start = page.last_key
+
+
+def ledger_put(practice_id: str, client_id: str, entitlement_id: str, *, kind: str, amount: Decimal,
+               session_ref: str | None = None, on: str | None = None, billing_code: str | None = None,
+               note: str | None = None) -> dict[str, Any]:
+    """Append one ledger entry (entries are never changed afterwards)."""
+    stamp = items.now()
+    entry_id = f"{stamp}#{os.urandom(4).hex()}"
+    item = {"PK": client_pk(practice_id, client_id), "SK": f"{LEDGER}{entitlement_id}#{entry_id}",
+            "kind": kind, "id": entry_id, "entitlement_id": entitlement_id, "session_ref": session_ref,
+            "amount": amount, "on": on, "billing_code": billing_code, "note": note, "created_at": stamp}
+    return {"Put": {"TableName": items.table(), "Item": dynamo.to_item(item),
+                    "ConditionExpression": "attribute_not_exists(PK)"}}
+
+
+def consume(key: tuple[str, str], cost: Decimal, *, on: str, extra_set: dict[str, Any] | None = None,
+            extra_condition: str = "", window: tuple[str, str] | None = None) -> dict[str, Any]:
+    """Take `cost` from an open entitlement that still has at least that much left."""
+    sets = {"used": "used + :n", "remaining": "remaining - :n"}
+    values: dict[str, Any] = {":n": cost, ":open": "open"}
+    for i, (name, value) in enumerate((extra_set or {}).items()):
+        sets[name] = f":x{i}"
+        values[f":x{i}"] = value
+    condition = "remaining >= :n AND #state = :open"
+    if window:
+        condition += f" AND {window[0]} <= :on AND {window[1]} >= :on"
+        values[":on"] = on
+    if extra_condition:
+        condition += f" AND {extra_condition}"
+        values[":on"] = on
+    names = {"#state": "state", **{f"#s{i}": n for i, n in enumerate(sets)}}
+    expression = "SET " + ", ".join(f"#s{i} = {v}" for i, v in enumerate(sets.values()))
+    return {"Update": {"TableName": items.table(), "Key": items.key_of(*key), "UpdateExpression": expression,
+                       "ConditionExpression": condition, "ExpressionAttributeNames": names,
+                       "ExpressionAttributeValues": dynamo.to_item(values)}}
+
+
+def give_back(key: tuple[str, str], amount: Decimal) -> dict[str, Any]:
+    """Return `amount` to an entitlement (a reversal)."""
+    return {"Update": {"TableName": items.table(), "Key": items.key_of(*key),
+                       "UpdateExpression": "SET used = used - :n, remaining = remaining + :n",
+                       "ConditionExpression": "attribute_exists(PK) AND used >= :n",
+                       "ExpressionAttributeValues": dynamo.to_item({":n": amount})}}
+
+
+def usage_put(practice_id: str, client_id: str, session_ref: str, kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Record that a session uses an entitlement; refused if the session already has an
+    active usage of this kind (a session is charged once)."""
+    item = {"PK": client_pk(practice_id, client_id), "SK": usage_sk(session_ref, kind), "session_ref": session_ref,
+            "kind": kind, "state": "active", "created_at": items.now(), **values}
+    return {"Put": {"TableName": items.table(), "Item": dynamo.to_item(item),
+                    "ConditionExpression": "attribute_not_exists(PK) OR #state = :reversed",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": dynamo.to_item({":reversed": "reversed"})}}
+
+
+def usage_update(practice_id: str, client_id: str, session_ref: str, kind: str, *, entitlement_id: str,
+                 state: str = "reversed", new_entitlement_id: str | None = None) -> dict[str, Any]:
+    """Mark an active usage reversed, or repoint it to another entitlement (consolidation)."""
+    sets = {"#state": state, "#eid": new_entitlement_id or entitlement_id, "#at": items.now()}
+    return {"Update": {"TableName": items.table(), "Key": items.key_of(client_pk(practice_id, client_id),
+                                                                    usage_sk(session_ref, kind)),
+                       "UpdateExpression": "SET " + ", ".join(f"{k} = :v{i}" for i, k in enumerate(sets)),
+                       "ConditionExpression": "#state = :active AND #eid = :old",
+                       "ExpressionAttributeNames": {"#state": "state", "#eid": "entitlement_id",
+                                                    "#at": "updated_at"},
+                       "ExpressionAttributeValues": dynamo.to_item({
+                           **{f":v{i}": v for i, v in enumerate(sets.values())},
+                           ":active": "active", ":old": entitlement_id})}}
+
+
+def change_capacity(key: tuple[str, str], capacity_attr: str, new_capacity: Decimal, *, expected_version: int,
+                    resource: str, resource_id: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Set a new limit/allowed and recompute `remaining`; refused below what is already used."""
+    values: dict[str, Any] = {":cap": new_capacity, ":expected": expected_version, ":one": 1, ":open": "open",
+                              ":now": items.now()}
+    names = {"#cap": capacity_attr, "#version": "version", "#state": "state", "#updated": "updated_at"}
+    sets = ["#cap = :cap", "remaining = :cap - used", "#version = #version + :one", "#updated = :now"]
+    for i, (name, value) in enumerate((extra or {}).items()):
+        names[f"#e{i}"] = name
+        if value is None:
+            continue
+        values[f":e{i}"] = value
+        sets.append(f"#e{i} = :e{i}")
+    removes = [f"#e{i}" for i, v in enumerate((extra or {}).values()) if v is None]
+    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    try:
+        response = dynamo.client().update_item(
+            TableName=items.table(), Key=items.key_of(*key), UpdateExpression=expression,
+            ConditionExpression="attribute_exists(PK) AND #version = :expected AND used <= :cap AND #state = :open",
+            ExpressionAttributeNames=names, ExpressionAttributeValues=dynamo.to_item(values),
+            ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    except items.ClientError as err:
+        if items.error_code(err) != "ConditionalCheckFailedException":
+            raise
+        old = dynamo.from_item(err.response["Item"]) if err.response.get("Item") else None
+        if old is None or old.get("state") == "deleted":
+            raise NotFound(resource, resource_id) from err
+        if old["version"] != expected_version:
+            raise items.stale(resource, resource_id, old["version"], expected_version) from err
+        if old.get("state") != "open":
+            raise Conflict(f"{resource} {resource_id} is {old['state']}; reopen it first") from err
+        raise Conflict(f"{_plain(old['used'])} is already used; the new {capacity_attr} cannot be lower",
+                       used=str(_plain(old["used"])), field=f"body.{capacity_attr}") from err
+    return dynamo.from_item(response["Attributes"])
+
+
+def _plain(value: Decimal) -> Decimal:
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+

@@ -1,0 +1,69 @@
+"""/v1/clients: records, search, archive, profile with entitlements."""
+from __future__ import annotations
+
+from tests.api.entitlement_helpers import make_client, make_pack
+
+
+def test_client_with_insurance_and_referrer_round_trips(api):
+    body = {"first_name": "Ana", "last_name": "Núñez", "date_of_birth": "1990-04-02", "email": "ana@example.com",
+            "primary_insurance": {"payer": "Acme", "member_id": "M1", "group_number": "G9"},
+            "secondary_insurance": {"payer": "Beta", "member_id": "B2"},
+            "referring_provider": {"first_name": "Sam", "last_name": "Lee", "npi": "1234567893"},
+            "default_service": {"billing_code": "90837"}}
+    created = api.post("/v1/clients", body)
+    assert created.status == 201 and created.headers["location"] == f"/v1/clients/{created.body['id']}"
+    profile = api.get(created.headers["location"], role="billing").body
+    assert profile["primary_insurance"]["payer"] == "Acme" and profile["referring_provider"]["npi"] == "1234567893"
+    assert profile["packs"] == [] and profile["authorizations"] == []
+
+
+def test_client_validation_names_each_field(api):
+    reply = api.post("/v1/clients", {"first_name": "", "last_name": "X", "date_of_birth": "1990-13-01",
+                                     "referring_provider": {"first_name": "S", "last_name": "L", "npi": "1234567890"},
+                                     "secondary_insurance": {"payer": "B", "member_id": "1"},
+                                     "default_service": {"billing_code": "90837", "pack_id": "p"}})
+    assert reply.status == 422
+    fields = {e["field"] for e in reply.body["errors"]}
+    assert {"body.first_name", "body.date_of_birth", "body.referring_provider.npi", "body.default_service"} <= fields
+
+
+def test_referring_provider_needs_all_three_fields(api):
+    reply = api.post("/v1/clients", {"first_name": "A", "last_name": "B", "referring_provider": {"first_name": "S"}})
+    assert reply.status == 422
+    assert {e["field"] for e in reply.body["errors"]} == {"body.referring_provider.last_name",
+                                                          "body.referring_provider.npi"}
+
+
+def test_search_by_name_prefix_is_case_and_accent_insensitive(api):
+    for first, last in (("Ana", "Núñez"), ("Bo", "Nunn"), ("Cy", "Smith")):
+        make_client(api, first, last)
+    found = lambda q: [c["last_name"] for c in api.get(f"/v1/clients?q={q}").body["items"]]  # noqa: E731
+    assert found("nun") == ["Núñez", "Nunn"]  # "nunez ana" sorts before "nunn bo"
+    assert found("NUÑEZ") == ["Núñez"] and found("nunez an") == ["Núñez"]
+    assert found("smi") == ["Smith"] and found("zzz") == []
+
+
+def test_archived_clients_are_hidden_unless_asked(api):
+    client = make_client(api, "Old", "Timer")
+    current = api.get(f"/v1/clients/{client['id']}")
+    archived = api.patch(f"/v1/clients/{client['id']}", {"archived": True}, if_match=current.etag)
+    assert archived.status == 200 and archived.body["archived"] is True
+    assert api.get("/v1/clients?q=timer").body["items"] == []
+    assert [c["id"] for c in api.get("/v1/clients?q=timer&include_archived=true").body["items"]] == [client["id"]]
+
+
+def test_renaming_a_client_updates_search(api):
+    client = make_client(api, "Pat", "Before")
+    current = api.get(f"/v1/clients/{client['id']}")
+    assert api.patch(f"/v1/clients/{client['id']}", {"last_name": "After"}, if_match=current.etag).status == 200
+    assert api.get("/v1/clients?q=before").body["items"] == []
+    assert api.get("/v1/clients?q=after").body["items"][0]["id"] == client["id"]
+
+
+def test_profile_shows_used_of_limit(api):
+    client = make_client(api)
+    make_pack(api, client["id"], name="Prepaid 5", measure="sessions", limit="5", price="500")
+    api.post(f"/v1/clients/{client['id']}/charges", {"session_ref": "s1", "date": "2026-11-20",
+                                                      "billing_code": "90837"})
+    packs = api.get(f"/v1/clients/{client['id']}").body["packs"]
+    assert [(p["used"], p["limit"], p["remaining"]) for p in packs] == [("1", "5", "4")]

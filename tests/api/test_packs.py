@@ -1,0 +1,179 @@
+"""Pack templates and client packs: limits, expiry, consolidation, deletion, the ledger."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.api.entitlement_helpers import charge, make_client, make_pack, make_template
+
+
+def _ledger_sum(api, client_id, pack_id):
+    entries = api.get(f"/v1/clients/{client_id}/packs/{pack_id}/ledger?limit=100").body["items"]
+    return sum(Decimal(e["amount"]) for e in entries)
+
+
+def test_referral_with_four_used_elsewhere_opens_with_limit_six(api):
+    client = make_client(api)
+    template = make_template(api)
+    pack = make_pack(api, client["id"], template_id=template["id"], limit="6")
+    assert (pack["limit"], pack["used"], pack["remaining"], pack["name"]) == ("6", "0", "6", "10 sessions")
+    for i in range(6):
+        assert charge(api, client["id"], f"s{i}").body["pack"]["remaining"] == str(5 - i)
+    seventh = charge(api, client["id"], "s6").body
+    assert seventh["status"] == "nothing_charged" and seventh["pack"] is None
+    assert seventh["pack_reason"] == "pack '10 sessions' is used up"
+    assert api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}").body["status"] == "used_up"
+
+
+def test_placeholder_budget_edited_to_the_funders_letter(api):
+    client = make_client(api)
+    pack = make_pack(api, client["id"], name="NDIS plan", measure="money", limit="100000", price="0")
+    for i in range(3):
+        assert charge(api, client["id"], f"m{i}", fee="180.00").status == 201
+    current = api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}")
+    edited = api.patch(f"/v1/clients/{client['id']}/packs/{pack['id']}", {"limit": "3000"}, if_match=current.etag)
+    assert edited.status == 200
+    assert (Decimal(edited.body["used"]), Decimal(edited.body["limit"]), Decimal(edited.body["remaining"])) == (
+        Decimal("540"), Decimal("3000"), Decimal("2460"))
+    summary = api.get(f"/v1/clients/{client['id']}").body["packs"][0]
+    assert (summary["used"], summary["limit"], summary["remaining"]) == ("540.00", "3000.00", "2460.00")
+    refused = api.patch(f"/v1/clients/{client['id']}/packs/{pack['id']}", {"limit": "500"}, if_match=edited.etag)
+    assert refused.status == 409 and refused.body["used"] == "540" and "540 is already used" in refused.body["detail"]
+    assert api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}").body["limit"] == "3000"
+
+
+def test_pack_input_rules_are_422(api):
+    client = make_client(api)
+    bad = [({"name": "x", "measure": "sessions", "limit": "0", "price": "1"}, "body.limit"),
+           ({"name": "x", "measure": "sessions", "limit": "2.5", "price": "1"}, "body"),
+           ({"name": "x", "measure": "money"}, "body"),
+           ({"name": "x", "measure": "money", "limit": "10", "price": "1",
+             "categories": [{"name": "A", "percent": "70"}, {"name": "B", "percent": "20"}]}, "body.categories")]
+    for body, field in bad:
+        reply = api.post(f"/v1/clients/{client['id']}/packs", body)
+        assert reply.status == 422, body
+        assert any(e["field"] == field for e in reply.body["errors"]), reply.body
+
+
+def test_template_categories_must_total_100(api):
+    reply = api.post("/v1/pack-templates", {"name": "t", "measure": "money", "quantity": "1000", "price": "1000",
+                                            "categories": [{"name": "Psychology", "percent": "70"},
+                                                           {"name": "Assessment", "percent": "20"}]})
+    assert reply.status == 422 and "add up to 90" in reply.body["errors"][0]["reason"]
+
+
+def test_pack_for_unknown_client_is_404(api):
+    assert api.post("/v1/clients/cli_missing/packs", {"name": "x", "measure": "sessions", "limit": "1",
+                                                      "price": "1"}).status == 404
+
+
+def test_validity_after_purchase_sets_expiry_and_expired_packs_are_not_charged(api):
+    client = make_client(api)
+    template = make_template(api, validity={"amount": 30, "unit": "days", "starts": "purchase"})
+    pack = make_pack(api, client["id"], template_id=template["id"], purchased_on="2026-01-01")
+    assert pack["expires_on"] == "2026-01-30" and pack["status"] == "expired"
+    assert charge(api, client["id"], "in", on="2026-01-30").status == 201
+    late = charge(api, client["id"], "late", on="2026-01-31").body
+    assert late["status"] == "nothing_charged" and late["pack_reason"] == "pack '10 sessions' ended on 2026-01-30"
+
+
+def test_validity_after_first_use_starts_at_the_first_session(api):
+    client = make_client(api)
+    template = make_template(api, validity={"amount": 2, "unit": "months", "starts": "first_use"})
+    pack = make_pack(api, client["id"], template_id=template["id"])
+    assert pack["expires_on"] is None
+    assert charge(api, client["id"], "first", on="2026-11-15").body["pack"]["expires_on"] == "2027-01-14"
+    assert api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}").body["expires_on"] == "2027-01-14"
+
+
+def test_pack_covers_only_its_codes(api):
+    client = make_client(api)
+    make_pack(api, client["id"], name="Therapy only", measure="sessions", limit="5", price="1",
+              codes={"mode": "only", "codes": ["90834", "90837"]})
+    assert charge(api, client["id"], "a", code="90834").status == 201
+    reply = charge(api, client["id"], "b", code="90791").body
+    assert reply["pack_reason"] == "no pack covers code 90791"
+
+
+def test_no_show_is_charged_only_where_the_pack_says_so(api):
+    client = make_client(api)
+    plain = make_pack(api, client["id"], name="Plain", measure="sessions", limit="5", price="1")
+    assert charge(api, client["id"], "ns1", attendance="no_show").body["pack_reason"] == "no pack charges for a no show"
+    strict = make_pack(api, client["id"], name="Strict", measure="sessions", limit="5", price="1",
+                       charge_no_shows=True)
+    body = charge(api, client["id"], "ns2", attendance="no_show").body
+    assert body["pack"]["id"] == strict["id"] and plain["id"] != strict["id"]
+    assert body["authorization"] is None
+
+
+def test_earliest_expiring_pack_is_charged_first(api):
+    client = make_client(api)
+    later = make_pack(api, client["id"], name="Later", measure="sessions", limit="5", price="1",
+                      validity={"amount": 90, "unit": "days"}, purchased_on="2026-11-01")
+    sooner = make_pack(api, client["id"], name="Sooner", measure="sessions", limit="5", price="1",
+                       validity={"amount": 30, "unit": "days"}, purchased_on="2026-11-01")
+    assert charge(api, client["id"], "x").body["pack"]["id"] == sooner["id"]
+    assert later["id"] != sooner["id"]
+
+
+def test_minutes_pack_takes_the_session_length(api):
+    client = make_client(api)
+    make_pack(api, client["id"], name="10 hours", measure="minutes", limit="600", price="1")
+    assert charge(api, client["id"], "m", code="90834").body["pack"]["charged"] == "45"
+    assert charge(api, client["id"], "n", code="90834", minutes=50).body["pack"]["remaining"] == "505"
+
+
+def test_consolidating_two_packs_moves_usage_and_limits(api):
+    client = make_client(api)
+    target = make_pack(api, client["id"], name="A", measure="sessions", limit="10", price="1")
+    charge(api, client["id"], "a1")
+    source = make_pack(api, client["id"], name="B", measure="sessions", limit="5", price="1",
+                       validity={"amount": 10, "unit": "days"}, purchased_on="2026-11-19")
+    charge(api, client["id"], "b1"), charge(api, client["id"], "b2")  # B expires first, so it is charged
+    current = api.get(f"/v1/clients/{client['id']}/packs/{target['id']}")
+    merged = api.post(f"/v1/clients/{client['id']}/packs/{target['id']}/consolidate",
+                      {"source_pack_id": source["id"]}, headers={"If-Match": current.etag})
+    assert merged.status == 200, merged.body
+    assert (merged.body["limit"], merged.body["used"], merged.body["remaining"]) == ("15", "3", "12")
+    closed = api.get(f"/v1/clients/{client['id']}/packs/{source['id']}").body
+    assert closed["status"] == "consolidated" and closed["consolidated_into"] == target["id"]
+    assert (closed["limit"], closed["used"], closed["remaining"]) == ("0", "0", "0")
+    assert _ledger_sum(api, client["id"], target["id"]) == 3 and _ledger_sum(api, client["id"], source["id"]) == 0
+    # A moved session reverses against the pack it now counts against.
+    assert api.post(f"/v1/clients/{client['id']}/charges/b1/reverse").body["reversed"][0]["id"] == target["id"]
+    assert api.get(f"/v1/clients/{client['id']}/packs/{target['id']}").body["used"] == "2"
+
+
+def test_consolidating_packs_of_different_measures_is_422(api):
+    client = make_client(api)
+    a = make_pack(api, client["id"], name="A", measure="sessions", limit="10", price="1")
+    b = make_pack(api, client["id"], name="B", measure="money", limit="10", price="1")
+    current = api.get(f"/v1/clients/{client['id']}/packs/{a['id']}")
+    reply = api.post(f"/v1/clients/{client['id']}/packs/{a['id']}/consolidate", {"source_pack_id": b["id"]},
+                     headers={"If-Match": current.etag})
+    assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.source_pack_id"
+
+
+def test_deleting_a_pack_gives_its_sessions_back(api):
+    client = make_client(api)
+    pack = make_pack(api, client["id"], name="A", measure="sessions", limit="10", price="1")
+    for i in range(3):
+        charge(api, client["id"], f"d{i}")
+    current = api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}")
+    assert api.delete(f"/v1/clients/{client['id']}/packs/{pack['id']}", if_match=current.etag).status == 204
+    assert api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}").status == 404
+    assert api.get(f"/v1/clients/{client['id']}/charges/d0").status == 404  # no longer counted
+    other = make_pack(api, client["id"], name="B", measure="sessions", limit="10", price="1")
+    assert charge(api, client["id"], "d0").body["pack"]["id"] == other["id"]  # can be charged again
+
+
+def test_auto_renew_opens_the_next_pack_when_one_is_used_up(api):
+    client = make_client(api)
+    template = make_template(api, quantity="2", name="Pair")
+    first = make_pack(api, client["id"], template_id=template["id"], auto_renew=True)
+    charge(api, client["id"], "r1")
+    used_up = charge(api, client["id"], "r2").body["pack"]
+    assert used_up["remaining"] == "0" and used_up["renewed_pack_id"]
+    packs = {p["id"]: p["status"] for p in api.get(f"/v1/clients/{client['id']}/packs").body["items"]}
+    assert packs == {first["id"]: "used_up", used_up["renewed_pack_id"]: "active"}
+    assert charge(api, client["id"], "r3").body["pack"]["id"] == used_up["renewed_pack_id"]
+    assert first["id"] == used_up["id"]
