@@ -95,19 +95,19 @@ class _Plan:
             return None, Decimal(0), "missed sessions are not counted against authorizations"
         if not auths:
             return None, Decimal(0), "the client has no authorization"
+        units = Decimal(units_for(minutes, code.unit_minutes)) if code.unit_minutes else None
+        usable = [a for a in auths if a["measure"] == "sessions" or units]
+        if not usable:
+            why = (f"{minutes} minutes is less than half a billing unit" if code.unit_minutes
+                   else f"billing code {code.code} has no unit length, so it cannot count in units")
+            return None, Decimal(0), why
+        lookup = {a["id"]: a for a in usable}
 
         def cost(candidate: Candidate) -> Decimal:
-            auth = lookup[candidate.id]
-            if auth["measure"] == "sessions":
-                return Decimal(1)
-            # Units need the code's unit length; without one the session cannot be counted in units.
-            return Decimal(units_for(minutes, code.unit_minutes)) if code.unit_minutes else Decimal("Infinity")
+            return Decimal(1) if lookup[candidate.id]["measure"] == "sessions" else units
 
-        lookup = {a["id"]: a for a in auths}
-        choice = choose([_candidate(a, "authorization") for a in auths], on=self.on, code=code.code, cost=cost,
+        choice = choose([_candidate(a, "authorization") for a in usable], on=self.on, code=code.code, cost=cost,
                         kind="authorization")
-        if choice.chosen is None and code.unit_minutes is None and any(a["measure"] == "units" for a in auths):
-            return None, Decimal(0), f"{choice.reason} (billing code {code.code} has no unit length)"
         return _chosen(choice, lookup, cost)
 
     def _choose_pack(self, packs: list[dict[str, Any]], code: str, minutes: int,

@@ -11,23 +11,22 @@ from app import app  # noqa: F401 - registers every route
 from chalicelib.http import OPERATIONS, Operation
 from tests.conftest import PRACTICE_A, PRACTICE_B, ROLES, USERS
 
-# A resource that exists in practice A only, per path parameter (and path prefix where one
-# parameter name serves two collections).
-A_ONLY = {
-    "location_id": f"loc_{PRACTICE_A}_main",
-    "room_id": f"room_{PRACTICE_A}_1",
-    "user_id": USERS[PRACTICE_A]["practitioner"],
-    ("/v1/billing-codes", "code"): "AONLY1",
-    ("/v1/diagnosis-codes", "code"): "F41.1",
+# Valid bodies for POSTs on an existing resource: the 404 test must get past validation to
+# show that another practice's ids are invisible. A new route of that kind must add one here.
+SAMPLE_BODIES = {
+    "create_pack": {"name": "P", "measure": "sessions", "limit": "5", "price": "10"},
+    "create_authorization": {"payer": "X", "begin_on": "2026-01-01", "end_on": "2026-12-31", "allowed": "5"},
+    "consolidate_pack": {"source_pack_id": "pack_other"},
+    "charge_session": {"session_ref": "s-b", "date": "2026-11-20", "billing_code": "90837"},
+    "reverse_session_charge": {},
 }
 
 
-def _path_for(op: Operation) -> str:
+def _path_for(op: Operation, ids: dict[str, str]) -> str:
     path = op.path
     for name in op.path_params:
         prefix = "/" + "/".join(op.path.split("/")[1:3])
-        value = A_ONLY.get(name) or A_ONLY[(prefix, name)]
-        path = path.replace("{" + name + "}", value)
+        path = path.replace("{" + name + "}", ids.get(name) or ids[f"{prefix}:{name}"])
     return path
 
 
@@ -37,20 +36,45 @@ def _id(op: Operation) -> str:
 
 @pytest.fixture
 def a_only(api):
-    """Resources that exist in practice A and not in B."""
+    """Ids of resources that exist in practice A and not in B."""
     assert api.post("/v1/billing-codes", {"code": "AONLY1", "description": "A only", "default_minutes": 50,
                                           "default_charge": "10.00"}).status == 201
     assert api.post("/v1/diagnosis-codes", {"code": "F41.1"}).status == 201
-    return api
+    client = api.post("/v1/clients", {"first_name": "Only", "last_name": "InA"}).body
+    template = api.post("/v1/pack-templates", {"name": "T", "measure": "sessions", "quantity": "5",
+                                               "price": "10"}).body
+    pack = api.post(f"/v1/clients/{client['id']}/packs", {"template_id": template["id"]}).body
+    auth = api.post(f"/v1/clients/{client['id']}/authorizations", {
+        "payer": "P", "begin_on": "2026-01-01", "end_on": "2027-12-31", "allowed": "5"}).body
+    assert api.post(f"/v1/clients/{client['id']}/charges", {"session_ref": "s-a", "date": "2026-11-20",
+                                                             "billing_code": "90837"}).status == 201
+    return {"location_id": f"loc_{PRACTICE_A}_main", "room_id": f"room_{PRACTICE_A}_1",
+            "user_id": USERS[PRACTICE_A]["practitioner"], "/v1/billing-codes:code": "AONLY1",
+            "/v1/diagnosis-codes:code": "F41.1", "client_id": client["id"], "template_id": template["id"],
+            "pack_id": pack["id"], "authorization_id": auth["id"], "session_ref": "s-a"}
+
+
+def _witnesses(op: Operation, ids: dict[str, str]) -> list[str]:
+    """GET paths whose answers must not change when practice B calls `op` with A's ids."""
+    paths = [_path_for(op, ids)] if any(o.method == "GET" and o.path == op.path for o in OPERATIONS) else []
+    if "client_id" in op.path_params:
+        client = f"/v1/clients/{ids['client_id']}"
+        paths += [client, f"{client}/packs/{ids['pack_id']}", f"{client}/authorizations/{ids['authorization_id']}"]
+    return paths
 
 
 def test_route_table_is_not_empty():
     assert len(OPERATIONS) >= 25
 
 
+FAKE_IDS = {"location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
+            "/v1/diagnosis-codes:code": "F41.1", "client_id": "cli_x", "template_id": "tpl_x", "pack_id": "pack_x",
+            "authorization_id": "auth_x", "session_ref": "s_x"}
+
+
 @pytest.mark.parametrize("op", OPERATIONS, ids=_id)
 def test_request_without_token_is_401(api, op):
-    reply = api.call(op.method, _path_for(op), {}, role=None)
+    reply = api.call(op.method, _path_for(op, FAKE_IDS), {}, role=None)
     assert reply.status == 401
     assert reply.headers["content-type"] == "application/problem+json"
 
@@ -68,25 +92,31 @@ def test_request_with_bad_tokens_is_401(api, op):
     unsigned = jwt.encode({**claims, "exp": now + 3600}, None, algorithm="none")
     for header in (f"Bearer {expired}", f"Bearer {forged}", f"Bearer {unsigned}", "Bearer garbage",
                    "Basic dXNlcjpwYXNz", "Bearer"):
-        reply = api.call(op.method, _path_for(op), {}, headers={"Authorization": header})
+        reply = api.call(op.method, _path_for(op, FAKE_IDS), {}, headers={"Authorization": header})
         assert reply.status == 401, header
 
 
 @pytest.mark.parametrize("op", [op for op in OPERATIONS if len(op.roles) < len(ROLES)], ids=_id)
-def test_request_with_a_role_not_allowed_is_403(a_only, op):
+def test_request_with_a_role_not_allowed_is_403(api, a_only, op):
     for role in sorted(set(ROLES) - {r.value for r in op.roles}):
-        reply = a_only.call(op.method, _path_for(op), {}, role=role, headers={"If-Match": '"1"'})
+        reply = api.call(op.method, _path_for(op, a_only), {}, role=role, headers={"If-Match": '"1"'})
         assert reply.status == 403, role
         assert reply.body["title"] == "Forbidden"
 
 
 @pytest.mark.parametrize("op", [op for op in OPERATIONS if op.path_params], ids=_id)
-def test_request_for_another_practices_resource_is_404(a_only, op):
+def test_request_for_another_practices_resource_is_404(api, a_only, op):
     role = "admin" if any(r.value == "admin" for r in op.roles) else sorted(r.value for r in op.roles)[0]
-    path = _path_for(op)
-    before = a_only.get(path, role="admin")
-    assert before.status == 200
-    reply = a_only.call(op.method, path, {}, role=role, practice=PRACTICE_B, headers={"If-Match": before.etag})
-    assert reply.status == 404
-    after = a_only.get(path, role="admin")
-    assert after.body == before.body  # nothing of A's was changed by B
+    witnesses = _witnesses(op, a_only)
+    before = [api.get(path) for path in witnesses]
+    assert all(reply.status == 200 for reply in before)
+    body = SAMPLE_BODIES[op.operation_id] if op.method == "POST" else {}
+    reply = api.call(op.method, _path_for(op, a_only), body, role=role, practice=PRACTICE_B,
+                     headers={"If-Match": before[0].etag if before and "etag" in before[0].headers else '"1"'})
+    assert reply.status == 404, reply.body
+    assert [api.get(path).body for path in witnesses] == [r.body for r in before]  # nothing of A's changed
+
+
+def test_every_post_on_a_resource_has_a_sample_body():
+    posts = {op.operation_id for op in OPERATIONS if op.method == "POST" and op.path_params}
+    assert posts <= set(SAMPLE_BODIES)

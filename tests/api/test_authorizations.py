@@ -1,0 +1,136 @@
+"""Authorizations: counting, numbers on claims, units, selection, edits, report."""
+from __future__ import annotations
+
+from tests.api.entitlement_helpers import charge, make_authorization, make_client
+
+
+def test_each_session_shows_which_authorization_it_counts_against(api):
+    client = make_client(api)
+    auth = make_authorization(api, client["id"])
+    for i in range(6):
+        charge(api, client["id"], f"s{i}")
+    seventh = charge(api, client["id"], "s6")
+    assert seventh.status == 201
+    body = seventh.body
+    assert body["authorization"]["counted"] == "session 7 of 12 authorized, 5 left, ends 2027-03-31"
+    assert body["prior_authorization_number"] == "PA-7781" and body["authorization"]["id"] == auth["id"]
+    usages = api.get(f"/v1/clients/{client['id']}/charges/s6").body["usages"]
+    assert usages == [{"kind": "authorization", "entitlement_id": auth["id"], "amount": "1", "on": "2026-11-20",
+                       "billing_code": "90837", "authorization_number": "PA-7781"}]
+
+
+def test_used_up_or_ended_authorization_gives_no_number_and_says_why(api):
+    client = make_client(api)
+    make_authorization(api, client["id"], allowed="1", end_on="2026-12-31")
+    assert charge(api, client["id"], "a").body["prior_authorization_number"] == "PA-7781"
+    used_up = charge(api, client["id"], "b").body
+    assert used_up["prior_authorization_number"] is None
+    assert used_up["authorization_reason"] == "authorization PA-7781 (Acme Health) is used up"
+    assert any("no prior authorization number" in w for w in used_up["warnings"])
+    ended = charge(api, client["id"], "c", on="2027-01-05").body
+    assert ended["authorization_reason"] == "authorization PA-7781 (Acme Health) ended on 2026-12-31"
+
+
+def test_the_authorization_ending_soonest_is_counted_first(api):
+    client = make_client(api)
+    later = make_authorization(api, client["id"], number="LATER", end_on="2027-06-30")
+    sooner = make_authorization(api, client["id"], number="SOONER", end_on="2027-01-31")
+    assert charge(api, client["id"], "x").body["authorization"]["id"] == sooner["id"]
+    assert later["id"] != sooner["id"]
+
+
+def test_excluded_codes_count_only_where_listed_explicitly(api):
+    client = make_client(api)
+    make_authorization(api, client["id"], number="ANY", codes={"mode": "all_except", "codes": ["90791"]})
+    assert charge(api, client["id"], "intake", code="90791").body["authorization_reason"] == \
+        "no authorization covers code 90791"
+    make_authorization(api, client["id"], number="INTAKE", codes={"mode": "only", "codes": ["90791"]})
+    assert charge(api, client["id"], "intake2", code="90791").body["prior_authorization_number"] == "INTAKE"
+
+
+def test_units_come_from_minutes_rounding_at_the_midpoint(api):
+    api.post("/v1/billing-codes", {"code": "97153", "description": "Adaptive behaviour treatment",
+                                   "default_minutes": 60, "default_charge": "20", "unit_minutes": 15})
+    client = make_client(api)
+    make_authorization(api, client["id"], measure="units", allowed="40", number="U1")
+    units = lambda ref, minutes: charge(api, client["id"], ref, code="97153", minutes=minutes).body[  # noqa: E731
+        "authorization"]["charged"]
+    assert (units("a", 52), units("b", 53), units("c", 60), units("e", 8)) == ("3", "4", "4", "1")
+    short = charge(api, client["id"], "d", code="97153", minutes=7).body
+    assert short["authorization"] is None and short["authorization_reason"] == "7 minutes is less than half a billing unit"
+
+
+def test_units_authorization_with_a_code_without_unit_length_says_so(api):
+    client = make_client(api)
+    make_authorization(api, client["id"], measure="units", allowed="40")
+    reason = charge(api, client["id"], "x").body["authorization_reason"]
+    assert reason == "billing code 90837 has no unit length, so it cannot count in units"
+
+
+def test_missed_sessions_never_count_against_authorizations(api):
+    client = make_client(api)
+    make_authorization(api, client["id"])
+    body = charge(api, client["id"], "ns", attendance="late_cancel").body
+    assert body["status"] == "nothing_charged" and body["authorization"] is None
+
+
+def test_authorization_rules_are_422(api):
+    client = make_client(api)
+    path = f"/v1/clients/{client['id']}/authorizations"
+    reply = api.post(path, {"payer": "A", "begin_on": "2027-01-01", "end_on": "2026-01-01", "allowed": "0"})
+    assert reply.status == 422
+    fields = {e["field"] for e in reply.body["errors"]}
+    assert "body.allowed" in fields
+    reply = api.post(path, {"payer": "A", "begin_on": "2027-01-01", "end_on": "2026-01-01", "allowed": "5"})
+    assert reply.status == 422 and "end_on is before begin_on" in reply.body["errors"][0]["reason"]
+
+
+def test_allowed_can_be_raised_but_not_below_used(api):
+    client = make_client(api)
+    auth = make_authorization(api, client["id"], allowed="3")
+    charge(api, client["id"], "a"), charge(api, client["id"], "b")
+    path = f"/v1/clients/{client['id']}/authorizations/{auth['id']}"
+    current = api.get(path)
+    assert api.patch(path, {"allowed": "1"}, if_match=current.etag).status == 409
+    raised = api.patch(path, {"allowed": "20"}, if_match=current.etag)
+    assert (raised.body["allowed"], raised.body["used"], raised.body["remaining"]) == ("20", "2", "18")
+
+
+def test_reversal_gives_back_exactly_once(api):
+    client = make_client(api)
+    auth = make_authorization(api, client["id"])
+    charge(api, client["id"], "r")
+    first = api.post(f"/v1/clients/{client['id']}/charges/r/reverse")
+    assert first.status == 200 and first.body["reversed"] == [{"id": auth["id"], "kind": "authorization",
+                                                                "amount": "1"}]
+    again = api.post(f"/v1/clients/{client['id']}/charges/r/reverse")
+    assert again.body["reversed"] == []
+    assert api.get(f"/v1/clients/{client['id']}/authorizations/{auth['id']}").body["used"] == "0"
+    assert charge(api, client["id"], "r").status == 201  # a corrected session can be charged again
+
+
+def test_charging_the_same_session_twice_counts_once(api):
+    client = make_client(api)
+    auth = make_authorization(api, client["id"])
+    assert charge(api, client["id"], "dup").status == 201
+    again = charge(api, client["id"], "dup")
+    assert again.status == 200 and again.body["status"] == "already_charged"
+    assert again.body["prior_authorization_number"] == "PA-7781"
+    assert api.get(f"/v1/clients/{client['id']}/authorizations/{auth['id']}").body["used"] == "1"
+
+
+def test_charge_with_unknown_code_or_client(api):
+    client = make_client(api)
+    reply = charge(api, client["id"], "x", code="99999")
+    assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.billing_code"
+    assert charge(api, "cli_missing", "x").status == 404
+
+
+def test_charge_with_idempotency_key_replays(api):
+    client = make_client(api)
+    make_authorization(api, client["id"])
+    headers = {"Idempotency-Key": "attend-1"}
+    body = {"session_ref": "k", "date": "2026-11-20", "billing_code": "90837"}
+    first = api.post(f"/v1/clients/{client['id']}/charges", body, headers=headers)
+    second = api.post(f"/v1/clients/{client['id']}/charges", body, headers=headers)
+    assert first.status == second.status == 201 and first.body == second.body
