@@ -21,12 +21,14 @@ USERS = {p: {role: f"usr_{p}_{role}" for role in ROLES} for p in (PRACTICE_A, PR
 
 
 def reset_caches() -> None:
-    """Forget settings, clients and the OpenAPI document built for another environment."""
+    """Forget settings, clients and cached practices from another test's database."""
     from chalicelib.config import reset_settings
+    from chalicelib.services.practice import forget_cached_practices
     from chalicelib.store.dynamo import reset_clients
 
     reset_settings()
     reset_clients()
+    forget_cached_practices()
 
 
 @pytest.fixture

@@ -29,25 +29,26 @@ def load_practice(practice_id: str) -> Practice:
 
 @dataclass(frozen=True)
 class Calendar:
-    """What date it is for a practice, and how soon counts as 'expiring soon'."""
+    """What date it is for a practice, how soon counts as 'expiring soon', and its currency."""
 
     today: date
     soon_days: int
+    currency: str
 
 
-_calendars: dict[str, tuple[float, str, int]] = {}  # practice → (read at, time zone, soon days)
+_calendars: dict[str, tuple[float, Practice]] = {}  # practice id → (read at, practice)
 _CALENDAR_SECONDS = 60.0
 
 
 def practice_calendar(practice_id: str) -> Calendar:
-    """Today in the practice's time zone. The zone and threshold are cached for a minute per
-    container: they change rarely, and a status view should not cost a read."""
+    """Today in the practice's time zone, and its thresholds. The practice is cached for a
+    minute per container: these settings change rarely, and a view should not cost a read."""
     cached = _calendars.get(practice_id)
     if cached is None or time.monotonic() - cached[0] > _CALENDAR_SECONDS:
-        practice = load_practice(practice_id)
-        cached = (time.monotonic(), practice.time_zone, practice.expiring_soon_days)
+        cached = (time.monotonic(), load_practice(practice_id))
         _calendars[practice_id] = cached
-    return Calendar(datetime.now(ZoneInfo(cached[1])).date(), cached[2])
+    practice = cached[1]
+    return Calendar(datetime.now(ZoneInfo(practice.time_zone)).date(), practice.expiring_soon_days, practice.currency)
 
 
 def get_practice(*, principal: Principal) -> Practice:
@@ -60,7 +61,7 @@ def update_practice(*, principal: Principal, changes: PracticeUpdate, expected_v
     values = changes_of(changes, required=REQUIRED_PRACTICE_FIELDS)
     item = items.update(*_key(principal.practice_id), values, expected_version=expected_version,
                         resource="Practice", resource_id=principal.practice_id)
-    _calendars.pop(principal.practice_id, None)
+    _calendars.pop(principal.practice_id, None)  # this container sees the change at once
     return Practice.model_validate(items.public(item))
 
 
@@ -76,3 +77,8 @@ def provision_practice(*, practice_id: str, name: str, time_zone: str, currency:
     item = items.create({PK: pk, SK: sk, "kind": "PRACTICE", **data}, resource="Practice",
                         resource_id=practice_id)
     return Practice.model_validate(items.public(item))
+
+
+def forget_cached_practices() -> None:
+    """Drop the per-container practice cache (tests switch databases)."""
+    _calendars.clear()

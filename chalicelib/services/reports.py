@@ -16,7 +16,7 @@ from chalicelib.models.reports import (
     PackSalesReport,
 )
 from chalicelib.services.entitlements import authorization_view, pack_view
-from chalicelib.services.practice import load_practice, practice_calendar
+from chalicelib.services.practice import practice_calendar
 from chalicelib.store import items
 from chalicelib.store.keys import authorization_end_pk, pack_expiry_pk, pack_sale_pk
 
@@ -90,7 +90,7 @@ def pack_sales(*, principal: Principal, start: date, end: date) -> PackSalesRepo
             break
         start_key = page.last_key
     categories = [CategorySales(category=name, amount=totals[name], packs=counts[name]) for name in sorted(totals)]
-    return PackSalesReport(start=start, end=end, currency=load_practice(principal.practice_id).currency,
+    return PackSalesReport(start=start, end=end, currency=practice_calendar(principal.practice_id).currency,
                            total=sum(totals.values(), Decimal(0)), packs=packs, categories=categories)
 
 
