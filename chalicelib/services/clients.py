@@ -31,11 +31,34 @@ def _client(item: dict[str, Any]) -> Client:
     return Client.model_validate(items.public(item))
 
 
+def _check_default_service(principal: Principal, client_id: str | None, service: dict[str, Any] | None) -> None:
+    """The default service must name something the practice (or this client) has."""
+    if not service:
+        return
+    from chalicelib.store import entitlements
+    from chalicelib.store.repository import BILLING_CODES, PACK_TEMPLATES
+
+    if service.get("billing_code"):
+        found = items.get(*BILLING_CODES.key(principal.practice_id, service["billing_code"]))
+        what = f"billing code {service['billing_code']}"
+    elif service.get("pack_template_id"):
+        found = items.get(*PACK_TEMPLATES.key(principal.practice_id, service["pack_template_id"]))
+        what = f"pack template {service['pack_template_id']}"
+    else:
+        key = entitlements.entitlement_key(principal.practice_id, client_id or "-", "PACK", service["pack_id"])
+        found = items.get(*key) if client_id else None
+        what = f"pack {service['pack_id']} of this client"
+    if found is None or found.get("state") == "deleted":
+        raise ValidationFailed.field("body.default_service", f"{what} does not exist")
+
+
 def create_client(*, principal: Principal, data: ClientCreate) -> Client:
     """A new client, indexed for name search."""
+    values = data.model_dump(mode="json")
+    # A new client has no packs yet, so only a code or a template can be its default.
+    _check_default_service(principal, None, values.get("default_service"))
     client_id = new_id("cli")
-    values = {**data.model_dump(mode="json"),
-              **_index(principal.practice_id, client_id, data.first_name, data.last_name)}
+    values.update(_index(principal.practice_id, client_id, data.first_name, data.last_name))
     return _client(CLIENTS.create(principal.practice_id, client_id, values))
 
 
@@ -64,6 +87,7 @@ def update_client(*, principal: Principal, client_id: str, changes: ClientUpdate
     values = changes_of(changes, required=_REQUIRED)
     if values.get("secondary_insurance") and values.get("primary_insurance", True) is None:
         raise ValidationFailed.field("body.primary_insurance", "cannot be cleared while a secondary insurance is set")
+    _check_default_service(principal, client_id, values.get("default_service"))
     if "first_name" in values or "last_name" in values:
         current = CLIENTS.get(principal.practice_id, client_id)
         first = values.get("first_name", current["first_name"])

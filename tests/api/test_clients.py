@@ -67,3 +67,23 @@ def test_profile_shows_used_of_limit(api):
                                                       "billing_code": "90837"})
     packs = api.get(f"/v1/clients/{client['id']}").body["packs"]
     assert [(p["used"], p["limit"], p["remaining"]) for p in packs] == [("1", "5", "4")]
+
+
+def test_default_service_must_exist(api):
+    reply = api.post("/v1/clients", {"first_name": "A", "last_name": "B", "default_service": {"billing_code": "99999"}})
+    assert reply.status == 422 and "billing code 99999 does not exist" in reply.body["errors"][0]["reason"]
+    reply = api.post("/v1/clients", {"first_name": "A", "last_name": "B", "default_service": {"pack_id": "pack_x"}})
+    assert reply.status == 422
+
+
+def test_a_pack_can_be_the_clients_default_service(api):
+    client = make_client(api)
+    pack = make_pack(api, client["id"], name="Default", measure="sessions", limit="5", price="1")
+    current = api.get(f"/v1/clients/{client['id']}")
+    reply = api.patch(f"/v1/clients/{client['id']}", {"default_service": {"pack_id": pack["id"]}},
+                      if_match=current.etag)
+    assert reply.status == 200 and reply.body["default_service"]["pack_id"] == pack["id"]
+    other = make_client(api, "Other", "Person")
+    current = api.get(f"/v1/clients/{other['id']}")
+    assert api.patch(f"/v1/clients/{other['id']}", {"default_service": {"pack_id": pack["id"]}},
+                     if_match=current.etag).status == 422  # another client's pack
