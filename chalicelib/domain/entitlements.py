@@ -8,8 +8,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable, Iterable, Literal, Sequence
 
-from dateutil.relativedelta import relativedelta
-
 PackMeasure = Literal["sessions", "minutes", "money"]
 AuthMeasure = Literal["sessions", "units"]
 Attendance = Literal["attended", "no_show", "late_cancel"]
@@ -48,6 +46,8 @@ def pack_cost(measure: PackMeasure, *, minutes: int, fee: Decimal) -> Decimal:
 
 def expiry_date(start: date, amount: int, unit: Literal["days", "months"]) -> date:
     """The last valid day of a validity period that starts on `start`."""
+    from dateutil.relativedelta import relativedelta  # only sales need it: kept off the cold start
+
     amount = int(amount)  # stored numbers come back as Decimal
     end = start + (timedelta(days=amount) if unit == "days" else relativedelta(months=amount))
     return end - timedelta(days=1)

@@ -1,5 +1,4 @@
 """Clients: demographics, insurance, referring provider, default service."""
-from __future__ import annotations
 
 from datetime import date
 from typing import Annotated

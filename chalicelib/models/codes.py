@@ -1,5 +1,4 @@
 """Code catalogues: billing codes (CPT/HCPCS or local item numbers) and diagnosis codes."""
-from __future__ import annotations
 
 from typing import Annotated, Literal
 

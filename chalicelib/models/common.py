@@ -1,5 +1,4 @@
 """Shared model bases and small value types used by every resource."""
-from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated, Any

@@ -1,5 +1,4 @@
 """Pack templates, client packs, authorizations, and the charge a session makes on them."""
-from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal

@@ -1,5 +1,4 @@
 """Service locations (with their Place of Service code) and rooms."""
-from __future__ import annotations
 
 from typing import Annotated
 

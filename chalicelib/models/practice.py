@@ -1,5 +1,4 @@
 """Practice business information and the practice-wide policies later features read."""
-from __future__ import annotations
 
 from typing import Annotated, Literal
 

@@ -1,5 +1,4 @@
 """Report rows and queries."""
-from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal

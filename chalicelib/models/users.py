@@ -1,5 +1,4 @@
 """Staff users, their role and their notification preferences."""
-from __future__ import annotations
 
 from pydantic import Field
 
