@@ -27,6 +27,7 @@ token: $(VENV)/.stamp
 bench: install
 	$(PY) -m bench.cold_start
 	$(PY) -m bench.api_calls
+	$(PY) -m bench.charging
 
 install: $(VENV)/.stamp node_modules/.stamp
 
