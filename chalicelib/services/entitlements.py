@@ -151,13 +151,18 @@ def get_pack(*, principal: Principal, client_id: str, pack_id: str) -> Pack:
     return pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
 
 
-def list_packs(*, principal: Principal, client_id: str, include_closed: bool) -> list[Pack]:
-    """A client's packs (open ones, or all but deleted), soonest expiry first."""
-    calendar = practice_calendar(principal.practice_id)
+def _listed(principal: Principal, client_id: str, kind: str, include_closed: bool) -> list[dict[str, Any]]:
+    """A client's packs or authorizations: open ones, or all but deleted."""
     CLIENTS.get(principal.practice_id, client_id)  # 404 for an unknown client, not an empty list
-    found = [i for i in store.read_entitlements(principal.practice_id, client_id)
-             if i["kind"] == "PACK" and i["state"] != "deleted" and (include_closed or i["state"] == "open")]
-    found.sort(key=lambda i: (i.get("expires_on") or NO_EXPIRY, i["id"]))
+    return [i for i in store.read_entitlements(principal.practice_id, client_id)
+            if i["kind"] == kind and i["state"] != "deleted" and (include_closed or i["state"] == "open")]
+
+
+def list_packs(*, principal: Principal, client_id: str, include_closed: bool) -> list[Pack]:
+    """A client's packs, soonest expiry first."""
+    calendar = practice_calendar(principal.practice_id)
+    found = sorted(_listed(principal, client_id, "PACK", include_closed),
+                   key=lambda i: (i.get("expires_on") or NO_EXPIRY, i["id"]))
     return [pack_view(i, today=calendar.today, soon_days=calendar.soon_days) for i in found]
 
 
@@ -167,24 +172,37 @@ def update_pack(*, principal: Principal, client_id: str, pack_id: str, changes: 
     calendar = practice_calendar(principal.practice_id)
     values = changes_of(changes, required=("name", "limit", "charge_no_shows", "charge_late_cancels",
                                            "auto_renew", "closed"))
-    key = store.entitlement_key(principal.practice_id, client_id, "PACK", pack_id)
-    closed = values.pop("closed", None)
-    if closed is not None or "expires_on" in values:
-        current = store.get_entitlement(principal.practice_id, client_id, "PACK", pack_id)
-        if current["state"] not in ("open", "closed"):
-            raise Conflict(f"Pack {pack_id} is {current['state']} and cannot change")
-        state = current["state"] if closed is None else ("closed" if closed else "open")
+
+    def index(current: dict[str, Any], state: str) -> dict[str, Any]:
         expires_on = values.get("expires_on", current.get("expires_on"))
-        values.update({"state": state, **_pack_index(principal.practice_id, client_id, pack_id, expires_on, state)})
-    if "limit" in values:
-        item = store.change_capacity(key, "limit", changes.limit, expected_version=expected_version,
-                                     resource="Pack", resource_id=pack_id,
-                                     extra={k: v for k, v in values.items() if k != "limit"})
-    else:
-        item = items.update(*key, values, expected_version=expected_version, resource="Pack", resource_id=pack_id,
-                            condition="#state <> :deleted", condition_values={":deleted": "deleted"},
-                            condition_names={"#state": "state"})
+        return _pack_index(principal.practice_id, client_id, pack_id, expires_on, state)
+
+    item = _update_entitlement(principal, client_id, "PACK", pack_id, values, expected_version,
+                               reindex_on={"expires_on"}, index=index)
     return pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
+
+
+def _update_entitlement(principal: Principal, client_id: str, kind: str, entitlement_id: str,
+                        values: dict[str, Any], expected_version: int, *, reindex_on: set[str],
+                        index: Any) -> dict[str, Any]:
+    """Apply a PATCH to a pack or authorization: closing/reopening or changing the indexed
+    date moves it in (or out of) the date index; a new capacity goes through the
+    `used <= new` check; everything is conditioned on the version the caller read."""
+    resource, _, capacity = store.KINDS[kind]
+    key = store.entitlement_key(principal.practice_id, client_id, kind, entitlement_id)
+    closed = values.pop("closed", None)
+    if closed is not None or reindex_on & values.keys():
+        current = store.get_entitlement(principal.practice_id, client_id, kind, entitlement_id)
+        if current["state"] not in ("open", "closed"):
+            raise Conflict(f"{resource} {entitlement_id} is {current['state']} and cannot change")
+        state = current["state"] if closed is None else ("closed" if closed else "open")
+        values.update({"state": state, **index(current, state)})
+    if capacity in values:
+        return store.change_capacity(key, capacity, Decimal(values.pop(capacity)), expected_version=expected_version,
+                                     resource=resource, resource_id=entitlement_id, extra=values)
+    return items.update(*key, values, expected_version=expected_version, resource=resource,
+                        resource_id=entitlement_id, condition="#state <> :deleted",
+                        condition_values={":deleted": "deleted"}, condition_names={"#state": "state"})
 
 
 def _active_usages(practice_id: str, client_id: str, entitlement_id: str) -> list[tuple[str, Decimal, str | None]]:
@@ -353,10 +371,7 @@ def get_authorization(*, principal: Principal, client_id: str, authorization_id:
 
 def list_authorizations(*, principal: Principal, client_id: str, include_closed: bool) -> list[Authorization]:
     calendar = practice_calendar(principal.practice_id)
-    CLIENTS.get(principal.practice_id, client_id)
-    found = [i for i in store.read_entitlements(principal.practice_id, client_id)
-             if i["kind"] == "AUTH" and i["state"] != "deleted" and (include_closed or i["state"] == "open")]
-    found.sort(key=lambda i: (i["end_on"], i["id"]))
+    found = sorted(_listed(principal, client_id, "AUTH", include_closed), key=lambda i: (i["end_on"], i["id"]))
     return [authorization_view(i, today=calendar.today) for i in found]
 
 
@@ -365,23 +380,15 @@ def update_authorization(*, principal: Principal, client_id: str, authorization_
     """Edit an authorization; a new allowed count cannot go below what is used."""
     calendar = practice_calendar(principal.practice_id)
     values = changes_of(changes, required=("payer", "begin_on", "end_on", "allowed", "codes", "closed"))
-    key = store.entitlement_key(principal.practice_id, client_id, "AUTH", authorization_id)
-    closed = values.pop("closed", None)
-    if {"begin_on", "end_on"} & values.keys() or closed is not None:
-        current = store.get_entitlement(principal.practice_id, client_id, "AUTH", authorization_id)
+
+    def index(current: dict[str, Any], state: str) -> dict[str, Any]:
         begin, end = values.get("begin_on", current["begin_on"]), values.get("end_on", current["end_on"])
         if end < begin:
             raise ValidationFailed.field("body.end_on", "end_on is before begin_on")
-        state = current["state"] if closed is None else ("closed" if closed else "open")
-        values.update({"state": state, **_auth_index(principal.practice_id, client_id, authorization_id, end, state)})
-    if "allowed" in values:
-        item = store.change_capacity(key, "allowed", changes.allowed, expected_version=expected_version,
-                                     resource="Authorization", resource_id=authorization_id,
-                                     extra={k: v for k, v in values.items() if k != "allowed"})
-    else:
-        item = items.update(*key, values, expected_version=expected_version, resource="Authorization",
-                            resource_id=authorization_id, condition="#state <> :deleted",
-                            condition_values={":deleted": "deleted"}, condition_names={"#state": "state"})
+        return _auth_index(principal.practice_id, client_id, authorization_id, end, state)
+
+    item = _update_entitlement(principal, client_id, "AUTH", authorization_id, values, expected_version,
+                               reindex_on={"begin_on", "end_on"}, index=index)
     return authorization_view(item, today=calendar.today)
 
 

@@ -12,7 +12,7 @@ from chalicelib.auth import Principal
 from chalicelib.domain import codes
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.places import location_pos
-from chalicelib.errors import AlreadyExists, ValidationFailed
+from chalicelib.errors import ValidationFailed
 from chalicelib.models.locations import Location, LocationCreate, LocationUpdate, Room, RoomCreate, RoomUpdate
 from chalicelib.services.common import changes_of
 from chalicelib.services.practice import load_practice
@@ -88,12 +88,10 @@ def _write_room(principal: Principal, room_write: dict[str, Any], location_ids: 
     try:
         items.transact(actions)
     except items.TransactionCancelled as err:
-        if expected_version is not None:
-            stale = items.versioned_write_error(err, 0, expected_version, ROOMS.resource, room_id)
-            if stale:
-                raise stale from err
-        elif 0 in err.failed():
-            raise AlreadyExists(f"Room {room_id} already exists") from err
+        refused = items.write_error(err, 0, expected_version=expected_version, resource=ROOMS.resource,
+                                    resource_id=room_id)
+        if refused:
+            raise refused from err
         missing = [added[i - 1] for i in err.failed() if 0 < i <= len(added)]
         if missing:
             raise ValidationFailed([{"field": f"body.location_ids.{location_ids.index(m)}",

@@ -29,12 +29,10 @@ def _transact(actions: list[dict[str, Any]], *, email: str | None, marker_index:
     try:
         items.transact(actions)
     except items.TransactionCancelled as err:
-        if expected_version is not None:
-            stale = items.versioned_write_error(err, 0, expected_version, USERS.resource, user_id)
-            if stale:
-                raise stale from err
-        elif 0 in err.failed():
-            raise AlreadyExists(f"User {user_id} already exists") from err
+        refused = items.write_error(err, 0, expected_version=expected_version, resource=USERS.resource,
+                                    resource_id=user_id)
+        if refused:
+            raise refused from err
         if marker_index in err.failed():
             raise AlreadyExists(f"A user with email {email} already exists in this practice",
                                 field="body.email") from err

@@ -282,11 +282,14 @@ def _version_check(expected_version: int) -> dict[str, Any]:
             "ExpressionAttributeValues": dynamo.to_item({":expected": expected_version})}
 
 
-def versioned_write_error(err: "TransactionCancelled", index: int, expected_version: int, resource: str,
-                          resource_id: str) -> Exception | None:
-    """The 404 or 412 for a failed versioned action at `index`, or None if it passed."""
+def write_error(err: "TransactionCancelled", index: int, *, expected_version: int | None, resource: str,
+                resource_id: str) -> Exception | None:
+    """Why the write at `index` failed, or None if it passed: AlreadyExists for a create,
+    NotFound or PreconditionFailed (stale If-Match) for a versioned write."""
     if index not in err.failed():
         return None
+    if expected_version is None:
+        return AlreadyExists(f"{resource} {resource_id} already exists")
     old = err.items[index]
     if not old:
         return NotFound(resource, resource_id)
