@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from chalicelib import cursor
 from chalicelib.auth import ALL_ROLES, Principal, Role, authenticate
 from chalicelib.errors import BadRequest, CaseloadError, Forbidden, PreconditionRequired, ValidationFailed
-from chalicelib.observability import logger, start_meter
+from chalicelib.observability import logger, record_request, start_meter
 
 PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
@@ -143,10 +143,12 @@ def _handle(op: Operation, view: Callable[[Call], Any], request: Any, params: di
                            "Something went wrong on our side; quote the correlation id to support",
                            request_id)
     response.headers["X-Request-Id"] = request_id
+    duration_ms = round((time.perf_counter() - started) * 1000, 2)
+    record_request(operation=op.operation_id, status=response.status_code, duration_ms=duration_ms, meter=meter)
     # Ids and counts only: never bodies, which carry client names, birth dates and notes.
     log.info("request", extra={
         "operation": op.operation_id, "method": op.method, "path": request.path,
-        "status": response.status_code, "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        "status": response.status_code, "duration_ms": duration_ms,
         "practice_id": principal.practice_id if principal else None,
         "user_id": principal.user_id if principal else None,
         "role": principal.role.value if principal else None, **meter.summary()})

@@ -7,6 +7,7 @@ repositories. Tests and benchmarks read it to assert call counts.
 from __future__ import annotations
 
 import contextvars
+import os
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,7 +27,8 @@ def logger() -> Logger:
 @lru_cache(maxsize=1)
 def metrics() -> Metrics:
     """The service's EMF metrics (Powertools), built on first use."""
-    return Metrics(namespace="Caseload", service=SERVICE)
+    # The namespace comes from POWERTOOLS_METRICS_NAMESPACE (set per stage) when present.
+    return Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Caseload"), service=SERVICE)
 
 
 @dataclass
@@ -75,3 +77,20 @@ def start_meter() -> DynamoMeter:
 def current_meter() -> DynamoMeter | None:
     """The meter of the current request, if one was started."""
     return _meter.get()
+
+
+def record_request(*, operation: str, status: int, duration_ms: float, meter: DynamoMeter) -> None:
+    """Emit the request's CloudWatch metrics (EMF), one flush per request, by operation."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    m = metrics()
+    m.add_dimension(name="operation", value=operation)
+    m.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+    m.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=duration_ms)
+    m.add_metric(name="DynamoDBCalls", unit=MetricUnit.Count, value=meter.count)
+    m.add_metric(name="DynamoDBCapacityUnits", unit=MetricUnit.Count, value=meter.capacity_units)
+    if status >= 500:
+        m.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
+    elif status >= 400:
+        m.add_metric(name="ClientErrors", unit=MetricUnit.Count, value=1)
+    m.flush_metrics()

@@ -194,3 +194,17 @@ def test_request_log_has_ids_and_counts_but_no_body(api, caplog):
     assert entry["dynamodb_operations"] == ["TransactWriteItems"] and entry["correlation_id"]
     text = json.dumps(lines)
     assert "Secretname" not in text and "secret.person" not in text
+
+
+def test_each_request_emits_metrics_by_operation(api, capsys):
+    capsys.readouterr()
+    api.get("/v1/locations")
+    api.get("/v1/locations/loc_missing")
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    for blob in blobs:  # EMF may carry a metric as a list of values
+        blob.update({k: sum(v) for k, v in blob.items() if isinstance(v, list)})
+    assert [b["operation"] for b in blobs] == ["list_locations", "get_location"]
+    assert blobs[0]["Requests"] == 1 and blobs[0]["DynamoDBCalls"] == 1 and blobs[0]["Latency"] > 0
+    assert blobs[1]["ClientErrors"] == 1 and "ServerErrors" not in blobs[1]
+    directive = blobs[0]["_aws"]["CloudWatchMetrics"][0]
+    assert directive["Namespace"].startswith("Caseload") and ["operation"] in [d[-1:] for d in directive["Dimensions"]]
