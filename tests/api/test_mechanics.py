@@ -207,4 +207,4 @@ def test_each_request_emits_metrics_by_operation(api, capsys):
     assert blobs[0]["Requests"] == 1 and blobs[0]["DynamoDBCalls"] == 1 and blobs[0]["Latency"] > 0
     assert blobs[1]["ClientErrors"] == 1 and "ServerErrors" not in blobs[1]
     directive = blobs[0]["_aws"]["CloudWatchMetrics"][0]
-    assert directive["Namespace"].startswith("Caseload") and ["operation"] in [d[-1:] for d in directive["Dimensions"]]
+    assert directive["Namespace"].startswith("Caseload") and any("operation" in d for d in directive["Dimensions"])
