@@ -1,6 +1,7 @@
 """/v1/clients: client records, with their open packs and authorizations."""
 from chalice import Blueprint
 
+from chalicelib.auth import Role
 from chalicelib.http import Call, Listing, operation
 from chalicelib.models.clients import Client, ClientCreate, ClientProfile, ClientQuery, ClientUpdate
 from chalicelib.services import clients as service
@@ -33,3 +34,10 @@ def get_client(call: Call) -> ClientProfile:
 def update_client(call: Call) -> Client:
     return service.update_client(principal=call.principal, client_id=call.params["client_id"], changes=call.body,
                                  expected_version=call.if_match)
+
+
+@operation(bp, "DELETE", "/v1/clients/{client_id}", roles={Role.ADMIN, Role.FRONT_DESK},
+           summary="Delete a client entered by mistake (one with no packs or authorizations)", tag=TAG)
+def delete_client(call: Call) -> None:
+    service.delete_client(principal=call.principal, client_id=call.params["client_id"],
+                          expected_version=call.if_match)

@@ -110,3 +110,13 @@ def _rename_entitlements(practice_id: str, client_id: str, name: str) -> None:
     for item in items.query_all(client_pk(practice_id, client_id), ENT):
         items.set_attributes(item["PK"], item["SK"], {"client_name": name})
 
+
+
+def delete_client(*, principal: Principal, client_id: str, expected_version: int) -> None:
+    """Delete a client entered by mistake. A client with any pack or authorization has a
+    history that is kept: archive it instead."""
+    CLIENTS.delete(principal.practice_id, client_id, expected_version=expected_version,
+                   condition="attribute_not_exists(entitlement_count) OR entitlement_count = :zero",
+                   condition_values={":zero": 0},
+                   condition_reason="The client has packs or authorizations, whose history is kept; "
+                                    "archive the client instead")

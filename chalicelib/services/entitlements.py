@@ -141,8 +141,9 @@ def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pa
 
 
 def _client_exists(practice_id: str, client_id: str) -> dict[str, Any]:
-    return {"ConditionCheck": {"TableName": items.table(), "Key": items.key_of(*CLIENTS.key(practice_id, client_id)),
-                               "ConditionExpression": "attribute_exists(PK)"}}
+    # Counting entitlements on the client, in the same transaction, is what lets a client be
+    # deleted only while it has none (see services/clients.delete_client).
+    return items.add_action(*CLIENTS.key(practice_id, client_id), "entitlement_count", 1)
 
 
 def get_pack(*, principal: Principal, client_id: str, pack_id: str) -> Pack:

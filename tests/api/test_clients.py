@@ -87,3 +87,20 @@ def test_a_pack_can_be_the_clients_default_service(api):
     current = api.get(f"/v1/clients/{other['id']}")
     assert api.patch(f"/v1/clients/{other['id']}", {"default_service": {"pack_id": pack["id"]}},
                      if_match=current.etag).status == 422  # another client's pack
+
+
+def test_client_entered_by_mistake_can_be_deleted(api):
+    client = make_client(api, "Typo", "Client")
+    current = api.get(f"/v1/clients/{client['id']}")
+    assert api.delete(f"/v1/clients/{client['id']}", if_match=current.etag, role="front_desk").status == 204
+    assert api.get(f"/v1/clients/{client['id']}").status == 404
+    assert api.get("/v1/clients?q=client").body["items"] == []
+
+
+def test_client_with_history_cannot_be_deleted(api):
+    client = make_client(api)
+    make_pack(api, client["id"], name="P", measure="sessions", limit="1", price="1")
+    current = api.get(f"/v1/clients/{client['id']}")
+    refused = api.delete(f"/v1/clients/{client['id']}", if_match=current.etag)
+    assert refused.status == 409 and "archive the client instead" in refused.body["detail"]
+    assert api.delete(f"/v1/clients/{client['id']}", if_match=current.etag, role="billing").status == 403
