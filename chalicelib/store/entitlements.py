@@ -8,6 +8,7 @@ every change moves `used` and `remaining` together in one update. A charge is co
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -62,7 +63,8 @@ def ledger_put(practice_id: str, client_id: str, entitlement_id: str, *, kind: s
                session_ref: str | None = None, on: str | None = None, billing_code: str | None = None,
                note: str | None = None) -> dict[str, Any]:
     """Append one ledger entry (entries are never changed afterwards)."""
-    stamp = items.now()
+    # Microseconds in the sort key keep a session's charge before its reversal.
+    stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")
     entry_id = f"{stamp}#{os.urandom(4).hex()}"
     item = {"PK": client_pk(practice_id, client_id), "SK": f"{LEDGER}{entitlement_id}#{entry_id}",
             "kind": kind, "id": entry_id, "entitlement_id": entitlement_id, "session_ref": session_ref,

@@ -134,3 +134,29 @@ def test_charge_with_idempotency_key_replays(api):
     first = api.post(f"/v1/clients/{client['id']}/charges", body, headers=headers)
     second = api.post(f"/v1/clients/{client['id']}/charges", body, headers=headers)
     assert first.status == second.status == 201 and first.body == second.body
+
+
+def test_deleting_an_authorization_gives_its_sessions_back(api):
+    client = make_client(api)
+    auth = make_authorization(api, client["id"])
+    charge(api, client["id"], "a"), charge(api, client["id"], "b")
+    path = f"/v1/clients/{client['id']}/authorizations/{auth['id']}"
+    current = api.get(path)
+    assert api.delete(path, if_match=current.etag).status == 204
+    assert api.get(path).status == 404
+    assert api.get(f"/v1/clients/{client['id']}").body["authorizations"] == []
+    assert api.get(f"/v1/clients/{client['id']}/charges/a").status == 404
+    assert api.get("/v1/reports/authorizations").body["items"] == []
+
+
+def test_closing_an_authorization_stops_counting(api):
+    client = make_client(api)
+    auth = make_authorization(api, client["id"])
+    path = f"/v1/clients/{client['id']}/authorizations/{auth['id']}"
+    current = api.get(path)
+    closed = api.patch(path, {"closed": True}, if_match=current.etag)
+    assert closed.status == 200 and closed.body["status"] == "closed"
+    assert charge(api, client["id"], "x").body["authorization_reason"] == "no authorization covers code 90837"
+    reopened = api.patch(path, {"closed": False}, if_match=closed.etag)
+    assert reopened.body["status"] == "active"
+    assert charge(api, client["id"], "y").body["prior_authorization_number"] == "PA-7781"

@@ -177,3 +177,39 @@ def test_auto_renew_opens_the_next_pack_when_one_is_used_up(api):
     assert packs == {first["id"]: "used_up", used_up["renewed_pack_id"]: "active"}
     assert charge(api, client["id"], "r3").body["pack"]["id"] == used_up["renewed_pack_id"]
     assert first["id"] == used_up["id"]
+
+
+def test_ledger_lists_charges_and_reversals_in_order_and_pages(api):
+    client = make_client(api)
+    pack = make_pack(api, client["id"], name="L", measure="sessions", limit="10", price="1")
+    for i in range(3):
+        charge(api, client["id"], f"l{i}")
+    api.post(f"/v1/clients/{client['id']}/charges/l1/reverse")
+    path = f"/v1/clients/{client['id']}/packs/{pack['id']}/ledger"
+    first = api.get(path + "?limit=3").body
+    rest = api.get(path + f"?limit=3&cursor={first['next_cursor']}").body
+    entries = first["items"] + rest["items"]
+    assert rest["next_cursor"] is None
+    assert [(e["kind"], e["session_ref"], e["amount"]) for e in entries] == [
+        ("charge", "l0", "1"), ("charge", "l1", "1"), ("charge", "l2", "1"), ("reversal", "l1", "-1")]
+    assert sum(Decimal(e["amount"]) for e in entries) == Decimal(
+        api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}").body["used"])
+
+
+def test_inactive_template_cannot_be_sold(api):
+    client = make_client(api)
+    template = make_template(api)
+    current = api.get(f"/v1/pack-templates/{template['id']}")
+    off = api.patch(f"/v1/pack-templates/{template['id']}", {"active": False}, if_match=current.etag, role="billing")
+    assert off.status == 200 and off.body["active"] is False
+    reply = api.post(f"/v1/clients/{client['id']}/packs", {"template_id": template["id"]})
+    assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.template_id"
+
+
+def test_template_price_change_does_not_touch_packs_already_sold(api):
+    client = make_client(api)
+    template = make_template(api)
+    sold = make_pack(api, client["id"], template_id=template["id"])
+    current = api.get(f"/v1/pack-templates/{template['id']}")
+    assert api.patch(f"/v1/pack-templates/{template['id']}", {"price": "1800"}, if_match=current.etag).status == 200
+    assert api.get(f"/v1/clients/{client['id']}/packs/{sold['id']}").body["price"] == "1500.00"
