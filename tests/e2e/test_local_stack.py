@@ -37,9 +37,9 @@ class Stack:
             assert time.monotonic() < deadline, "the stack did not print a token in time"
         raise AssertionError(f"the stack exited with {self.process.wait()} before printing a token")
 
-    def call(self, method: str, path: str, **kw) -> requests.Response:
-        return requests.request(method, self.url + path, headers={"Authorization": f"Bearer {self.token}"},
-                                timeout=30, **kw)
+    def call(self, method: str, path: str, headers: dict | None = None, **kw) -> requests.Response:
+        return requests.request(method, self.url + path, timeout=30, **kw,
+                                headers={"Authorization": f"Bearer {self.token}", **(headers or {})})
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
@@ -62,6 +62,12 @@ def test_local_stack_serves_the_demo_practice_and_keeps_data_across_restart(tmp_
         assert created.status_code == 201
         assert stack.call("GET", created.headers["Location"]).json()["place_of_service"] == "10"
         assert requests.get(stack.url + "/v1/practice", timeout=10).status_code == 401
+        client = stack.call("POST", "/v1/clients", json={"first_name": "Http", "last_name": "Client"}).json()
+        pack = stack.call("POST", f"/v1/clients/{client['id']}/packs",
+                          json={"name": "Five", "measure": "sessions", "limit": "5", "price": "500"}).json()
+        charged = stack.call("POST", f"/v1/clients/{client['id']}/charges", headers={"Idempotency-Key": "e2e-1"},
+                             json={"session_ref": "visit-1", "date": "2026-11-20", "billing_code": "90837"})
+        assert charged.status_code == 201 and charged.json()["pack"]["remaining"] == "4"
     finally:
         assert stack.stop() == 0
     assert not _port_open(stack.api_port) and not _port_open(stack.ddb_port)
@@ -75,5 +81,7 @@ def test_local_stack_serves_the_demo_practice_and_keeps_data_across_restart(tmp_
         assert len(users) == 4
         codes = again.call("GET", "/v1/billing-codes?limit=100").json()["items"]
         assert len(codes) == 8
+        kept = again.call("GET", f"/v1/clients/{client['id']}/packs/{pack['id']}").json()
+        assert (kept["used"], kept["remaining"]) == ("1", "4")
     finally:
         assert again.stop() == 0
