@@ -8,13 +8,15 @@ means the code path that guards production is the one the suite exercises.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import time
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from typing import Any
-
-import jwt
 
 from chalicelib.config import get_settings
 from chalicelib.errors import Unauthorized
@@ -39,19 +41,27 @@ class Principal:
     role: Role
 
 
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _hs256(signing_input: str) -> bytes:
+    return hmac.new(get_settings().local_jwt_secret.get_secret_value().encode(), signing_input.encode(),
+                    hashlib.sha256).digest()
+
+
 def issue_local_token(*, practice_id: str, user_id: str, role: str, ttl_seconds: int = 8 * 3600) -> str:
-    """An HS256 token for local use (make run, make token, tests)."""
-    settings = get_settings()
+    """An HS256 JWT for local use (make run, make token, tests)."""
     now = int(time.time())
-    claims = {
-        "sub": user_id,
-        "practice_id": practice_id,
-        "role": Role(role).value,
-        "iss": settings.local_jwt_issuer,
-        "iat": now,
-        "exp": now + ttl_seconds,
-    }
-    return jwt.encode(claims, settings.local_jwt_secret.get_secret_value(), algorithm="HS256")
+    claims = {"sub": user_id, "practice_id": practice_id, "role": Role(role).value,
+              "iss": get_settings().local_jwt_issuer, "iat": now, "exp": now + ttl_seconds}
+    signing_input = ".".join(_b64(json.dumps(part, separators=(",", ":")).encode())
+                             for part in ({"alg": "HS256", "typ": "JWT"}, claims))
+    return f"{signing_input}.{_b64(_hs256(signing_input))}"
 
 
 def authenticate(authorization: str | None) -> Principal:
@@ -61,26 +71,28 @@ def authenticate(authorization: str | None) -> Principal:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Authorization header must be 'Bearer <token>'")
-    settings = get_settings()
-    try:
-        if settings.auth_mode == "cognito":
-            return _principal_from_cognito(_verify_cognito(token.strip()))
-        return _principal_from_local(_verify_local(token.strip()))
-    except jwt.ExpiredSignatureError as err:
-        raise Unauthorized("Token has expired") from err
-    except jwt.PyJWTError as err:
-        raise Unauthorized("Token is not valid") from err
+    if get_settings().auth_mode == "cognito":
+        return _principal_from_cognito(_verify_cognito(token.strip()))
+    return _principal_from_local(_verify_local(token.strip()))
 
 
 def _verify_local(token: str) -> dict[str, Any]:
-    settings = get_settings()
-    return jwt.decode(
-        token,
-        settings.local_jwt_secret.get_secret_value(),
-        algorithms=["HS256"],
-        issuer=settings.local_jwt_issuer,
-        options={"require": ["exp", "sub", "iss"]},
-    )
+    """HS256 with the local secret, by the standard library: the local stage never loads a
+    JWT library or cryptography, which keeps them off its cold start. Only HS256 is accepted,
+    whatever the header claims, so no algorithm can be substituted."""
+    try:
+        header_b64, payload_b64, signature_b64 = token.split(".")
+        header = json.loads(_unb64(header_b64))
+        valid = header.get("alg") == "HS256" and hmac.compare_digest(
+            _unb64(signature_b64), _hs256(f"{header_b64}.{payload_b64}"))
+        claims = json.loads(_unb64(payload_b64)) if valid else None
+    except (ValueError, AttributeError, UnicodeDecodeError) as err:
+        raise Unauthorized("Token is not valid") from err
+    if not isinstance(claims, dict) or claims.get("iss") != get_settings().local_jwt_issuer:
+        raise Unauthorized("Token is not valid")
+    if not isinstance(claims.get("exp"), int) or claims["exp"] <= time.time():
+        raise Unauthorized("Token has expired")
+    return claims
 
 
 def _principal_from_local(claims: dict[str, Any]) -> Principal:
@@ -93,26 +105,30 @@ def _cognito_issuer() -> str:
 
 
 @lru_cache(maxsize=1)
-def _jwks_client() -> jwt.PyJWKClient:
+def _jwks_client() -> Any:
     # Built on first use and kept for the container's life: the JWKS is fetched once and
     # cached, so a warm request verifies without a network call.
+    import jwt
+
     return jwt.PyJWKClient(f"{_cognito_issuer()}/.well-known/jwks.json", cache_keys=True)
 
 
 def _verify_cognito(token: str) -> dict[str, Any]:
+    """RS256 Cognito ID token, checked with PyJWT against the pool's published keys."""
+    import jwt  # the Cognito stage only: it brings cryptography with it
+
     settings = get_settings()
-    key = _jwks_client().get_signing_key_from_jwt(token)
-    claims = jwt.decode(
-        token,
-        key.key,
-        algorithms=["RS256"],
-        audience=settings.cognito_client_id,
-        issuer=_cognito_issuer(),
-        options={"require": ["exp", "sub", "iss", "aud"]},
-    )
+    try:
+        key = _jwks_client().get_signing_key_from_jwt(token)
+        claims = jwt.decode(token, key.key, algorithms=["RS256"], audience=settings.cognito_client_id,
+                            issuer=_cognito_issuer(), options={"require": ["exp", "sub", "iss", "aud"]})
+    except jwt.ExpiredSignatureError as err:
+        raise Unauthorized("Token has expired") from err
+    except jwt.PyJWTError as err:
+        raise Unauthorized("Token is not valid") from err
     # Only ID tokens carry the custom practice attribute; refuse access tokens outright.
     if claims.get("token_use") != "id":
-        raise jwt.InvalidTokenError("not an ID token")
+        raise Unauthorized("Token is not an ID token")
     return claims
 
 

@@ -108,3 +108,54 @@ def test_local_token_is_refused_in_cognito_mode(cognito):
     token = issue_local_token(practice_id="prc_9", user_id="u", role="admin")
     with pytest.raises(Unauthorized):
         authenticate(f"Bearer {token}")
+
+
+def _resign(token_parts, secret):
+    import base64
+    import hashlib
+    import hmac
+
+    signing_input = ".".join(token_parts[:2])
+    sig = hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + base64.urlsafe_b64encode(sig).rstrip(b"=").decode()
+
+
+def _b64json(value):
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+def test_local_token_with_edited_claims_is_refused():
+    token = issue_local_token(practice_id="prc_1", user_id="usr_1", role="billing")
+    header, _, signature = token.split(".")
+    forged = ".".join([header, _b64json({"sub": "usr_1", "practice_id": "prc_2", "role": "admin",
+                                         "iss": "caseload-local", "exp": int(time.time()) + 60}), signature])
+    with pytest.raises(Unauthorized):
+        authenticate(f"Bearer {forged}")
+
+
+@pytest.mark.parametrize("header, claims_patch", [
+    ({"alg": "none", "typ": "JWT"}, {}),
+    ({"alg": "HS512", "typ": "JWT"}, {}),
+    ({"alg": "HS256", "typ": "JWT"}, {"iss": "someone-else"}),
+    ({"alg": "HS256", "typ": "JWT"}, {"exp": "tomorrow"}),
+])
+def test_local_token_must_be_hs256_from_our_issuer_with_numeric_expiry(header, claims_patch):
+    from chalicelib.config import get_settings
+
+    claims = {"sub": "u", "practice_id": "p", "role": "admin", "iss": "caseload-local",
+              "exp": int(time.time()) + 60, **claims_patch}
+    token = _resign([_b64json(header), _b64json(claims)], get_settings().local_jwt_secret.get_secret_value())
+    with pytest.raises(Unauthorized):
+        authenticate(f"Bearer {token}")
+
+
+def test_local_tokens_are_standard_jwts():
+    from chalicelib.config import get_settings
+
+    s = get_settings()
+    token = issue_local_token(practice_id="prc_1", user_id="usr_1", role="admin")
+    claims = jwt.decode(token, s.local_jwt_secret.get_secret_value(), algorithms=["HS256"], issuer=s.local_jwt_issuer)
+    assert claims["practice_id"] == "prc_1" and claims["role"] == "admin"
