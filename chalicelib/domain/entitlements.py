@@ -124,7 +124,7 @@ def choose(candidates: Sequence[Candidate], *, on: str, code: str, cost: Callabl
         best = min(in_window, key=lambda c: (c.ends, c.id))
         if best.remaining <= 0:
             return Choice(None, f"{best.label} is used up")
-        return Choice(None, f"{best.label} has {_num(best.remaining)} left, the session needs {_num(cost(best))}")
+        return Choice(None, f"{best.label} has {format_amount(best.remaining)} left, the session needs {format_amount(cost(best))}")
     return Choice(min(with_room, key=lambda c: (c.ends, c.id)), None)
 
 
@@ -145,8 +145,9 @@ def count_phrase(*, used: Decimal, allowed: Decimal, measure: str, ends: str) ->
     """"session 7 of 12 authorized, 5 left, ends 2027-03-31" for the session just counted."""
     noun = "session" if measure == "sessions" else "unit"
     left = allowed - used
-    return f"{noun} {_num(used)} of {_num(allowed)} authorized, {_num(left)} left, ends {ends}"
+    return f"{noun} {format_amount(used)} of {format_amount(allowed)} authorized, {format_amount(left)} left, ends {ends}"
 
 
-def _num(value: Decimal) -> str:
+def format_amount(value: Decimal) -> str:
+    """An amount as people write it: whole amounts without decimals (7, 540), others as they are."""
     return str(int(value)) if value == value.to_integral_value() else format(value, "f")

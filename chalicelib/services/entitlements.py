@@ -32,8 +32,10 @@ from chalicelib.store import items
 from chalicelib.store.keys import authorization_end_pk, pack_expiry_pk, pack_sale_pk
 from chalicelib.store.repository import CLIENTS, PACK_TEMPLATES
 
-# A transaction holds at most 100 actions; moving or reversing usages takes one or two each.
-_USAGES_PER_TRANSACTION = 45
+# A transaction holds at most 100 actions. Giving a usage back takes 2 (usage, ledger entry)
+# plus 1 for the balance; moving one takes 3 (usage, two ledger entries) plus 2.
+_REVERSALS_PER_TRANSACTION = 45
+_MOVES_PER_TRANSACTION = 30
 
 
 # ---- pack templates -------------------------------------------------------------------
@@ -241,7 +243,7 @@ def consolidate_packs(*, principal: Principal, client_id: str, pack_id: str, sou
     source_key = store.entitlement_key(practice_id, client_id, "PACK", source_pack_id)
     usages = _active_usages(practice_id, client_id, source_pack_id)
     # Chunks keep `remaining = limit - used` true on both packs after every transaction.
-    chunks = [usages[i:i + _USAGES_PER_TRANSACTION * 2] for i in range(0, len(usages), _USAGES_PER_TRANSACTION * 2)]
+    chunks = [usages[i:i + _MOVES_PER_TRANSACTION] for i in range(0, len(usages), _MOVES_PER_TRANSACTION)]
     for chunk in chunks:
         moved = sum((amount for _, amount, _ in chunk), Decimal(0))
         actions = [store.usage_update(practice_id, client_id, ref, "PACK", entitlement_id=source_pack_id,
@@ -252,7 +254,7 @@ def consolidate_packs(*, principal: Principal, client_id: str, pack_id: str, sou
         actions += [store.ledger_put(practice_id, client_id, pack_id, kind="moved_in", amount=amount,
                                      session_ref=ref, on=on, note=f"moved from {source_pack_id}")
                     for ref, amount, on in chunk]
-        _transact_in_parts(actions)
+        _transact_step(actions)
     fresh = items.get(*source_key)
     rest = fresh["remaining"]
     items.transact([
@@ -290,7 +292,8 @@ def _close_source(key: tuple[str, str], rest: Decimal, target_id: str, version: 
                            ":now": items.now(), ":v": version, ":open": "open"})}}
 
 
-def _transact_in_parts(actions: list[dict[str, Any]]) -> None:
+def _transact_step(actions: list[dict[str, Any]]) -> None:
+    """One transaction of a change that takes several (each keeps the balances consistent)."""
     try:
         items.transact(actions)
     except items.TransactionCancelled as err:
@@ -308,8 +311,8 @@ def delete_entitlement(*, principal: Principal, client_id: str, kind: str, entit
         raise items.stale(resource, entitlement_id, current["version"], expected_version)
     key = store.entitlement_key(practice_id, client_id, kind, entitlement_id)
     usages = _active_usages(practice_id, client_id, entitlement_id)
-    for start in range(0, len(usages), _USAGES_PER_TRANSACTION):
-        chunk = usages[start:start + _USAGES_PER_TRANSACTION]
+    for start in range(0, len(usages), _REVERSALS_PER_TRANSACTION):
+        chunk = usages[start:start + _REVERSALS_PER_TRANSACTION]
         given = sum((amount for _, amount, _ in chunk), Decimal(0))
         actions = [store.usage_update(practice_id, client_id, ref, kind, entitlement_id=entitlement_id)
                    for ref, _, _ in chunk]
@@ -317,7 +320,7 @@ def delete_entitlement(*, principal: Principal, client_id: str, kind: str, entit
                                      session_ref=ref, on=on, note=f"{resource.lower()} deleted")
                     for ref, amount, on in chunk]
         actions.append(store.give_back(key, given))
-        _transact_in_parts(actions)
+        _transact_step(actions)
     fresh = items.get(*key)
     items.update(*key, {"state": "deleted", "GSI1PK": None, "GSI1SK": None, "GSI2PK": None, "GSI2SK": None},
                  expected_version=fresh["version"], resource=resource, resource_id=entitlement_id,

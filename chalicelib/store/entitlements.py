@@ -12,6 +12,9 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from chalicelib.domain.entitlements import format_amount
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.store import dynamo, items
 from chalicelib.store.keys import AUTH_SK, ENT, LEDGER, PACK_SK, USAGE, client_pk, usage_sk
@@ -150,7 +153,7 @@ def change_capacity(key: tuple[str, str], capacity_attr: str, new_capacity: Deci
             ConditionExpression="attribute_exists(PK) AND #version = :expected AND used <= :cap AND #state = :open",
             ExpressionAttributeNames=names, ExpressionAttributeValues=dynamo.to_item(values),
             ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
-    except items.ClientError as err:
+    except ClientError as err:
         if items.error_code(err) != "ConditionalCheckFailedException":
             raise
         old = dynamo.from_item(err.response["Item"]) if err.response.get("Item") else None
@@ -160,12 +163,8 @@ def change_capacity(key: tuple[str, str], capacity_attr: str, new_capacity: Deci
             raise items.stale(resource, resource_id, old["version"], expected_version) from err
         if old.get("state") != "open":
             raise Conflict(f"{resource} {resource_id} is {old['state']}; reopen it first") from err
-        raise Conflict(f"{_plain(old['used'])} is already used; the new {capacity_attr} cannot be lower",
-                       used=str(_plain(old["used"])), field=f"body.{capacity_attr}") from err
+        used = format_amount(old["used"])
+        raise Conflict(f"{used} is already used; the new {capacity_attr} cannot be lower",
+                       used=used, field=f"body.{capacity_attr}") from err
     return dynamo.from_item(response["Attributes"])
-
-
-def _plain(value: Decimal) -> Decimal:
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
-
 

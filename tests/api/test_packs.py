@@ -213,3 +213,19 @@ def test_template_price_change_does_not_touch_packs_already_sold(api):
     current = api.get(f"/v1/pack-templates/{template['id']}")
     assert api.patch(f"/v1/pack-templates/{template['id']}", {"price": "1800"}, if_match=current.etag).status == 200
     assert api.get(f"/v1/clients/{client['id']}/packs/{sold['id']}").body["price"] == "1500.00"
+
+
+def test_consolidating_a_pack_with_many_sessions_moves_them_all(api):
+    client = make_client(api)
+    source = make_pack(api, client["id"], name="Big", measure="sessions", limit="40", price="1")
+    for i in range(35):  # more than one transaction's worth of moves
+        charge(api, client["id"], f"big{i}")
+    target = make_pack(api, client["id"], name="Target", measure="sessions", limit="5", price="1")
+    current = api.get(f"/v1/clients/{client['id']}/packs/{target['id']}")
+    merged = api.post(f"/v1/clients/{client['id']}/packs/{target['id']}/consolidate",
+                      {"source_pack_id": source["id"]}, headers={"If-Match": current.etag})
+    assert merged.status == 200, merged.body
+    assert (merged.body["limit"], merged.body["used"], merged.body["remaining"]) == ("45", "35", "10")
+    assert _ledger_sum(api, client["id"], source["id"]) == 0
+    entries = api.get(f"/v1/clients/{client['id']}/packs/{target['id']}/ledger?limit=100").body["items"]
+    assert len(entries) == 35 and sum(Decimal(e["amount"]) for e in entries) == 35
