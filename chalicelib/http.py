@@ -12,6 +12,7 @@ import functools
 import json
 import re
 import time
+import traceback
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -137,8 +138,12 @@ def _handle(op: Operation, view: Callable[[Call], Any], request: Any, params: di
             response = _run(op, view, call)
     except CaseloadError as err:
         response = problem(err.status, err.title, err.detail, request_id, **err.extra)
-    except Exception:  # noqa: BLE001 - the edge turns any surprise into a 500 with an id
-        log.exception("unhandled error", extra={"operation": op.operation_id})
+    except Exception as err:  # noqa: BLE001 - the edge turns any surprise into a 500 with an id
+        # The frames, not the message: an exception's message can quote client data (a
+        # pydantic error quotes its input), and logs never carry it.
+        log.error("unhandled error", extra={
+            "operation": op.operation_id, "error_type": type(err).__name__,
+            "traceback": "".join(traceback.format_list(traceback.extract_tb(err.__traceback__)))})
         response = problem(500, "Internal server error",
                            "Something went wrong on our side; quote the correlation id to support",
                            request_id)

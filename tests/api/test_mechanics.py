@@ -141,16 +141,26 @@ def test_failed_request_is_not_replayed(api):
 
 
 def test_unexpected_error_is_500_problem_with_correlation_id_and_logged(api, monkeypatch, caplog):
+    from chalicelib.observability import logger
     from chalicelib.services import locations
 
+    client_data = {"name": "Ana Núñez", "born": "1990-04-02"}
+
     def boom(**_):
-        raise RuntimeError("disk on fire")
+        raise RuntimeError(f"client {client_data['name']} born {client_data['born']}")
 
     monkeypatch.setattr(locations, "get_location", boom)
+    caplog.set_level(logging.INFO, logger="caseload")
     reply = api.get("/v1/locations/loc_x")
     assert reply.status == 500
     assert reply.body["correlation_id"] == reply.headers["x-request-id"]
-    assert "disk on fire" not in json.dumps(reply.body)
+    assert "Ana" not in json.dumps(reply.body)
+    formatter = logger().registered_formatter
+    lines = [json.loads(formatter.format(r)) for r in caplog.records if r.name == "caseload"]
+    error = next(line for line in lines if line["message"] == "unhandled error")
+    assert error["correlation_id"] == reply.body["correlation_id"] and error["error_type"] == "RuntimeError"
+    assert "in boom" in error["traceback"] and "test_mechanics.py" in error["traceback"]
+    assert "Ana" not in json.dumps(lines) and "1990" not in json.dumps(lines)
 
 
 def test_unsupported_method_is_405_problem(api):
