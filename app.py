@@ -4,13 +4,24 @@ import json
 from chalice import Chalice, Response
 
 from chalicelib.http import PROBLEM_JSON, problem
-from chalicelib.routes import charges, clients, codes, entitlements, locations, meta, practice, reports, users
+from chalicelib.routes import (
+    appointments,
+    charges,
+    clients,
+    codes,
+    entitlements,
+    locations,
+    meta,
+    practice,
+    reports,
+    users,
+)
 
 app = Chalice(app_name="caseload")
 app.api.binary_types = []  # everything is JSON; avoids Chalice's Accept checks on binary types
 
 for blueprint in (practice.bp, locations.bp, users.bp, codes.bp, clients.bp, entitlements.bp, charges.bp,
-                  reports.bp, meta.bp):
+                  reports.bp, appointments.bp, meta.bp):
     app.register_blueprint(blueprint)
 
 

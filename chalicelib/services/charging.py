@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from chalicelib.auth import Principal
 from chalicelib.domain.entitlements import (
@@ -44,7 +45,19 @@ from chalicelib.store.repository import CLIENTS
 _ATTEMPTS = 8
 
 
-def charge_session(*, principal: Principal, client_id: str, request: ChargeRequest, code: BillingCode) -> ChargeResult:
+@dataclass(frozen=True)
+class Companion:
+    """Writes that must land in the same transaction as a charge or a reversal, such as the
+    appointment's new status: either both happen or neither does."""
+
+    # The writes, given the prior authorization number the session gets (or None).
+    actions: Callable[[str | None], list[dict[str, Any]]]
+    # The error to raise when one of them is refused (e.g. a stale If-Match).
+    refused: Callable[[items.TransactionCancelled, int], Exception]
+
+
+def charge_session(*, principal: Principal, client_id: str, request: ChargeRequest, code: BillingCode,
+                   companion: Companion | None = None) -> ChargeResult:
     """Count one session against the right authorization and pack, exactly once."""
     minutes = request.minutes if request.minutes is not None else code.default_minutes
     fee = request.fee if request.fee is not None else code.default_charge
@@ -54,18 +67,30 @@ def charge_session(*, principal: Principal, client_id: str, request: ChargeReque
         if not entitlements:
             CLIENTS.get(practice_id, client_id)  # 404 for an unknown client
         plan = _Plan(practice_id, client_id, request, code, minutes, fee, entitlements)
-        if not plan.actions:
+        extra = companion.actions(plan.auth.get("number") if plan.auth else None) if companion else []
+        if not plan.actions and not extra:
             return plan.result("nothing_charged")
         try:
-            items.transact(plan.actions)
-            return plan.result("charged")
+            items.transact(plan.actions + extra)
+            return plan.result("charged" if plan.actions else "nothing_charged")
         except items.TransactionCancelled as err:
+            if companion and any(i >= len(plan.actions) for i in err.failed()):
+                raise companion.refused(err, len(plan.actions)) from err
             if plan.usage_refused(err):
                 return _already_charged(practice_id, client_id, request.session_ref)
         # Someone took from the same balance between our read and our write: re-read and
         # choose again. The short random wait spreads out a crowd of retries.
         time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
     raise Conflict("The client's balances are changing too fast to charge this session; retry")
+
+
+def plan_charge(*, practice_id: str, client_id: str, request: ChargeRequest, code: BillingCode,
+                entitlements: list[dict[str, Any]]) -> "_Plan":
+    """The choice a charge would make on these entitlements, without writing anything
+    (booking uses it to warn which occurrences would find no balance)."""
+    minutes = request.minutes if request.minutes is not None else code.default_minutes
+    fee = request.fee if request.fee is not None else code.default_charge
+    return _Plan(practice_id, client_id, request, code, minutes, fee, entitlements)
 
 
 class _Plan:
@@ -217,12 +242,14 @@ def _already_charged(practice_id: str, client_id: str, session_ref: str) -> Char
                             f"counted against {u['kind'].lower()} {u['entitlement_id']} ({u['amount']})" for u in usages])
 
 
-def reverse_session(*, principal: Principal, client_id: str, session_ref: str) -> ReversalResult:
+def reverse_session(*, principal: Principal, client_id: str, session_ref: str,
+                    companion: Companion | None = None) -> ReversalResult:
     """Give back what a session took, exactly once (a second reversal gives back nothing)."""
     practice_id = principal.practice_id
     for attempt in range(_ATTEMPTS):
         usages = [u for u in store.read_usages(practice_id, client_id, session_ref) if u["state"] == "active"]
-        if not usages:
+        extra = companion.actions(None) if companion else []
+        if not usages and not extra:
             if attempt == 0:
                 CLIENTS.get(practice_id, client_id)
             return ReversalResult(session_ref=session_ref, reversed=[])
@@ -236,8 +263,10 @@ def reverse_session(*, principal: Principal, client_id: str, session_ref: str) -
                                          amount=-usage["amount"], session_ref=session_ref, on=usage.get("on"),
                                          billing_code=usage.get("billing_code"))]
         try:
-            items.transact(actions)
-        except items.TransactionCancelled:
+            items.transact(actions + extra)
+        except items.TransactionCancelled as err:
+            if companion and any(i >= len(actions) for i in err.failed()):
+                raise companion.refused(err, len(actions)) from err
             time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
             continue  # reversed or moved concurrently: look again
         return ReversalResult(session_ref=session_ref, reversed=[

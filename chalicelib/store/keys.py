@@ -57,3 +57,31 @@ def pack_sale_pk(practice_id: str) -> str:
 def authorization_end_pk(practice_id: str) -> str:
     """GSI1 partition of open authorizations by end date."""
     return f"P#{practice_id}#AUTHEND"
+
+
+def appointment_pk(practice_id: str, appointment_id: str) -> str:
+    """An appointment's own partition (read by id)."""
+    return f"P#{practice_id}#APPT#{appointment_id}"
+
+
+APPOINTMENT_SK = "APPT"
+
+
+def practitioner_schedule_pk(practice_id: str, practitioner_id: str) -> str:
+    """GSI1 partition of a practitioner's appointments by start time."""
+    return f"P#{practice_id}#PRAC#{practitioner_id}"
+
+
+def room_schedule_pk(practice_id: str, room_id: str) -> str:
+    """GSI2 partition of a room's appointments by start time."""
+    return f"P#{practice_id}#ROOM#{room_id}"
+
+
+def client_schedule_pk(practice_id: str, client_id: str) -> str:
+    """GSI3 partition of a client's appointments by start time."""
+    return f"P#{practice_id}#C#{client_id}#APPTS"
+
+
+def room_slot_pk(practice_id: str, room_id: str, slot: str) -> str:
+    """A five-minute slot of a room, held by one appointment in hard-block mode."""
+    return f"P#{practice_id}#ROOMSLOT#{room_id}#{slot}"

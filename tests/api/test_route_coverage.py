@@ -19,6 +19,7 @@ SAMPLE_BODIES = {
     "consolidate_pack": {"source_pack_id": "pack_other"},
     "charge_session": {"session_ref": "s-b", "date": "2026-11-20", "billing_code": "90837"},
     "reverse_session_charge": {},
+    "change_appointment_status": {"status": "attended"},
 }
 
 
@@ -48,7 +49,11 @@ def a_only(api):
         "payer": "P", "begin_on": "2026-01-01", "end_on": "2027-12-31", "allowed": "5"}).body
     assert api.post(f"/v1/clients/{client['id']}/charges", {"session_ref": "s-a", "date": "2026-11-20",
                                                              "billing_code": "90837"}).status == 201
-    return {"location_id": f"loc_{PRACTICE_A}_main", "room_id": f"room_{PRACTICE_A}_1",
+    appointment = api.post("/v1/appointments", {
+        "client_id": client["id"], "practitioner_id": USERS[PRACTICE_A]["practitioner"],
+        "location_id": f"loc_{PRACTICE_A}_main", "start": "2026-12-01T10:00:00", "end": "2026-12-01T10:50:00",
+        "billing_code": "90837"}).body["appointments"][0]
+    return {"appointment_id": appointment["id"],"location_id": f"loc_{PRACTICE_A}_main", "room_id": f"room_{PRACTICE_A}_1",
             "user_id": USERS[PRACTICE_A]["practitioner"], "/v1/billing-codes:code": "AONLY1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": client["id"], "template_id": template["id"],
             "pack_id": pack["id"], "authorization_id": auth["id"], "session_ref": "s-a"}
@@ -57,6 +62,8 @@ def a_only(api):
 def _witnesses(op: Operation, ids: dict[str, str]) -> list[str]:
     """GET paths whose answers must not change when practice B calls `op` with A's ids."""
     paths = [_path_for(op, ids)] if any(o.method == "GET" and o.path == op.path for o in OPERATIONS) else []
+    if "appointment_id" in op.path_params:
+        paths.append(f"/v1/appointments/{ids['appointment_id']}")
     if "client_id" in op.path_params:
         client = f"/v1/clients/{ids['client_id']}"
         paths += [client, f"{client}/packs/{ids['pack_id']}", f"{client}/authorizations/{ids['authorization_id']}"]
@@ -67,7 +74,7 @@ def test_route_table_is_not_empty():
     assert len(OPERATIONS) >= 25
 
 
-FAKE_IDS = {"location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
+FAKE_IDS = {"appointment_id": "appt_x", "location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": "cli_x", "template_id": "tpl_x", "pack_id": "pack_x",
             "authorization_id": "auth_x", "session_ref": "s_x"}
 

@@ -1,0 +1,80 @@
+"""Pure scheduling rules: recurrence in the practice's wall-clock time, overlaps, and the
+five-minute room slots that make a hard-blocked room impossible to double-book."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Iterable, Literal
+from zoneinfo import ZoneInfo
+
+SLOT = timedelta(minutes=5)
+MAX_LENGTH = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One appointment of a booking, in UTC."""
+
+    number: int
+    start: datetime
+    end: datetime
+
+
+def to_utc(value: datetime, tz: str) -> datetime:
+    """A naive time is the practice's wall-clock time; an aware one keeps its offset."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(tz))
+    return value.astimezone(timezone.utc)
+
+
+def occurrences(start: datetime, end: datetime, tz: str, *, frequency: Literal["weekly", "fortnightly"] | None,
+                count: int | None, until: date | None) -> list[Occurrence]:
+    """Every occurrence of a booking. Repeats keep the local wall-clock time across daylight
+    saving changes (a 10:00 session stays at 10:00), so the rule runs in the practice zone."""
+    from dateutil.rrule import WEEKLY, rrule
+
+    zone = ZoneInfo(tz)
+    local_start = (start if start.tzinfo else start.replace(tzinfo=zone)).astimezone(zone)
+    length = to_utc(end, tz) - to_utc(start, tz)
+    if frequency is None:
+        starts = [local_start]
+    else:
+        naive = local_start.replace(tzinfo=None)
+        until_dt = datetime.combine(until, datetime.max.time()) if until else None
+        rule = rrule(WEEKLY, interval=1 if frequency == "weekly" else 2, dtstart=naive, count=count, until=until_dt)
+        starts = [s.replace(tzinfo=zone) for s in rule]
+    return [Occurrence(i + 1, s.astimezone(timezone.utc), s.astimezone(timezone.utc) + length)
+            for i, s in enumerate(starts)]
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    """Whether two half-open intervals share any time (back-to-back does not overlap)."""
+    return a_start < b_end and b_start < a_end
+
+
+def room_slots(start: datetime, end: datetime) -> list[str]:
+    """The five-minute slots an appointment occupies, as UTC keys. Two appointments that
+    overlap share a slot, so unique slot items make double-booking a failed condition."""
+    epoch = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    first = epoch + ((start - epoch) // SLOT) * SLOT
+    slots, slot = [], first
+    while slot < end:
+        slots.append(slot.strftime("%Y%m%dT%H%M"))
+        slot += SLOT
+    return slots
+
+
+def iso(value: datetime) -> str:
+    """UTC time as stored and sorted: 2026-11-20T15:00:00Z."""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def clashes(new: Iterable[Occurrence], existing: Iterable[tuple[str, datetime, datetime]]) -> dict[int, list[str]]:
+    """For each new occurrence, the ids of existing appointments it overlaps."""
+    existing = list(existing)
+    found: dict[int, list[str]] = {}
+    for occ in new:
+        ids = [i for i, s, e in existing if overlaps(occ.start, occ.end, s, e)]
+        if ids:
+            found[occ.number] = ids
+    return found

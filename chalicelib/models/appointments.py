@@ -1,0 +1,120 @@
+"""Appointments: booking (single or a series), conflicts, and attendance."""
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from chalicelib.domain import codes
+from chalicelib.domain.scheduling import MAX_LENGTH
+from chalicelib.models.common import Input, Output
+from chalicelib.models.entitlements import ChargeResult, ReversalResult
+
+BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
+Status = Literal["booked", "attended", "no_show", "late_cancel", "cancelled"]
+
+
+class Recurrence(Input):
+    frequency: Literal["weekly", "fortnightly"]
+    count: int | None = Field(None, ge=2, le=104, description="Number of occurrences, this one included")
+    until: date | None = Field(None, description="Last possible date (practice time zone)")
+
+    @model_validator(mode="after")
+    def _one_end(self) -> "Recurrence":
+        if (self.count is None) == (self.until is None):
+            raise ValueError("give exactly one of count or until")
+        return self
+
+
+class AppointmentCreate(Input):
+    client_id: str
+    practitioner_id: str
+    location_id: str
+    room_id: str | None = None
+    start: datetime = Field(description="Without an offset it is the practice's local time")
+    end: datetime
+    billing_code: BillingCodeValue | None = Field(None, description="Defaults to the client's default service code")
+    telehealth: bool = False
+    notes: str | None = Field(None, max_length=2000)
+    recurrence: Recurrence | None = None
+    override_room_conflict: bool = Field(False, description="Book although the room is taken (warn mode only)")
+
+    @model_validator(mode="after")
+    def _times(self) -> "AppointmentCreate":
+        if (self.start.tzinfo is None) != (self.end.tzinfo is None):
+            raise ValueError("give start and end both with or both without a UTC offset")
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if self.end - self.start > MAX_LENGTH:
+            raise ValueError("an appointment lasts at most 12 hours")
+        return self
+
+
+class Appointment(Output):
+    id: str
+    series_id: str | None = None
+    occurrence: int = 1
+    client_id: str
+    practitioner_id: str
+    location_id: str
+    room_id: str | None = None
+    start: datetime
+    end: datetime
+    billing_code: str
+    telehealth: bool
+    notes: str | None = None
+    status: Status
+    cancel_reason: str | None = None
+    prior_authorization_number: str | None = None
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class BookingWarning(Output):
+    occurrence: int
+    start: datetime
+    kind: Literal["room", "practitioner", "authorization", "pack"]
+    detail: str
+
+
+class Booking(Output):
+    appointments: list[Appointment]
+    warnings: list[BookingWarning]
+
+
+class StatusChange(Input):
+    status: Status
+    reason: str | None = Field(None, max_length=500, description="Required when cancelling")
+    minutes: int | None = Field(None, ge=0, le=1440, description="Session length if not the booked one")
+
+    @model_validator(mode="after")
+    def _reason(self) -> "StatusChange":
+        if self.status == "cancelled" and not self.reason:
+            raise ValueError("give a reason to cancel")
+        return self
+
+
+class StatusResult(Output):
+    appointment: Appointment
+    charge: ChargeResult | None = None
+    reversal: ReversalResult | None = None
+
+
+class AppointmentQuery(Input):
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = None
+    practitioner_id: str | None = None
+    room_id: str | None = None
+    client_id: str | None = None
+    start: date = Field(alias="from", description="First day (practice time zone)")
+    end: date = Field(alias="to", description="Last day, included")
+
+    @model_validator(mode="after")
+    def _one_view(self) -> "AppointmentQuery":
+        if sum(x is not None for x in (self.practitioner_id, self.room_id, self.client_id)) != 1:
+            raise ValueError("give exactly one of practitioner_id, room_id or client_id")
+        if self.end < self.start:
+            raise ValueError("'to' is before 'from'")
+        if (self.end - self.start).days > 92:
+            raise ValueError("a view spans at most 93 days")
+        return self

@@ -1,0 +1,41 @@
+"""/v1/appointments: booking, schedule views, attendance."""
+from chalice import Blueprint
+
+from chalicelib.auth import Role
+from chalicelib.http import Call, Listing, Reply, operation
+from chalicelib.models.appointments import Appointment, AppointmentCreate, AppointmentQuery, Booking, StatusChange, StatusResult
+from chalicelib.services import appointments as service
+
+bp = Blueprint(__name__)
+TAG = "Appointments"
+BOOKERS = {Role.ADMIN, Role.FRONT_DESK, Role.PRACTITIONER}
+
+
+@operation(bp, "POST", "/v1/appointments", roles=BOOKERS, summary="Book an appointment or a series", tag=TAG,
+           body=AppointmentCreate, response=Booking, status=201)
+def book_appointment(call: Call) -> Reply:
+    booking = service.book(principal=call.principal, data=call.body)
+    return Reply(booking, status=201, headers={"Location": f"/v1/appointments/{booking.appointments[0].id}"})
+
+
+@operation(bp, "GET", "/v1/appointments", summary="A practitioner's, room's or client's appointments by day",
+           tag=TAG, query=AppointmentQuery, response=Appointment, paginated=True)
+def list_appointments(call: Call) -> Listing:
+    q = call.query
+    return Listing(*service.schedule(principal=call.principal, practitioner_id=q.practitioner_id, room_id=q.room_id,
+                                     client_id=q.client_id, first_day=q.start, last_day=q.end, limit=q.limit,
+                                     start_key=call.start_key))
+
+
+@operation(bp, "GET", "/v1/appointments/{appointment_id}", summary="Read an appointment", tag=TAG,
+           response=Appointment)
+def get_appointment(call: Call) -> Appointment:
+    return service.get_appointment(principal=call.principal, appointment_id=call.params["appointment_id"])
+
+
+@operation(bp, "POST", "/v1/appointments/{appointment_id}/status", roles=BOOKERS,
+           summary="Attend, miss or cancel an appointment (charges or gives back)", tag=TAG, body=StatusChange,
+           response=StatusResult, status=200, conditional=True)
+def change_appointment_status(call: Call) -> StatusResult:
+    return service.change_status(principal=call.principal, appointment_id=call.params["appointment_id"],
+                                 change=call.body, expected_version=call.if_match)

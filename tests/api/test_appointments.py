@@ -1,0 +1,180 @@
+"""/v1/appointments: booking, conflicts, series warnings, views, attendance and charging."""
+from __future__ import annotations
+
+from tests.api.entitlement_helpers import make_authorization, make_client, make_pack
+from tests.conftest import PRACTICE_A, USERS
+
+PRACTITIONER = USERS[PRACTICE_A]["practitioner"]
+LOCATION, ROOM = f"loc_{PRACTICE_A}_main", f"room_{PRACTICE_A}_1"
+
+
+def _book(api, client_id, start="2026-12-01T10:00:00", end="2026-12-01T10:50:00", **extra):
+    body = {"client_id": client_id, "practitioner_id": PRACTITIONER, "location_id": LOCATION,
+            "start": start, "end": end, "billing_code": "90837", **extra}
+    return api.post("/v1/appointments", body, role="front_desk")
+
+
+def _status(api, appointment, status, **extra):
+    current = api.get(f"/v1/appointments/{appointment['id']}")
+    return api.post(f"/v1/appointments/{appointment['id']}/status", {"status": status, **extra},
+                    headers={"If-Match": current.etag})
+
+
+def test_booking_stores_practice_time_and_shows_in_views(api):
+    client = make_client(api)
+    reply = _book(api, client["id"], room_id=ROOM)
+    assert reply.status == 201, reply.body
+    appt = reply.body["appointments"][0]
+    assert reply.headers["location"] == f"/v1/appointments/{appt['id']}"
+    assert appt["start"] == "2026-12-01T10:00:00-05:00" and appt["status"] == "booked" and not reply.body["warnings"]
+    for view in (f"practitioner_id={PRACTITIONER}", f"room_id={ROOM}", f"client_id={client['id']}"):
+        day = api.get(f"/v1/appointments?{view}&from=2026-12-01&to=2026-12-01").body["items"]
+        assert [a["id"] for a in day] == [appt["id"]], view
+    assert api.get(f"/v1/appointments?practitioner_id={PRACTITIONER}&from=2026-12-02&to=2026-12-08").body["items"] == []
+
+
+def test_weekly_series_warns_which_occurrences_exceed_or_fall_after_the_authorization(api):
+    client = make_client(api)
+    make_authorization(api, client["id"], allowed="6", begin_on="2026-11-01", end_on="2027-01-19")
+    reply = _book(api, client["id"], recurrence={"frequency": "weekly", "count": 10})
+    assert reply.status == 201, reply.body
+    starts = [a["start"][:10] for a in reply.body["appointments"]]
+    assert starts == ["2026-12-01", "2026-12-08", "2026-12-15", "2026-12-22", "2026-12-29", "2027-01-05",
+                      "2027-01-12", "2027-01-19", "2027-01-26", "2027-02-02"]
+    warned = {w["occurrence"]: w["detail"] for w in reply.body["warnings"] if w["kind"] == "authorization"}
+    assert set(warned) == {7, 8, 9, 10}
+    assert warned[7] == warned[8] == "authorization PA-7781 (Acme Health) is used up"
+    assert warned[9] == warned[10] == "authorization PA-7781 (Acme Health) ended on 2027-01-19"
+    assert len({a["series_id"] for a in reply.body["appointments"]}) == 1
+
+
+def test_booked_appointments_count_as_pending_usage_by_practice_setting(api):
+    client = make_client(api)
+    make_authorization(api, client["id"], allowed="2", begin_on="2026-11-01", end_on="2027-12-31")
+    assert _book(api, client["id"], start="2026-12-01T09:00:00", end="2026-12-01T09:50:00").status == 201
+    assert _book(api, client["id"], start="2026-12-02T09:00:00", end="2026-12-02T09:50:00").status == 201
+    third = _book(api, client["id"], start="2026-12-03T09:00:00", end="2026-12-03T09:50:00").body
+    assert [w["detail"] for w in third["warnings"]] == ["authorization PA-7781 (Acme Health) is used up"]
+    practice = api.get("/v1/practice")
+    api.patch("/v1/practice", {"count_booked_as_pending": False}, if_match=practice.etag)
+    fourth = _book(api, client["id"], start="2026-12-04T09:00:00", end="2026-12-04T09:50:00").body
+    assert fourth["warnings"] == []
+
+
+def test_balance_block_mode_refuses_and_books_nothing(api):
+    client = make_client(api)
+    make_pack(api, client["id"], name="Two", measure="sessions", limit="2", price="1")
+    practice = api.get("/v1/practice")
+    api.patch("/v1/practice", {"balance_booking": "block"}, if_match=practice.etag)
+    reply = _book(api, client["id"], recurrence={"frequency": "weekly", "count": 3})
+    assert reply.status == 409 and [w["occurrence"] for w in reply.body["warnings"]] == [3]
+    assert api.get(f"/v1/appointments?client_id={client['id']}&from=2026-12-01&to=2027-01-31").body["items"] == []
+
+
+def test_room_clash_needs_an_explicit_override(api):
+    client = make_client(api)
+    assert _book(api, client["id"], room_id=ROOM).status == 201
+    clash = _book(api, client["id"], room_id=ROOM, start="2026-12-01T10:30:00", end="2026-12-01T11:20:00")
+    assert clash.status == 409 and clash.body["warnings"][0]["kind"] == "room"
+    assert "override_room_conflict" in clash.body["detail"]
+    back_to_back = _book(api, client["id"], room_id=ROOM, start="2026-12-01T10:50:00", end="2026-12-01T11:40:00")
+    assert back_to_back.status == 201
+    forced = _book(api, client["id"], room_id=ROOM, start="2026-12-01T10:30:00", end="2026-12-01T11:20:00",
+                   override_room_conflict=True)
+    assert forced.status == 201 and {w["kind"] for w in forced.body["warnings"]} == {"room", "practitioner"}
+
+
+def test_hard_block_mode_refuses_room_clash_even_with_override(api):
+    client = make_client(api)
+    practice = api.get("/v1/practice")
+    api.patch("/v1/practice", {"room_booking": "block"}, if_match=practice.etag)
+    assert _book(api, client["id"], room_id=ROOM).status == 201
+    refused = _book(api, client["id"], room_id=ROOM, start="2026-12-01T10:45:00", end="2026-12-01T11:30:00",
+                    override_room_conflict=True)
+    assert refused.status == 409 and "override" not in refused.body["detail"]
+
+
+def test_practitioner_double_booking_is_a_warning(api):
+    a, b = make_client(api, "A", "One"), make_client(api, "B", "Two")
+    assert _book(api, a["id"]).status == 201
+    second = _book(api, b["id"], start="2026-12-01T10:15:00", end="2026-12-01T11:00:00")
+    assert second.status == 201 and [w["kind"] for w in second.body["warnings"]] == ["practitioner"]
+
+
+def test_series_keeps_local_time_across_daylight_saving(api):
+    client = make_client(api)
+    reply = _book(api, client["id"], start="2027-03-02T10:00:00", end="2027-03-02T10:50:00",
+                  recurrence={"frequency": "weekly", "until": "2027-03-20"})
+    assert [a["start"] for a in reply.body["appointments"]] == [
+        "2027-03-02T10:00:00-05:00", "2027-03-09T10:00:00-05:00", "2027-03-16T10:00:00-04:00"]
+
+
+def test_attend_charges_and_cancel_gives_back(api):
+    client = make_client(api)
+    auth = make_authorization(api, client["id"])
+    appt = _book(api, client["id"]).body["appointments"][0]
+    attended = _status(api, appt, "attended")
+    assert attended.status == 200, attended.body
+    assert attended.body["charge"]["authorization"]["counted"] == "session 1 of 12 authorized, 11 left, ends 2027-03-31"
+    assert attended.body["appointment"]["prior_authorization_number"] == "PA-7781"
+    assert attended.body["appointment"]["status"] == "attended"
+    cancelled = _status(api, appt, "cancelled", reason="Booked in error")
+    assert cancelled.status == 200 and cancelled.body["reversal"]["reversed"][0]["id"] == auth["id"]
+    assert cancelled.body["appointment"]["cancel_reason"] == "Booked in error"
+    assert api.get(f"/v1/clients/{client['id']}/authorizations/{auth['id']}").body["used"] == "0"
+    assert _status(api, appt, "booked").status == 409  # cancelled stays cancelled
+
+
+def test_changing_attended_to_no_show_recharges_by_pack_setting(api):
+    client = make_client(api)
+    pack = make_pack(api, client["id"], name="P", measure="sessions", limit="5", price="1", charge_no_shows=True)
+    make_authorization(api, client["id"])
+    appt = _book(api, client["id"]).body["appointments"][0]
+    _status(api, appt, "attended")
+    no_show = _status(api, appt, "no_show").body
+    assert no_show["reversal"]["reversed"] and no_show["charge"]["pack"]["id"] == pack["id"]
+    assert no_show["charge"]["authorization"] is None and no_show["appointment"]["prior_authorization_number"] is None
+    assert api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}").body["used"] == "1"
+
+
+def test_status_change_with_stale_if_match_is_412_and_charges_nothing(api):
+    client = make_client(api)
+    pack = make_pack(api, client["id"], name="P", measure="sessions", limit="5", price="1")
+    appt = _book(api, client["id"]).body["appointments"][0]
+    reply = api.post(f"/v1/appointments/{appt['id']}/status", {"status": "attended"}, headers={"If-Match": '"7"'})
+    assert reply.status == 412
+    assert api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}").body["used"] == "0"
+
+
+def test_booking_validation_names_the_fields(api):
+    client = make_client(api)
+    reply = _book(api, client["id"], end="2026-12-01T09:00:00")
+    assert reply.status == 422 and "end must be after start" in reply.body["errors"][0]["reason"]
+    reply = api.post("/v1/appointments", {"client_id": "cli_x", "practitioner_id": USERS[PRACTICE_A]["billing"],
+                                          "location_id": "loc_x", "start": "2026-12-01T10:00:00",
+                                          "end": "2026-12-01T10:50:00"})
+    fields = {e["field"]: e["reason"] for e in reply.body["errors"]}
+    assert fields == {"body.client_id": "does not exist in this practice",
+                      "body.practitioner_id": "is not a practitioner",
+                      "body.location_id": "does not exist in this practice"}
+    no_code = api.post("/v1/appointments", {"client_id": client["id"], "practitioner_id": PRACTITIONER,
+                                            "location_id": LOCATION, "start": "2026-12-01T10:00:00",
+                                            "end": "2026-12-01T10:50:00"})
+    assert no_code.status == 422 and no_code.body["errors"][0]["field"] == "body.billing_code"
+
+
+def test_billing_code_defaults_from_the_clients_default_service(api):
+    client = make_client(api, default_service={"billing_code": "90834"})
+    reply = api.post("/v1/appointments", {"client_id": client["id"], "practitioner_id": PRACTITIONER,
+                                          "location_id": LOCATION, "start": "2026-12-01T10:00:00",
+                                          "end": "2026-12-01T10:45:00"})
+    assert reply.status == 201 and reply.body["appointments"][0]["billing_code"] == "90834"
+
+
+def test_another_practice_sees_nothing_of_a_schedule(api):
+    client = make_client(api)
+    appt = _book(api, client["id"], room_id=ROOM).body["appointments"][0]
+    for view in (f"practitioner_id={PRACTITIONER}", f"room_id={ROOM}", f"client_id={client['id']}"):
+        assert api.get(f"/v1/appointments?{view}&from=2026-12-01&to=2026-12-01",
+                       practice="prc_b").body["items"] == []
+    assert api.get(f"/v1/appointments/{appt['id']}", practice="prc_b").status == 404
