@@ -14,6 +14,7 @@ from chalicelib.routes import (
     meta,
     practice,
     reports,
+    sessions,
     users,
 )
 
@@ -21,7 +22,7 @@ app = Chalice(app_name="caseload")
 app.api.binary_types = []  # everything is JSON; avoids Chalice's Accept checks on binary types
 
 for blueprint in (practice.bp, locations.bp, users.bp, codes.bp, clients.bp, entitlements.bp, charges.bp,
-                  reports.bp, appointments.bp, meta.bp):
+                  reports.bp, appointments.bp, sessions.bp, meta.bp):
     app.register_blueprint(blueprint)
 
 

@@ -98,6 +98,7 @@ class StatusResult(Output):
     appointment: Appointment
     charge: ChargeResult | None = None
     reversal: ReversalResult | None = None
+    version: int = Field(description="The appointment's version, also sent as its ETag")
 
 
 class AppointmentQuery(Input):

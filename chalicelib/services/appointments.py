@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.codes import TELEHEALTH_POS
 from chalicelib.domain.scheduling import MAX_LENGTH, Occurrence, clashes, iso, occurrences, room_slots
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.models.appointments import (
@@ -22,7 +23,8 @@ from chalicelib.models.appointments import (
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import ChargeRequest
 from chalicelib.models.practice import Practice
-from chalicelib.services import charging
+from chalicelib.services import charging, sessions
+from chalicelib.services.entitlements import client_history_added
 from chalicelib.services.practice import load_practice
 from chalicelib.store import entitlements as entitlement_store
 from chalicelib.store import items
@@ -289,23 +291,33 @@ def change_status(*, principal: Principal, appointment_id: str, change: StatusCh
         charge = _attend(principal, practice, current, change, version)
     elif current["status"] != change.status:
         _write_status(principal.practice_id, current, change.status, version, change.reason)
-    return StatusResult(appointment=appointment_view(_get(principal.practice_id, appointment_id),
-                                                     practice.time_zone),
-                        charge=charge, reversal=reversal)
+    appointment = appointment_view(_get(principal.practice_id, appointment_id), practice.time_zone)
+    return StatusResult(appointment=appointment, charge=charge, reversal=reversal, version=appointment.version)
 
 
 def _attend(principal: Principal, practice: Practice, current: dict[str, Any], change: StatusChange,
             version: int) -> Any:
-    code = BillingCode.model_validate(items.public(items.get_existing(
-        *BILLING_CODES.key(principal.practice_id, current["billing_code"]), resource="Billing code",
-        resource_id=current["billing_code"])))
+    """Charge an attended (or charged missed) appointment; attending also records its client
+    session, keyed by the appointment, in the same transaction."""
+    code, location_pos = sessions.check_codes(principal, current["billing_code"], [], current["location_id"])
     start, end = datetime.fromisoformat(current["start"]), datetime.fromisoformat(current["end"])
     minutes = change.minutes if change.minutes is not None else int((end - start).total_seconds() // 60)
+    day = start.astimezone(ZoneInfo(practice.time_zone)).date()
     request = ChargeRequest(session_ref=current["id"], billing_code=current["billing_code"], minutes=minutes,
-                            date=start.astimezone(ZoneInfo(practice.time_zone)).date(), attendance=change.status)
+                            date=day, attendance=change.status)
+    session = None
+    if change.status == "attended":
+        # A telehealth appointment at an office location bills with the practice's telehealth POS.
+        pos = (practice.default_telehealth_pos if current["telehealth"] and location_pos not in TELEHEALTH_POS
+               else location_pos)
+        session = {"date_of_service": day.isoformat(), "billing_code": code.code, "minutes": minutes,
+                   "fee": str(code.default_charge), "location_id": current["location_id"],
+                   "appointment_id": current["id"], "bill_to": "automatic",
+                   "place_of_service": pos,
+                   "additional_diagnoses": [], "modifiers": [], "additional_dates": [], "add_on_codes": []}
     return charging.charge_session(principal=principal, client_id=current["client_id"], request=request, code=code,
                                    companion=_status_write(principal.practice_id, current, change.status, version,
-                                                           None))
+                                                           None, session=session))
 
 
 def _status_update(practice_id: str, current: dict[str, Any], status: str, version: int, reason: str | None,
@@ -319,10 +331,24 @@ def _status_update(practice_id: str, current: dict[str, Any], status: str, versi
     return actions
 
 
-def _status_write(practice_id: str, current: dict[str, Any], status: str, version: int,
-                  reason: str | None) -> charging.Companion:
+def _status_write(practice_id: str, current: dict[str, Any], status: str, version: int, reason: str | None,
+                  session: dict[str, Any] | None = None) -> charging.Companion:
+    """The appointment's new status (and its client session's creation or removal) as the
+    companion of the charge or reversal that goes with it."""
+    def actions(number: str | None, why: str | None) -> list[dict[str, Any]]:
+        writes = _status_update(practice_id, current, status, version, reason, number)
+        if session is not None:
+            writes += [items.put_action(sessions.new_session_item(practice_id, current["client_id"], current["id"],
+                                                                  session, (number, why))),
+                       client_history_added(practice_id, current["client_id"])]
+        elif current["status"] == "attended":
+            # Leaving attended: the session it recorded goes with the charge it made.
+            key = sessions.session_key(practice_id, current["client_id"], current["id"])
+            writes.append({"Delete": {"TableName": items.table(), "Key": items.key_of(*key)}})
+        return writes
+
     return charging.Companion(
-        actions=lambda number: _status_update(practice_id, current, status, version, reason, number),
+        actions=actions,
         refused=lambda err, index: items.write_error(err, index, expected_version=version, resource="Appointment",
                                                      resource_id=current["id"]) or Conflict("Try again"))
 

@@ -50,8 +50,8 @@ class Companion:
     """Writes that must land in the same transaction as a charge or a reversal, such as the
     appointment's new status: either both happen or neither does."""
 
-    # The writes, given the prior authorization number the session gets (or None).
-    actions: Callable[[str | None], list[dict[str, Any]]]
+    # The writes, given the prior authorization number the session gets, or why it gets none.
+    actions: Callable[[str | None, str | None], list[dict[str, Any]]]
     # The error to raise when one of them is refused (e.g. a stale If-Match).
     refused: Callable[[items.TransactionCancelled, int], Exception]
 
@@ -67,7 +67,7 @@ def charge_session(*, principal: Principal, client_id: str, request: ChargeReque
         if not entitlements:
             CLIENTS.get(practice_id, client_id)  # 404 for an unknown client
         plan = _Plan(practice_id, client_id, request, code, minutes, fee, entitlements)
-        extra = companion.actions(plan.auth.get("number") if plan.auth else None) if companion else []
+        extra = companion.actions(*plan.authorization_stamp()) if companion else []
         if not plan.actions and not extra:
             return plan.result("nothing_charged")
         try:
@@ -97,9 +97,14 @@ class _Plan:
     """The choice for one session and the transaction that applies it."""
 
     def __init__(self, practice_id: str, client_id: str, request: ChargeRequest, code: BillingCode, minutes: int,
-                 fee: Decimal, entitlements: list[dict[str, Any]]) -> None:
+                 fee: Decimal, entitlements: list[dict[str, Any]],
+                 replacing: dict[str, dict[str, Any]] | None = None) -> None:
         self.practice_id, self.client_id, self.request = practice_id, client_id, request
         self.on = request.date.isoformat()
+        # A correction replaces the session's current usages (by kind): their amounts count
+        # as available again when choosing, and are given back in the same transaction.
+        self.replacing = replacing or {}
+        entitlements = _with_given_back(entitlements, self.replacing.values())
         self.actions: list[dict[str, Any]] = []
         self.usage_indexes: list[int] = []
         by_id = {e["id"]: e for e in entitlements}
@@ -113,6 +118,20 @@ class _Plan:
             self._charge(self.auth, "AUTH", self.auth_cost, window=("begin_on", "end_on"))
         if self.pack:
             self._charge_pack(by_id[self.pack["id"]])
+        for kind, old in self.replacing.items():
+            if (kind == "AUTH" and not self.auth) or (kind == "PACK" and not self.pack):
+                self._give_back(kind, old)
+
+    def _give_back(self, kind: str, old: dict[str, Any]) -> None:
+        key = store.entitlement_key(self.practice_id, self.client_id, kind, old["entitlement_id"])
+        self.actions += [store.usage_update(self.practice_id, self.client_id, self.request.session_ref, kind,
+                                            entitlement_id=old["entitlement_id"]),
+                         store.give_back(key, old["amount"]), self._reversal_entry(old)]
+
+    def _reversal_entry(self, old: dict[str, Any]) -> dict[str, Any]:
+        return store.ledger_put(self.practice_id, self.client_id, old["entitlement_id"], kind="reversal",
+                                amount=-old["amount"], session_ref=self.request.session_ref, on=old.get("on"),
+                                billing_code=old.get("billing_code"), note="corrected")
 
     def _choose_authorization(self, auths: list[dict[str, Any]], code: BillingCode,
                               minutes: int) -> tuple[dict[str, Any] | None, Decimal, str | None]:
@@ -155,13 +174,26 @@ class _Plan:
     def _charge(self, entitlement: dict[str, Any], kind: str, cost: Decimal, *, window: tuple[str, str] | None = None,
                 extra_set: dict[str, Any] | None = None, extra_condition: str = "") -> None:
         key = store.entitlement_key(self.practice_id, self.client_id, kind, entitlement["id"])
-        self.actions.append(store.consume(key, cost, on=self.on, window=window, extra_set=extra_set,
-                                          extra_condition=extra_condition))
+        old = self.replacing.get(kind)
+        if old is None:
+            self.actions.append(store.consume(key, cost, on=self.on, window=window, extra_set=extra_set,
+                                              extra_condition=extra_condition))
+        elif old["entitlement_id"] == entitlement["id"]:
+            # One item, one action per transaction: the correction takes only the difference.
+            self.actions.append(store.consume(key, cost - old["amount"], on=self.on, window=window,
+                                              extra_set=extra_set, extra_condition=extra_condition))
+        else:
+            self.actions.append(store.consume(key, cost, on=self.on, window=window, extra_set=extra_set,
+                                              extra_condition=extra_condition))
+            self.actions.append(store.give_back(store.entitlement_key(self.practice_id, self.client_id, kind,
+                                                                      old["entitlement_id"]), old["amount"]))
+        if old is not None:
+            self.actions.append(self._reversal_entry(old))
         self.usage_indexes.append(len(self.actions))
         self.actions.append(store.usage_put(self.practice_id, self.client_id, self.request.session_ref, kind, {
             "entitlement_id": entitlement["id"], "amount": cost, "on": self.on,
             "billing_code": self.request.billing_code, "attendance": self.request.attendance,
-            "authorization_number": entitlement.get("number") if kind == "AUTH" else None}))
+            "authorization_number": entitlement.get("number") if kind == "AUTH" else None}, replacing=old))
         self.actions.append(store.ledger_put(self.practice_id, self.client_id, entitlement["id"], kind="charge",
                                              amount=cost, session_ref=self.request.session_ref, on=self.on,
                                              billing_code=self.request.billing_code))
@@ -184,6 +216,12 @@ class _Plan:
                                                                     "auto_renew", "practitioner_id")})
             self.actions.append(items.put_action(renewed))
             self.renewed = renewed
+
+    def authorization_stamp(self) -> tuple[str | None, str | None]:
+        """The prior authorization number for the claim, or why there is none."""
+        if self.auth:
+            return self.auth.get("number"), None if self.auth.get("number") else "the authorization has no number"
+        return None, self.auth_reason
 
     def usage_refused(self, err: items.TransactionCancelled) -> bool:
         """Whether the transaction failed because the session is already charged."""
@@ -213,6 +251,42 @@ class _Plan:
                             prior_authorization_number=auth_view.number if auth_view else None,
                             authorization=auth_view, authorization_reason=self.auth_reason,
                             pack=pack_view, pack_reason=self.pack_reason, warnings=self.warnings)
+
+
+def _with_given_back(entitlements: list[dict[str, Any]], usages: Any) -> list[dict[str, Any]]:
+    back: dict[str, Decimal] = {}
+    for usage in usages:
+        back[usage["entitlement_id"]] = back.get(usage["entitlement_id"], Decimal(0)) + usage["amount"]
+    if not back:
+        return entitlements
+    return [{**e, "remaining": e["remaining"] + back[e["id"]], "used": e["used"] - back[e["id"]]}
+            if e["id"] in back else e for e in entitlements]
+
+
+def recharge_session(*, principal: Principal, client_id: str, request: ChargeRequest, code: BillingCode,
+                     companion: Companion | None = None) -> ChargeResult:
+    """Correct a charged session (new code, minutes or fee): what it took is given back and
+    the corrected session charged, in ONE transaction, so no one can take the freed balance
+    in between and the session is never half-charged."""
+    minutes = request.minutes if request.minutes is not None else code.default_minutes
+    fee = request.fee if request.fee is not None else code.default_charge
+    practice_id = principal.practice_id
+    for attempt in range(_ATTEMPTS):
+        entitlements = store.read_entitlements(practice_id, client_id)
+        replacing = {u["kind"]: u for u in store.read_usages(practice_id, client_id, request.session_ref)
+                     if u["state"] == "active"}
+        plan = _Plan(practice_id, client_id, request, code, minutes, fee, entitlements, replacing)
+        extra = companion.actions(*plan.authorization_stamp()) if companion else []
+        if not plan.actions and not extra:
+            return plan.result("nothing_charged")
+        try:
+            items.transact(plan.actions + extra)
+            return plan.result("charged" if plan.auth or plan.pack else "nothing_charged")
+        except items.TransactionCancelled as err:
+            if companion and any(i >= len(plan.actions) for i in err.failed()):
+                raise companion.refused(err, len(plan.actions)) from err
+        time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+    raise Conflict("The client's balances are changing too fast to correct this session; retry")
 
 
 def _candidate(item: dict[str, Any], label: str) -> Candidate:
@@ -248,7 +322,7 @@ def reverse_session(*, principal: Principal, client_id: str, session_ref: str,
     practice_id = principal.practice_id
     for attempt in range(_ATTEMPTS):
         usages = [u for u in store.read_usages(practice_id, client_id, session_ref) if u["state"] == "active"]
-        extra = companion.actions(None) if companion else []
+        extra = companion.actions(None, None) if companion else []
         if not usages and not extra:
             if attempt == 0:
                 CLIENTS.get(practice_id, client_id)

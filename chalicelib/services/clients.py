@@ -113,10 +113,10 @@ def _rename_entitlements(practice_id: str, client_id: str, name: str) -> None:
 
 
 def delete_client(*, principal: Principal, client_id: str, expected_version: int) -> None:
-    """Delete a client entered by mistake. A client with any pack or authorization has a
-    history that is kept: archive it instead."""
+    """Delete a client entered by mistake. A client with any pack, authorization or session
+    has a history that is kept: archive it instead."""
     CLIENTS.delete(principal.practice_id, client_id, expected_version=expected_version,
-                   condition="attribute_not_exists(entitlement_count) OR entitlement_count = :zero",
+                   condition="attribute_not_exists(history_items) OR history_items = :zero",
                    condition_values={":zero": 0},
-                   condition_reason="The client has packs or authorizations, whose history is kept; "
+                   condition_reason="The client has packs, authorizations or sessions, whose history is kept; "
                                     "archive the client instead")

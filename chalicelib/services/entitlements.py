@@ -143,9 +143,13 @@ def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pa
 
 
 def _client_exists(practice_id: str, client_id: str) -> dict[str, Any]:
-    # Counting entitlements on the client, in the same transaction, is what lets a client be
-    # deleted only while it has none (see services/clients.delete_client).
-    return items.add_action(*CLIENTS.key(practice_id, client_id), "entitlement_count", 1)
+    return client_history_added(practice_id, client_id)
+
+
+def client_history_added(practice_id: str, client_id: str) -> dict[str, Any]:
+    """Count one more pack, authorization or session on the client (which must exist), in the
+    same transaction: a client is deleted only while it has none (services/clients.delete_client)."""
+    return items.add_action(*CLIENTS.key(practice_id, client_id), "history_items", 1)
 
 
 def get_pack(*, principal: Principal, client_id: str, pack_id: str) -> Pack:

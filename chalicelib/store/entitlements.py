@@ -106,15 +106,21 @@ def give_back(key: tuple[str, str], amount: Decimal) -> dict[str, Any]:
                        "ExpressionAttributeValues": dynamo.to_item({":n": amount})}}
 
 
-def usage_put(practice_id: str, client_id: str, session_ref: str, kind: str, values: dict[str, Any]) -> dict[str, Any]:
+def usage_put(practice_id: str, client_id: str, session_ref: str, kind: str, values: dict[str, Any], *,
+              replacing: dict[str, Any] | None = None) -> dict[str, Any]:
     """Record that a session uses an entitlement; refused if the session already has an
-    active usage of this kind (a session is charged once)."""
+    active usage of this kind (a session is charged once) unless it is `replacing` that very
+    usage (a correction: the old one is given back in the same transaction)."""
     item = {"PK": client_pk(practice_id, client_id), "SK": usage_sk(session_ref, kind), "session_ref": session_ref,
             "kind": kind, "state": "active", "created_at": items.now(), **values}
-    return {"Put": {"TableName": items.table(), "Item": dynamo.to_item(item),
-                    "ConditionExpression": "attribute_not_exists(PK) OR #state = :reversed",
+    if replacing:
+        condition = "#state = :active AND entitlement_id = :old AND amount = :amount"
+        names_values = {":active": "active", ":old": replacing["entitlement_id"], ":amount": replacing["amount"]}
+    else:
+        condition, names_values = "attribute_not_exists(PK) OR #state = :reversed", {":reversed": "reversed"}
+    return {"Put": {"TableName": items.table(), "Item": dynamo.to_item(item), "ConditionExpression": condition,
                     "ExpressionAttributeNames": {"#state": "state"},
-                    "ExpressionAttributeValues": dynamo.to_item({":reversed": "reversed"})}}
+                    "ExpressionAttributeValues": dynamo.to_item(names_values)}}
 
 
 def usage_update(practice_id: str, client_id: str, session_ref: str, kind: str, *, entitlement_id: str,

@@ -20,6 +20,7 @@ SAMPLE_BODIES = {
     "charge_session": {"session_ref": "s-b", "date": "2026-11-20", "billing_code": "90837"},
     "reverse_session_charge": {},
     "change_appointment_status": {"status": "attended"},
+    "create_session": {"date_of_service": "2026-11-20", "billing_code": "90837"},
 }
 
 
@@ -53,7 +54,9 @@ def a_only(api):
         "client_id": client["id"], "practitioner_id": USERS[PRACTICE_A]["practitioner"],
         "location_id": f"loc_{PRACTICE_A}_main", "start": "2026-12-01T10:00:00", "end": "2026-12-01T10:50:00",
         "billing_code": "90837"}).body["appointments"][0]
-    return {"appointment_id": appointment["id"],"location_id": f"loc_{PRACTICE_A}_main", "room_id": f"room_{PRACTICE_A}_1",
+    session = api.post(f"/v1/clients/{client['id']}/sessions", {"date_of_service": "2026-11-20",
+                                                                 "billing_code": "90837"}).body["session"]
+    return {"appointment_id": appointment["id"], "session_id": session["id"],"location_id": f"loc_{PRACTICE_A}_main", "room_id": f"room_{PRACTICE_A}_1",
             "user_id": USERS[PRACTICE_A]["practitioner"], "/v1/billing-codes:code": "AONLY1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": client["id"], "template_id": template["id"],
             "pack_id": pack["id"], "authorization_id": auth["id"], "session_ref": "s-a"}
@@ -74,7 +77,7 @@ def test_route_table_is_not_empty():
     assert len(OPERATIONS) >= 25
 
 
-FAKE_IDS = {"appointment_id": "appt_x", "location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
+FAKE_IDS = {"appointment_id": "appt_x", "session_id": "ses_x", "location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": "cli_x", "template_id": "tpl_x", "pack_id": "pack_x",
             "authorization_id": "auth_x", "session_ref": "s_x"}
 

@@ -1,0 +1,98 @@
+"""Client sessions: the service record a claim is built from (PRODUCT.md §6)."""
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from chalicelib.domain import codes
+from chalicelib.models.clients import ReferringProvider
+from chalicelib.models.common import Input, Money, Output
+from chalicelib.models.entitlements import ChargeResult
+
+BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
+Diagnosis = Annotated[str, AfterValidator(codes.icd10_code)]
+Modifier = Annotated[str, AfterValidator(codes.modifier)]
+PosCode = Annotated[str, AfterValidator(codes.place_of_service)]
+
+
+class PaidAtSession(Input):
+    amount: Money
+    method: Literal["cash", "card", "eftpos", "check", "bank_transfer", "other"]
+
+
+class SessionFields(Input):
+    """Every field of a client session except what identifies and charges it."""
+
+    primary_diagnosis: Diagnosis | None = None
+    additional_diagnoses: list[Diagnosis] = Field(default_factory=list, max_length=3)
+    place_of_service: PosCode | None = Field(None, description="Defaults from the location, else 11 (Office)")
+    location_id: str | None = None
+    bill_to: Literal["automatic", "client"] = Field("automatic", description="client: bill the client directly")
+    paid_at_session: PaidAtSession | None = None
+    modifiers: list[Modifier] = Field(default_factory=list, max_length=4)
+    additional_dates: list[date] = Field(default_factory=list, max_length=30)
+    referring_provider: ReferringProvider | None = None
+    line_note: str | None = Field(None, max_length=80, description="Free text for the electronic claim line")
+    resubmission_code: Literal["7", "8"] | None = Field(None, description="7 replacement, 8 void")
+    original_claim_reference: str | None = Field(None, max_length=50)
+    comments: str | None = Field(None, max_length=2000)
+    add_on_codes: list[BillingCodeValue] = Field(default_factory=list, max_length=4)
+
+    @model_validator(mode="after")
+    def _resubmission(self) -> "SessionFields":
+        if self.resubmission_code and not self.original_claim_reference:
+            raise ValueError("a resubmission code needs original_claim_reference")
+        return self
+
+
+class SessionCreate(SessionFields):
+    date_of_service: date
+    billing_code: BillingCodeValue
+    minutes: int | None = Field(None, ge=0, le=1440, description="Defaults to the code's default minutes")
+    fee: Money | None = Field(None, description="Defaults to the code's default charge")
+
+
+class SessionUpdate(Input):
+    """PATCH: a new billing code resets minutes and fee from the code unless they are sent too."""
+
+    date_of_service: date | None = None
+    billing_code: BillingCodeValue | None = None
+    minutes: int | None = Field(None, ge=0, le=1440)
+    fee: Money | None = None
+    primary_diagnosis: Diagnosis | None = None
+    additional_diagnoses: list[Diagnosis] | None = Field(None, max_length=3)
+    place_of_service: PosCode | None = None
+    bill_to: Literal["automatic", "client"] | None = None
+    paid_at_session: PaidAtSession | None = None
+    modifiers: list[Modifier] | None = Field(None, max_length=4)
+    additional_dates: list[date] | None = Field(None, max_length=30)
+    referring_provider: ReferringProvider | None = None
+    line_note: str | None = Field(None, max_length=80)
+    resubmission_code: Literal["7", "8"] | None = None
+    original_claim_reference: str | None = Field(None, max_length=50)
+    comments: str | None = Field(None, max_length=2000)
+    add_on_codes: list[BillingCodeValue] | None = Field(None, max_length=4)
+
+
+class ClientSession(SessionFields):
+    model_config = Output.model_config
+
+    id: str
+    client_id: str
+    appointment_id: str | None = None
+    date_of_service: date
+    billing_code: str
+    minutes: int
+    fee: Money
+    place_of_service: str
+    prior_authorization_number: str | None = None
+    authorization_warning: str | None = Field(None, description="Why no prior authorization number")
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class SessionResult(Output):
+    session: ClientSession
+    charge: ChargeResult | None = Field(None, description="The charge, when this change made one")
+    version: int = Field(description="The session's version, also sent as its ETag")

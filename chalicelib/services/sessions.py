@@ -1,0 +1,156 @@
+"""Use cases for client sessions (service records). A session and its charge are written in
+one transaction: create charges, a correction of code, minutes, fee or date re-charges, and a
+delete gives back."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chalicelib.auth import Principal
+from chalicelib.domain.codes import DEFAULT_POS
+from chalicelib.domain.ids import new_id
+from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.models.codes import BillingCode
+from chalicelib.models.entitlements import ChargeRequest
+from chalicelib.models.sessions import ClientSession, SessionCreate, SessionResult, SessionUpdate
+from chalicelib.services import charging
+from chalicelib.services.common import changes_of
+from chalicelib.services.entitlements import client_history_added
+from chalicelib.store import items
+from chalicelib.store.keys import client_pk
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS
+
+SESSION = "SESSION#"
+_CHARGED_FIELDS = {"billing_code", "minutes", "fee", "date_of_service"}
+
+
+def session_key(practice_id: str, client_id: str, session_id: str) -> tuple[str, str]:
+    return client_pk(practice_id, client_id), SESSION + session_id
+
+
+def _view(item: dict[str, Any]) -> ClientSession:
+    return ClientSession.model_validate(items.public(item))
+
+
+def check_codes(principal: Principal, billing_code: str, add_on_codes: list[str],
+                location_id: str | None = None) -> tuple[BillingCode, str | None]:
+    """The session's code (not an add-on), its add-ons (add-ons only), and the location's POS:
+    one read for all of them."""
+    keys = [BILLING_CODES.key(principal.practice_id, c) for c in [billing_code, *add_on_codes]]
+    if location_id:
+        keys.append(LOCATIONS.key(principal.practice_id, location_id))
+    found = items.get_many(keys)
+    code, add_ons = found[0], found[1:1 + len(add_on_codes)]
+    errors = []
+    if code is None:
+        errors.append({"field": "body.billing_code", "reason": f"{billing_code} is not in the practice's billing codes"})
+    elif code["add_on"]:
+        errors.append({"field": "body.billing_code", "reason": f"{billing_code} is an add-on code"})
+    for i, (value, item) in enumerate(zip(add_on_codes, add_ons)):
+        if item is None or not item["add_on"]:
+            errors.append({"field": f"body.add_on_codes.{i}", "reason": f"{value} is not an add-on billing code"})
+    location = found[-1] if location_id else None
+    if location_id and location is None:
+        errors.append({"field": "body.location_id", "reason": "does not exist in this practice"})
+    if errors:
+        raise ValidationFailed(errors)
+    return BillingCode.model_validate(items.public(code)), location["place_of_service"] if location else None
+
+
+def new_session_item(practice_id: str, client_id: str, session_id: str, values: dict[str, Any],
+                     authorization: tuple[str | None, str | None]) -> dict[str, Any]:
+    """A whole session item, stamped with the authorization number its charge produced."""
+    pk, sk = session_key(practice_id, client_id, session_id)
+    return items.new_item({**values, "PK": pk, "SK": sk, "kind": "SESSION", "id": session_id, "client_id": client_id,
+                           "prior_authorization_number": authorization[0], "authorization_warning": authorization[1]})
+
+
+def create_session(*, principal: Principal, client_id: str, data: SessionCreate) -> SessionResult:
+    """Record a delivered session and charge it, in one transaction."""
+    code, location_pos = check_codes(principal, data.billing_code, data.add_on_codes, data.location_id)
+    values = data.model_dump(mode="json")
+    values.update(minutes=data.minutes if data.minutes is not None else code.default_minutes,
+                  fee=str(data.fee if data.fee is not None else code.default_charge),
+                  place_of_service=data.place_of_service or location_pos or DEFAULT_POS)
+    session_id = new_id("ses")
+    written: dict[str, Any] = {}
+
+    def write(number: str | None, why: str | None) -> list[dict[str, Any]]:
+        written["item"] = new_session_item(principal.practice_id, client_id, session_id, values, (number, why))
+        return [items.put_action(written["item"]), client_history_added(principal.practice_id, client_id)]
+
+    charge = charging.charge_session(
+        principal=principal, client_id=client_id, code=code, request=_charge_request(session_id, values),
+        companion=charging.Companion(actions=write, refused=lambda err, i: NotFound("Client", client_id)))
+    return SessionResult(session=_view(written["item"]), charge=charge, version=1)
+
+
+def _charge_request(session_id: str, values: dict[str, Any]) -> ChargeRequest:
+    return ChargeRequest(session_ref=session_id, date=date.fromisoformat(str(values["date_of_service"])),
+                         billing_code=values["billing_code"], minutes=values["minutes"], fee=values["fee"])
+
+
+def get_session(*, principal: Principal, client_id: str, session_id: str) -> ClientSession:
+    return _view(items.get_existing(*session_key(principal.practice_id, client_id, session_id),
+                                    resource="Client session", resource_id=session_id))
+
+
+def list_sessions(*, principal: Principal, client_id: str, limit: int,
+                  start_key: dict | None) -> tuple[list[ClientSession], dict | None]:
+    """A client's sessions, oldest recorded first (one Query)."""
+    CLIENTS.get(principal.practice_id, client_id)
+    page = items.query_page(client_pk(principal.practice_id, client_id), SESSION, limit=limit, start_key=start_key)
+    return [_view(i) for i in page.items], page.last_key
+
+
+def update_session(*, principal: Principal, client_id: str, session_id: str, changes: SessionUpdate,
+                   expected_version: int) -> SessionResult:
+    """Edit a session. Changing the code resets minutes and fee from the new code (unless they
+    are sent too); a change to code, minutes, fee or date re-charges in the same transaction."""
+    current = items.get_existing(*session_key(principal.practice_id, client_id, session_id),
+                                 resource="Client session", resource_id=session_id)
+    if current["version"] != expected_version:
+        raise items.stale("Client session", session_id, current["version"], expected_version)
+    values = changes_of(changes, required=("date_of_service", "billing_code", "minutes", "fee", "bill_to",
+                                           "additional_diagnoses", "modifiers", "additional_dates", "add_on_codes"))
+    merged = {**items.public(current), **values}
+    code, _ = check_codes(principal, merged["billing_code"], merged.get("add_on_codes") or [])
+    if "billing_code" in values and values["billing_code"] != current["billing_code"]:
+        merged["minutes"] = values.get("minutes", code.default_minutes)
+        merged["fee"] = values.get("fee", str(code.default_charge))
+    if merged.get("resubmission_code") and not merged.get("original_claim_reference"):
+        raise ValidationFailed.field("body.original_claim_reference", "a resubmission code needs it")
+    merged.update(version=expected_version + 1, updated_at=items.now(), PK=current["PK"], SK=current["SK"],
+                  kind="SESSION")
+    if not _CHARGED_FIELDS & values.keys():
+        _put(merged, expected_version, session_id)
+        return SessionResult(session=_view(merged), version=merged["version"])
+
+    def write(number: str | None, why: str | None) -> list[dict[str, Any]]:
+        merged.update(prior_authorization_number=number, authorization_warning=why)
+        return [items.put_action(merged, expected_version=expected_version)]
+
+    charge = charging.recharge_session(
+        principal=principal, client_id=client_id, code=code, request=_charge_request(session_id, merged),
+        companion=charging.Companion(actions=write, refused=lambda err, i: items.write_error(
+            err, i, expected_version=expected_version, resource="Client session", resource_id=session_id) or err))
+    return SessionResult(session=_view(merged), charge=charge, version=merged["version"])
+
+
+def _put(item: dict[str, Any], expected_version: int, session_id: str) -> None:
+    try:
+        items.transact([items.put_action(item, expected_version=expected_version)])
+    except items.TransactionCancelled as err:
+        raise (items.write_error(err, 0, expected_version=expected_version, resource="Client session",
+                                 resource_id=session_id) or err) from err
+
+
+def delete_session(*, principal: Principal, client_id: str, session_id: str, expected_version: int) -> None:
+    """Delete a session recorded in error; what it was charged is given back with it."""
+    key = session_key(principal.practice_id, client_id, session_id)
+    charging.reverse_session(
+        principal=principal, client_id=client_id, session_ref=session_id,
+        companion=charging.Companion(
+            actions=lambda _n, _w: [items.delete_action(*key, expected_version=expected_version)],
+            refused=lambda err, i: items.write_error(err, i, expected_version=expected_version,
+                                                     resource="Client session", resource_id=session_id) or err))
