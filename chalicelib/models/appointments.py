@@ -119,3 +119,35 @@ class AppointmentQuery(Input):
         if (self.end - self.start).days > 92:
             raise ValueError("a view spans at most 93 days")
         return self
+
+
+class AppointmentUpdate(Input):
+    """Move or change a booked appointment; `scope: following` applies the same change to the
+    later booked occurrences of its series (a time change shifts each by the same amount)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    practitioner_id: str | None = None
+    room_id: str | None = None
+    billing_code: BillingCodeValue | None = None
+    telehealth: bool | None = None
+    notes: str | None = Field(None, max_length=2000)
+    scope: Literal["this", "following"] = "this"
+    override_room_conflict: bool = False
+
+    @model_validator(mode="after")
+    def _times(self) -> "AppointmentUpdate":
+        if (self.start is None) != (self.end is None):
+            raise ValueError("give start and end together")
+        if self.start and self.end and self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class CancelFollowing(Input):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class SeriesChange(Output):
+    appointments: list[Appointment]
+    warnings: list[BookingWarning] = []

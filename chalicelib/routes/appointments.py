@@ -3,7 +3,17 @@ from chalice import Blueprint
 
 from chalicelib.auth import Role
 from chalicelib.http import Call, Listing, Reply, operation
-from chalicelib.models.appointments import Appointment, AppointmentCreate, AppointmentQuery, Booking, StatusChange, StatusResult
+from chalicelib.models.appointments import (
+    Appointment,
+    AppointmentCreate,
+    AppointmentQuery,
+    AppointmentUpdate,
+    Booking,
+    CancelFollowing,
+    SeriesChange,
+    StatusChange,
+    StatusResult,
+)
 from chalicelib.services import appointments as service
 
 bp = Blueprint(__name__)
@@ -39,3 +49,19 @@ def get_appointment(call: Call) -> Appointment:
 def change_appointment_status(call: Call) -> StatusResult:
     return service.change_status(principal=call.principal, appointment_id=call.params["appointment_id"],
                                  change=call.body, expected_version=call.if_match)
+
+
+@operation(bp, "PATCH", "/v1/appointments/{appointment_id}", roles=BOOKERS,
+           summary="Move or change a booked appointment (or it and the rest of its series)", tag=TAG,
+           body=AppointmentUpdate, response=SeriesChange)
+def update_appointment(call: Call) -> SeriesChange:
+    return service.update_appointment(principal=call.principal, appointment_id=call.params["appointment_id"],
+                                      changes=call.body, expected_version=call.if_match)
+
+
+@operation(bp, "POST", "/v1/appointments/{appointment_id}/cancel-following", roles=BOOKERS,
+           summary="Cancel this appointment and the rest of its series", tag=TAG, body=CancelFollowing,
+           response=SeriesChange, status=200, conditional=True)
+def cancel_following_appointments(call: Call) -> SeriesChange:
+    return service.cancel_following(principal=call.principal, appointment_id=call.params["appointment_id"],
+                                    reason=call.body.reason, expected_version=call.if_match)

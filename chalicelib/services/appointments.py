@@ -10,13 +10,15 @@ from zoneinfo import ZoneInfo
 from chalicelib.auth import Principal
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.codes import TELEHEALTH_POS
-from chalicelib.domain.scheduling import MAX_LENGTH, Occurrence, clashes, iso, occurrences, room_slots
+from chalicelib.domain.scheduling import MAX_LENGTH, Occurrence, clashes, iso, occurrences, room_slots, to_utc
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.models.appointments import (
     Appointment,
     AppointmentCreate,
+    AppointmentUpdate,
     Booking,
     BookingWarning,
+    SeriesChange,
     StatusChange,
     StatusResult,
 )
@@ -173,11 +175,11 @@ def _booked_between(index: str, pk: str, first: datetime, last: datetime) -> lis
 
 
 def _room_warnings(principal: Principal, practice: Practice, data: AppointmentCreate,
-                   planned: list[Occurrence]) -> list[BookingWarning]:
+                   planned: list[Occurrence], ignore: set[str] = frozenset()) -> list[BookingWarning]:
     if not data.room_id:
         return []
-    existing = _booked_between("GSI2", room_schedule_pk(principal.practice_id, data.room_id), planned[0].start,
-                               planned[-1].end)
+    existing = [e for e in _booked_between("GSI2", room_schedule_pk(principal.practice_id, data.room_id),
+                                           planned[0].start, planned[-1].end) if e[0] not in ignore]
     found = clashes(planned, existing)
     warnings = [BookingWarning(occurrence=o.number, start=o.start, kind="room",
                                detail=f"room is booked for {', '.join(found[o.number])}") for o in planned
@@ -189,9 +191,10 @@ def _room_warnings(principal: Principal, practice: Practice, data: AppointmentCr
 
 
 def _practitioner_warnings(principal: Principal, data: AppointmentCreate,
-                           planned: list[Occurrence]) -> list[BookingWarning]:
-    existing = _booked_between("GSI1", practitioner_schedule_pk(principal.practice_id, data.practitioner_id),
-                               planned[0].start, planned[-1].end)
+                           planned: list[Occurrence], ignore: set[str] = frozenset()) -> list[BookingWarning]:
+    existing = [e for e in _booked_between("GSI1", practitioner_schedule_pk(principal.practice_id,
+                                                                            data.practitioner_id),
+                                           planned[0].start, planned[-1].end) if e[0] not in ignore]
     found = clashes(planned, existing)
     return [BookingWarning(occurrence=o.number, start=o.start, kind="practitioner",
                            detail=f"practitioner is booked for {', '.join(found[o.number])}")
@@ -360,3 +363,109 @@ def _write_status(practice_id: str, current: dict[str, Any], status: str, versio
         raise (items.write_error(err, 0, expected_version=version, resource="Appointment",
                                  resource_id=current["id"]) or err) from err
 
+
+
+# ---- moving and cancelling occurrences ------------------------------------------------
+
+def _targets(principal: Principal, current: dict[str, Any], following: bool) -> list[dict[str, Any]]:
+    """This appointment, or it and the later booked occurrences of its series (one Query)."""
+    if not following or not current.get("series_id"):
+        return [current]
+    page = items.query_page(client_schedule_pk(principal.practice_id, current["client_id"]), limit=1000,
+                            start_key=None, index="GSI3", between=(iso(datetime.fromisoformat(current["start"])), "9999"),
+                            filter="series_id = :series AND #status = :booked",
+                            filter_names={"#status": "status"},
+                            filter_values={":series": current["series_id"], ":booked": "booked"})
+    return sorted(page.items, key=lambda i: i["start"])
+
+
+def update_appointment(*, principal: Principal, appointment_id: str, changes: AppointmentUpdate,
+                       expected_version: int) -> SeriesChange:
+    """Move or change a booked appointment (or it and the rest of its series). Conflicts are
+    checked again for the new times; in hard-block mode the room slots move in the same
+    transaction as the appointment."""
+    practice = load_practice(principal.practice_id)
+    current = _get(principal.practice_id, appointment_id)
+    if current["version"] != expected_version:
+        raise items.stale("Appointment", appointment_id, current["version"], expected_version)
+    if current["status"] != "booked":
+        raise Conflict(f"Only booked appointments can be moved; this one is {current['status']}")
+    values = changes.model_dump(mode="json", exclude_unset=True, exclude={"scope", "override_room_conflict"})
+    shift = timedelta(0)
+    length = None
+    if changes.start is not None:
+        new_start = to_utc(changes.start, practice.time_zone)
+        shift = new_start - datetime.fromisoformat(current["start"])
+        length = to_utc(changes.end, practice.time_zone) - new_start
+    targets = _targets(principal, current, changes.scope == "following")
+    moved = []
+    for item in targets:
+        start = datetime.fromisoformat(item["start"]) + shift
+        end = start + length if length is not None else datetime.fromisoformat(item["end"]) + shift
+        updated = {**item, **{k: v for k, v in values.items() if k not in ("start", "end")},
+                   "start": start.isoformat(), "end": end.isoformat()}
+        moved.append((item, updated, Occurrence(item["occurrence"], start, end)))
+    first = moved[0][1]
+    data = AppointmentCreate.model_construct(
+        client_id=first["client_id"], practitioner_id=first["practitioner_id"], location_id=first["location_id"],
+        room_id=first.get("room_id"), billing_code=first["billing_code"],
+        override_room_conflict=changes.override_room_conflict)
+    if {"practitioner_id", "room_id", "billing_code"} & values.keys():
+        _check_references(principal, data)
+    planned = [occ for _, _, occ in moved]
+    own = {item["id"] for item, _, _ in moved}
+    warnings = _room_warnings(principal, practice, data, planned, ignore=own)
+    warnings += _practitioner_warnings(principal, data, planned, ignore=own)
+    for old, new, occ in moved:
+        _reindex(principal.practice_id, new, occ)
+        version = old["version"]
+        new.update(version=version + 1, updated_at=items.now())
+        actions = [items.put_action(new, expected_version=version)]
+        if practice.room_booking == "block":
+            # Only the slots that change hands are written: one action per item per transaction.
+            held, wanted = _slots_of(old), _slots_of(new)
+            actions += [{"Delete": {"TableName": items.table(), "Key": items.key_of(
+                            room_slot_pk(principal.practice_id, room, slot), "SLOT")}} for room, slot in held - wanted]
+            actions += [items.put_action({"PK": room_slot_pk(principal.practice_id, room, slot), "SK": "SLOT",
+                                          "appointment_id": new["id"]}) for room, slot in wanted - held]
+        try:
+            items.transact(actions)
+        except items.TransactionCancelled as err:
+            raise (items.write_error(err, 0, expected_version=version, resource="Appointment",
+                                     resource_id=old["id"]) or
+                   Conflict("The room was booked by someone else a moment ago")) from err
+    return SeriesChange(appointments=[appointment_view(new, practice.time_zone) for _, new, _ in moved],
+                        warnings=warnings)
+
+
+def _slots_of(item: dict[str, Any]) -> set[tuple[str, str]]:
+    if not item.get("room_id"):
+        return set()
+    start, end = datetime.fromisoformat(item["start"]), datetime.fromisoformat(item["end"])
+    return {(item["room_id"], slot) for slot in room_slots(start, end)}
+
+
+def _reindex(practice_id: str, item: dict[str, Any], occ: Occurrence) -> None:
+    start = iso(occ.start)
+    item.update({"GSI1PK": practitioner_schedule_pk(practice_id, item["practitioner_id"]),
+                 "GSI1SK": f"{start}#{item['id']}", "GSI3SK": f"{start}#{item['id']}"})
+    if item.get("room_id"):
+        item.update({"GSI2PK": room_schedule_pk(practice_id, item["room_id"]), "GSI2SK": f"{start}#{item['id']}"})
+    else:
+        item.pop("GSI2PK", None), item.pop("GSI2SK", None)
+
+
+def cancel_following(*, principal: Principal, appointment_id: str, reason: str,
+                     expected_version: int) -> SeriesChange:
+    """Cancel this appointment and the later booked occurrences of its series."""
+    practice = load_practice(principal.practice_id)
+    current = _get(principal.practice_id, appointment_id)
+    if current["version"] != expected_version:
+        raise items.stale("Appointment", appointment_id, current["version"], expected_version)
+    if current["status"] != "booked":
+        raise Conflict(f"Only booked appointments can be cancelled this way; this one is {current['status']}")
+    cancelled = []
+    for item in _targets(principal, current, True):
+        _write_status(principal.practice_id, item, "cancelled", item["version"], reason)
+        cancelled.append(_get(principal.practice_id, item["id"]))
+    return SeriesChange(appointments=[appointment_view(i, practice.time_zone) for i in cancelled])

@@ -178,3 +178,64 @@ def test_another_practice_sees_nothing_of_a_schedule(api):
         assert api.get(f"/v1/appointments?{view}&from=2026-12-01&to=2026-12-01",
                        practice="prc_b").body["items"] == []
     assert api.get(f"/v1/appointments/{appt['id']}", practice="prc_b").status == 404
+
+
+def test_moving_one_occurrence_leaves_the_rest_of_the_series(api):
+    client = make_client(api)
+    series = _book(api, client["id"], recurrence={"frequency": "weekly", "count": 3}).body["appointments"]
+    second = series[1]
+    moved = api.patch(f"/v1/appointments/{second['id']}", {"start": "2026-12-09T14:00:00", "end": "2026-12-09T14:50:00"},
+                      if_match='"1"')
+    assert moved.status == 200, moved.body
+    assert [a["start"] for a in moved.body["appointments"]] == ["2026-12-09T14:00:00-05:00"]
+    starts = [a["start"] for a in api.get(
+        f"/v1/appointments?client_id={client['id']}&from=2026-12-01&to=2026-12-31").body["items"]]
+    assert starts == ["2026-12-01T10:00:00-05:00", "2026-12-09T14:00:00-05:00", "2026-12-15T10:00:00-05:00"]
+
+
+def test_shifting_the_rest_of_a_series_moves_every_later_occurrence(api):
+    client = make_client(api)
+    series = _book(api, client["id"], recurrence={"frequency": "weekly", "count": 4}).body["appointments"]
+    reply = api.patch(f"/v1/appointments/{series[1]['id']}", {"start": "2026-12-08T11:00:00",
+                                                              "end": "2026-12-08T11:50:00", "scope": "following"},
+                      if_match='"1"')
+    assert [a["start"][11:16] for a in reply.body["appointments"]] == ["11:00", "11:00", "11:00"]
+    assert api.get(f"/v1/appointments/{series[0]['id']}").body["start"] == "2026-12-01T10:00:00-05:00"
+    day = api.get(f"/v1/appointments?practitioner_id={PRACTITIONER}&from=2026-12-22&to=2026-12-22").body["items"]
+    assert [a["start"] for a in day] == ["2026-12-22T11:00:00-05:00"]
+
+
+def test_moving_into_a_taken_room_is_refused_in_block_mode(api):
+    client = make_client(api)
+    practice = api.get("/v1/practice")
+    api.patch("/v1/practice", {"room_booking": "block"}, if_match=practice.etag)
+    first = _book(api, client["id"], room_id=ROOM).body["appointments"][0]
+    second = _book(api, client["id"], room_id=ROOM, start="2026-12-01T11:00:00",
+                   end="2026-12-01T11:50:00").body["appointments"][0]
+    clash = api.patch(f"/v1/appointments/{second['id']}", {"start": "2026-12-01T10:30:00",
+                                                            "end": "2026-12-01T11:20:00"}, if_match='"1"')
+    assert clash.status == 409
+    later = api.patch(f"/v1/appointments/{first['id']}", {"start": "2026-12-01T12:00:00", "end": "2026-12-01T12:50:00"},
+                      if_match='"1"')
+    assert later.status == 200  # its old slots are free now ...
+    assert api.patch(f"/v1/appointments/{second['id']}", {"start": "2026-12-01T10:00:00",
+                                                          "end": "2026-12-01T10:50:00"}, if_match='"1"').status == 200
+
+
+def test_cancelling_the_rest_of_a_series(api):
+    client = make_client(api)
+    series = _book(api, client["id"], recurrence={"frequency": "fortnightly", "until": "2027-01-31"}).body["appointments"]
+    assert [a["start"][:10] for a in series] == ["2026-12-01", "2026-12-15", "2026-12-29", "2027-01-12", "2027-01-26"]
+    reply = api.post(f"/v1/appointments/{series[2]['id']}/cancel-following", {"reason": "Client moved away"},
+                     headers={"If-Match": '"1"'})
+    assert reply.status == 200 and [a["status"] for a in reply.body["appointments"]] == ["cancelled"] * 3
+    statuses = [api.get(f"/v1/appointments/{a['id']}").body["status"] for a in series]
+    assert statuses == ["booked", "booked", "cancelled", "cancelled", "cancelled"]
+
+
+def test_attended_appointments_cannot_be_moved(api):
+    client = make_client(api)
+    appt = _book(api, client["id"]).body["appointments"][0]
+    _status(api, appt, "attended")
+    reply = api.patch(f"/v1/appointments/{appt['id']}", {"notes": "x"}, if_match='"2"')
+    assert reply.status == 409

@@ -21,6 +21,7 @@ SAMPLE_BODIES = {
     "reverse_session_charge": {},
     "change_appointment_status": {"status": "attended"},
     "create_session": {"date_of_service": "2026-11-20", "billing_code": "90837"},
+    "cancel_following_appointments": {"reason": "test"},
 }
 
 
