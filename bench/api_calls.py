@@ -98,6 +98,29 @@ def measure(repeat: int) -> list[dict[str, Any]]:
         return send("GET", "/v1/locations/{location_id}", f"/v1/locations/{loc['id']}",
                     path_params={"location_id": loc["id"]})
 
+    client = json.loads(send("POST", "/v1/clients", "/v1/clients", body={"first_name": "Bench", "last_name": "Client"})["body"])
+    send("POST", "/v1/clients/{client_id}/packs", f"/v1/clients/{client['id']}/packs",
+         path_params={"client_id": client["id"]}, body={"name": "Big", "measure": "sessions", "limit": "100000",
+                                                        "price": "0"})
+    slot = {"n": 0}
+
+    def book() -> dict[str, Any]:
+        slot["n"] += 1
+        day, hour = divmod(slot["n"], 8)
+        start = f"2027-{1 + day // 28:02d}-{1 + day % 28:02d}T{9 + hour:02d}:00:00"
+        out = send("POST", "/v1/appointments", "/v1/appointments", body={
+            "client_id": client["id"], "practitioner_id": DEMO_USERS["practitioner"],
+            "location_id": "loc_prc_demo_main", "start": start, "end": start[:11] + f"{9 + hour:02d}:50:00",
+            "billing_code": "90837"})
+        state["appointment"] = json.loads(out["body"])["appointments"][0]
+        return out
+
+    def attend_booked() -> dict[str, Any]:
+        appt = state["appointment"]
+        return send("POST", "/v1/appointments/{appointment_id}/status", f"/v1/appointments/{appt['id']}/status",
+                    path_params={"appointment_id": appt["id"]}, body={"status": "attended"},
+                    headers={"If-Match": '"1"'})
+
     operations: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
         ("GET /v1/practice", "read", lambda: send("GET", "/v1/practice", "/v1/practice")),
         ("POST /v1/locations", "write", create_location),
@@ -108,22 +131,31 @@ def measure(repeat: int) -> list[dict[str, Any]]:
         ("GET /v1/billing-codes", "list", lambda: send("GET", "/v1/billing-codes", "/v1/billing-codes")),
         ("POST /v1/rooms", "write", lambda: send("POST", "/v1/rooms", "/v1/rooms", body={
             "name": "Bench room", "location_ids": [state["location"]["id"]]})),
+        ("POST /v1/appointments", "book", book),
+        ("POST /v1/appointments/{id}/status (attend)", "attend", attend_booked),
+        ("GET /v1/appointments (practitioner week)", "list", lambda: send(
+            "GET", "/v1/appointments", "/v1/appointments",
+            query={"practitioner_id": DEMO_USERS["practitioner"], "from": "2027-01-01", "to": "2027-01-07"})),
     ]
     rows = []
     for name, kind, run in operations:
         run()  # warm: first-call costs are cold start's business, not this benchmark's
         totals, dynamo_times, calls = [], [], set()
         for _ in range(repeat):
+            if kind == "attend":
+                book()  # the booking is setup, not part of the figure
             started = time.perf_counter()
-            run()
+            (run if kind != "attend" else attend_booked)()
             totals.append(time.perf_counter() - started)
             meter = current_meter()
             dynamo_times.append(meter.dynamodb_seconds)
             calls.add(tuple(meter.calls))
-        bar = 1 if kind == "list" else 2
+        bar = {"list": 1, "write": 2, "read": 2, "book": None, "attend": None}[kind]
         (ops,) = calls  # the same calls every time
-        rows.append({"operation": name, "dynamodb_calls": len(ops), "calls": list(ops), "bar": bar,
-                     "meets_bar": len(ops) <= bar,
+        transactions = ops.count("TransactWriteItems")
+        rows.append({"operation": name, "dynamodb_calls": len(ops), "calls": list(ops),
+                     "bar": bar if bar is not None else "1 transaction",
+                     "meets_bar": len(ops) <= bar if bar is not None else transactions == 1,
                      "median_request_ms": round(statistics.median(totals) * 1000, 2),
                      "median_dynamodb_ms": round(statistics.median(dynamo_times) * 1000, 2),
                      "overhead_ratio": round(statistics.median(totals) / statistics.median(dynamo_times), 3)})

@@ -27,7 +27,7 @@ from chalicelib.models.entitlements import ChargeRequest
 from chalicelib.models.practice import Practice
 from chalicelib.services import charging, sessions
 from chalicelib.services.entitlements import client_history_added
-from chalicelib.services.practice import load_practice
+from chalicelib.services.practice import cached_practice, load_practice
 from chalicelib.store import entitlements as entitlement_store
 from chalicelib.store import items
 from chalicelib.store.keys import (
@@ -58,7 +58,7 @@ def _get(practice_id: str, appointment_id: str) -> dict[str, Any]:
 
 
 def get_appointment(*, principal: Principal, appointment_id: str) -> Appointment:
-    practice = load_practice(principal.practice_id)
+    practice = cached_practice(principal.practice_id)
     return appointment_view(_get(principal.practice_id, appointment_id), practice.time_zone)
 
 
@@ -251,7 +251,7 @@ def _plain(warnings: list[BookingWarning]) -> list[dict[str, Any]]:
 def schedule(*, principal: Principal, practitioner_id: str | None, room_id: str | None, client_id: str | None,
              first_day: Any, last_day: Any, limit: int, start_key: dict | None) -> tuple[list[Appointment], dict | None]:
     """A practitioner's, a room's or a client's appointments between two days, by start time."""
-    practice = load_practice(principal.practice_id)
+    practice = cached_practice(principal.practice_id)
     zone = ZoneInfo(practice.time_zone)
     low = datetime.combine(first_day, time.min, tzinfo=zone)
     high = datetime.combine(last_day, time.min, tzinfo=zone) + timedelta(days=1)
@@ -272,7 +272,7 @@ def change_status(*, principal: Principal, appointment_id: str, change: StatusCh
     """Attend, miss or cancel an appointment (or put it back to booked). Leaving a charged
     state gives the charge back and entering one charges, each in the same transaction as the
     status, so a status and its charge never disagree."""
-    practice = load_practice(principal.practice_id)
+    practice = cached_practice(principal.practice_id)
     current = _get(principal.practice_id, appointment_id)
     if current["version"] != expected_version:
         raise items.stale("Appointment", appointment_id, current["version"], expected_version)
@@ -289,12 +289,17 @@ def change_status(*, principal: Principal, appointment_id: str, change: StatusCh
             principal=principal, client_id=current["client_id"], session_ref=appointment_id,
             companion=_status_write(principal.practice_id, current, interim, version, change.reason))
         version += 1
-        current = {**current, "status": interim, "version": version}
+        current = {**current, "status": interim, "version": version, "prior_authorization_number": None,
+                   "cancel_reason": change.reason if interim == "cancelled" else None}
     if change.status in ATTENDANCE:
         charge = _attend(principal, practice, current, change, version)
+        current = {**current, "status": change.status, "version": version + 1, "cancel_reason": None,
+                   "prior_authorization_number": charge.prior_authorization_number if charge else None}
     elif current["status"] != change.status:
         _write_status(principal.practice_id, current, change.status, version, change.reason)
-    appointment = appointment_view(_get(principal.practice_id, appointment_id), practice.time_zone)
+        current = {**current, "status": change.status, "version": version + 1, "cancel_reason": change.reason,
+                   "prior_authorization_number": None}
+    appointment = appointment_view({**current, "updated_at": items.now()}, practice.time_zone)
     return StatusResult(appointment=appointment, charge=charge, reversal=reversal, version=appointment.version)
 
 

@@ -40,14 +40,20 @@ _calendars: dict[str, tuple[float, Practice]] = {}  # practice id → (read at, 
 _CALENDAR_SECONDS = 60.0
 
 
-def practice_calendar(practice_id: str) -> Calendar:
-    """Today in the practice's time zone, and its thresholds. The practice is cached for a
-    minute per container: these settings change rarely, and a view should not cost a read."""
+def cached_practice(practice_id: str) -> Practice:
+    """The practice as read at most a minute ago in this container: for its time zone and
+    display settings, which change rarely, so that views do not cost a read. Rules that must
+    see a change at once (booking modes) read the practice with load_practice."""
     cached = _calendars.get(practice_id)
     if cached is None or time.monotonic() - cached[0] > _CALENDAR_SECONDS:
         cached = (time.monotonic(), load_practice(practice_id))
         _calendars[practice_id] = cached
-    practice = cached[1]
+    return cached[1]
+
+
+def practice_calendar(practice_id: str) -> Calendar:
+    """Today in the practice's time zone, its 'expiring soon' threshold and its currency."""
+    practice = cached_practice(practice_id)
     return Calendar(datetime.now(ZoneInfo(practice.time_zone)).date(), practice.expiring_soon_days, practice.currency)
 
 
