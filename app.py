@@ -10,6 +10,7 @@ from chalicelib.routes import (
     clients,
     codes,
     entitlements,
+    invoices,
     locations,
     meta,
     practice,
@@ -22,7 +23,7 @@ app = Chalice(app_name="caseload")
 app.api.binary_types = []  # everything is JSON; avoids Chalice's Accept checks on binary types
 
 for blueprint in (practice.bp, locations.bp, users.bp, codes.bp, clients.bp, entitlements.bp, charges.bp,
-                  reports.bp, appointments.bp, sessions.bp, meta.bp):
+                  reports.bp, appointments.bp, sessions.bp, invoices.bp, meta.bp):
     app.register_blueprint(blueprint)
 
 

@@ -117,6 +117,8 @@ class PackCreate(Input):
     charge_late_cancels: bool = False
     auto_renew: bool = Field(False, description="Open the next pack from the same template when used up")
     practitioner_id: str | None = None
+    session_ids: list[str] = Field(default_factory=list, max_length=50,
+                                   description="Sessions already delivered that this pack pays for (retroactive)")
 
     @model_validator(mode="after")
     def _template_or_details(self) -> "PackCreate":

@@ -343,7 +343,8 @@ def _status_write(practice_id: str, current: dict[str, Any], status: str, versio
                   session: dict[str, Any] | None = None) -> charging.Companion:
     """The appointment's new status (and its client session's creation or removal) as the
     companion of the charge or reversal that goes with it."""
-    def actions(number: str | None, why: str | None) -> list[dict[str, Any]]:
+    def actions(plan: Any) -> list[dict[str, Any]]:
+        number, why = plan.authorization_stamp() if plan else (None, None)
         writes = _status_update(practice_id, current, status, version, reason, number)
         if session is not None:
             writes += [items.put_action(sessions.new_session_item(practice_id, current["client_id"], current["id"],

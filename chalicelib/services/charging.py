@@ -43,6 +43,7 @@ from chalicelib.store import items
 from chalicelib.store.repository import CLIENTS
 
 _ATTEMPTS = 8
+NO_PACK = "none"  # pack_choice: charge no pack (the session is paid on its invoice)
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,9 @@ class Companion:
     """Writes that must land in the same transaction as a charge or a reversal, such as the
     appointment's new status: either both happen or neither does."""
 
-    # The writes, given the prior authorization number the session gets, or why it gets none.
-    actions: Callable[[str | None, str | None], list[dict[str, Any]]]
+    # The writes, given the charge's plan (None for a reversal): its authorization_stamp()
+    # is the prior authorization number the session gets, or why it gets none.
+    actions: Callable[[Any], list[dict[str, Any]]]
     # The error to raise when one of them is refused (e.g. a stale If-Match).
     refused: Callable[[items.TransactionCancelled, int], Exception]
 
@@ -67,7 +69,7 @@ def charge_session(*, principal: Principal, client_id: str, request: ChargeReque
         if not entitlements:
             CLIENTS.get(practice_id, client_id)  # 404 for an unknown client
         plan = _Plan(practice_id, client_id, request, code, minutes, fee, entitlements)
-        extra = companion.actions(*plan.authorization_stamp()) if companion else []
+        extra = companion.actions(plan) if companion else []
         if not plan.actions and not extra:
             return plan.result("nothing_charged")
         try:
@@ -98,8 +100,9 @@ class _Plan:
 
     def __init__(self, practice_id: str, client_id: str, request: ChargeRequest, code: BillingCode, minutes: int,
                  fee: Decimal, entitlements: list[dict[str, Any]],
-                 replacing: dict[str, dict[str, Any]] | None = None) -> None:
+                 replacing: dict[str, dict[str, Any]] | None = None, pack_choice: str | None = None) -> None:
         self.practice_id, self.client_id, self.request = practice_id, client_id, request
+        self.pack_choice = pack_choice
         self.on = request.date.isoformat()
         # A correction replaces the session's current usages (by kind): their amounts count
         # as available again when choosing, and are given back in the same transaction.
@@ -156,6 +159,12 @@ class _Plan:
 
     def _choose_pack(self, packs: list[dict[str, Any]], code: str, minutes: int,
                      fee: Decimal) -> tuple[dict[str, Any] | None, Decimal, str | None]:
+        if self.pack_choice == NO_PACK:
+            return None, Decimal(0), "no pack: the session is billed on its invoice"
+        if self.pack_choice:
+            packs = [p for p in packs if p["id"] == self.pack_choice]
+            if not packs:
+                return None, Decimal(0), f"pack {self.pack_choice} is not one of the client's packs"
         attendance = self.request.attendance
         if attendance != "attended":
             packs = [p for p in packs if p.get("charge_no_shows" if attendance == "no_show" else "charge_late_cancels")]
@@ -264,8 +273,9 @@ def _with_given_back(entitlements: list[dict[str, Any]], usages: Any) -> list[di
 
 
 def recharge_session(*, principal: Principal, client_id: str, request: ChargeRequest, code: BillingCode,
-                     companion: Companion | None = None) -> ChargeResult:
-    """Correct a charged session (new code, minutes or fee): what it took is given back and
+                     companion: Companion | None = None, pack_choice: str | None = None) -> ChargeResult:
+    """Correct a charged session (new code, minutes or fee, or a pack applied to or removed
+    from its invoice: `pack_choice` is a pack id or NO_PACK): what it took is given back and
     the corrected session charged, in ONE transaction, so no one can take the freed balance
     in between and the session is never half-charged."""
     minutes = request.minutes if request.minutes is not None else code.default_minutes
@@ -275,8 +285,8 @@ def recharge_session(*, principal: Principal, client_id: str, request: ChargeReq
         entitlements = store.read_entitlements(practice_id, client_id)
         replacing = {u["kind"]: u for u in store.read_usages(practice_id, client_id, request.session_ref)
                      if u["state"] == "active"}
-        plan = _Plan(practice_id, client_id, request, code, minutes, fee, entitlements, replacing)
-        extra = companion.actions(*plan.authorization_stamp()) if companion else []
+        plan = _Plan(practice_id, client_id, request, code, minutes, fee, entitlements, replacing, pack_choice)
+        extra = companion.actions(plan) if companion else []
         if not plan.actions and not extra:
             return plan.result("nothing_charged")
         try:
@@ -322,7 +332,7 @@ def reverse_session(*, principal: Principal, client_id: str, session_ref: str,
     practice_id = principal.practice_id
     for attempt in range(_ATTEMPTS):
         usages = [u for u in store.read_usages(practice_id, client_id, session_ref) if u["state"] == "active"]
-        extra = companion.actions(None, None) if companion else []
+        extra = companion.actions(None) if companion else []
         if not usages and not extra:
             if attempt == 0:
                 CLIENTS.get(practice_id, client_id)

@@ -129,7 +129,8 @@ def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pa
         if data.measure and data.measure != template["measure"]:
             raise ValidationFailed.field("body.measure", f"the template measures {template['measure']}")
     given = {k: v for k, v in sent_fields(data).items() if v is not None and k not in {
-        "template_id", "purchased_on", "charge_no_shows", "charge_late_cancels", "auto_renew", "practitioner_id"}}
+        "template_id", "purchased_on", "charge_no_shows", "charge_late_cancels", "auto_renew", "practitioner_id",
+        "session_ids"}}
     terms.update(given)
     terms.setdefault("quantity", terms["limit"])
     if data.limit is not None and terms["measure"] in ("sessions", "minutes") and data.limit != data.limit.to_integral_value():
@@ -139,6 +140,11 @@ def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pa
     item = new_pack_item(principal.practice_id, client_id, display_name(client["first_name"], client["last_name"]),
                          terms, purchased_on=data.purchased_on or calendar.today, flags=flags)
     items.transact([items.put_action(item), _client_exists(principal.practice_id, client_id)])
+    if data.session_ids:
+        from chalicelib.services.invoices import attach_sessions  # invoices builds on this module
+
+        attach_sessions(principal=principal, client_id=client_id, pack_id=item["id"], session_ids=data.session_ids)
+        item = items.get(item["PK"], item["SK"])
     return pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
 
 

@@ -75,8 +75,9 @@ def create_session(*, principal: Principal, client_id: str, data: SessionCreate)
     session_id = new_id("ses")
     written: dict[str, Any] = {}
 
-    def write(number: str | None, why: str | None) -> list[dict[str, Any]]:
-        written["item"] = new_session_item(principal.practice_id, client_id, session_id, values, (number, why))
+    def write(plan: Any) -> list[dict[str, Any]]:
+        written["item"] = new_session_item(principal.practice_id, client_id, session_id, values,
+                                           plan.authorization_stamp())
         return [items.put_action(written["item"]), client_history_added(principal.practice_id, client_id)]
 
     charge = charging.charge_session(
@@ -126,7 +127,8 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
         _put(merged, expected_version, session_id)
         return SessionResult(session=_view(merged), version=merged["version"])
 
-    def write(number: str | None, why: str | None) -> list[dict[str, Any]]:
+    def write(plan: Any) -> list[dict[str, Any]]:
+        number, why = plan.authorization_stamp()
         merged.update(prior_authorization_number=number, authorization_warning=why)
         return [items.put_action(merged, expected_version=expected_version)]
 
@@ -151,6 +153,6 @@ def delete_session(*, principal: Principal, client_id: str, session_id: str, exp
     charging.reverse_session(
         principal=principal, client_id=client_id, session_ref=session_id,
         companion=charging.Companion(
-            actions=lambda _n, _w: [items.delete_action(*key, expected_version=expected_version)],
+            actions=lambda _plan: [items.delete_action(*key, expected_version=expected_version)],
             refused=lambda err, i: items.write_error(err, i, expected_version=expected_version,
                                                      resource="Client session", resource_id=session_id) or err))

@@ -47,10 +47,19 @@ def get(pk: str, sk: str) -> dict[str, Any] | None:
 
 
 def get_many(keys: list[tuple[str, str]]) -> list[dict[str, Any] | None]:
-    """Several items by key in one BatchGetItem (strongly consistent), in the order asked."""
-    response = dynamo.client().batch_get_item(RequestItems={table(): {
-        "Keys": [key_of(pk, sk) for pk, sk in keys], "ConsistentRead": True}})
-    found = {(i["PK"], i["SK"]): i for i in map(dynamo.from_item, response["Responses"].get(table(), []))}
+    """Several items by key in one BatchGetItem (strongly consistent), in the order asked.
+    Repeated keys are asked for once (DynamoDB refuses duplicates); keys DynamoDB leaves
+    unprocessed under load are asked for again."""
+    if not keys:
+        return []
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    request: dict[str, Any] | None = {table(): {"Keys": [key_of(pk, sk) for pk, sk in dict.fromkeys(keys)],
+                                                "ConsistentRead": True}}
+    while request:
+        response = dynamo.client().batch_get_item(RequestItems=request)
+        for item in map(dynamo.from_item, response["Responses"].get(table(), [])):
+            found[(item[PK], item[SK])] = item
+        request = response.get("UnprocessedKeys") or None
     return [found.get(key) for key in keys]
 
 

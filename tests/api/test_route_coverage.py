@@ -22,6 +22,10 @@ SAMPLE_BODIES = {
     "change_appointment_status": {"status": "attended"},
     "create_session": {"date_of_service": "2026-11-20", "billing_code": "90837"},
     "cancel_following_appointments": {"reason": "test"},
+    "create_invoice": {"pack_id": "pack_x"},
+    "add_payment": {"amount": "1.00", "method": "cash"},
+    "apply_pack_to_invoice": {"pack_id": "pack_x"},
+    "remove_pack_from_invoice": {},
 }
 
 
@@ -57,7 +61,8 @@ def a_only(api):
         "billing_code": "90837"}).body["appointments"][0]
     session = api.post(f"/v1/clients/{client['id']}/sessions", {"date_of_service": "2026-11-20",
                                                                  "billing_code": "90837"}).body["session"]
-    return {"appointment_id": appointment["id"], "session_id": session["id"],"location_id": f"loc_{PRACTICE_A}_main", "room_id": f"room_{PRACTICE_A}_1",
+    invoice = api.post(f"/v1/clients/{client['id']}/invoices", {"session_id": session["id"]}).body
+    return {"appointment_id": appointment["id"], "session_id": session["id"], "invoice_id": invoice["id"],"location_id": f"loc_{PRACTICE_A}_main", "room_id": f"room_{PRACTICE_A}_1",
             "user_id": USERS[PRACTICE_A]["practitioner"], "/v1/billing-codes:code": "AONLY1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": client["id"], "template_id": template["id"],
             "pack_id": pack["id"], "authorization_id": auth["id"], "session_ref": "s-a"}
@@ -78,7 +83,7 @@ def test_route_table_is_not_empty():
     assert len(OPERATIONS) >= 25
 
 
-FAKE_IDS = {"appointment_id": "appt_x", "session_id": "ses_x", "location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
+FAKE_IDS = {"appointment_id": "appt_x", "session_id": "ses_x", "invoice_id": "inv_x", "location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": "cli_x", "template_id": "tpl_x", "pack_id": "pack_x",
             "authorization_id": "auth_x", "session_ref": "s_x"}
 

@@ -138,3 +138,10 @@ def test_at_most_four_modifiers_and_add_on_codes(api):
                      modifiers=["95", "GT", "25", "59", "76"], add_on_codes=["90785"] * 5)
     assert reply.status == 422
     assert {e["field"] for e in reply.body["errors"]} == {"body.modifiers", "body.add_on_codes"}
+
+
+def test_the_same_add_on_code_twice_is_accepted(api):
+    client = make_client(api)
+    reply = _session(api, client["id"], date_of_service="2026-11-20", billing_code="90837",
+                     add_on_codes=["90785", "90785"])
+    assert reply.status == 201 and reply.body["session"]["add_on_codes"] == ["90785", "90785"]

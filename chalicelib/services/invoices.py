@@ -1,0 +1,178 @@
+"""Invoices for a client session or a pack sale, payments, and applying or removing the pack
+that pays for a session (which re-charges the session in the same transaction)."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.auth import Principal
+from chalicelib.domain.ids import new_id
+from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.models.entitlements import ChargeRequest
+from chalicelib.models.invoices import ApplyPack, Invoice, InvoiceChange, InvoiceCreate, PaymentCreate
+from chalicelib.services import charging, sessions
+from chalicelib.services.practice import practice_calendar
+from chalicelib.store import entitlements as entitlement_store
+from chalicelib.store import items
+from chalicelib.store.keys import client_pk
+from chalicelib.store.repository import BILLING_CODES, CLIENTS
+
+INVOICE = "INVOICE#"
+ZERO = Decimal("0.00")
+
+
+def _key(practice_id: str, client_id: str, invoice_id: str) -> tuple[str, str]:
+    return client_pk(practice_id, client_id), INVOICE + invoice_id
+
+
+def _view(item: dict[str, Any]) -> Invoice:
+    return Invoice.model_validate(items.public(item))
+
+
+def _get(practice_id: str, client_id: str, invoice_id: str) -> dict[str, Any]:
+    return items.get_existing(*_key(practice_id, client_id, invoice_id), resource="Invoice", resource_id=invoice_id)
+
+
+def _settle(item: dict[str, Any]) -> dict[str, Any]:
+    """Totals from the lines, the pack cover and the payments (one rule, used on every write)."""
+    total = sum((Decimal(line["amount"]) for line in item["lines"]), ZERO)
+    paid = sum((Decimal(p["amount"]) for p in item["payments"]), ZERO)
+    covered = min(Decimal(item.get("covered_by_pack") or 0), total)
+    due = total - covered - paid
+    if due < 0:
+        raise Conflict(f"Payments would exceed what is due by {-due:.2f}", field="body.amount")
+    return {**item, "total": str(total), "paid": str(paid), "covered_by_pack": str(covered),
+            "balance_due": str(due), "status": "paid" if due == 0 else "open"}
+
+
+def _pack_cover(practice_id: str, client_id: str, session: dict[str, Any]) -> tuple[str | None, Decimal]:
+    """The pack a session counts against, and how much of its fee that pack pays."""
+    usage = next((u for u in entitlement_store.read_usages(practice_id, client_id, session["id"])
+                  if u["kind"] == "PACK" and u["state"] == "active"), None)
+    return (usage["entitlement_id"], Decimal(session["fee"])) if usage else (None, ZERO)
+
+
+def create_invoice(*, principal: Principal, client_id: str, data: InvoiceCreate) -> Invoice:
+    """One invoice per session or pack sale (a second one is refused with 409)."""
+    pid = principal.practice_id
+    if data.session_id:
+        session = items.get_existing(*sessions.session_key(pid, client_id, data.session_id),
+                                     resource="Client session", resource_id=data.session_id)
+        add_ons = items.get_many([BILLING_CODES.key(pid, c) for c in session.get("add_on_codes") or []])
+        lines = [{"description": f"Session {session['date_of_service']}", "code": session["billing_code"],
+                  "amount": session["fee"]}]
+        lines += [{"description": a["description"], "code": a["code"], "amount": str(a["default_charge"])}
+                  for a in add_ons if a]
+        applied, covered = _pack_cover(pid, client_id, session)
+        paid = session.get("paid_at_session")
+        payments = [{"id": new_id("pay"), "amount": paid["amount"], "method": paid["method"],
+                     "on": session["date_of_service"]}] if paid else []
+        values = {"subject": "session", "session_id": session["id"], "lines": lines, "payments": payments,
+                  "applied_pack_id": applied, "covered_by_pack": str(covered)}
+        invoice_id = f"inv_{session['id']}"
+    else:
+        pack = entitlement_store.get_entitlement(pid, client_id, "PACK", data.pack_id or "")
+        values = {"subject": "pack_sale", "pack_id": pack["id"], "payments": [], "covered_by_pack": "0.00",
+                  "lines": [{"description": f"Pack: {pack['name']}", "code": None, "amount": f"{pack['price']:.2f}"}]}
+        invoice_id = f"inv_{pack['id']}"
+    item = _settle({**values, "id": invoice_id, "client_id": client_id})
+    pk, sk = _key(pid, client_id, invoice_id)
+    return _view(items.create({"PK": pk, "SK": sk, **item}, resource="Invoice", resource_id=invoice_id))
+
+
+def get_invoice(*, principal: Principal, client_id: str, invoice_id: str) -> Invoice:
+    return _view(_get(principal.practice_id, client_id, invoice_id))
+
+
+def list_invoices(*, principal: Principal, client_id: str, limit: int,
+                  start_key: dict | None) -> tuple[list[Invoice], dict | None]:
+    CLIENTS.get(principal.practice_id, client_id)
+    page = items.query_page(client_pk(principal.practice_id, client_id), INVOICE, limit=limit, start_key=start_key)
+    return [_view(i) for i in page.items], page.last_key
+
+
+def add_payment(*, principal: Principal, client_id: str, invoice_id: str, data: PaymentCreate) -> InvoiceChange:
+    """Record a payment; refused if it is more than the balance due. Conditioned on the version
+    read, so two payments at once cannot both pass the check."""
+    current = _get(principal.practice_id, client_id, invoice_id)
+    on = data.on or practice_calendar(principal.practice_id).today
+    payment = {"id": new_id("pay"), "amount": f"{data.amount:.2f}", "method": data.method, "on": on.isoformat()}
+    updated = _settle({**current, "payments": [*current["payments"], payment]})
+    return _save(current, updated)
+
+
+def _save(current: dict[str, Any], updated: dict[str, Any], extra: list[dict[str, Any]] | None = None) -> InvoiceChange:
+    version = current["version"]
+    updated = {**updated, "version": version + 1, "updated_at": items.now()}
+    try:
+        items.transact([items.put_action(updated, expected_version=version), *(extra or [])])
+    except items.TransactionCancelled as err:
+        raise (items.write_error(err, 0, expected_version=version, resource="Invoice", resource_id=current["id"])
+               or err) from err
+    return InvoiceChange(invoice=_view(updated), version=updated["version"])
+
+
+def _session_of(principal: Principal, client_id: str, invoice: dict[str, Any]) -> dict[str, Any]:
+    if invoice["subject"] != "session":
+        raise Conflict("Only a session's invoice has a pack to apply or remove")
+    return items.get_existing(*sessions.session_key(principal.practice_id, client_id, invoice["session_id"]),
+                              resource="Client session", resource_id=invoice["session_id"])
+
+
+def set_pack(*, principal: Principal, client_id: str, invoice_id: str, pack_id: str | None,
+             expected_version: int) -> InvoiceChange:
+    """Apply `pack_id` to a session's invoice (the session then counts against that pack), or
+    remove the pack (None: the session is billed on the invoice). The session is re-charged
+    and the invoice updated in one transaction."""
+    current = _get(principal.practice_id, client_id, invoice_id)
+    if current["version"] != expected_version:
+        raise items.stale("Invoice", invoice_id, current["version"], expected_version)
+    session = _session_of(principal, client_id, current)
+    code, _ = sessions.check_codes(principal, session["billing_code"], [])
+    request = ChargeRequest(session_ref=session["id"], date=date.fromisoformat(session["date_of_service"]),
+                            billing_code=session["billing_code"], minutes=session["minutes"], fee=session["fee"])
+    written: dict[str, Any] = {}
+
+    def write(plan: Any) -> list[dict[str, Any]]:
+        if pack_id and (plan.pack is None or plan.pack["id"] != pack_id):
+            raise Conflict(f"Pack {pack_id} cannot take this session: {plan.pack_reason}")
+        cover = Decimal(session["fee"]) if plan.pack else ZERO
+        written["item"] = _settle({**current, "applied_pack_id": pack_id, "covered_by_pack": str(cover),
+                                   "version": expected_version + 1, "updated_at": items.now()})
+        return [items.put_action(written["item"], expected_version=expected_version)]
+
+    charge = charging.recharge_session(
+        principal=principal, client_id=client_id, request=request, code=code,
+        pack_choice=pack_id or charging.NO_PACK,
+        companion=charging.Companion(actions=write, refused=lambda err, i: items.write_error(
+            err, i, expected_version=expected_version, resource="Invoice", resource_id=invoice_id) or err))
+    return InvoiceChange(invoice=_view(written["item"]), charge=charge, version=expected_version + 1)
+
+
+def apply_pack(*, principal: Principal, client_id: str, invoice_id: str, data: ApplyPack,
+               expected_version: int) -> InvoiceChange:
+    return set_pack(principal=principal, client_id=client_id, invoice_id=invoice_id, pack_id=data.pack_id,
+                    expected_version=expected_version)
+
+
+def remove_pack(*, principal: Principal, client_id: str, invoice_id: str, expected_version: int) -> InvoiceChange:
+    return set_pack(principal=principal, client_id=client_id, invoice_id=invoice_id, pack_id=None,
+                    expected_version=expected_version)
+
+
+def attach_sessions(*, principal: Principal, client_id: str, pack_id: str, session_ids: list[str]) -> list[Any]:
+    """Count sessions already delivered against a newly sold pack (each session that no pack
+    pays for yet); one re-charge transaction per session."""
+    results = []
+    for session_id in session_ids:
+        session = items.get(*sessions.session_key(principal.practice_id, client_id, session_id))
+        if session is None:
+            raise ValidationFailed.field("body.session_ids", f"session {session_id} does not exist")
+        code, _ = sessions.check_codes(principal, session["billing_code"], [])
+        results.append(charging.recharge_session(
+            principal=principal, client_id=client_id, code=code, pack_choice=pack_id,
+            request=ChargeRequest(session_ref=session_id, date=date.fromisoformat(session["date_of_service"]),
+                                  billing_code=session["billing_code"], minutes=session["minutes"],
+                                  fee=session["fee"])))
+    return results
