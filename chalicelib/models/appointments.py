@@ -151,3 +151,30 @@ class CancelFollowing(Input):
 class SeriesChange(Output):
     appointments: list[Appointment]
     warnings: list[BookingWarning] = []
+
+
+class CalendarImport(Input):
+    """An iCalendar (.ics) file to turn into appointments, or client sessions for billing."""
+
+    calendar: str = Field(min_length=1, max_length=2_000_000, description="The .ics file's text")
+    practitioner_id: str
+    location_id: str
+    billing_code: BillingCodeValue | None = Field(None, description="Defaults to each client's default code")
+    send_to_billing: bool = Field(False, description="Create client sessions (charged) instead of appointments")
+    until: date | None = Field(None, description="Stop repeating events here (at most a year of occurrences)")
+
+
+class ImportedEvent(Output):
+    uid: str
+    start: datetime
+    client_id: str | None = None
+    created_id: str | None = None
+    outcome: Literal["created", "already_imported", "no_matching_client", "skipped"]
+    detail: str | None = None
+
+
+class CalendarImportResult(Output):
+    created: int
+    already_imported: int
+    unmatched: int
+    events: list[ImportedEvent]

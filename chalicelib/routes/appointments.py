@@ -9,12 +9,15 @@ from chalicelib.models.appointments import (
     AppointmentQuery,
     AppointmentUpdate,
     Booking,
+    CalendarImport,
+    CalendarImportResult,
     CancelFollowing,
     SeriesChange,
     StatusChange,
     StatusResult,
 )
 from chalicelib.services import appointments as service
+from chalicelib.services import calendar_import
 
 bp = Blueprint(__name__)
 TAG = "Appointments"
@@ -65,3 +68,10 @@ def update_appointment(call: Call) -> SeriesChange:
 def cancel_following_appointments(call: Call) -> SeriesChange:
     return service.cancel_following(principal=call.principal, appointment_id=call.params["appointment_id"],
                                     reason=call.body.reason, expected_version=call.if_match)
+
+
+@operation(bp, "POST", "/v1/appointments/import", roles=BOOKERS,
+           summary="Import an iCalendar file as appointments (or client sessions for billing)", tag=TAG,
+           body=CalendarImport, response=CalendarImportResult, status=200)
+def import_calendar(call: Call) -> CalendarImportResult:
+    return calendar_import.import_calendar(principal=call.principal, data=call.body)

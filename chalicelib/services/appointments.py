@@ -83,7 +83,7 @@ def book(*, principal: Principal, data: AppointmentCreate) -> Booking:
     series_id = new_id("ser") if len(planned) > 1 else None
     written: list[dict[str, Any]] = []
     for occ in planned:
-        item = _appointment_item(principal.practice_id, data, code.code, occ, series_id)
+        item = appointment_item(principal.practice_id, data, code.code, occ, series_id)
         actions = [items.put_action(item)]
         if data.room_id and practice.room_booking == "block":
             actions += [items.put_action({"PK": room_slot_pk(principal.practice_id, data.room_id, slot), "SK": "SLOT",
@@ -128,9 +128,10 @@ def _check_references(principal: Principal, data: AppointmentCreate) -> BillingC
     return BillingCode.model_validate(items.public(code_item))
 
 
-def _appointment_item(practice_id: str, data: AppointmentCreate, code: str, occ: Occurrence,
-                      series_id: str | None) -> dict[str, Any]:
-    appointment_id = new_id("appt")
+def appointment_item(practice_id: str, data: AppointmentCreate, code: str, occ: Occurrence,
+                     series_id: str | None, appointment_id: str | None = None) -> dict[str, Any]:
+    """A whole appointment item, indexed for the practitioner's, room's and client's views."""
+    appointment_id = appointment_id or new_id("appt")
     start = iso(occ.start)
     item = {
         "PK": appointment_pk(practice_id, appointment_id), "SK": APPOINTMENT_SK, "kind": "APPT", "id": appointment_id,

@@ -10,7 +10,7 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.models.clients import Client, ClientCreate, ClientProfile, ClientUpdate, EntitlementSummary
 from chalicelib.services.common import changes_of
 from chalicelib.store import items
-from chalicelib.store.keys import ENT, client_name_pk, client_pk
+from chalicelib.store.keys import ENT, client_email_pk, client_name_pk, client_pk
 from chalicelib.store.repository import CLIENTS
 
 _REQUIRED = ("first_name", "last_name", "archived")
@@ -25,6 +25,19 @@ def name_key(last_name: str, first_name: str) -> str:
 
 def _index(practice_id: str, client_id: str, first_name: str, last_name: str) -> dict[str, str]:
     return {"GSI1PK": client_name_pk(practice_id), "GSI1SK": f"{name_key(last_name, first_name)}#{client_id}"}
+
+
+def _email_index(practice_id: str, client_id: str, email: str | None) -> dict[str, str | None]:
+    # Calendar import matches attendees to clients by email (GSI2, `<email>#<client>`).
+    if not email:
+        return {"GSI2PK": None, "GSI2SK": None}
+    return {"GSI2PK": client_email_pk(practice_id), "GSI2SK": f"{email.lower()}#{client_id}"}
+
+
+def clients_with_email(practice_id: str, email: str) -> list[str]:
+    """Ids of the clients with this email (one Query)."""
+    page = items.query_page(client_email_pk(practice_id), f"{email.lower()}#", limit=5, start_key=None, index="GSI2")
+    return [i["id"] for i in page.items]
 
 
 def _client(item: dict[str, Any]) -> Client:
@@ -59,6 +72,7 @@ def create_client(*, principal: Principal, data: ClientCreate) -> Client:
     _check_default_service(principal, None, values.get("default_service"))
     client_id = new_id("cli")
     values.update(_index(principal.practice_id, client_id, data.first_name, data.last_name))
+    values.update({k: v for k, v in _email_index(principal.practice_id, client_id, data.email).items() if v})
     return _client(CLIENTS.create(principal.practice_id, client_id, values))
 
 
@@ -88,6 +102,8 @@ def update_client(*, principal: Principal, client_id: str, changes: ClientUpdate
     if values.get("secondary_insurance") and values.get("primary_insurance", True) is None:
         raise ValidationFailed.field("body.primary_insurance", "cannot be cleared while a secondary insurance is set")
     _check_default_service(principal, client_id, values.get("default_service"))
+    if "email" in values:
+        values.update(_email_index(principal.practice_id, client_id, values["email"]))
     if "first_name" in values or "last_name" in values:
         current = CLIENTS.get(principal.practice_id, client_id)
         first = values.get("first_name", current["first_name"])

@@ -65,14 +65,16 @@ def new_session_item(practice_id: str, client_id: str, session_id: str, values: 
                            "prior_authorization_number": authorization[0], "authorization_warning": authorization[1]})
 
 
-def create_session(*, principal: Principal, client_id: str, data: SessionCreate) -> SessionResult:
-    """Record a delivered session and charge it, in one transaction."""
+def create_session(*, principal: Principal, client_id: str, data: SessionCreate,
+                   session_id: str | None = None) -> SessionResult:
+    """Record a delivered session and charge it, in one transaction (`session_id` is for
+    imports, whose ids are derived from the source so a re-import creates nothing twice)."""
     code, location_pos = check_codes(principal, data.billing_code, data.add_on_codes, data.location_id)
     values = data.model_dump(mode="json")
     values.update(minutes=data.minutes if data.minutes is not None else code.default_minutes,
                   fee=str(data.fee if data.fee is not None else code.default_charge),
                   place_of_service=data.place_of_service or location_pos or DEFAULT_POS)
-    session_id = new_id("ses")
+    session_id = session_id or new_id("ses")
     written: dict[str, Any] = {}
 
     def write(plan: Any) -> list[dict[str, Any]]:

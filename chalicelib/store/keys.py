@@ -44,6 +44,11 @@ def client_name_pk(practice_id: str) -> str:
     return f"P#{practice_id}#CLIENTNAME"
 
 
+def client_email_pk(practice_id: str) -> str:
+    """GSI2 partition for finding clients by email."""
+    return f"P#{practice_id}#CLIENTEMAIL"
+
+
 def pack_expiry_pk(practice_id: str) -> str:
     """GSI1 partition of open packs by expiry date."""
     return f"P#{practice_id}#PACKEXP"

@@ -1,0 +1,148 @@
+"""Import an iCalendar (.ics) file: each event (each occurrence of a repeating one) becomes an
+appointment, or a charged client session when sent to billing. Attendees are matched to
+clients by email. Ids are derived from the event's UID and start, so importing the same file
+again creates nothing twice."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalicelib.auth import Principal
+from chalicelib.domain.icalendar_lines import first_error
+from chalicelib.domain.scheduling import MAX_LENGTH, Occurrence
+from chalicelib.errors import ValidationFailed
+from chalicelib.models.appointments import AppointmentCreate, CalendarImport, CalendarImportResult, ImportedEvent
+from chalicelib.models.sessions import SessionCreate
+from chalicelib.services import appointments, sessions
+from chalicelib.services.clients import clients_with_email
+from chalicelib.services.practice import cached_practice
+from chalicelib.store import items
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS, USERS
+
+MAX_OCCURRENCES = 104
+
+
+def import_calendar(*, principal: Principal, data: CalendarImport) -> CalendarImportResult:
+    """Create what the calendar holds; report every event, matched or not."""
+    from icalendar import Calendar  # only imports pay for the parser
+
+    problem = first_error(data.calendar)
+    if problem:
+        raise ValidationFailed.field("body.calendar", f"line {problem[0]}: {problem[1]}")
+    try:
+        calendar = Calendar.from_ical(data.calendar)
+    except ValueError as err:
+        raise ValidationFailed.field("body.calendar", f"not a valid calendar: {err}") from err
+    _check_references(principal, data)
+    practice = cached_practice(principal.practice_id)
+    zone = ZoneInfo(practice.time_zone)
+    horizon = data.until or (datetime.now(zone).date() + timedelta(days=365))
+    events = []
+    for event in calendar.walk("VEVENT"):
+        events += _import_event(principal, data, event, zone, horizon)
+    return CalendarImportResult(
+        created=sum(e.outcome == "created" for e in events),
+        already_imported=sum(e.outcome == "already_imported" for e in events),
+        unmatched=sum(e.outcome == "no_matching_client" for e in events), events=events)
+
+
+def _check_references(principal: Principal, data: CalendarImport) -> None:
+    pid = principal.practice_id
+    keys = [USERS.key(pid, data.practitioner_id), LOCATIONS.key(pid, data.location_id)]
+    if data.billing_code:
+        keys.append(BILLING_CODES.key(pid, data.billing_code))
+    found = items.get_many(keys)
+    errors = [{"field": f"body.{name}", "reason": "does not exist in this practice"}
+              for name, item in zip(("practitioner_id", "location_id", "billing_code"), found) if item is None]
+    if found[0] and found[0]["role"] != "practitioner":
+        errors.append({"field": "body.practitioner_id", "reason": "is not a practitioner"})
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _import_event(principal: Principal, data: CalendarImport, event: Any, zone: ZoneInfo,
+                  horizon: date) -> list[ImportedEvent]:
+    uid = str(event.get("UID") or "")
+    start = event.decoded("DTSTART") if "DTSTART" in event else None
+    if not uid or not isinstance(start, datetime):
+        return [ImportedEvent(uid=uid or "(none)", start=_day_start(start, zone), outcome="skipped",
+                              detail="an event needs a UID and a start time (all-day events are skipped)")]
+    start = start if start.tzinfo else start.replace(tzinfo=zone)  # floating times are the practice's
+    end = event.decoded("DTEND") if "DTEND" in event else start + event.decoded("DURATION", timedelta(hours=1))
+    end = end if end.tzinfo else end.replace(tzinfo=zone)
+    if not timedelta(0) < end - start <= MAX_LENGTH:
+        return [ImportedEvent(uid=uid, start=start, outcome="skipped", detail="the event's length is not 1 min–12 h")]
+    client_id = _client_for(principal, event)
+    starts = _starts(event, start, zone, horizon)
+    if client_id is None:
+        return [ImportedEvent(uid=uid, start=s, outcome="no_matching_client",
+                              detail="no attendee's email belongs to exactly one client") for s in starts]
+    return [_create(principal, data, uid, client_id, s, s + (end - start)) for s in starts]
+
+
+def _day_start(value: Any, zone: ZoneInfo) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value or date(1970, 1, 1), datetime.min.time(), tzinfo=zone)
+
+
+def _client_for(principal: Principal, event: Any) -> str | None:
+    attendees = event.get("ATTENDEE") or []
+    for attendee in attendees if isinstance(attendees, list) else [attendees]:
+        email = str(attendee).removeprefix("mailto:").removeprefix("MAILTO:")
+        matches = clients_with_email(principal.practice_id, email) if "@" in email else []
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def _starts(event: Any, start: datetime, zone: ZoneInfo, horizon: date) -> list[datetime]:
+    """Every occurrence's start: RRULE expanded in the event's own zone, up to the horizon."""
+    rule = event.get("RRULE")
+    if not rule:
+        return [start]
+    from dateutil.rrule import rrulestr
+
+    local = start.astimezone(start.tzinfo)
+    expanded = rrulestr(rule.to_ical().decode(), dtstart=local.replace(tzinfo=None))
+    limit = datetime.combine(horizon, datetime.max.time())
+    out = []
+    for occurrence in expanded:
+        if occurrence > limit or len(out) == MAX_OCCURRENCES:
+            break
+        out.append(occurrence.replace(tzinfo=start.tzinfo))
+    return out
+
+
+def _create(principal: Principal, data: CalendarImport, uid: str, client_id: str, start: datetime,
+            end: datetime) -> ImportedEvent:
+    ident = hashlib.sha256(f"{uid}|{start.astimezone(timezone.utc).isoformat()}".encode()).hexdigest()[:24]
+    client = CLIENTS.get(principal.practice_id, client_id)
+    code = data.billing_code or (client.get("default_service") or {}).get("billing_code")
+    if not code:
+        return ImportedEvent(uid=uid, start=start, client_id=client_id, outcome="skipped",
+                             detail="no billing_code given and the client has no default code")
+    if data.send_to_billing:
+        session_id = f"ses_ics_{ident}"
+        if items.get(*sessions.session_key(principal.practice_id, client_id, session_id)):
+            return ImportedEvent(uid=uid, start=start, client_id=client_id, created_id=session_id,
+                                 outcome="already_imported")
+        sessions.create_session(principal=principal, client_id=client_id, session_id=session_id, data=SessionCreate(
+            date_of_service=start.astimezone(ZoneInfo(cached_practice(principal.practice_id).time_zone)).date(),
+            billing_code=code, minutes=int((end - start).total_seconds() // 60), location_id=data.location_id))
+        return ImportedEvent(uid=uid, start=start, client_id=client_id, created_id=session_id, outcome="created")
+    appointment_id = f"appt_ics_{ident}"
+    booking = AppointmentCreate.model_construct(
+        client_id=client_id, practitioner_id=data.practitioner_id, location_id=data.location_id, room_id=None,
+        telehealth=False, notes=None)
+    utc_start, utc_end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    item = appointments.appointment_item(principal.practice_id, booking, code, Occurrence(1, utc_start, utc_end),
+                                         None, appointment_id=appointment_id)
+    try:
+        items.transact([items.put_action(item)])
+    except items.TransactionCancelled:
+        return ImportedEvent(uid=uid, start=start, client_id=client_id, created_id=appointment_id,
+                             outcome="already_imported")
+    return ImportedEvent(uid=uid, start=start, client_id=client_id, created_id=appointment_id, outcome="created")
