@@ -3,6 +3,7 @@ from chalice import Blueprint
 
 from chalicelib.auth import Role
 from chalicelib.http import Call, Listing, Reply, operation
+from chalicelib.lazy import lazy
 from chalicelib.models.appointments import (
     Appointment,
     AppointmentCreate,
@@ -16,10 +17,10 @@ from chalicelib.models.appointments import (
     StatusChange,
     StatusResult,
 )
-from chalicelib.services import appointments as service
-from chalicelib.services import calendar_import
 
 bp = Blueprint(__name__)
+service = lazy("chalicelib.services.appointments")
+calendar_import = lazy("chalicelib.services.calendar_import")
 TAG = "Appointments"
 BOOKERS = {Role.ADMIN, Role.FRONT_DESK, Role.PRACTITIONER}
 

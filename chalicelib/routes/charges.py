@@ -6,10 +6,12 @@ appointment calls the same charging service.
 from chalice import Blueprint
 
 from chalicelib.http import Call, Reply, operation
+from chalicelib.lazy import lazy
 from chalicelib.models.entitlements import ChargeRequest, ChargeResult, ReversalResult, SessionCharges
-from chalicelib.services import charging, codes
 
 bp = Blueprint(__name__)
+charging = lazy("chalicelib.services.charging")
+codes = lazy("chalicelib.services.codes")
 TAG = "Charges"
 CHARGES = "/v1/clients/{client_id}/charges"
 

@@ -3,10 +3,11 @@ from chalice import Blueprint
 
 from chalicelib.auth import Role
 from chalicelib.http import Call, Listing, operation
+from chalicelib.lazy import lazy
 from chalicelib.models.clients import Client, ClientCreate, ClientProfile, ClientQuery, ClientUpdate
-from chalicelib.services import clients as service
 
 bp = Blueprint(__name__)
+service = lazy("chalicelib.services.clients")
 TAG = "Clients"
 
 

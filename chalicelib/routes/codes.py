@@ -3,6 +3,7 @@ from chalice import Blueprint
 
 from chalicelib.auth import Role
 from chalicelib.http import Call, Listing, operation
+from chalicelib.lazy import lazy
 from chalicelib.models.codes import (
     BillingCode,
     BillingCodeCreate,
@@ -11,9 +12,9 @@ from chalicelib.models.codes import (
     DiagnosisCodeCreate,
     DiagnosisCodeUpdate,
 )
-from chalicelib.services import codes as service
 
 bp = Blueprint(__name__)
+service = lazy("chalicelib.services.codes")
 BILLING_EDITORS = {Role.ADMIN, Role.BILLING}
 DIAGNOSIS_EDITORS = {Role.ADMIN, Role.BILLING, Role.PRACTITIONER}
 BILLING, DIAGNOSIS = "Billing codes", "Diagnosis codes"

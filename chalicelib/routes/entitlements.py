@@ -3,6 +3,7 @@ from chalice import Blueprint
 
 from chalicelib.auth import Role
 from chalicelib.http import Call, Listing, operation
+from chalicelib.lazy import lazy
 from chalicelib.models.common import Input
 from chalicelib.models.entitlements import (
     Authorization,
@@ -17,9 +18,9 @@ from chalicelib.models.entitlements import (
     PackTemplateUpdate,
     PackUpdate,
 )
-from chalicelib.services import entitlements as service
 
 bp = Blueprint(__name__)
+service = lazy("chalicelib.services.entitlements")
 CATALOGUE = {Role.ADMIN, Role.BILLING}
 SALES = {Role.ADMIN, Role.FRONT_DESK, Role.BILLING}
 PACKS = "/v1/clients/{client_id}/packs"

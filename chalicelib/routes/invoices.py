@@ -3,10 +3,11 @@ from chalice import Blueprint
 
 from chalicelib.auth import Role
 from chalicelib.http import Call, Listing, operation
+from chalicelib.lazy import lazy
 from chalicelib.models.invoices import ApplyPack, Invoice, InvoiceChange, InvoiceCreate, PaymentCreate
-from chalicelib.services import invoices as service
 
 bp = Blueprint(__name__)
+service = lazy("chalicelib.services.invoices")
 TAG = "Invoices"
 INVOICES = "/v1/clients/{client_id}/invoices"
 BILLERS = {Role.ADMIN, Role.FRONT_DESK, Role.BILLING}

@@ -3,10 +3,11 @@ from chalice import Blueprint
 
 from chalicelib.auth import Role
 from chalicelib.http import Call, Listing, operation
+from chalicelib.lazy import lazy
 from chalicelib.models.locations import Location, LocationCreate, LocationUpdate, Room, RoomCreate, RoomUpdate
-from chalicelib.services import locations as service
 
 bp = Blueprint(__name__)
+service = lazy("chalicelib.services.locations")
 ADMIN = {Role.ADMIN}
 
 

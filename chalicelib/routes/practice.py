@@ -3,10 +3,11 @@ from chalice import Blueprint
 
 from chalicelib.auth import Role
 from chalicelib.http import Call, operation
+from chalicelib.lazy import lazy
 from chalicelib.models.practice import Practice, PracticeUpdate
-from chalicelib.services import practice as service
 
 bp = Blueprint(__name__)
+service = lazy("chalicelib.services.practice")
 TAG = "Practice"
 
 

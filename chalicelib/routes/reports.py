@@ -3,6 +3,7 @@ from chalice import Blueprint
 
 from chalicelib.auth import Role
 from chalicelib.http import Call, Listing, operation
+from chalicelib.lazy import lazy
 from chalicelib.models.reports import (
     AuthorizationReportQuery,
     AuthorizationReportRow,
@@ -11,9 +12,9 @@ from chalicelib.models.reports import (
     PackSalesQuery,
     PackSalesReport,
 )
-from chalicelib.services import reports as service
 
 bp = Blueprint(__name__)
+service = lazy("chalicelib.services.reports")
 TAG = "Reports"
 SALES_READERS = {Role.ADMIN, Role.BILLING}
 

@@ -3,10 +3,11 @@ from chalice import Blueprint
 
 from chalicelib.auth import Role
 from chalicelib.http import Call, Listing, operation
+from chalicelib.lazy import lazy
 from chalicelib.models.sessions import ClientSession, SessionCreate, SessionResult, SessionUpdate
-from chalicelib.services import sessions as service
 
 bp = Blueprint(__name__)
+service = lazy("chalicelib.services.sessions")
 TAG = "Client sessions"
 SESSIONS = "/v1/clients/{client_id}/sessions"
 RECORDERS = {Role.ADMIN, Role.PRACTITIONER, Role.BILLING}

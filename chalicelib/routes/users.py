@@ -3,10 +3,11 @@ from chalice import Blueprint
 
 from chalicelib.auth import Role
 from chalicelib.http import Call, Listing, operation
+from chalicelib.lazy import lazy
 from chalicelib.models.users import MyProfileUpdate, User, UserCreate, UserUpdate
-from chalicelib.services import users as service
 
 bp = Blueprint(__name__)
+service = lazy("chalicelib.services.users")
 ADMIN = {Role.ADMIN}
 TAG = "Users"
 
