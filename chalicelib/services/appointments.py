@@ -57,6 +57,18 @@ def _get(practice_id: str, appointment_id: str) -> dict[str, Any]:
                               resource_id=appointment_id)
 
 
+def _current(principal: Principal, appointment_id: str, expected_version: int, *,
+             must_be_booked_to: str | None = None) -> dict[str, Any]:
+    """The appointment as the caller last read it (412 if it changed since), optionally
+    refusing anything but a booked one."""
+    current = _get(principal.practice_id, appointment_id)
+    if current["version"] != expected_version:
+        raise items.stale("Appointment", appointment_id, current["version"], expected_version)
+    if must_be_booked_to and current["status"] != "booked":
+        raise Conflict(f"Only booked appointments can be {must_be_booked_to}; this one is {current['status']}")
+    return current
+
+
 def get_appointment(*, principal: Principal, appointment_id: str) -> Appointment:
     practice = cached_practice(principal.practice_id)
     return appointment_view(_get(principal.practice_id, appointment_id), practice.time_zone)
@@ -274,9 +286,7 @@ def change_status(*, principal: Principal, appointment_id: str, change: StatusCh
     state gives the charge back and entering one charges, each in the same transaction as the
     status, so a status and its charge never disagree."""
     practice = cached_practice(principal.practice_id)
-    current = _get(principal.practice_id, appointment_id)
-    if current["version"] != expected_version:
-        raise items.stale("Appointment", appointment_id, current["version"], expected_version)
+    current = _current(principal, appointment_id, expected_version)
     if change.status == current["status"]:
         raise Conflict(f"The appointment is already {change.status}")
     if current["status"] == "cancelled":
@@ -392,11 +402,7 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
     checked again for the new times; in hard-block mode the room slots move in the same
     transaction as the appointment."""
     practice = load_practice(principal.practice_id)
-    current = _get(principal.practice_id, appointment_id)
-    if current["version"] != expected_version:
-        raise items.stale("Appointment", appointment_id, current["version"], expected_version)
-    if current["status"] != "booked":
-        raise Conflict(f"Only booked appointments can be moved; this one is {current['status']}")
+    current = _current(principal, appointment_id, expected_version, must_be_booked_to="moved")
     values = changes.model_dump(mode="json", exclude_unset=True, exclude={"scope", "override_room_conflict"})
     shift = timedelta(0)
     length = None
@@ -459,20 +465,17 @@ def _reindex(practice_id: str, item: dict[str, Any], occ: Occurrence) -> None:
     if item.get("room_id"):
         item.update({"GSI2PK": room_schedule_pk(practice_id, item["room_id"]), "GSI2SK": f"{start}#{item['id']}"})
     else:
-        item.pop("GSI2PK", None), item.pop("GSI2SK", None)
+        item.pop("GSI2PK", None)
+        item.pop("GSI2SK", None)
 
 
 def cancel_following(*, principal: Principal, appointment_id: str, reason: str,
                      expected_version: int) -> SeriesChange:
     """Cancel this appointment and the later booked occurrences of its series."""
-    practice = load_practice(principal.practice_id)
-    current = _get(principal.practice_id, appointment_id)
-    if current["version"] != expected_version:
-        raise items.stale("Appointment", appointment_id, current["version"], expected_version)
-    if current["status"] != "booked":
-        raise Conflict(f"Only booked appointments can be cancelled this way; this one is {current['status']}")
+    practice = cached_practice(principal.practice_id)
+    current = _current(principal, appointment_id, expected_version, must_be_booked_to="cancelled this way")
     cancelled = []
     for item in _targets(principal, current, True):
         _write_status(principal.practice_id, item, "cancelled", item["version"], reason)
-        cancelled.append(_get(principal.practice_id, item["id"]))
+        cancelled.append({**item, "status": "cancelled", "cancel_reason": reason, "version": item["version"] + 1})
     return SeriesChange(appointments=[appointment_view(i, practice.time_zone) for i in cancelled])
