@@ -141,6 +141,8 @@ class AppointmentUpdate(Input):
             raise ValueError("give start and end together")
         if self.start and self.end and self.end <= self.start:
             raise ValueError("end must be after start")
+        if self.start and self.end and self.end - self.start > MAX_LENGTH:
+            raise ValueError("an appointment lasts at most 12 hours")
         return self
 
 

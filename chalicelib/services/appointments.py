@@ -85,6 +85,7 @@ def book(*, principal: Principal, data: AppointmentCreate) -> Booking:
     rule = data.recurrence
     planned = occurrences(data.start, data.end, practice.time_zone, frequency=rule.frequency if rule else None,
                           count=rule.count if rule else None, until=rule.until if rule else None)
+    _check_plan(practice, data, planned)
     warnings = _room_warnings(principal, practice, data, planned)
     warnings += _practitioner_warnings(principal, data, planned)
     warnings += _balance_warnings(principal, practice, data.client_id, code, planned)
@@ -109,6 +110,20 @@ def book(*, principal: Principal, data: AppointmentCreate) -> Booking:
                                                            detail="taken while booking")])) from err
         written.append(item)
     return Booking(appointments=[appointment_view(i, practice.time_zone) for i in written], warnings=warnings)
+
+
+MAX_OCCURRENCES = 104
+# A transaction holds 100 actions: the appointment plus at most this many five-minute slots.
+MAX_SLOTS = 96
+
+
+def _check_plan(practice: Practice, data: AppointmentCreate, planned: list[Occurrence]) -> None:
+    if not planned:
+        raise ValidationFailed.field("body.recurrence", "the recurrence ends before its first occurrence")
+    if len(planned) > MAX_OCCURRENCES:
+        raise ValidationFailed.field("body.recurrence", f"a series has at most {MAX_OCCURRENCES} occurrences")
+    if data.room_id and practice.room_booking == "block" and len(room_slots(planned[0].start, planned[0].end)) > MAX_SLOTS:
+        raise ValidationFailed.field("body.end", "in hard-block mode a room is booked for at most 8 hours at a time")
 
 
 def _check_references(principal: Principal, data: AppointmentCreate) -> BillingCode:

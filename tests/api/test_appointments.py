@@ -239,3 +239,15 @@ def test_attended_appointments_cannot_be_moved(api):
     _status(api, appt, "attended")
     reply = api.patch(f"/v1/appointments/{appt['id']}", {"notes": "x"}, if_match='"2"')
     assert reply.status == 409
+
+
+def test_series_limits_are_422(api):
+    client = make_client(api)
+    empty = _book(api, client["id"], recurrence={"frequency": "weekly", "until": "2026-11-01"})
+    assert empty.status == 422 and empty.body["errors"][0]["field"] == "body.recurrence"
+    endless = _book(api, client["id"], recurrence={"frequency": "weekly", "until": "2030-12-31"})
+    assert endless.status == 422 and "at most 104" in endless.body["errors"][0]["reason"]
+    practice = api.get("/v1/practice")
+    api.patch("/v1/practice", {"room_booking": "block"}, if_match=practice.etag)
+    long_day = _book(api, client["id"], room_id=ROOM, start="2026-12-01T08:00:00", end="2026-12-01T18:00:00")
+    assert long_day.status == 422 and long_day.body["errors"][0]["field"] == "body.end"
