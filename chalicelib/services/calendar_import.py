@@ -41,7 +41,12 @@ def import_calendar(*, principal: Principal, data: CalendarImport) -> CalendarIm
     horizon = data.until or (datetime.now(zone).date() + timedelta(days=365))
     events = []
     for event in calendar.walk("VEVENT"):
-        events += _import_event(principal, data, event, zone, horizon)
+        try:
+            events += _import_event(principal, data, event, zone, horizon)
+        except (ValueError, TypeError, KeyError) as err:
+            # One unreadable event (a bad RRULE or date) is reported, not fatal to the rest.
+            events.append(ImportedEvent(uid=str(event.get("UID") or "(none)"), start=_day_start(None, zone),
+                                        outcome="skipped", detail=f"the event cannot be read: {type(err).__name__}"))
     return CalendarImportResult(
         created=sum(e.outcome == "created" for e in events),
         already_imported=sum(e.outcome == "already_imported" for e in events),

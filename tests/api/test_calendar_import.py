@@ -100,3 +100,13 @@ def test_client_email_changes_move_the_match(api):
     current = api.get(f"/v1/clients/{client['id']}")
     api.patch(f"/v1/clients/{client['id']}", {"email": "jamie.rivera@example.com"}, if_match=current.etag)
     assert _import(api, _ics(SYDNEY_ONE_OFF)).body["created"] == 1
+
+
+def test_an_unreadable_event_is_skipped_and_the_rest_imported(api):
+    make_client(api, email="jamie.rivera@example.com")
+    bad = "UID:bad@example.com\r\nDTSTART:20261205T100000Z\r\nDTEND:20261205T105000Z\r\nRRULE:FREQ=SOMETIMES\r\n" \
+          "ATTENDEE:mailto:jamie.rivera@example.com"
+    reply = _import(api, _ics(bad, SYDNEY_ONE_OFF))
+    assert reply.status == 200, reply.body
+    outcomes = {e["uid"]: e["outcome"] for e in reply.body["events"]}
+    assert outcomes == {"bad@example.com": "skipped", "sydney-1@example.com": "created"}
