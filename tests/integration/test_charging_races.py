@@ -1,4 +1,5 @@
-"""Charging under concurrency, on DynamoDB Local (moto lets conditional decrements race)."""
+"""Charging under concurrency, on DynamoDB Local (the in-process AWS mock lets conditional
+decrements race)."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor

@@ -1,4 +1,5 @@
-"""The emulator behaves like DynamoDB where moto does not, and the schema file creates it."""
+"""The emulator behaves like DynamoDB where the in-process AWS mock does not, and the schema
+file creates it."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor

@@ -1,4 +1,5 @@
-"""Races on the settings resources, against DynamoDB Local (moto lets these overdraw)."""
+"""Races on the settings resources, against DynamoDB Local (the in-process AWS mock lets them
+race)."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
