@@ -10,9 +10,11 @@ from chalicelib.routes import (
     clients,
     codes,
     entitlements,
+    groups,
     invoices,
     locations,
     meta,
+    notes,
     practice,
     reports,
     sessions,
@@ -23,7 +25,7 @@ app = Chalice(app_name="caseload")
 app.api.binary_types = []  # everything is JSON; avoids Chalice's Accept checks on binary types
 
 for blueprint in (practice.bp, locations.bp, users.bp, codes.bp, clients.bp, entitlements.bp, charges.bp,
-                  reports.bp, appointments.bp, sessions.bp, invoices.bp, meta.bp):
+                  reports.bp, appointments.bp, sessions.bp, invoices.bp, groups.bp, notes.bp, meta.bp):
     app.register_blueprint(blueprint)
 
 

@@ -25,6 +25,16 @@ class Recurrence(Input):
         return self
 
 
+def check_times(start: datetime, end: datetime) -> None:
+    """Start and end of a booking: both local or both with an offset, in order, at most 12 hours."""
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        raise ValueError("give start and end both with or both without a UTC offset")
+    if end <= start:
+        raise ValueError("end must be after start")
+    if end - start > MAX_LENGTH:
+        raise ValueError("an appointment lasts at most 12 hours")
+
+
 class AppointmentCreate(Input):
     client_id: str
     practitioner_id: str
@@ -40,12 +50,7 @@ class AppointmentCreate(Input):
 
     @model_validator(mode="after")
     def _times(self) -> "AppointmentCreate":
-        if (self.start.tzinfo is None) != (self.end.tzinfo is None):
-            raise ValueError("give start and end both with or both without a UTC offset")
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
-        if self.end - self.start > MAX_LENGTH:
-            raise ValueError("an appointment lasts at most 12 hours")
+        check_times(self.start, self.end)
         return self
 
 
@@ -53,7 +58,8 @@ class Appointment(Output):
     id: str
     series_id: str | None = None
     occurrence: int = 1
-    client_id: str
+    client_id: str | None = Field(None, description="The client; none for a group appointment")
+    group_id: str | None = Field(None, description="The group, for a group appointment")
     practitioner_id: str
     location_id: str
     room_id: str | None = None
@@ -72,6 +78,7 @@ class Appointment(Output):
 
 class BookingWarning(Output):
     occurrence: int
+    client_id: str | None = Field(None, description="The group member a balance warning is about")
     start: datetime
     kind: Literal["room", "practitioner", "authorization", "pack"]
     detail: str
@@ -101,23 +108,32 @@ class StatusResult(Output):
     version: int = Field(description="The appointment's version, also sent as its ETag")
 
 
-class AppointmentQuery(Input):
+class ScheduleQuery(Input):
+    """A page of a schedule between two days."""
+
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = None
+    start: date = Field(alias="from", description="First day (practice time zone)")
+    end: date = Field(alias="to", description="Last day, included")
+
+    @model_validator(mode="after")
+    def _days(self) -> "ScheduleQuery":
+        if self.end < self.start:
+            raise ValueError("'to' is before 'from'")
+        if (self.end - self.start).days > 92:
+            raise ValueError("a view spans at most 93 days")
+        return self
+
+
+class AppointmentQuery(ScheduleQuery):
     practitioner_id: str | None = None
     room_id: str | None = None
     client_id: str | None = None
-    start: date = Field(alias="from", description="First day (practice time zone)")
-    end: date = Field(alias="to", description="Last day, included")
 
     @model_validator(mode="after")
     def _one_view(self) -> "AppointmentQuery":
         if sum(x is not None for x in (self.practitioner_id, self.room_id, self.client_id)) != 1:
             raise ValueError("give exactly one of practitioner_id, room_id or client_id")
-        if self.end < self.start:
-            raise ValueError("'to' is before 'from'")
-        if (self.end - self.start).days > 92:
-            raise ValueError("a view spans at most 93 days")
         return self
 
 

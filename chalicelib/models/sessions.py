@@ -80,6 +80,7 @@ class ClientSession(SessionFields):
     id: str
     client_id: str
     appointment_id: str | None = None
+    group_id: str | None = Field(None, description="The group, for a member's group session")
     date_of_service: date
     billing_code: str
     minutes: int

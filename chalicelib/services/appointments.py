@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.codes import TELEHEALTH_POS
+from chalicelib.domain.codes import DEFAULT_POS, TELEHEALTH_POS
 from chalicelib.domain.scheduling import MAX_LENGTH, Occurrence, clashes, iso, occurrences, room_slots, to_utc
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.models.appointments import (
@@ -32,10 +32,12 @@ from chalicelib.store import entitlements as entitlement_store
 from chalicelib.store import items
 from chalicelib.store.keys import (
     APPOINTMENT_SK,
+    ATTENDANCE as ATTENDANCE_SK,
     appointment_pk,
     client_schedule_pk,
     practitioner_schedule_pk,
     room_schedule_pk,
+    group_schedule_pk,
     room_slot_pk,
 )
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS, ROOMS, USERS
@@ -82,10 +84,7 @@ def book(*, principal: Principal, data: AppointmentCreate) -> Booking:
     refused in the practice's block mode). Nothing is written when a booking is refused."""
     practice = load_practice(principal.practice_id)
     code = _check_references(principal, data)
-    rule = data.recurrence
-    planned = occurrences(data.start, data.end, practice.time_zone, frequency=rule.frequency if rule else None,
-                          count=rule.count if rule else None, until=rule.until if rule else None)
-    _check_plan(practice, data, planned)
+    planned = _planned(practice, data)
     warnings = _room_warnings(principal, practice, data, planned)
     warnings += _practitioner_warnings(principal, data, planned)
     warnings += _balance_warnings(principal, practice, data.client_id, code, planned)
@@ -93,10 +92,38 @@ def book(*, principal: Principal, data: AppointmentCreate) -> Booking:
         short = [w for w in warnings if w.kind in ("authorization", "pack")]
         if short:
             raise Conflict("The booking goes past the client's balance", warnings=_plain(short))
+    return _write_booking(principal, practice, data, code.code, planned, warnings)
+
+
+def book_group(*, principal: Principal, group_id: str, data: AppointmentCreate, member_ids: list[str]) -> Booking:
+    """Book a group session or series (`data` has no client). Room and practitioner conflicts
+    work as for one client; each member's balance shortfall is a warning naming the member,
+    never a refusal: one member's empty pack does not stop the group from meeting."""
+    practice = load_practice(principal.practice_id)
+    code = _check_references(principal, data)
+    planned = _planned(practice, data)
+    warnings = _room_warnings(principal, practice, data, planned)
+    warnings += _practitioner_warnings(principal, data, planned)
+    for member_id in member_ids:
+        warnings += [w.model_copy(update={"client_id": member_id})
+                     for w in _balance_warnings(principal, practice, member_id, code, planned)]
+    return _write_booking(principal, practice, data, code.code, planned, warnings, group_id=group_id)
+
+
+def _planned(practice: Practice, data: AppointmentCreate) -> list[Occurrence]:
+    rule = data.recurrence
+    planned = occurrences(data.start, data.end, practice.time_zone, frequency=rule.frequency if rule else None,
+                          count=rule.count if rule else None, until=rule.until if rule else None)
+    _check_plan(practice, data, planned)
+    return planned
+
+
+def _write_booking(principal: Principal, practice: Practice, data: AppointmentCreate, code: str,
+                   planned: list[Occurrence], warnings: list[BookingWarning], group_id: str | None = None) -> Booking:
     series_id = new_id("ser") if len(planned) > 1 else None
     written: list[dict[str, Any]] = []
     for occ in planned:
-        item = appointment_item(principal.practice_id, data, code.code, occ, series_id)
+        item = appointment_item(principal.practice_id, data, code, occ, series_id, group_id=group_id)
         actions = [items.put_action(item)]
         if data.room_id and practice.room_booking == "block":
             actions += [items.put_action({"PK": room_slot_pk(principal.practice_id, data.room_id, slot), "SK": "SLOT",
@@ -127,10 +154,12 @@ def _check_plan(practice: Practice, data: AppointmentCreate, planned: list[Occur
 
 
 def _check_references(principal: Principal, data: AppointmentCreate) -> BillingCode:
-    """The client, practitioner, location, room and code must exist in this practice: one read."""
+    """The client (none for a group), practitioner, location, room and code must exist in this
+    practice: one read."""
     pid = principal.practice_id
-    keys = {"client_id": CLIENTS.key(pid, data.client_id), "practitioner_id": USERS.key(pid, data.practitioner_id),
-            "location_id": LOCATIONS.key(pid, data.location_id)}
+    keys = {"practitioner_id": USERS.key(pid, data.practitioner_id), "location_id": LOCATIONS.key(pid, data.location_id)}
+    if data.client_id:
+        keys["client_id"] = CLIENTS.key(pid, data.client_id)
     if data.room_id:
         keys["room_id"] = ROOMS.key(pid, data.room_id)
     if data.billing_code:
@@ -156,18 +185,21 @@ def _check_references(principal: Principal, data: AppointmentCreate) -> BillingC
 
 
 def appointment_item(practice_id: str, data: AppointmentCreate, code: str, occ: Occurrence,
-                     series_id: str | None, appointment_id: str | None = None) -> dict[str, Any]:
-    """A whole appointment item, indexed for the practitioner's, room's and client's views."""
+                     series_id: str | None, appointment_id: str | None = None,
+                     group_id: str | None = None) -> dict[str, Any]:
+    """A whole appointment item, indexed for the practitioner's, room's and client's (or
+    group's) views."""
     appointment_id = appointment_id or new_id("appt")
     start = iso(occ.start)
     item = {
         "PK": appointment_pk(practice_id, appointment_id), "SK": APPOINTMENT_SK, "kind": "APPT", "id": appointment_id,
-        "series_id": series_id, "occurrence": occ.number, "client_id": data.client_id,
+        "series_id": series_id, "occurrence": occ.number, "client_id": data.client_id, "group_id": group_id,
         "practitioner_id": data.practitioner_id, "location_id": data.location_id, "room_id": data.room_id,
         "start": occ.start.isoformat(), "end": occ.end.isoformat(), "billing_code": code,
         "telehealth": data.telehealth, "notes": data.notes, "status": "booked",
         "GSI1PK": practitioner_schedule_pk(practice_id, data.practitioner_id), "GSI1SK": f"{start}#{appointment_id}",
-        "GSI3PK": client_schedule_pk(practice_id, data.client_id), "GSI3SK": f"{start}#{appointment_id}",
+        "GSI3PK": group_schedule_pk(practice_id, group_id) if group_id else client_schedule_pk(practice_id, data.client_id),
+        "GSI3SK": f"{start}#{appointment_id}",
     }
     if data.room_id:
         item.update({"GSI2PK": room_schedule_pk(practice_id, data.room_id), "GSI2SK": f"{start}#{appointment_id}"})
@@ -276,9 +308,11 @@ def _plain(warnings: list[BookingWarning]) -> list[dict[str, Any]]:
 
 # ---- views ----------------------------------------------------------------------------
 
-def schedule(*, principal: Principal, practitioner_id: str | None, room_id: str | None, client_id: str | None,
-             first_day: Any, last_day: Any, limit: int, start_key: dict | None) -> tuple[list[Appointment], dict | None]:
-    """A practitioner's, a room's or a client's appointments between two days, by start time."""
+def schedule(*, principal: Principal, practitioner_id: str | None = None, room_id: str | None = None,
+             client_id: str | None = None, group_id: str | None = None, first_day: Any, last_day: Any, limit: int,
+             start_key: dict | None) -> tuple[list[Appointment], dict | None]:
+    """A practitioner's, a room's, a client's or a group's appointments between two days, by
+    start time."""
     practice = cached_practice(principal.practice_id)
     zone = ZoneInfo(practice.time_zone)
     low = datetime.combine(first_day, time.min, tzinfo=zone)
@@ -287,6 +321,8 @@ def schedule(*, principal: Principal, practitioner_id: str | None, room_id: str 
         index, pk = "GSI1", practitioner_schedule_pk(principal.practice_id, practitioner_id)
     elif room_id:
         index, pk = "GSI2", room_schedule_pk(principal.practice_id, room_id)
+    elif group_id:
+        index, pk = "GSI3", group_schedule_pk(principal.practice_id, group_id)
     else:
         index, pk = "GSI3", client_schedule_pk(principal.practice_id, client_id or "")
     page = items.query_page(pk, limit=limit, start_key=start_key, index=index, between=(iso(low), iso(high)))
@@ -302,6 +338,11 @@ def change_status(*, principal: Principal, appointment_id: str, change: StatusCh
     status, so a status and its charge never disagree."""
     practice = cached_practice(principal.practice_id)
     current = _current(principal, appointment_id, expected_version)
+    if current.get("group_id"):
+        if change.status != "cancelled":
+            raise Conflict("A group appointment's attendance is marked per member: "
+                           f"POST /v1/appointments/{appointment_id}/attendance")
+        _refuse_if_marked(principal.practice_id, current)
     if change.status == current["status"]:
         raise Conflict(f"The appointment is already {change.status}")
     if current["status"] == "cancelled":
@@ -329,6 +370,23 @@ def change_status(*, principal: Principal, appointment_id: str, change: StatusCh
     return StatusResult(appointment=appointment, charge=charge, reversal=reversal, version=appointment.version)
 
 
+def place_of_service(practice: Practice, appointment: dict[str, Any], location_pos: str | None) -> str:
+    """The POS a session of this appointment bills with: the location's, except that a
+    telehealth appointment at an office location uses the practice's telehealth POS."""
+    if appointment["telehealth"] and location_pos not in TELEHEALTH_POS:
+        return practice.default_telehealth_pos
+    return location_pos or DEFAULT_POS
+
+
+def _refuse_if_marked(practice_id: str, current: dict[str, Any]) -> None:
+    """A group session whose members are marked keeps its marks: clear them first, so every
+    charge is given back by the one path that knows how."""
+    marks = items.query_all(appointment_pk(practice_id, current["id"]), ATTENDANCE_SK)
+    if any(m["status"] != "unmarked" for m in marks):
+        raise Conflict(f"Members of the group session on {current['start'][:10]} are marked; set them to "
+                       "unmarked before cancelling it")
+
+
 def _attend(principal: Principal, practice: Practice, current: dict[str, Any], change: StatusChange,
             version: int) -> Any:
     """Charge an attended (or charged missed) appointment; attending also records its client
@@ -341,9 +399,7 @@ def _attend(principal: Principal, practice: Practice, current: dict[str, Any], c
                             date=day, attendance=change.status)
     session = None
     if change.status == "attended":
-        # A telehealth appointment at an office location bills with the practice's telehealth POS.
-        pos = (practice.default_telehealth_pos if current["telehealth"] and location_pos not in TELEHEALTH_POS
-               else location_pos)
+        pos = place_of_service(practice, current, location_pos)
         session = {"date_of_service": day.isoformat(), "billing_code": code.code, "minutes": minutes,
                    "fee": str(code.default_charge), "location_id": current["location_id"],
                    "appointment_id": current["id"], "bill_to": "automatic",
@@ -403,7 +459,7 @@ def _targets(principal: Principal, current: dict[str, Any], following: bool) -> 
     """This appointment, or it and the later booked occurrences of its series (one Query)."""
     if not following or not current.get("series_id"):
         return [current]
-    page = items.query_page(client_schedule_pk(principal.practice_id, current["client_id"]), limit=1000,
+    page = items.query_page(current["GSI3PK"], limit=1000,
                             start_key=None, index="GSI3", between=(iso(datetime.fromisoformat(current["start"])), "9999"),
                             filter="series_id = :series AND #status = :booked",
                             filter_names={"#status": "status"},
@@ -490,7 +546,10 @@ def cancel_following(*, principal: Principal, appointment_id: str, reason: str,
     practice = cached_practice(principal.practice_id)
     current = _current(principal, appointment_id, expected_version, must_be_booked_to="cancelled this way")
     cancelled = []
-    for item in _targets(principal, current, True):
+    targets = _targets(principal, current, True)
+    for item in targets if current.get("group_id") else []:
+        _refuse_if_marked(principal.practice_id, item)
+    for item in targets:
         _write_status(principal.practice_id, item, "cancelled", item["version"], reason)
         cancelled.append({**item, "status": "cancelled", "cancel_reason": reason, "version": item["version"] + 1})
     return SeriesChange(appointments=[appointment_view(i, practice.time_zone) for i in cancelled])

@@ -90,3 +90,45 @@ def client_schedule_pk(practice_id: str, client_id: str) -> str:
 def room_slot_pk(practice_id: str, room_id: str, slot: str) -> str:
     """A five-minute slot of a room, held by one appointment in hard-block mode."""
     return f"P#{practice_id}#ROOMSLOT#{room_id}#{slot}"
+
+
+def group_pk(practice_id: str, group_id: str) -> str:
+    """A group's own partition: its memberships."""
+    return f"P#{practice_id}#GROUP#{group_id}"
+
+
+MEMBER = "MEMBER#"
+
+
+def client_groups_pk(practice_id: str, client_id: str) -> str:
+    """GSI1 partition of the groups a client belongs (or belonged) to."""
+    return f"P#{practice_id}#C#{client_id}#GROUPS"
+
+
+def group_schedule_pk(practice_id: str, group_id: str) -> str:
+    """GSI3 partition of a group's appointments by start time (a client's schedule for
+    one-to-one appointments)."""
+    return f"P#{practice_id}#GROUP#{group_id}#APPTS"
+
+
+# Sort-key prefix of a member's attendance inside a group appointment's partition, so one
+# Query reads the appointment and every member's attendance.
+ATTENDANCE = "ATTEND#"
+
+
+def note_pk(practice_id: str, note_id: str) -> str:
+    """A chart note's own partition (read by id)."""
+    return f"P#{practice_id}#NOTE#{note_id}"
+
+
+NOTE_SK = "NOTE"
+
+
+def client_notes_pk(practice_id: str, client_id: str) -> str:
+    """GSI1 partition of a client's chart notes by creation time."""
+    return f"P#{practice_id}#C#{client_id}#NOTES"
+
+
+def group_notes_pk(practice_id: str, group_id: str) -> str:
+    """GSI1 partition of a group's notes by creation time."""
+    return f"P#{practice_id}#GROUP#{group_id}#NOTES"

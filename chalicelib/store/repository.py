@@ -29,6 +29,10 @@ class Collection:
         pk, sk = self.key(practice_id, entity_id)
         return items.get_existing(pk, sk, resource=self.resource, resource_id=entity_id)
 
+    def get_or_none(self, practice_id: str, entity_id: str) -> dict[str, Any] | None:
+        """One entity, or None."""
+        return items.get(*self.key(practice_id, entity_id))
+
     def create(self, practice_id: str, entity_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """A new entity; AlreadyExists if the id is taken."""
         return items.create(self.item(practice_id, entity_id, data), resource=self.resource,
@@ -61,3 +65,5 @@ BILLING_CODES = Collection("CODE", "Billing code")
 DIAGNOSIS_CODES = Collection("DX", "Diagnosis code")
 CLIENTS = Collection("CLIENT", "Client")
 PACK_TEMPLATES = Collection("PACKTPL", "Pack template")
+GROUPS = Collection("GROUP", "Group")
+NOTE_TEMPLATES = Collection("NOTETPL", "Note template")

@@ -26,7 +26,17 @@ SAMPLE_BODIES = {
     "add_payment": {"amount": "1.00", "method": "cash"},
     "apply_pack_to_invoice": {"pack_id": "pack_x"},
     "remove_pack_from_invoice": {},
+    "add_group_member": {"client_id": "cli_x"},
+    "join_group": {"group_id": "grp_x"},
+    "book_group_appointment": {"location_id": "loc_x", "start": "2026-12-01T10:00:00", "end": "2026-12-01T11:00:00"},
+    "mark_group_attendance": {"all_attended": True},
+    "add_member_payment": {"amount": "1.00", "method": "cash"},
+    "sign_note": {},
+    "add_note_addendum": {"text": "later"},
 }
+
+# Query strings for routes with required query parameters, for the same reason.
+SAMPLE_QUERIES = {"list_group_appointments": "?from=2026-12-01&to=2026-12-31"}
 
 
 def _path_for(op: Operation, ids: dict[str, str]) -> str:
@@ -55,22 +65,33 @@ def a_only(api):
         "payer": "P", "begin_on": "2026-01-01", "end_on": "2027-12-31", "allowed": "5"}).body
     assert api.post(f"/v1/clients/{client['id']}/charges", {"session_ref": "s-a", "date": "2026-11-20",
                                                              "billing_code": "90837"}).status == 201
-    appointment = api.post("/v1/appointments", {
-        "client_id": client["id"], "practitioner_id": USERS[PRACTICE_A]["practitioner"],
-        "location_id": f"loc_{PRACTICE_A}_main", "start": "2026-12-01T10:00:00", "end": "2026-12-01T10:50:00",
-        "billing_code": "90837"}).body["appointments"][0]
     session = api.post(f"/v1/clients/{client['id']}/sessions", {"date_of_service": "2026-11-20",
                                                                  "billing_code": "90837"}).body["session"]
     invoice = api.post(f"/v1/clients/{client['id']}/invoices", {"session_id": session["id"]}).body
-    return {"appointment_id": appointment["id"], "session_id": session["id"], "invoice_id": invoice["id"],"location_id": f"loc_{PRACTICE_A}_main", "room_id": f"room_{PRACTICE_A}_1",
+    group = api.post("/v1/groups", {"name": "G", "initials": "G", "practitioner_id": USERS[PRACTICE_A]["practitioner"]}).body
+    assert api.post(f"/v1/groups/{group['id']}/members", {"client_id": client["id"]}).status == 201
+    # A group session: every appointment route answers for it, the attendance routes too.
+    appointment = api.post(f"/v1/groups/{group['id']}/appointments", {
+        "location_id": f"loc_{PRACTICE_A}_main", "start": "2026-12-01T10:00:00", "end": "2026-12-01T10:50:00"}
+    ).body["appointments"][0]
+    note = api.post("/v1/notes", {"client_id": client["id"], "body": "<p>A only</p>"}, role="practitioner").body
+    note_template = api.post("/v1/note-templates", {"name": "T", "fields": [{"key": "a", "label": "A",
+                                                                            "type": "text"}]}).body
+    return {"group_id": group["id"], "note_id": note["id"], "note_template_id": note_template["id"],
+            "appointment_id": appointment["id"], "session_id": session["id"], "invoice_id": invoice["id"],"location_id": f"loc_{PRACTICE_A}_main", "room_id": f"room_{PRACTICE_A}_1",
             "user_id": USERS[PRACTICE_A]["practitioner"], "/v1/billing-codes:code": "AONLY1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": client["id"], "template_id": template["id"],
             "pack_id": pack["id"], "authorization_id": auth["id"], "session_ref": "s-a"}
 
 
+def _required_query(op: Operation) -> bool:
+    return op.query is not None and any(f.is_required() for f in op.query.model_fields.values())
+
+
 def _witnesses(op: Operation, ids: dict[str, str]) -> list[str]:
     """GET paths whose answers must not change when practice B calls `op` with A's ids."""
-    paths = [_path_for(op, ids)] if any(o.method == "GET" and o.path == op.path for o in OPERATIONS) else []
+    readable = any(o.method == "GET" and o.path == op.path and not _required_query(o) for o in OPERATIONS)
+    paths = [_path_for(op, ids)] if readable else []
     if "appointment_id" in op.path_params:
         paths.append(f"/v1/appointments/{ids['appointment_id']}")
     if "client_id" in op.path_params:
@@ -83,7 +104,7 @@ def test_route_table_is_not_empty():
     assert len(OPERATIONS) >= 25
 
 
-FAKE_IDS = {"appointment_id": "appt_x", "session_id": "ses_x", "invoice_id": "inv_x", "location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
+FAKE_IDS = {"group_id": "grp_x", "note_id": "note_x", "note_template_id": "ntpl_x", "appointment_id": "appt_x", "session_id": "ses_x", "invoice_id": "inv_x", "location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": "cli_x", "template_id": "tpl_x", "pack_id": "pack_x",
             "authorization_id": "auth_x", "session_ref": "s_x"}
 
@@ -127,7 +148,8 @@ def test_request_for_another_practices_resource_is_404(api, a_only, op):
     before = [api.get(path) for path in witnesses]
     assert all(reply.status == 200 for reply in before)
     body = SAMPLE_BODIES[op.operation_id] if op.method == "POST" else {}
-    reply = api.call(op.method, _path_for(op, a_only), body, role=role, practice=PRACTICE_B,
+    reply = api.call(op.method, _path_for(op, a_only) + SAMPLE_QUERIES.get(op.operation_id, ""), body, role=role,
+                     practice=PRACTICE_B,
                      headers={"If-Match": before[0].etag if before and "etag" in before[0].headers else '"1"'})
     assert reply.status == 404, reply.body
     assert [api.get(path).body for path in witnesses] == [r.body for r in before]  # nothing of A's changed
@@ -136,3 +158,5 @@ def test_request_for_another_practices_resource_is_404(api, a_only, op):
 def test_every_post_on_a_resource_has_a_sample_body():
     posts = {op.operation_id for op in OPERATIONS if op.method == "POST" and op.path_params}
     assert posts <= set(SAMPLE_BODIES)
+    queried = {op.operation_id for op in OPERATIONS if op.path_params and _required_query(op)}
+    assert queried <= set(SAMPLE_QUERIES)

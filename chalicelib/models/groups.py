@@ -1,0 +1,200 @@
+"""Group therapy: groups, members, group appointments and per-member attendance (PRODUCT.md §7)."""
+from datetime import datetime, timezone
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from chalicelib.domain import codes
+from chalicelib.domain.groups import DEFAULT_GROUP_CODE, MAX_MEMBERS
+from chalicelib.models.appointments import Recurrence, check_times
+from chalicelib.models.common import Input, Money, NonEmpty, Output
+from chalicelib.models.entitlements import ChargeResult, ReversalResult
+from chalicelib.models.sessions import PaidAtSession
+
+BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
+Initials = Annotated[str, Field(min_length=1, max_length=6, pattern=r"^[A-Za-z0-9]+$")]
+
+
+class GroupCreate(Input):
+    name: NonEmpty = Field(description="Full name, e.g. 'Tuesday anxiety group'")
+    initials: Initials = Field(description="Shown on the calendar")
+    practitioner_id: str | None = Field(None, description="Defaults to the calling practitioner")
+    default_billing_code: BillingCodeValue = DEFAULT_GROUP_CODE
+    active: bool = True
+    shared_with: list[str] = Field(default_factory=list, max_length=20,
+                                   description="Practitioners who may see, edit, schedule and chart for the group")
+
+
+class GroupUpdate(Input):
+    name: NonEmpty | None = None
+    initials: Initials | None = None
+    practitioner_id: str | None = None
+    default_billing_code: BillingCodeValue | None = None
+    active: bool | None = None
+    shared_with: list[str] | None = Field(None, max_length=20)
+
+
+class Group(Output):
+    id: str
+    name: str
+    initials: str
+    practitioner_id: str
+    default_billing_code: str
+    active: bool
+    shared_with: list[str]
+    member_count: int = Field(description=f"Current members (at most {MAX_MEMBERS})")
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class Joining(Input):
+    since: datetime | None = Field(None, description="When the membership began, to enter sessions held before "
+                                                     "today (with an offset; defaults to now)")
+
+    @model_validator(mode="after")
+    def _not_future(self) -> "Joining":
+        if self.since is not None and (self.since.tzinfo is None or self.since > datetime.now(timezone.utc)):
+            raise ValueError("since is a past time with a UTC offset")
+        return self
+
+
+class MemberAdd(Joining):
+    client_id: str
+
+
+class ClientGroupAdd(Joining):
+    group_id: str
+
+
+class MembershipPeriod(Output):
+    joined_at: str
+    left_at: str | None = None
+
+
+class Member(Output):
+    group_id: str
+    client_id: str
+    client_name: str
+    active: bool = Field(description="False once removed; the history stays")
+    periods: list[MembershipPeriod]
+    version: int
+
+
+class ClientGroup(Output):
+    """A group as listed on a client's profile."""
+
+    group_id: str
+    name: str
+    initials: str
+    practitioner_id: str
+    active_member: bool
+    periods: list[MembershipPeriod]
+
+
+class GroupAppointmentCreate(Input):
+    """A group session (or a series), booked like an appointment; the members come from the group."""
+
+    location_id: str
+    room_id: str | None = None
+    practitioner_id: str | None = Field(None, description="Defaults to the group's practitioner")
+    start: datetime = Field(description="Without an offset it is the practice's local time")
+    end: datetime
+    billing_code: BillingCodeValue | None = Field(None, description="Defaults to the group's default code")
+    telehealth: bool = False
+    notes: str | None = Field(None, max_length=2000)
+    recurrence: Recurrence | None = None
+    override_room_conflict: bool = False
+
+    @model_validator(mode="after")
+    def _times(self) -> "GroupAppointmentCreate":
+        check_times(self.start, self.end)
+        return self
+
+
+AttendanceStatus = Literal["unmarked", "attended", "no_show", "late_cancel", "absent"]
+FeeMode = Literal["default", "code", "custom", "none"]
+
+
+class CustomCode(Input):
+    """A code that is not in the practice's list, billed for this session only."""
+
+    code: BillingCodeValue
+    description: NonEmpty
+    fee: Money
+
+
+class MemberMark(Input):
+    """One member's attendance. attended: billed with the group's default code, another
+    standard `billing_code`, a `custom_code`, or no fee. no_show / late_cancel: charged where
+    the member's pack says so (fee 'none': never). absent: not attended, no fee. unmarked:
+    clears the mark (its charge is given back)."""
+
+    client_id: str
+    status: AttendanceStatus
+    fee: FeeMode = "default"
+    billing_code: BillingCodeValue | None = None
+    custom_code: CustomCode | None = None
+    minutes: int | None = Field(None, ge=0, le=1440, description="Defaults to the session's length")
+    paid_at_session: PaidAtSession | None = None
+
+    @model_validator(mode="after")
+    def _fee(self) -> "MemberMark":
+        if self.fee == "code" and not self.billing_code:
+            raise ValueError("fee 'code' needs billing_code")
+        if self.fee == "custom" and not self.custom_code:
+            raise ValueError("fee 'custom' needs custom_code")
+        if self.fee in ("code", "custom") and self.status != "attended":
+            raise ValueError(f"fee '{self.fee}' is for attended members")
+        if self.fee != "code" and self.billing_code:
+            raise ValueError("billing_code goes with fee 'code'")
+        if self.fee != "custom" and self.custom_code:
+            raise ValueError("custom_code goes with fee 'custom'")
+        if self.paid_at_session and self.status != "attended":
+            raise ValueError("paid_at_session is for attended members")
+        return self
+
+
+class AttendanceUpdate(Input):
+    all_attended: bool = Field(False, description="Mark every member attended with the default code first")
+    members: list[MemberMark] = Field(default_factory=list, max_length=MAX_MEMBERS,
+                                      description="Marks applied after all_attended, one per member")
+
+    @model_validator(mode="after")
+    def _something(self) -> "AttendanceUpdate":
+        if not self.all_attended and not self.members:
+            raise ValueError("give all_attended or at least one member")
+        ids = [m.client_id for m in self.members]
+        if len(set(ids)) != len(ids):
+            raise ValueError("each member appears once")
+        return self
+
+
+class MemberAttendance(Output):
+    client_id: str
+    client_name: str
+    status: AttendanceStatus
+    fee: FeeMode
+    billing_code: str | None = None
+    amount: Money | None = Field(None, description="The session fee billed")
+    session_id: str | None = Field(None, description="The member's client session (attended only)")
+    charged: list[str] = Field(default_factory=list, description="What was counted, e.g. \"pack 'Group 10': 3 of 10\"")
+    not_charged_reason: str | None = None
+    prior_authorization_number: str | None = None
+    summary: str = Field(description="The member's state at a glance")
+    changed: bool = Field(False, description="Whether this request changed the member")
+    charge: ChargeResult | None = None
+    reversal: ReversalResult | None = None
+    version: int = 0
+
+
+class NotCharged(Output):
+    client_id: str
+    reason: str
+
+
+class GroupAttendance(Output):
+    appointment_id: str
+    group_id: str
+    members: list[MemberAttendance]
+    not_charged: list[NotCharged] = Field(description="Marked members with nothing to charge, and why")

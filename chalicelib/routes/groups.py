@@ -1,0 +1,139 @@
+"""/v1/groups: groups, their members, their sessions, and per-member attendance and payments."""
+from chalice import Blueprint
+
+from chalicelib.auth import Role
+from chalicelib.http import Call, Listing, Reply, operation
+from chalicelib.lazy import lazy
+from chalicelib.models.appointments import Appointment, Booking, ScheduleQuery
+from chalicelib.models.groups import (
+    AttendanceUpdate,
+    ClientGroup,
+    ClientGroupAdd,
+    Group,
+    GroupAppointmentCreate,
+    GroupAttendance,
+    GroupCreate,
+    GroupUpdate,
+    Member,
+    MemberAdd,
+)
+from chalicelib.models.invoices import InvoiceChange, PaymentCreate
+
+bp = Blueprint(__name__)
+service = lazy("chalicelib.services.groups")
+attendance = lazy("chalicelib.services.attendance")
+TAG = "Groups"
+# Front desk runs the calendar, so it manages groups and marks attendance with practitioners.
+EDITORS = {Role.ADMIN, Role.PRACTITIONER, Role.FRONT_DESK}
+CASHIERS = {Role.ADMIN, Role.FRONT_DESK, Role.BILLING}
+GROUP = "/v1/groups/{group_id}"
+
+
+@operation(bp, "POST", "/v1/groups", roles=EDITORS, summary="Create a group", tag=TAG, body=GroupCreate,
+           response=Group, location="/v1/groups/{id}")
+def create_group(call: Call) -> Group:
+    return service.create_group(principal=call.principal, data=call.body)
+
+
+@operation(bp, "GET", "/v1/groups", summary="List groups (a practitioner: those they run or share)", tag=TAG,
+           response=Group, paginated=True)
+def list_groups(call: Call) -> Listing:
+    return Listing(*service.list_groups(principal=call.principal, limit=call.query.limit, start_key=call.start_key))
+
+
+@operation(bp, "GET", GROUP, summary="Read a group", tag=TAG, response=Group)
+def get_group(call: Call) -> Group:
+    return service.get_group(principal=call.principal, group_id=call.params["group_id"])
+
+
+@operation(bp, "PATCH", GROUP, roles=EDITORS, summary="Change, (de)activate or share a group", tag=TAG,
+           body=GroupUpdate, response=Group)
+def update_group(call: Call) -> Group:
+    return service.update_group(principal=call.principal, group_id=call.params["group_id"], changes=call.body,
+                                expected_version=call.if_match)
+
+
+@operation(bp, "GET", GROUP + "/members", summary="A group's members, current and past", tag=TAG,
+           response=Member, paginated=True)
+def list_group_members(call: Call) -> Listing:
+    return Listing(*service.list_members(principal=call.principal, group_id=call.params["group_id"],
+                                         limit=call.query.limit, start_key=call.start_key))
+
+
+@operation(bp, "POST", GROUP + "/members", roles=EDITORS, summary="Add a member (joins future sessions)",
+           tag=TAG, body=MemberAdd, response=Member, status=201)
+def add_group_member(call: Call) -> Reply:
+    member = service.add_member(principal=call.principal, group_id=call.params["group_id"],
+                                client_id=call.body.client_id, since=call.body.since)
+    return Reply(member, status=201)
+
+
+@operation(bp, "DELETE", GROUP + "/members/{client_id}", roles=EDITORS,
+           summary="Remove a member (leaves future sessions; history stays)", tag=TAG, response=Member,
+           conditional=False)
+def remove_group_member(call: Call) -> Member:
+    return service.remove_member(principal=call.principal, group_id=call.params["group_id"],
+                                 client_id=call.params["client_id"])
+
+
+@operation(bp, "GET", "/v1/clients/{client_id}/groups", summary="The groups a client belongs or belonged to",
+           tag=TAG, response=ClientGroup, paginated=True)
+def list_client_groups(call: Call) -> Listing:
+    return Listing(*service.client_groups(principal=call.principal, client_id=call.params["client_id"],
+                                          limit=call.query.limit, start_key=call.start_key))
+
+
+@operation(bp, "POST", "/v1/clients/{client_id}/groups", roles=EDITORS, summary="Add the client to a group",
+           tag=TAG, body=ClientGroupAdd, response=Member, status=201)
+def join_group(call: Call) -> Reply:
+    member = service.add_member(principal=call.principal, group_id=call.body.group_id,
+                                client_id=call.params["client_id"], since=call.body.since)
+    return Reply(member, status=201)
+
+
+@operation(bp, "DELETE", "/v1/clients/{client_id}/groups/{group_id}", roles=EDITORS,
+           summary="Take the client out of a group", tag=TAG, response=Member, conditional=False)
+def leave_group(call: Call) -> Member:
+    return service.remove_member(principal=call.principal, group_id=call.params["group_id"],
+                                 client_id=call.params["client_id"])
+
+
+@operation(bp, "POST", GROUP + "/appointments", roles=EDITORS, summary="Book a group session or series",
+           tag=TAG, body=GroupAppointmentCreate, response=Booking, status=201)
+def book_group_appointment(call: Call) -> Reply:
+    booking = service.book_group_appointment(principal=call.principal, group_id=call.params["group_id"],
+                                             data=call.body)
+    return Reply(booking, status=201, headers={"Location": f"/v1/appointments/{booking.appointments[0].id}"})
+
+
+@operation(bp, "GET", GROUP + "/appointments", summary="A group's sessions by day", tag=TAG,
+           query=ScheduleQuery, response=Appointment, paginated=True)
+def list_group_appointments(call: Call) -> Listing:
+    return Listing(*service.group_schedule(principal=call.principal, group_id=call.params["group_id"],
+                                           first_day=call.query.start, last_day=call.query.end,
+                                           limit=call.query.limit, start_key=call.start_key))
+
+
+ATTENDANCE = "/v1/appointments/{appointment_id}/attendance"
+
+
+@operation(bp, "GET", ATTENDANCE, summary="Each member's attendance at a group session", tag=TAG,
+           response=GroupAttendance)
+def get_group_attendance(call: Call) -> GroupAttendance:
+    return attendance.get_attendance(principal=call.principal, appointment_id=call.params["appointment_id"])
+
+
+@operation(bp, "POST", ATTENDANCE, roles=EDITORS,
+           summary="Mark a group session's attendance (all attended, then single members); charges each member",
+           tag=TAG, body=AttendanceUpdate, response=GroupAttendance, status=200)
+def mark_group_attendance(call: Call) -> GroupAttendance:
+    return attendance.mark_attendance(principal=call.principal, appointment_id=call.params["appointment_id"],
+                                      update=call.body)
+
+
+@operation(bp, "POST", ATTENDANCE + "/{client_id}/payments", roles=CASHIERS,
+           summary="Take a payment from one member of a group session", tag=TAG, body=PaymentCreate,
+           response=InvoiceChange, status=201)
+def add_member_payment(call: Call) -> Reply:
+    return Reply(attendance.member_payment(principal=call.principal, appointment_id=call.params["appointment_id"],
+                                           client_id=call.params["client_id"], data=call.body), status=201)

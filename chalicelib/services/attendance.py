@@ -1,0 +1,290 @@
+"""Group attendance: each member is marked on their own, and each attending member's own pack
+or authorization is charged through the charging service in the same transaction as their mark
+and their client session. A member's change of mark gives back what the old mark took before
+the new one charges, so a member is charged exactly once whatever is resubmitted or raced.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalicelib.auth import Principal
+from chalicelib.domain.entitlements import count_phrase, format_amount
+from chalicelib.domain.groups import CHARGEABLE, member_at, same_mark, summary
+from chalicelib.errors import AlreadyExists, Conflict, ValidationFailed
+from chalicelib.models.codes import BillingCode
+from chalicelib.models.entitlements import ChargeRequest
+from chalicelib.models.groups import AttendanceUpdate, GroupAttendance, MemberAttendance, NotCharged
+from chalicelib.models.invoices import InvoiceChange, InvoiceCreate, PaymentCreate
+from chalicelib.models.practice import Practice
+from chalicelib.services import appointments, charging, groups, invoices, sessions
+from chalicelib.services.entitlements import client_history_added
+from chalicelib.services.practice import cached_practice
+from chalicelib.store import items
+from chalicelib.store.keys import APPOINTMENT_SK, ATTENDANCE, appointment_pk
+from chalicelib.store.repository import BILLING_CODES, LOCATIONS
+
+ZERO = Decimal("0.00")
+_ATTEMPTS = 3
+
+
+class _Raced(Exception):
+    """Someone else changed this member's mark between our read and our write."""
+
+
+def _load(principal: Principal, appointment_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]:
+    """The group appointment, its group (404 unless the caller may see it) and every member's
+    mark: one Query of the appointment's partition and one read of the group."""
+    pk = appointment_pk(principal.practice_id, appointment_id)
+    found = items.query_page(pk, limit=1000, start_key=None, consistent=True).items
+    appointment = next((i for i in found if i["SK"] == APPOINTMENT_SK), None)
+    if appointment is None:
+        items.get_existing(pk, APPOINTMENT_SK, resource="Appointment", resource_id=appointment_id)
+    if not appointment.get("group_id"):
+        raise Conflict("This is not a group appointment; set its status with "
+                       f"POST /v1/appointments/{appointment_id}/status")
+    group = groups.visible_group(principal, appointment["group_id"])
+    marks = {i["client_id"]: i for i in found if i["SK"].startswith(ATTENDANCE)}
+    return appointment, group, marks
+
+
+def _roster(principal: Principal, appointment: dict[str, Any], marks: dict[str, Any]) -> dict[str, str]:
+    """client id → name of everyone on the session: members at its start time, and anyone
+    marked (a member removed later keeps the marks they have)."""
+    start = datetime.fromisoformat(appointment["start"])
+    roster = {m["client_id"]: m["client_name"] for m in groups.members(principal.practice_id, appointment["group_id"])
+              if member_at(m["periods"], start)}
+    roster.update({cid: mark["client_name"] for cid, mark in marks.items()})
+    return roster
+
+
+def get_attendance(*, principal: Principal, appointment_id: str) -> GroupAttendance:
+    appointment, _, marks = _load(principal, appointment_id)
+    return _answer(appointment, _roster(principal, appointment, marks), marks, {})
+
+
+def mark_attendance(*, principal: Principal, appointment_id: str, update: AttendanceUpdate) -> GroupAttendance:
+    """Mark all attended and/or set single members; members whose mark does not change are
+    left alone, so sending the same marks twice charges nothing twice."""
+    practice = cached_practice(principal.practice_id)
+    appointment, _, marks = _load(principal, appointment_id)
+    if appointment["status"] == "cancelled":
+        raise Conflict("The group session is cancelled")
+    roster = _roster(principal, appointment, marks)
+    wanted = _wanted(update, appointment, roster)
+    codes, pos = _codes(principal, practice, appointment, update, wanted)
+    results = {}
+    for client_id, mark in wanted.items():
+        results[client_id] = _apply(principal, practice, appointment, roster[client_id], client_id,
+                                    marks.get(client_id), mark, codes, pos)
+        if results[client_id]["mark"] is not None:
+            marks[client_id] = results[client_id]["mark"]
+    return _answer(appointment, roster, marks, results)
+
+
+def _wanted(update: AttendanceUpdate, appointment: dict[str, Any], roster: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """client id → the mark asked for, with the code it bills under resolved."""
+    wanted: dict[str, dict[str, Any]] = {}
+    if update.all_attended:
+        wanted = {cid: {"status": "attended", "fee": "default"} for cid in sorted(roster)}
+    errors = []
+    for i, mark in enumerate(update.members):
+        if mark.client_id not in roster:
+            errors.append({"field": f"body.members.{i}.client_id",
+                           "reason": "is not a member of the group at this session's time"})
+        wanted[mark.client_id] = mark.model_dump(mode="json", exclude={"client_id"})
+    if errors:
+        raise ValidationFailed(errors)
+    for mark in wanted.values():
+        mark.setdefault("minutes", None)
+        mark.setdefault("custom_code", None)
+        mark.setdefault("paid_at_session", None)
+        billed_as_booked = mark["status"] == "attended" if mark["fee"] == "none" else mark["status"] in CHARGEABLE
+        if mark["fee"] in ("default", "none") and billed_as_booked:
+            mark["billing_code"] = appointment["billing_code"]
+        elif mark["fee"] == "custom":
+            mark["billing_code"] = mark["custom_code"]["code"]
+        elif mark["fee"] != "code":
+            mark["billing_code"] = None
+    return wanted
+
+
+def _codes(principal: Principal, practice: Practice, appointment: dict[str, Any], update: AttendanceUpdate,
+           wanted: dict[str, dict[str, Any]]) -> tuple[dict[str, BillingCode], str]:
+    """The practice's codes the marks bill under (custom codes built from the mark) and the
+    session's place of service: one read."""
+    standard = sorted({m["billing_code"] for m in wanted.values() if m["billing_code"] and m["fee"] != "custom"})
+    found = items.get_many([BILLING_CODES.key(principal.practice_id, c) for c in standard] +
+                           [LOCATIONS.key(principal.practice_id, appointment["location_id"])])
+    by_code = dict(zip(standard, found))
+    fields = {m.billing_code: f"body.members.{i}.billing_code" for i, m in enumerate(update.members) if m.billing_code}
+    errors = [{"field": fields.get(code, "body.all_attended"), "reason": f"{code} is not a billing code of the practice"}
+              for code, item in by_code.items() if item is None or item["add_on"]]
+    if errors:
+        raise ValidationFailed(errors)
+    codes = {c: BillingCode.model_validate(items.public(i)) for c, i in by_code.items()}
+    stamp = items.now()
+    for mark in wanted.values():
+        if mark["fee"] == "custom":
+            custom = mark["custom_code"]
+            codes[custom["code"]] = BillingCode(code=custom["code"], description=custom["description"],
+                                                default_minutes=0, default_charge=Decimal(custom["fee"]),
+                                                add_on=False, active=True, version=1, created_at=stamp,
+                                                updated_at=stamp)
+    location = found[-1]
+    return codes, appointments.place_of_service(practice, appointment, location["place_of_service"] if location else None)
+
+
+def _apply(principal: Principal, practice: Practice, appointment: dict[str, Any], name: str, client_id: str,
+           current: dict[str, Any] | None, mark: dict[str, Any], codes: dict[str, BillingCode],
+           pos: str) -> dict[str, Any]:
+    """Move one member to the mark asked for, re-reading their mark if someone raced us."""
+    for _ in range(_ATTEMPTS):
+        if same_mark(current, mark):
+            return {"mark": current, "changed": False}
+        try:
+            return _transition(principal, practice, appointment, name, client_id, current, mark, codes, pos)
+        except _Raced:
+            current = items.get(appointment_pk(principal.practice_id, appointment["id"]), ATTENDANCE + client_id)
+    raise Conflict(f"Client {client_id}'s attendance is changing too fast; read it again and retry")
+
+
+def _transition(principal: Principal, practice: Practice, appointment: dict[str, Any], name: str, client_id: str,
+                current: dict[str, Any] | None, mark: dict[str, Any], codes: dict[str, BillingCode],
+                pos: str) -> dict[str, Any]:
+    version = current["version"] if current else 0
+    written: dict[str, Any] = {"mark": current, "changed": True}
+    if current and current["status"] in CHARGEABLE:
+        # Give back what the old mark took (and drop its session) before charging the new one.
+        interim = {"status": "unmarked", "fee": "default", "billing_code": None, "minutes": None, "custom_code": None}
+        written["reversal"] = charging.reverse_session(
+            principal=principal, client_id=client_id, session_ref=appointment["id"],
+            companion=_mark_write(principal.practice_id, appointment, name, client_id, interim, version, written,
+                                  drop_session=current["status"] == "attended"))
+        version += 1
+        if mark["status"] == "unmarked":
+            return written
+    day = datetime.fromisoformat(appointment["start"]).astimezone(ZoneInfo(practice.time_zone)).date()
+    session = None
+    if mark["status"] == "attended":
+        code = codes[mark["billing_code"]]
+        start, end = datetime.fromisoformat(appointment["start"]), datetime.fromisoformat(appointment["end"])
+        minutes = mark["minutes"] if mark["minutes"] is not None else int((end - start).total_seconds() // 60)
+        fee = ZERO if mark["fee"] == "none" else code.default_charge
+        session = {"date_of_service": day.isoformat(), "billing_code": code.code, "minutes": minutes,
+                   "fee": f"{fee:.2f}", "location_id": appointment["location_id"], "appointment_id": appointment["id"],
+                   "group_id": appointment["group_id"], "bill_to": "automatic", "place_of_service": pos,
+                   "paid_at_session": mark["paid_at_session"], "additional_diagnoses": [], "modifiers": [],
+                   "additional_dates": [], "add_on_codes": []}
+    companion = _mark_write(principal.practice_id, appointment, name, client_id, mark, version, written,
+                            session=session)
+    if mark["status"] in CHARGEABLE and mark["fee"] != "none":
+        code = codes[mark["billing_code"]]
+        request = ChargeRequest(session_ref=appointment["id"], date=day, billing_code=code.code,
+                                minutes=session["minutes"] if session else None,
+                                fee=Decimal(session["fee"]) if session else None, attendance=mark["status"])
+        written["charge"] = charging.charge_session(principal=principal, client_id=client_id, request=request,
+                                                    code=code, companion=companion)
+        if written["charge"].status == "already_charged":
+            raise _Raced()  # a concurrent mark charged this member: see what it wrote
+    else:
+        try:
+            items.transact(companion.actions(None))
+        except items.TransactionCancelled as err:
+            raise _Raced() from err
+    return written
+
+
+def _mark_write(practice_id: str, appointment: dict[str, Any], name: str, client_id: str, mark: dict[str, Any],
+                version: int, written: dict[str, Any], *, session: dict[str, Any] | None = None,
+                drop_session: bool = False) -> charging.Companion:
+    """The member's mark (and the client session it records or drops) as the companion of the
+    charge or reversal that goes with it."""
+    def actions(plan: Any) -> list[dict[str, Any]]:
+        charged, reason = _charged_lines(plan, mark)
+        number, why = plan.authorization_stamp() if plan else (None, reason)
+        item = {**_mark_key(practice_id, appointment["id"], client_id), "kind": "ATTEND", "client_id": client_id,
+                "client_name": name, **{k: mark[k] for k in ("status", "fee", "billing_code", "minutes", "custom_code")},
+                "amount": session["fee"] if session else None, "session_id": appointment["id"] if session else None,
+                "charged": charged, "not_charged_reason": reason, "prior_authorization_number": number,
+                "version": version + 1, "updated_at": items.now()}
+        writes = [items.put_action(item, expected_version=version or None)]
+        if session is not None:
+            writes += [items.put_action(sessions.new_session_item(practice_id, client_id, appointment["id"], session,
+                                                                  (number, why))),
+                       client_history_added(practice_id, client_id)]
+        if drop_session:
+            key = sessions.session_key(practice_id, client_id, appointment["id"])
+            writes.append({"Delete": {"TableName": items.table(), "Key": items.key_of(*key)}})
+        written["mark"] = item
+        return writes
+
+    def refused(err: items.TransactionCancelled, index: int) -> Exception:
+        return _Raced()
+
+    return charging.Companion(actions=actions, refused=refused)
+
+
+def _mark_key(practice_id: str, appointment_id: str, client_id: str) -> dict[str, str]:
+    return {"PK": appointment_pk(practice_id, appointment_id), "SK": ATTENDANCE + client_id}
+
+
+def _charged_lines(plan: Any, mark: dict[str, Any]) -> tuple[list[str], str | None]:
+    """What a charge counted ("pack 'Group 10': 3 of 10 sessions") or why nothing was."""
+    if mark["status"] not in CHARGEABLE:
+        return [], None
+    if mark["fee"] == "none":
+        return [], "no fee"
+    lines = []
+    if plan.auth:
+        auth = plan.auth
+        lines.append(f"authorization {auth.get('number') or auth['id']}: " + count_phrase(
+            used=auth["used"] + plan.auth_cost, allowed=auth["allowed"], measure=auth["measure"], ends=auth["end_on"]))
+    if plan.pack:
+        pack = plan.pack
+        lines.append(f"pack '{pack['name']}': {format_amount(pack['used'] + plan.pack_cost)} of "
+                     f"{format_amount(pack['limit'])} {pack['measure']}")
+    if lines:
+        return lines, None
+    reasons = [r for r in (plan.auth_reason if mark["status"] == "attended" else None, plan.pack_reason) if r]
+    return [], "; ".join(reasons) or "nothing to charge"
+
+
+def _answer(appointment: dict[str, Any], roster: dict[str, str], marks: dict[str, dict[str, Any]],
+            results: dict[str, dict[str, Any]]) -> GroupAttendance:
+    members = []
+    for client_id in sorted(roster, key=lambda c: (roster[c], c)):
+        mark = marks.get(client_id) or {"status": "unmarked", "fee": "default", "version": 0}
+        result = results.get(client_id, {})
+        members.append(MemberAttendance(
+            client_id=client_id, client_name=roster[client_id], status=mark["status"], fee=mark["fee"],
+            billing_code=mark.get("billing_code"), amount=mark.get("amount"), session_id=mark.get("session_id"),
+            charged=mark.get("charged") or [], not_charged_reason=mark.get("not_charged_reason"),
+            prior_authorization_number=mark.get("prior_authorization_number"),
+            summary=summary(mark["status"], mark.get("billing_code"), mark.get("charged") or [],
+                            mark.get("not_charged_reason")),
+            changed=result.get("changed", False), charge=result.get("charge"), reversal=result.get("reversal"),
+            version=mark["version"]))
+    not_charged = [NotCharged(client_id=m.client_id, reason=m.not_charged_reason) for m in members
+                   if m.status in CHARGEABLE and not m.charged and m.not_charged_reason]
+    return GroupAttendance(appointment_id=appointment["id"], group_id=appointment["group_id"], members=members,
+                           not_charged=not_charged)
+
+
+def member_payment(*, principal: Principal, appointment_id: str, client_id: str,
+                   data: PaymentCreate) -> InvoiceChange:
+    """Take a payment from one member of a group session: onto the invoice of their session,
+    created on the first payment."""
+    _, _, marks = _load(principal, appointment_id)
+    mark = marks.get(client_id)
+    if mark is None or not mark.get("session_id"):
+        raise Conflict("Only a member marked attended has a session to pay for")
+    try:
+        invoices.create_invoice(principal=principal, client_id=client_id,
+                                data=InvoiceCreate(session_id=mark["session_id"]))
+    except AlreadyExists:
+        pass  # paid before: the invoice is there
+    return invoices.add_payment(principal=principal, client_id=client_id, invoice_id=f"inv_{mark['session_id']}",
+                                data=data)

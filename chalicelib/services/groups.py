@@ -1,0 +1,224 @@
+"""Use cases for groups: the group itself, who may see it, its members, and booking its sessions.
+
+A practitioner sees a group only if they run it or it is shared with them; to anyone else it
+does not exist (404), like another practice's data. Admins, front desk and billing see every
+group (front desk schedules them, billing bills them); note content has its own rule.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from chalicelib.auth import Principal, Role
+from chalicelib.domain.groups import MAX_MEMBERS
+from chalicelib.domain.ids import new_id
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.models.appointments import Appointment, AppointmentCreate, Booking
+from chalicelib.models.groups import ClientGroup, Group, GroupAppointmentCreate, GroupCreate, GroupUpdate, Member
+from chalicelib.services import appointments
+from chalicelib.services.clients import display_name
+from chalicelib.services.common import changes_of
+from chalicelib.store import dynamo, items
+from chalicelib.store.keys import MEMBER, client_groups_pk, group_pk
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, GROUPS, USERS
+
+
+def _view(item: dict[str, Any]) -> Group:
+    return Group.model_validate(items.public(item))
+
+
+def may_see(principal: Principal, group: dict[str, Any]) -> bool:
+    """Whether the caller may see the group: any non-practitioner role, its practitioner, or a
+    practitioner it is shared with."""
+    return principal.role != Role.PRACTITIONER or principal.user_id in practitioners_of(group)
+
+
+def practitioners_of(group: dict[str, Any]) -> set[str]:
+    """The practitioners who run or share a group (they may read its notes)."""
+    return {group["practitioner_id"], *group.get("shared_with", [])}
+
+
+def visible_group(principal: Principal, group_id: str) -> dict[str, Any]:
+    """The group, or 404 if it does not exist or the caller may not see it."""
+    group = GROUPS.get(principal.practice_id, group_id)
+    if not may_see(principal, group):
+        raise NotFound("Group", group_id)
+    return group
+
+
+def _check_people(principal: Principal, practitioner_id: str | None, shared_with: list[str] | None,
+                  code: str | None) -> None:
+    """The practitioner and the practitioners shared with exist and are practitioners, and the
+    default code is one of the practice's: one read."""
+    pid = principal.practice_id
+    named = ([("body.practitioner_id", practitioner_id)] if practitioner_id else []) + \
+        [(f"body.shared_with.{i}", u) for i, u in enumerate(shared_with or [])]
+    keys = [USERS.key(pid, user_id) for _, user_id in named] + ([BILLING_CODES.key(pid, code)] if code else [])
+    found = items.get_many(keys)
+    errors = [{"field": field, "reason": "is not a practitioner of this practice"}
+              for (field, _), user in zip(named, found) if user is None or user["role"] != "practitioner"]
+    if code and (found[-1] is None or found[-1]["add_on"]):
+        errors.append({"field": "body.default_billing_code", "reason": f"{code} is not a billing code of the practice"})
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def create_group(*, principal: Principal, data: GroupCreate) -> Group:
+    practitioner_id = data.practitioner_id or (principal.user_id if principal.role == Role.PRACTITIONER else None)
+    if practitioner_id is None:
+        raise ValidationFailed.field("body.practitioner_id", "name the practitioner who runs the group")
+    if principal.role == Role.PRACTITIONER and practitioner_id != principal.user_id:
+        raise ValidationFailed.field("body.practitioner_id", "a practitioner creates groups they run")
+    shared = sorted(set(data.shared_with) - {practitioner_id})
+    _check_people(principal, practitioner_id, shared, data.default_billing_code)
+    values = {**data.model_dump(mode="json"), "practitioner_id": practitioner_id, "shared_with": shared,
+              "member_count": 0}
+    group_id = new_id("grp")
+    return _view(GROUPS.create(principal.practice_id, group_id, values))
+
+
+def get_group(*, principal: Principal, group_id: str) -> Group:
+    return _view(visible_group(principal, group_id))
+
+
+def list_groups(*, principal: Principal, limit: int, start_key: dict | None) -> tuple[list[Group], dict | None]:
+    """The practice's groups (a practitioner: those they run or share), one Query."""
+    if principal.role != Role.PRACTITIONER:
+        page = GROUPS.list(principal.practice_id, limit=limit, start_key=start_key)
+    else:
+        page = items.query_page(*GROUPS.key(principal.practice_id, ""), limit=limit, start_key=start_key,
+                                filter="practitioner_id = :me OR contains(shared_with, :me)",
+                                filter_values={":me": principal.user_id})
+    return [_view(i) for i in page.items], page.last_key
+
+
+def update_group(*, principal: Principal, group_id: str, changes: GroupUpdate, expected_version: int) -> Group:
+    """Rename, re-code, (de)activate, hand over or share a group."""
+    current = visible_group(principal, group_id)
+    values = changes_of(changes, required=("name", "initials", "practitioner_id", "default_billing_code",
+                                           "active", "shared_with"))
+    practitioner_id = values.get("practitioner_id", current["practitioner_id"])
+    if "shared_with" in values or "practitioner_id" in values:
+        values["shared_with"] = sorted(set(values.get("shared_with", current["shared_with"])) - {practitioner_id})
+    _check_people(principal, values.get("practitioner_id"), values.get("shared_with"),
+                  values.get("default_billing_code"))
+    return _view(GROUPS.update(principal.practice_id, group_id, values, expected_version=expected_version))
+
+
+# ---- members --------------------------------------------------------------------------
+
+def _member_view(item: dict[str, Any]) -> Member:
+    return Member.model_validate(items.public(item))
+
+
+def members(practice_id: str, group_id: str) -> list[dict[str, Any]]:
+    """Every membership of a group, current and past (one Query; a group is small)."""
+    return items.query_all(group_pk(practice_id, group_id), MEMBER)
+
+
+def list_members(*, principal: Principal, group_id: str, limit: int,
+                 start_key: dict | None) -> tuple[list[Member], dict | None]:
+    visible_group(principal, group_id)
+    page = items.query_page(group_pk(principal.practice_id, group_id), MEMBER, limit=limit, start_key=start_key)
+    return [_member_view(i) for i in page.items], page.last_key
+
+
+def _count_change(practice_id: str, group_id: str, delta: int) -> dict[str, Any]:
+    """The group's member count moves with the membership, in the same transaction; the
+    condition keeps a group within MAX_MEMBERS however many adds race."""
+    pk, sk = GROUPS.key(practice_id, group_id)
+    condition = "attribute_exists(PK)" + (" AND member_count < :max" if delta > 0 else "")
+    values = {":delta": delta, **({":max": MAX_MEMBERS} if delta > 0 else {})}
+    return {"Update": {"TableName": items.table(), "Key": items.key_of(pk, sk),
+                       "UpdateExpression": "ADD member_count :delta", "ConditionExpression": condition,
+                       "ExpressionAttributeValues": dynamo.to_item(values)}}
+
+
+def add_member(*, principal: Principal, group_id: str, client_id: str, since: datetime | None = None) -> Member:
+    """Add a client (or bring a former member back): they join the group's sessions that
+    start from now on (or from `since`, to enter sessions already held)."""
+    pid = principal.practice_id
+    visible_group(principal, group_id)
+    client, current = items.get_many([CLIENTS.key(pid, client_id), (group_pk(pid, group_id), MEMBER + client_id)])
+    if client is None:
+        raise ValidationFailed.field("body.client_id", "is not a client of this practice")
+    if current and current["active"]:
+        raise Conflict("The client is already a member of the group")
+    now = items.now()
+    joined = since.astimezone(timezone.utc).isoformat(timespec="seconds") if since else now
+    periods = (current or {}).get("periods", [])
+    if periods and datetime.fromisoformat(joined) < datetime.fromisoformat(periods[-1]["left_at"]):
+        raise ValidationFailed.field("body.since", "is before the client last left the group")
+    periods = [*periods, {"joined_at": joined, "left_at": None}]
+    item = {"PK": group_pk(pid, group_id), "SK": MEMBER + client_id, "kind": "MEMBER", "group_id": group_id,
+            "client_id": client_id, "client_name": display_name(client["first_name"], client["last_name"]),
+            "active": True, "periods": periods, "GSI1PK": client_groups_pk(pid, client_id), "GSI1SK": group_id}
+    if current:
+        item = {**current, **item, "version": current["version"] + 1, "updated_at": now}
+    else:
+        item = items.new_item(item)
+    _write_membership(pid, group_id, item, current, +1)
+    return _member_view(item)
+
+
+def remove_member(*, principal: Principal, group_id: str, client_id: str) -> Member:
+    """Remove a member: they leave the sessions that start from now on; their attendance,
+    sessions and notes so far stay."""
+    pid = principal.practice_id
+    visible_group(principal, group_id)
+    current = items.get(group_pk(pid, group_id), MEMBER + client_id)
+    if current is None or not current["active"]:
+        raise NotFound("Member", client_id)
+    now = items.now()
+    periods = [*current["periods"][:-1], {**current["periods"][-1], "left_at": now}]
+    item = {**current, "active": False, "periods": periods, "version": current["version"] + 1, "updated_at": now}
+    _write_membership(pid, group_id, item, current, -1)
+    return _member_view(item)
+
+
+def _write_membership(practice_id: str, group_id: str, item: dict[str, Any], current: dict[str, Any] | None,
+                      delta: int) -> None:
+    try:
+        items.transact([items.put_action(item, expected_version=current["version"] if current else None),
+                        _count_change(practice_id, group_id, delta)])
+    except items.TransactionCancelled as err:
+        if 1 in err.failed():
+            raise Conflict(f"A group has at most {MAX_MEMBERS} members") from err
+        raise Conflict("The membership changed at the same moment; read it again and retry") from err
+
+
+def client_groups(*, principal: Principal, client_id: str, limit: int,
+                  start_key: dict | None) -> tuple[list[ClientGroup], dict | None]:
+    """Every group a client belongs or belonged to: one Query and one batch read of the groups."""
+    CLIENTS.get(principal.practice_id, client_id)
+    page = items.query_page(client_groups_pk(principal.practice_id, client_id), limit=limit, start_key=start_key,
+                            index="GSI1")
+    groups = items.get_many([GROUPS.key(principal.practice_id, m["group_id"]) for m in page.items])
+    listed = [ClientGroup(group_id=g["id"], name=g["name"], initials=g["initials"], practitioner_id=g["practitioner_id"],
+                          active_member=m["active"], periods=m["periods"])
+              for m, g in zip(page.items, groups) if g is not None and may_see(principal, g)]
+    return listed, page.last_key
+
+
+# ---- sessions -------------------------------------------------------------------------
+
+def book_group_appointment(*, principal: Principal, group_id: str, data: GroupAppointmentCreate) -> Booking:
+    """Book the group's session (or a weekly/fortnightly series of them)."""
+    group = visible_group(principal, group_id)
+    if not group["active"]:
+        raise Conflict("The group is inactive; activate it to book sessions")
+    practitioner_id = data.practitioner_id or group["practitioner_id"]
+    if practitioner_id not in practitioners_of(group):
+        raise ValidationFailed.field("body.practitioner_id", "runs or shares the group, or is left out")
+    booking = AppointmentCreate.model_construct(
+        **{**{name: getattr(data, name) for name in GroupAppointmentCreate.model_fields}, "client_id": None,
+           "practitioner_id": practitioner_id, "billing_code": data.billing_code or group["default_billing_code"]})
+    current = [m["client_id"] for m in members(principal.practice_id, group_id) if m["active"]]
+    return appointments.book_group(principal=principal, group_id=group_id, data=booking, member_ids=current)
+
+
+def group_schedule(*, principal: Principal, group_id: str, first_day: Any, last_day: Any, limit: int,
+                   start_key: dict | None) -> tuple[list[Appointment], dict | None]:
+    visible_group(principal, group_id)
+    return appointments.schedule(principal=principal, group_id=group_id, first_day=first_day, last_day=last_day,
+                                 limit=limit, start_key=start_key)

@@ -1,0 +1,325 @@
+"""Use cases for chart notes and note templates.
+
+A progress note belongs to one client. A group note belongs to a group appointment; its shared
+part (and each member's own part) is copied into a note in the chart of every member who
+attended, written in the same transaction as the group note, so the copies never drift from
+their source. Signing locks a note (and a group note's copies): after
+that only dated addenda are accepted.
+
+Who reads notes: admins, the note's practitioner, and the practitioners a group note's group
+is run by or shared with. To anyone else a note does not exist (404); front desk and billing
+are refused at the route (403).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.auth import Principal, Role
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.notes import check_fields, sanitize_html
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.models.notes import (
+    AddendumCreate,
+    Note,
+    NoteCreate,
+    NoteTemplate,
+    NoteTemplateCreate,
+    NoteTemplateUpdate,
+    NoteUpdate,
+)
+from chalicelib.services import groups
+from chalicelib.services.common import changes_of
+from chalicelib.store import dynamo, items
+from chalicelib.store.keys import (
+    APPOINTMENT_SK,
+    ATTENDANCE,
+    NOTE_SK,
+    appointment_pk,
+    client_notes_pk,
+    group_notes_pk,
+    note_pk,
+)
+from chalicelib.store.repository import CLIENTS, GROUPS, NOTE_TEMPLATES, USERS
+
+# ---- templates ------------------------------------------------------------------------
+
+
+def _template(item: dict[str, Any]) -> NoteTemplate:
+    return NoteTemplate.model_validate(items.public(item))
+
+
+def create_template(*, principal: Principal, data: NoteTemplateCreate) -> NoteTemplate:
+    return _template(NOTE_TEMPLATES.create(principal.practice_id, new_id("ntpl"), data.model_dump(mode="json")))
+
+
+def get_template(*, principal: Principal, template_id: str) -> NoteTemplate:
+    return _template(NOTE_TEMPLATES.get(principal.practice_id, template_id))
+
+
+def list_templates(*, principal: Principal, limit: int, start_key: dict | None) -> tuple[list[NoteTemplate], dict | None]:
+    page = NOTE_TEMPLATES.list(principal.practice_id, limit=limit, start_key=start_key)
+    return [_template(i) for i in page.items], page.last_key
+
+
+def update_template(*, principal: Principal, template_id: str, changes: NoteTemplateUpdate,
+                    expected_version: int) -> NoteTemplate:
+    """Notes already written keep their values; the new fields apply to notes written or
+    edited from now on."""
+    values = changes_of(changes, required=("name", "fields", "active"))
+    return _template(NOTE_TEMPLATES.update(principal.practice_id, template_id, values,
+                                           expected_version=expected_version))
+
+
+def _fields(principal: Principal, template_id: str | None, values: dict[str, Any]) -> dict[str, Any]:
+    """A note's custom field values, checked against its template (422 naming each field)."""
+    if template_id is None:
+        if values:
+            raise ValidationFailed.field("body.fields", "custom fields need a template_id")
+        return {}
+    template = NOTE_TEMPLATES.get_or_none(principal.practice_id, template_id)
+    if template is None or not template["active"]:
+        raise ValidationFailed.field("body.template_id", "is not an active note template of the practice")
+    cleaned, errors = check_fields(template["fields"], values)
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+# ---- reading --------------------------------------------------------------------------
+
+def _view(item: dict[str, Any]) -> Note:
+    return Note.model_validate(items.public(item))
+
+
+def _readable(principal: Principal, note: dict[str, Any], group: dict[str, Any] | None = None) -> bool:
+    if principal.role == Role.ADMIN or note["practitioner_id"] == principal.user_id:
+        return True
+    if principal.role != Role.PRACTITIONER or not note.get("group_id"):
+        return False
+    group = group or GROUPS.get_or_none(principal.practice_id, note["group_id"])
+    return group is not None and principal.user_id in groups.practitioners_of(group)
+
+
+def _get(principal: Principal, note_id: str) -> dict[str, Any]:
+    """The note, or 404 if it does not exist or the caller may not read it."""
+    note = items.get(note_pk(principal.practice_id, note_id), NOTE_SK)
+    if note is None or not _readable(principal, note):
+        raise NotFound("Note", note_id)
+    return note
+
+
+def get_note(*, principal: Principal, note_id: str) -> Note:
+    return _view(_get(principal, note_id))
+
+
+def list_notes(*, principal: Principal, client_id: str | None, group_id: str | None, limit: int,
+               start_key: dict | None) -> tuple[list[Note], dict | None]:
+    """A client's chart or a group's notes, newest first: one Query (plus one batch read of
+    the groups involved, to apply the sharing rule for a practitioner)."""
+    if group_id:
+        groups.visible_group(principal, group_id)
+        pk = group_notes_pk(principal.practice_id, group_id)
+    else:
+        CLIENTS.get(principal.practice_id, client_id or "")
+        pk = client_notes_pk(principal.practice_id, client_id or "")
+    page = items.query_page(pk, limit=limit, start_key=start_key, index="GSI1", forward=False)
+    group_ids = sorted({n["group_id"] for n in page.items if n.get("group_id")})
+    found = {g["id"]: g for g in items.get_many([GROUPS.key(principal.practice_id, g) for g in group_ids]) if g}
+    notes = [n for n in page.items if _readable(principal, n, found.get(n.get("group_id") or ""))]
+    return [_view(n) for n in notes], page.last_key
+
+
+# ---- writing --------------------------------------------------------------------------
+
+def _practitioner(principal: Principal, requested: str | None, default: str | None) -> str:
+    """Who the note is by: a practitioner writes their own notes; an admin names one."""
+    if principal.role == Role.PRACTITIONER:
+        if requested not in (None, principal.user_id):
+            raise ValidationFailed.field("body.practitioner_id", "a practitioner writes notes as themselves")
+        return principal.user_id
+    chosen = requested or default
+    user = USERS.get_or_none(principal.practice_id, chosen) if chosen else None
+    if user is None or user["role"] != "practitioner":
+        raise ValidationFailed.field("body.practitioner_id", "name the practitioner the note is by")
+    return chosen
+
+
+def create_note(*, principal: Principal, data: NoteCreate) -> Note:
+    fields = _fields(principal, data.template_id, data.fields)
+    if data.type == "progress":
+        return _create_progress(principal, data, fields)
+    return _create_group(principal, data, fields)
+
+
+def _create_progress(principal: Principal, data: NoteCreate, fields: dict[str, Any]) -> Note:
+    pid = principal.practice_id
+    client = CLIENTS.get_or_none(pid, data.client_id or "")
+    if client is None:
+        raise ValidationFailed.field("body.client_id", "is not a client of this practice")
+    default = None
+    if data.appointment_id:
+        appointment = items.get(appointment_pk(pid, data.appointment_id), APPOINTMENT_SK)
+        if appointment is None or appointment.get("client_id") != data.client_id:
+            raise ValidationFailed.field("body.appointment_id", "is not an appointment of this client")
+        default = appointment["practitioner_id"]
+    note_id = new_id("note")
+    item = items.new_item({
+        "PK": note_pk(pid, note_id), "SK": NOTE_SK, "kind": "NOTE", "type": "progress", "id": note_id, "client_id": data.client_id,
+        "appointment_id": data.appointment_id, "practitioner_id": _practitioner(principal, data.practitioner_id, default),
+        "template_id": data.template_id, "fields": fields, "body": sanitize_html(data.body), "addenda": [],
+        "signed_at": None, "signed_by": None})
+    item.update(GSI1PK=client_notes_pk(pid, data.client_id), GSI1SK=f"{item['created_at']}#{note_id}")
+    _save([items.put_action(item)], note_id, None)
+    return _view(item)
+
+
+def _attended(principal: Principal, appointment_id: str) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """The group appointment, its group, and the members marked attended: one Query."""
+    pk = appointment_pk(principal.practice_id, appointment_id)
+    found = items.query_page(pk, limit=1000, start_key=None, consistent=True).items
+    appointment = next((i for i in found if i["SK"] == APPOINTMENT_SK), None)
+    if appointment is None or not appointment.get("group_id"):
+        raise ValidationFailed.field("body.appointment_id", "is not a group appointment of this practice")
+    group = groups.visible_group(principal, appointment["group_id"])
+    attended = sorted(i["client_id"] for i in found if i["SK"].startswith(ATTENDANCE) and i["status"] == "attended")
+    return appointment, group, attended
+
+
+def _member_parts(parts: dict[str, str], attended: list[str]) -> dict[str, str]:
+    errors = [{"field": f"body.member_parts.{cid}", "reason": "is not a member who attended this session"}
+              for cid in parts if cid not in attended]
+    if errors:
+        raise ValidationFailed(errors)
+    return {cid: sanitize_html(html) for cid, html in parts.items()}
+
+
+def _create_group(principal: Principal, data: NoteCreate, fields: dict[str, Any]) -> Note:
+    pid = principal.practice_id
+    appointment, group, attended = _attended(principal, data.appointment_id or "")
+    if not attended:
+        raise Conflict("No member is marked attended yet: mark attendance, then write the group note")
+    practitioner_id = _practitioner(principal, data.practitioner_id, appointment["practitioner_id"])
+    if practitioner_id not in groups.practitioners_of(group):
+        raise ValidationFailed.field("body.practitioner_id", "does not run or share the group")
+    note_id = new_id("gnote")
+    item = items.new_item({
+        "PK": note_pk(pid, note_id), "SK": NOTE_SK, "kind": "NOTE", "type": "group", "id": note_id, "group_id": group["id"],
+        "appointment_id": appointment["id"], "practitioner_id": practitioner_id, "template_id": data.template_id,
+        "fields": fields, "body": sanitize_html(data.body), "member_parts": _member_parts(data.member_parts, attended),
+        "member_note_ids": {}, "addenda": [], "signed_at": None, "signed_by": None})
+    item.update(GSI1PK=group_notes_pk(pid, group["id"]), GSI1SK=f"{item['created_at']}#{note_id}")
+    _write_group(principal, item, attended, expected_version=None)
+    return _view(item)
+
+
+def _member_note(practice_id: str, group_note: dict[str, Any], client_id: str, note_id: str) -> dict[str, Any]:
+    """A member's copy of a group note, at the group note's version."""
+    copied = {k: group_note.get(k) for k in ("group_id", "appointment_id", "practitioner_id", "template_id", "fields",
+                                         "body", "addenda", "signed_at", "signed_by", "version", "created_at",
+                                         "updated_at")}
+    return {**copied, "PK": note_pk(practice_id, note_id), "SK": NOTE_SK, "kind": "NOTE", "type": "group_member", "id": note_id,
+            "client_id": client_id, "group_note_id": group_note["id"],
+            "member_part": group_note["member_parts"].get(client_id),
+            "GSI1PK": client_notes_pk(practice_id, client_id), "GSI1SK": f"{group_note['created_at']}#{note_id}"}
+
+
+def _write_group(principal: Principal, item: dict[str, Any], attended: list[str], *,
+                 expected_version: int | None) -> None:
+    """The group note and its members' copies in one transaction: a copy for each attended
+    member, none for anyone else."""
+    pid = principal.practice_id
+    before = dict(item["member_note_ids"])
+    item["member_note_ids"] = {cid: before.get(cid) or new_id("note") for cid in attended}
+    actions = [items.put_action(item, expected_version=expected_version)]
+    actions += [{"Put": {"TableName": items.table(), "Item": dynamo.to_item(_member_note(pid, item, cid, nid))}}
+                for cid, nid in item["member_note_ids"].items()]
+    actions += [{"Delete": {"TableName": items.table(), "Key": items.key_of(note_pk(pid, nid), NOTE_SK)}}
+                for cid, nid in before.items() if cid not in item["member_note_ids"]]
+    _save(actions, item["id"], expected_version)
+
+
+def _editable(note: dict[str, Any], expected_version: int, doing: str) -> None:
+    if note["version"] != expected_version:
+        raise items.stale("Note", note["id"], note["version"], expected_version)
+    if note["type"] == "group_member":
+        raise Conflict(f"This note is a copy of group note {note['group_note_id']}; {doing} that one")
+    if note.get("signed_at"):
+        raise Conflict(f"The note was signed at {note['signed_at']} and is locked; add an addendum instead")
+
+
+def update_note(*, principal: Principal, note_id: str, changes: NoteUpdate, expected_version: int) -> Note:
+    """Edit an unsigned note. A group note's edit rewrites its members' copies, and follows
+    attendance: a member marked attended since gets a copy, one no longer attended loses it."""
+    note = _get(principal, note_id)
+    _editable(note, expected_version, "edit")
+    values = changes_of(changes, required=("fields", "body", "member_parts"))
+    if "fields" in values:
+        note["fields"] = _fields(principal, note.get("template_id"), values["fields"])
+    if "body" in values:
+        note["body"] = sanitize_html(values["body"])
+    note.update(version=expected_version + 1, updated_at=items.now())
+    if note["type"] == "progress":
+        if "member_parts" in values:
+            raise ValidationFailed.field("body.member_parts", "belong to group notes")
+        _save([items.put_action(note, expected_version=expected_version)], note_id, expected_version)
+        return _view(note)
+    _, _, attended = _attended(principal, note["appointment_id"])
+    parts = values.get("member_parts", {cid: p for cid, p in note["member_parts"].items() if cid in attended})
+    note["member_parts"] = _member_parts(parts, attended)
+    _write_group(principal, note, attended, expected_version=expected_version)
+    return _view(note)
+
+
+def _save(actions: list[dict[str, Any]], note_id: str, expected_version: int | None) -> None:
+    """One transaction whose first action writes the note at `expected_version`."""
+    try:
+        items.transact(actions)
+    except items.TransactionCancelled as err:
+        raise (items.write_error(err, 0, expected_version=expected_version, resource="Note", resource_id=note_id)
+               or err) from err
+
+
+def sign_note(*, principal: Principal, note_id: str, expected_version: int) -> Note:
+    """Sign and lock a note (a group note: with every member's copy, in one transaction)."""
+    note = _get(principal, note_id)
+    _editable(note, expected_version, "sign")
+    note.update(signed_at=items.now(), signed_by=principal.user_id, version=expected_version + 1,
+                updated_at=items.now())
+    if note["type"] == "group":
+        _write_group(principal, note, sorted(note["member_note_ids"]), expected_version=expected_version)
+    else:
+        _save([items.put_action(note, expected_version=expected_version)], note_id, expected_version)
+    return _view(note)
+
+
+def add_addendum(*, principal: Principal, note_id: str, data: AddendumCreate) -> Note:
+    """Append a dated addendum to a signed note (a group note's addendum reaches every
+    member's copy; a member copy's addendum stays in that member's chart)."""
+    note = _get(principal, note_id)
+    if not note.get("signed_at"):
+        raise Conflict("The note is not signed yet; edit it instead of adding an addendum")
+    version = note["version"]
+    addendum = {"at": items.now(), "by": principal.user_id, "text": sanitize_html(data.text)}
+    note.update(addenda=[*note["addenda"], addendum], version=version + 1, updated_at=addendum["at"])
+    actions = [items.put_action(note, expected_version=version)]
+    # Appended to each copy, not copied over it: a copy keeps addenda written to it alone.
+    actions += [{"Update": {"TableName": items.table(), "Key": items.key_of(note_pk(principal.practice_id, nid), NOTE_SK),
+                            "UpdateExpression": "SET addenda = list_append(addenda, :new), updated_at = :at "
+                                                "ADD version :one",
+                            "ExpressionAttributeValues": dynamo.to_item({":new": [addendum], ":at": addendum["at"],
+                                                                         ":one": 1})}}
+                for nid in (note.get("member_note_ids") or {}).values()]
+    _save(actions, note_id, version)
+    return _view(note)
+
+
+def delete_note(*, principal: Principal, note_id: str, expected_version: int) -> None:
+    """Delete an unsigned note written in error (a group note: with its copies)."""
+    note = _get(principal, note_id)
+    _editable(note, expected_version, "delete")
+    actions = [items.delete_action(note["PK"], NOTE_SK, expected_version=expected_version)]
+    actions += [{"Delete": {"TableName": items.table(), "Key": items.key_of(note_pk(principal.practice_id, nid),
+                                                                              NOTE_SK)}}
+                for nid in (note.get("member_note_ids") or {}).values()]
+    _save(actions, note_id, expected_version)
+
