@@ -28,6 +28,7 @@ bench: install
 	$(PY) -m bench.cold_start
 	$(PY) -m bench.api_calls
 	$(PY) -m bench.charging
+	$(PY) -m bench.group_attendance
 
 install: $(VENV)/.stamp node_modules/.stamp
 
