@@ -5,7 +5,7 @@ import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 
 ENV_PREFIX = "CASELOAD_"
 
@@ -33,6 +33,9 @@ class Settings(BaseModel):
     # Key for signing pagination cursors (tamper evidence).
     cursor_secret: SecretStr = SecretStr("caseload-local-cursor-secret-change-me")
     idempotency_ttl_seconds: int = 24 * 3600
+    # Group members' attendance transactions run side by side on this many threads. 1 runs
+    # them one after another (moto, the in-memory mock, is not safe for concurrent writes).
+    attendance_workers: int = Field(8, ge=1, le=32)
 
 
 @lru_cache(maxsize=1)

@@ -43,6 +43,9 @@ def moto_backend(monkeypatch: pytest.MonkeyPatch):
 
     monkeypatch.delenv("CASELOAD_DYNAMODB_ENDPOINT", raising=False)
     monkeypatch.setenv("CASELOAD_AUTH_MODE", "local")
+    # moto's transactions deep-copy the table and break under concurrent writers: group
+    # attendance runs its members one by one here (side by side on DynamoDB Local).
+    monkeypatch.setenv("CASELOAD_ATTENDANCE_WORKERS", "1")
     with mock_aws():
         reset_caches()
         create_tables(dynamo.client(), get_settings())

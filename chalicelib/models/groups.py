@@ -183,6 +183,7 @@ class MemberAttendance(Output):
     prior_authorization_number: str | None = None
     summary: str = Field(description="The member's state at a glance")
     changed: bool = Field(False, description="Whether this request changed the member")
+    error: str | None = Field(None, description="Why this member could not be changed now (the others were)")
     charge: ChargeResult | None = None
     reversal: ReversalResult | None = None
     version: int = 0

@@ -5,12 +5,15 @@ the new one charges, so a member is charged exactly once whatever is resubmitted
 """
 from __future__ import annotations
 
+import contextvars
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal
+from chalicelib.config import get_settings
 from chalicelib.domain.entitlements import count_phrase, format_amount
 from chalicelib.domain.groups import CHARGEABLE, member_at, same_mark, summary
 from chalicelib.errors import AlreadyExists, Conflict, ValidationFailed
@@ -75,10 +78,22 @@ def mark_attendance(*, principal: Principal, appointment_id: str, update: Attend
     roster = _roster(principal, appointment, marks)
     wanted = _wanted(update, appointment, roster)
     codes, pos = _codes(principal, practice, appointment, update, wanted)
+
+    def one(client_id: str, mark: dict[str, Any]) -> dict[str, Any]:
+        return _apply(principal, practice, appointment, roster[client_id], client_id, marks.get(client_id), mark,
+                      codes, pos)
+
+    # Members touch disjoint items (their own balances, mark and session), so their
+    # transactions run side by side; each gets a copy of the request context, whose DynamoDB
+    # meter counts their calls.
+    with ThreadPoolExecutor(max_workers=max(1, min(get_settings().attendance_workers, len(wanted)))) as pool:
+        futures = {cid: pool.submit(contextvars.copy_context().run, one, cid, mark) for cid, mark in wanted.items()}
     results = {}
-    for client_id, mark in wanted.items():
-        results[client_id] = _apply(principal, practice, appointment, roster[client_id], client_id,
-                                    marks.get(client_id), mark, codes, pos)
+    for client_id, future in futures.items():
+        try:
+            results[client_id] = future.result()
+        except Conflict as err:  # this member only: the others' marks stand and are reported
+            results[client_id] = {"mark": marks.get(client_id), "changed": False, "error": err.detail}
         if results[client_id]["mark"] is not None:
             marks[client_id] = results[client_id]["mark"]
     return _answer(appointment, roster, marks, results)
@@ -266,6 +281,7 @@ def _answer(appointment: dict[str, Any], roster: dict[str, str], marks: dict[str
             summary=summary(mark["status"], mark.get("billing_code"), mark.get("charged") or [],
                             mark.get("not_charged_reason")),
             changed=result.get("changed", False), charge=result.get("charge"), reversal=result.get("reversal"),
+            error=result.get("error"),
             version=mark["version"]))
     not_charged = [NotCharged(client_id=m.client_id, reason=m.not_charged_reason) for m in members
                    if m.status in CHARGEABLE and not m.charged and m.not_charged_reason]

@@ -278,3 +278,24 @@ def test_payment_per_member_of_a_group_session(api):
     assert api.post(path, {"amount": "1.00", "method": "card"}).status == 409  # nothing left to pay
     assert api.get(f"/v1/clients/{other['id']}/invoices").body["items"] == []  # the other member's bill is theirs
     assert api.post(path, {"amount": "1.00", "method": "card"}, role="practitioner").status == 403
+
+
+def test_a_member_who_cannot_be_changed_is_reported_and_the_others_are_marked(api, monkeypatch):
+    from chalicelib.services import attendance
+
+    group = make_group(api)
+    stuck, fine = add_members(api, group["id"], 2)
+    session = book_session(api, group["id"])
+    real = attendance._transition
+
+    def always_raced(principal, practice, appointment, name, client_id, *rest):
+        if client_id == stuck["id"]:
+            raise attendance._Raced()  # as if another request kept changing this member
+        return real(principal, practice, appointment, name, client_id, *rest)
+
+    monkeypatch.setattr(attendance, "_transition", always_raced)
+    reply = mark(api, session["id"], {"all_attended": True})
+    assert reply.status == 200, reply.body
+    states = _states(reply)
+    assert states[stuck["id"]]["status"] == "unmarked" and "changing too fast" in states[stuck["id"]]["error"]
+    assert states[fine["id"]]["status"] == "attended" and states[fine["id"]]["error"] is None
