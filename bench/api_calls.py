@@ -11,42 +11,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any, Callable
-
-
-def _setup(endpoint: str) -> None:
-    os.environ.update({"CASELOAD_DYNAMODB_ENDPOINT": endpoint, "AWS_ACCESS_KEY_ID": "x",
-                       "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"})
-    from chalicelib.config import get_settings
-    from chalicelib.store import dynamo
-    from devtools.seed import seed_demo
-    from devtools.tables import create_tables
-
-    create_tables(dynamo.client(), get_settings())
-    seed_demo()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    from devtools.ddb_local import DynamoDBLocal, free_port
+    from bench.stack import demo_stack
 
-    with tempfile.TemporaryDirectory() as data_dir, DynamoDBLocal(port=free_port(), db_path=Path(data_dir)) as ddb:
-        _setup(ddb.endpoint)
-        # Request logs stay on (INFO, as deployed) but go to /dev/null instead of the figures.
-        real_stdout, sys.stdout = sys.stdout, open(os.devnull, "w")
-        try:
-            rows = measure(args.repeat)
-        finally:
-            sys.stdout.close()
-            sys.stdout = real_stdout
+    with demo_stack():
+        rows = measure(args.repeat)
     print_table(rows)
 
 

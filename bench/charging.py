@@ -7,16 +7,11 @@ TransactWriteItems it makes.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 
@@ -24,17 +19,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--charges", type=int, default=200, help="charges per concurrency level")
     args = parser.parse_args()
-    from bench.api_calls import _setup
-    from devtools.ddb_local import DynamoDBLocal, free_port
+    from bench.stack import demo_stack
 
-    with tempfile.TemporaryDirectory() as data_dir, DynamoDBLocal(port=free_port(), db_path=Path(data_dir)) as ddb:
-        _setup(ddb.endpoint)
-        real_stdout, sys.stdout = sys.stdout, open(os.devnull, "w")  # request logs stay on, out of the figures
-        try:
-            figures = run(args.charges)
-        finally:
-            sys.stdout.close()
-            sys.stdout = real_stdout
+    with demo_stack():
+        figures = run(args.charges)
     for section, rows in figures.items():
         print(f"\n{section}")
         for row in rows:

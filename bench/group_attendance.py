@@ -17,10 +17,7 @@ import argparse
 import json
 import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 SIZES = (5, 15, 40)
@@ -30,17 +27,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    from bench.api_calls import _setup
-    from devtools.ddb_local import DynamoDBLocal, free_port
+    from bench.stack import demo_stack
 
-    with tempfile.TemporaryDirectory() as data_dir, DynamoDBLocal(port=free_port(), db_path=Path(data_dir)) as ddb:
-        _setup(ddb.endpoint)
-        real_stdout, sys.stdout = sys.stdout, open(os.devnull, "w")  # request logs stay on, out of the figures
-        try:
-            rows = [measure(size, args.repeat) for size in SIZES]
-        finally:
-            sys.stdout.close()
-            sys.stdout = real_stdout
+    with demo_stack():
+        rows = [measure(size, args.repeat) for size in SIZES]
     header = ("members", "calls", "transactions", "largest txn", "calls/member", "median ms", "ms/member",
               "one by one ms", "speed-up")
     lines = [header] + [(str(r["members"]), str(r["calls"]), str(r["transactions"]), str(r["largest_transaction"]),
