@@ -148,3 +148,21 @@ def _principal(user_id: Any, practice_id: Any, role: Any) -> Principal:
         return Principal(user_id=user_id, practice_id=practice_id, role=Role(role))
     except ValueError as err:
         raise Unauthorized("Token has no valid role") from err
+
+
+# The name the deployment template knows the API's Cognito authorizer by (infra/ fills in the
+# user pool's ARN, which exists only once the stack does).
+GATEWAY_AUTHORIZER_NAME = "CaseloadUserPool"
+
+
+def gateway_authorizer() -> Any:
+    """Deployed (auth_mode cognito), API Gateway checks the Cognito ID token before the Lambda
+    runs, so unauthenticated traffic never reaches it; the Lambda still verifies the token
+    itself (`authenticate`) because that is where the claims become a Principal. Locally and in
+    tests there is no gateway authorizer: `authenticate` is the only check."""
+    settings = get_settings()
+    if settings.auth_mode != "cognito":
+        return None
+    from chalice import CognitoUserPoolAuthorizer
+
+    return CognitoUserPoolAuthorizer(GATEWAY_AUTHORIZER_NAME, provider_arns=[settings.cognito_user_pool_arn or ""])

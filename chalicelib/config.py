@@ -28,6 +28,8 @@ class Settings(BaseModel):
     local_jwt_secret: SecretStr = SecretStr("caseload-local-development-secret-change-me")
     local_jwt_issuer: str = "caseload-local"
     cognito_user_pool_id: str | None = None
+    # Only read when packaging: the deployment template replaces it with the pool it creates.
+    cognito_user_pool_arn: str | None = None
     cognito_client_id: str | None = None
 
     # Key for signing pagination cursors (tamper evidence).

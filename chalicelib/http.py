@@ -21,7 +21,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib import cursor
-from chalicelib.auth import ALL_ROLES, Principal, Role, authenticate
+from chalicelib.auth import ALL_ROLES, Principal, Role, authenticate, gateway_authorizer
 from chalicelib.errors import BadRequest, CaseloadError, Forbidden, PreconditionRequired, ValidationFailed
 from chalicelib.observability import logger, record_request, start_meter
 
@@ -99,6 +99,8 @@ def operation(bp: Blueprint, method: str, path: str, *, roles: Iterable[Role] = 
         from chalicelib.models.common import ListQuery
         query = ListQuery
 
+    authorizer = gateway_authorizer()
+
     def register(view: Callable[[Call], Any]) -> Callable:
         op = Operation(
             operation_id=view.__name__, method=method, path=path, roles=frozenset(roles),
@@ -109,7 +111,9 @@ def operation(bp: Blueprint, method: str, path: str, *, roles: Iterable[Role] = 
             idempotent=method == "POST" if idempotent is None else idempotent, location=location)
         OPERATIONS.append(op)
 
-        @bp.route(path, methods=[method], name=op.operation_id)
+        gateway = {} if authorizer is None else {"authorizer": authorizer}
+
+        @bp.route(path, methods=[method], name=op.operation_id, **gateway)
         @functools.wraps(view)
         def handler(**params: str) -> Response:
             return _handle(op, view, bp.current_request, params)
