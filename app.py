@@ -1,7 +1,7 @@
-"""Caseload API: the Chalice app, its blueprints and middleware. Nothing else lives here."""
+"""Caseload API: the Chalice app, its blueprints, its schedule and middleware. Nothing else lives here."""
 import json
 
-from chalice import Chalice, Response
+from chalice import Chalice, Cron, Response
 
 from chalicelib.http import PROBLEM_JSON, problem
 from chalicelib.routes import (
@@ -15,6 +15,7 @@ from chalicelib.routes import (
     locations,
     meta,
     notes,
+    notifications,
     practice,
     reports,
     sessions,
@@ -25,8 +26,17 @@ app = Chalice(app_name="caseload")
 app.api.binary_types = []  # everything is JSON; avoids Chalice's Accept checks on binary types
 
 for blueprint in (practice.bp, locations.bp, users.bp, codes.bp, clients.bp, entitlements.bp, charges.bp,
-                  reports.bp, appointments.bp, sessions.bp, invoices.bp, groups.bp, notes.bp, meta.bp):
+                  reports.bp, appointments.bp, sessions.bp, invoices.bp, groups.bp, notes.bp, notifications.bp, meta.bp):
     app.register_blueprint(blueprint)
+
+
+@app.schedule(Cron(0, 6, "*", "*", "?", "*"), name="daily_sweep",
+              description="Email staff about packs and authorizations; purge closed practices")
+def daily_sweep(event) -> None:
+    """Every day at 06:00 UTC; the digest covers whatever is due that day."""
+    from chalicelib.jobs.sweep import run_scheduled
+
+    run_scheduled(event.context)
 
 
 @app.middleware("http")

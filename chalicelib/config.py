@@ -35,6 +35,12 @@ class Settings(BaseModel):
     # Key for signing pagination cursors (tamper evidence).
     cursor_secret: SecretStr = SecretStr("caseload-local-cursor-secret-change-me")
     idempotency_ttl_seconds: int = 24 * 3600
+    # Staff email: "file" writes .eml files under outbox_dir (local), "ses" sends through SES.
+    mailer: Literal["file", "ses"] = "file"
+    mail_from: str = "Caseload <notifications@caseload.local>"
+    ses_configuration_set: str | None = None
+    outbox_dir: str = ".data/outbox"
+
     # Group members' attendance transactions run side by side on this many threads. 1 runs
     # them one after another (moto, the in-memory mock, is not safe for concurrent writes).
     attendance_workers: int = Field(8, ge=1, le=32)

@@ -14,12 +14,14 @@ def load_table_specs() -> dict[str, Any]:
 
 
 def create_tables(client: Any, settings: Any) -> list[str]:
-    """Create every table that does not exist yet; returns the names created."""
+    """Create every table that does not exist yet, and add the indexes an existing table lacks
+    (a local stack from before an index was added keeps its data); returns the names created."""
     existing = set(client.list_tables()["TableNames"])
     created = []
     for spec in load_table_specs().values():
         name = getattr(settings, spec["setting"])
         if name in existing:
+            _add_missing_indexes(client, name, spec["Properties"])
             continue
         props = dict(spec["Properties"])
         ttl = props.pop("TimeToLiveSpecification", None)
@@ -29,3 +31,15 @@ def create_tables(client: Any, settings: Any) -> list[str]:
             client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
         created.append(name)
     return created
+
+
+def _add_missing_indexes(client: Any, name: str, props: dict[str, Any]) -> None:
+    have = {i["IndexName"] for i in client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])}
+    for index in props.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in have:
+            continue
+        keys = {k["AttributeName"] for k in index["KeySchema"]}
+        client.update_table(TableName=name,
+                            AttributeDefinitions=[a for a in props["AttributeDefinitions"] if a["AttributeName"] in keys],
+                            GlobalSecondaryIndexUpdates=[{"Create": index}])
+        client.get_waiter("table_exists").wait(TableName=name)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from chalicelib.auth import Principal
+from chalicelib.domain.notifications import charge_events, event_of
 from chalicelib.domain.entitlements import (
     NO_EXPIRY,
     Candidate,
@@ -37,7 +38,9 @@ from chalicelib.models.entitlements import (
     SessionCharges,
     UsageView,
 )
-from chalicelib.services.entitlements import new_pack_item
+from chalicelib.services.entitlements import new_pack_item, pack_due_keys
+from chalicelib.services.practice import cached_practice
+from chalicelib.store import events
 from chalicelib.store import entitlements as store
 from chalicelib.store import items
 from chalicelib.store.repository import CLIENTS
@@ -206,6 +209,21 @@ class _Plan:
         self.actions.append(store.ledger_put(self.practice_id, self.client_id, entitlement["id"], kind="charge",
                                              amount=cost, session_ref=self.request.session_ref, on=self.on,
                                              billing_code=self.request.billing_code))
+        self.actions += self._threshold_events(entitlement, kind, cost)
+
+    def _threshold_events(self, entitlement: dict[str, Any], kind: str, cost: Decimal) -> list[dict[str, Any]]:
+        """The outbox: a charge that uses an entitlement up, or takes an authorization into
+        'few left', records the event in its own transaction, so the event exists exactly
+        when the charge does. The sweep delivers it."""
+        capacity = entitlement["limit"] if kind == "PACK" else entitlement["allowed"]
+        practice = cached_practice(self.practice_id)
+        raised = charge_events(kind, entitlement["remaining"], entitlement["remaining"] - cost, capacity,
+                               low_remaining=practice.authorization_low_remaining,
+                               low_percent=practice.authorization_low_percent)
+        return [events.raise_event(self.practice_id, event_of(event_type, kind, entitlement,
+                                                               remaining=entitlement["remaining"] - cost,
+                                                               marker=str(capacity)), on=self.on)
+                for event_type in raised]
 
     def _charge_pack(self, pack: dict[str, Any]) -> None:
         extra_set, condition = {}, "(attribute_not_exists(expires_on) OR expires_on >= :on)"
@@ -214,7 +232,8 @@ class _Plan:
             # The first session starts the clock. The condition makes sure only one first
             # use sets it; a concurrent first use re-reads and sees the date.
             expires = expiry_date(self.request.date, validity["amount"], validity["unit"]).isoformat()
-            extra_set = {"expires_on": expires, "GSI1SK": f"{expires}#{self.client_id}#{pack['id']}"}
+            extra_set = {"expires_on": expires, "GSI1SK": f"{expires}#{self.client_id}#{pack['id']}",
+                         **pack_due_keys(self.practice_id, self.client_id, pack["id"], expires)}
             condition = "attribute_not_exists(expires_on)"
             pack["expires_on"] = expires
         self._charge(pack, "PACK", self.pack_cost, extra_set=extra_set, extra_condition=condition)
@@ -222,7 +241,7 @@ class _Plan:
             renewed = new_pack_item(self.practice_id, self.client_id, pack["client_name"], pack["renew_terms"],
                                     purchased_on=self.request.date,
                                     flags={k: pack.get(k) for k in ("charge_no_shows", "charge_late_cancels",
-                                                                    "auto_renew", "practitioner_id")})
+                                                                    "auto_renew", "practitioner_id", "created_by")})
             self.actions.append(items.put_action(renewed))
             self.renewed = renewed
 

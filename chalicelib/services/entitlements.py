@@ -9,6 +9,7 @@ from typing import Any
 from chalicelib.auth import Principal
 from chalicelib.domain.entitlements import NO_EXPIRY, authorization_status, expiry_date, pack_status
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.notifications import authorization_due_on, pack_due_on
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.models.clients import EntitlementSummary
 from chalicelib.models.entitlements import (
@@ -25,11 +26,11 @@ from chalicelib.models.entitlements import (
 )
 from chalicelib.services.clients import display_name
 from chalicelib.services.common import changes_of, sent_fields
-from chalicelib.services.practice import practice_calendar
+from chalicelib.services.practice import cached_practice, practice_calendar
 from chalicelib.store import dynamo
 from chalicelib.store import entitlements as store
 from chalicelib.store import items
-from chalicelib.store.keys import authorization_end_pk, pack_expiry_pk, pack_sale_pk
+from chalicelib.store.keys import authorization_end_pk, due_keys, pack_expiry_pk, pack_sale_pk
 from chalicelib.store.repository import CLIENTS, PACK_TEMPLATES
 
 # A transaction holds at most 100 actions. Giving a usage back takes 2 (usage, ledger entry)
@@ -79,12 +80,23 @@ def pack_view(item: dict[str, Any], *, today: date, soon_days: int) -> Pack:
     return Pack.model_validate({**data, "status": status})
 
 
+_OUT_OF_INDEXES = {"GSI1PK": None, "GSI1SK": None, "DUEPK": None, "DUESK": None}
+
+
 def _pack_index(practice_id: str, client_id: str, pack_id: str, expires_on: str | None, state: str) -> dict[str, Any]:
-    # Only open packs sit in the expiry index: it stays sparse, so reports and sweeps read
-    # what can still expire, not every pack ever sold.
+    # Only open packs sit in the expiry index and the sweep's DUE index: both stay sparse, so
+    # reports and sweeps read what can still expire, not every pack ever sold.
     if state != "open":
-        return {"GSI1PK": None, "GSI1SK": None}
-    return {"GSI1PK": pack_expiry_pk(practice_id), "GSI1SK": f"{expires_on or NO_EXPIRY}#{client_id}#{pack_id}"}
+        return dict(_OUT_OF_INDEXES)
+    return {"GSI1PK": pack_expiry_pk(practice_id), "GSI1SK": f"{expires_on or NO_EXPIRY}#{client_id}#{pack_id}",
+            **pack_due_keys(practice_id, client_id, pack_id, expires_on)}
+
+
+def pack_due_keys(practice_id: str, client_id: str, pack_id: str, expires_on: str | None) -> dict[str, Any]:
+    """Where a pack waits for the sweep: the day it starts expiring soon."""
+    calendar = practice_calendar(practice_id)
+    due = pack_due_on(expires_on, calendar.soon_days, calendar.today)
+    return due_keys(*store.entitlement_key(practice_id, client_id, "PACK", pack_id), due.isoformat() if due else None)
 
 
 def new_pack_item(practice_id: str, client_id: str, client_name: str, terms: dict[str, Any], *,
@@ -136,7 +148,8 @@ def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pa
     if data.limit is not None and terms["measure"] in ("sessions", "minutes") and data.limit != data.limit.to_integral_value():
         raise ValidationFailed.field("body.limit", f"must be a whole number of {terms['measure']}")
     flags = {"charge_no_shows": data.charge_no_shows, "charge_late_cancels": data.charge_late_cancels,
-             "auto_renew": data.auto_renew, "practitioner_id": data.practitioner_id or client.get("practitioner_id")}
+             "auto_renew": data.auto_renew, "practitioner_id": data.practitioner_id or client.get("practitioner_id"),
+             "created_by": principal.user_id}  # who hears of it when nobody else would
     item = new_pack_item(principal.practice_id, client_id, display_name(client["first_name"], client["last_name"]),
                          terms, purchased_on=data.purchased_on or calendar.today, flags=flags)
     items.transact([items.put_action(item), _client_exists(principal.practice_id, client_id)])
@@ -294,7 +307,7 @@ def _close_source(key: tuple[str, str], rest: Decimal, target_id: str, version: 
     return {"Update": {"TableName": items.table(), "Key": items.key_of(*key),
                        "UpdateExpression": "SET #limit = #limit - :rest, remaining = remaining - :rest, "
                                            "#state = :consolidated, consolidated_into = :target, "
-                                           "#version = #version + :one, updated_at = :now REMOVE GSI1PK, GSI1SK",
+                                           "#version = #version + :one, updated_at = :now REMOVE GSI1PK, GSI1SK, DUEPK, DUESK",
                        "ConditionExpression": "#version = :v AND #state = :open AND remaining = :rest",
                        "ExpressionAttributeNames": {"#limit": "limit", "#state": "state", "#version": "version"},
                        "ExpressionAttributeValues": dynamo.to_item({
@@ -332,7 +345,7 @@ def delete_entitlement(*, principal: Principal, client_id: str, kind: str, entit
         actions.append(store.give_back(key, given))
         _transact_step(actions)
     fresh = items.get(*key)
-    items.update(*key, {"state": "deleted", "GSI1PK": None, "GSI1SK": None, "GSI2PK": None, "GSI2SK": None},
+    items.update(*key, {"state": "deleted", **_OUT_OF_INDEXES, "GSI2PK": None, "GSI2SK": None},
                  expected_version=fresh["version"], resource=resource, resource_id=entitlement_id,
                  condition="used = :zero", condition_values={":zero": 0},
                  condition_reason="A session was counted while deleting; try again")
@@ -356,8 +369,11 @@ def authorization_view(item: dict[str, Any], *, today: date) -> Authorization:
 
 def _auth_index(practice_id: str, client_id: str, auth_id: str, end_on: str, state: str) -> dict[str, Any]:
     if state != "open":
-        return {"GSI1PK": None, "GSI1SK": None}
-    return {"GSI1PK": authorization_end_pk(practice_id), "GSI1SK": f"{end_on}#{client_id}#{auth_id}"}
+        return dict(_OUT_OF_INDEXES)
+    due = authorization_due_on(end_on, cached_practice(practice_id).authorization_ending_days,
+                               practice_calendar(practice_id).today)
+    return {"GSI1PK": authorization_end_pk(practice_id), "GSI1SK": f"{end_on}#{client_id}#{auth_id}",
+            **due_keys(*store.entitlement_key(practice_id, client_id, "AUTH", auth_id), due.isoformat())}
 
 
 def create_authorization(*, principal: Principal, client_id: str, data: AuthorizationCreate) -> Authorization:
@@ -371,7 +387,7 @@ def create_authorization(*, principal: Principal, client_id: str, data: Authoriz
         **values, "PK": key[0], "SK": key[1], "kind": "AUTH", "id": auth_id, "client_id": client_id,
         "client_name": display_name(client["first_name"], client["last_name"]),
         "allowed": data.allowed, "used": Decimal(0), "remaining": data.allowed, "state": "open",
-        "practitioner_id": data.practitioner_id or client.get("practitioner_id"),
+        "practitioner_id": data.practitioner_id or client.get("practitioner_id"), "created_by": principal.user_id,
         **_auth_index(principal.practice_id, client_id, auth_id, values["end_on"], "open")})
     items.transact([items.put_action(item), _client_exists(principal.practice_id, client_id)])
     return authorization_view(item, today=calendar.today)

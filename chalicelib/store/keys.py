@@ -2,6 +2,8 @@
 own practice's items: tenancy holds by construction of the key, not by a filter."""
 from __future__ import annotations
 
+import zlib
+
 PK = "PK"
 SK = "SK"
 
@@ -132,3 +134,37 @@ def client_notes_pk(practice_id: str, client_id: str) -> str:
 def group_notes_pk(practice_id: str, group_id: str) -> str:
     """GSI1 partition of a group's notes by creation time."""
     return f"P#{practice_id}#GROUP#{group_id}#NOTES"
+
+
+# ---- what the daily sweep reads -------------------------------------------------------
+# The DUE index is sparse and date-bucketed: an item carries DUEPK only while the sweep has
+# something to do with it on that date (a pack about to expire, an authorization about to
+# end, an event to deliver, a closed practice to purge). Each date is spread over DUE_SHARDS
+# partitions so one busy day does not make one hot partition. It is the one index not keyed
+# by practice: the sweep is a system job that serves every practice.
+DUE_SHARDS = 8
+
+
+def due_bucket(on: str, shard: int) -> str:
+    return f"DUE#{on}#{shard}"
+
+
+def due_keys(pk: str, sk: str, on: str | None) -> dict[str, str | None]:
+    """The DUE index attributes putting an item in `on`'s bucket (None: out of the index)."""
+    if on is None:
+        return {"DUEPK": None, "DUESK": None}
+    return {"DUEPK": due_bucket(on, zlib.crc32(f"{pk}|{sk}".encode()) % DUE_SHARDS), "DUESK": f"{pk}|{sk}"}
+
+
+def events_pk(practice_id: str) -> str:
+    """Partition of a practice's notification events (raised at charge time or by the sweep)."""
+    return f"P#{practice_id}#EVENTS"
+
+
+def inbox_pk(practice_id: str, user_id: str) -> str:
+    """Partition of one user's notification inbox, newest last by sort key."""
+    return f"P#{practice_id}#USER#{user_id}#INBOX"
+
+
+# The sweep's own bookkeeping: which date buckets it still has to read, and its lease.
+SWEEP_STATE = ("SYSTEM#SWEEP", "STATE")

@@ -1,0 +1,1 @@
+"""Scheduled jobs: the daily sweep and the purge of closed practices."""

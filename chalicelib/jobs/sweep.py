@@ -1,0 +1,309 @@
+"""The daily sweep: read what is due from the DUE index, raise the events it calls for, and
+email each practice's staff one digest per recipient.
+
+1. Read. For each day from the first bucket still to read up to today, Query each shard of
+   the DUE index. Nothing else is read, so the cost follows what is due, not the number of
+   packs: a pack sits in the index only from the day it starts expiring soon.
+2. Raise. A pack or authorization found there raises its milestone event (expiring soon,
+   expired, ending soon) and moves on to its next milestone's bucket, or out of the index.
+   Events raised at charge time (used up, running low) are already there: the charge wrote
+   them in its own transaction (the outbox).
+3. Deliver. Per practice, events are grouped by recipient; each recipient gets one email.
+   Only after SES accepts it is each event marked delivered to that recipient, with a
+   conditional write; an event every recipient has is finished and leaves the index. A
+   failed email leaves its events pending in today's bucket for the next run. A rerun sends
+   nothing new. A run that nears the Lambda time limit stops between emails; the next run
+   reads the same buckets and carries on.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.notifications import (
+    HEADLINES,
+    Recipient,
+    authorization_milestone,
+    event_line,
+    event_of,
+    pack_milestone,
+    recipients,
+)
+from chalicelib.models.practice import Practice
+from chalicelib.notify.mailer import Mailer, MailerError, default_mailer
+from chalicelib.notify.templates import digest
+from chalicelib.observability import logger
+from chalicelib.store import dynamo, events, items
+from chalicelib.store.keys import PRACTICE_SK, DUE_SHARDS, SWEEP_STATE, due_bucket, inbox_pk, practice_pk
+from chalicelib.store.repository import USERS
+
+# Stop sending when less than this is left of the Lambda's time: one more digest and the
+# bookkeeping after it fit comfortably.
+MARGIN_SECONDS = 30.0
+LEASE_SECONDS = 15 * 60
+# The very first run reads this far back: an item is bucketed on the day it was written at
+# the earliest, so this covers what was written in the month before the first run.
+FIRST_LOOK_BACK = timedelta(days=30)
+_PAGE = 500
+
+
+@dataclass
+class SweepReport:
+    """What one run did (logged, and returned to tests and `make sweep`)."""
+
+    buckets: int = 0
+    items_read: int = 0
+    items_due: int = 0
+    events_raised: int = 0
+    emails_sent: int = 0
+    emails_failed: int = 0
+    events_finished: int = 0
+    purged_practices: list[str] = field(default_factory=list)
+    finished: bool = True
+    skipped: str | None = None
+
+
+def run_sweep(*, today: date | None = None, mailer: Mailer | None = None,
+              time_left: Callable[[], float] = lambda: float("inf"),
+              purge: Callable[[dict[str, Any], date], None] | None = None) -> SweepReport:
+    """One run of the sweep (see the module docstring). `today` pins the date (tests, replays);
+    by default buckets are read up to today in UTC and each practice's milestones use its
+    own local date. `purge` handles a closed practice whose retention ended (its record sits
+    in the same index)."""
+    pinned = today
+    today = today or datetime.now(timezone.utc).date()
+    report = SweepReport()
+    lease = _acquire_lease()
+    if lease is None:
+        report.finished, report.skipped = False, "another sweep holds the lease"
+        return report
+    try:
+        first = date.fromisoformat(_state().get("next_bucket") or (today - FIRST_LOOK_BACK).isoformat())
+        found = _read(first, today, report)
+        pending = _raise_milestones(found["entitlements"], today, pinned, report)
+        pending.update({e["SK"]: e for e in found["events"]})
+        report.items_due += len(found["events"])
+        for practice in found["practices"]:
+            if purge is not None:
+                purge(practice, today)
+                report.items_due += 1
+                report.purged_practices.append(practice["id"])
+        report.finished = _deliver(list(pending.values()), today, mailer or default_mailer(), time_left, report)
+        if report.finished:
+            _set_state(next_bucket=today.isoformat())
+    finally:
+        _release_lease(lease)
+    logger().info("sweep", extra={k: v for k, v in report.__dict__.items() if k != "purged_practices"})
+    return report
+
+
+# ---- 1. read -----------------------------------------------------------------------------
+
+def _read(first: date, today: date, report: SweepReport) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {"entitlements": [], "events": [], "practices": []}
+    day = first
+    while day <= today:
+        for shard in range(DUE_SHARDS):
+            report.buckets += 1
+            start = None
+            while True:
+                page = items.query_page(due_bucket(day.isoformat(), shard), limit=_PAGE, start_key=start,
+                                        index="DUE")
+                for item in page.items:
+                    report.items_read += 1
+                    _sort(item, found)
+                start = page.last_key
+                if start is None:
+                    break
+        day += timedelta(days=1)
+    return found
+
+
+def _sort(item: dict[str, Any], found: dict[str, list[dict[str, Any]]]) -> None:
+    kind = item.get("kind")
+    if kind in ("PACK", "AUTH"):
+        found["entitlements"].append(item)
+    elif kind == "EVENT" and item.get("state") == "pending":
+        found["events"].append(item)
+    elif kind == "PRACTICE":
+        found["practices"].append(item)
+    else:
+        events.move_to(item, None)  # delivered or stale: nothing more to do with it
+
+
+# ---- 2. raise ----------------------------------------------------------------------------
+
+def _raise_milestones(entitlements: list[dict[str, Any]], today: date, pinned: date | None,
+                      report: SweepReport) -> dict[str, dict[str, Any]]:
+    """Raise each due entitlement's milestone event and move it to its next bucket; the
+    events raised, by sort key, ready to deliver in this run."""
+    practices = _Practices()
+    raised: dict[str, dict[str, Any]] = {}
+    for item in entitlements:
+        practice_id = item["PK"].split("#")[1]
+        practice = practices.get(practice_id)
+        if practice is None:
+            events.move_to(item, None)
+            continue
+        local_today = pinned or min(today, datetime.now(ZoneInfo(practice.time_zone)).date())
+        if item["kind"] == "PACK":
+            types, next_due = pack_milestone(item, local_today, practice.expiring_soon_days)
+            marker = item.get("expires_on") or ""
+        else:
+            types, next_due = authorization_milestone(item, local_today, practice.authorization_ending_days)
+            marker = item["end_on"]
+        for event_type in types:
+            event = event_of(event_type, item["kind"], item, remaining=item["remaining"], marker=marker)
+            action = events.raise_event(practice_id, event, on=today.isoformat())["Update"]
+            # What is stored now: a run that died after raising it may even have delivered it.
+            stored = dynamo.from_item(dynamo.client().update_item(**action, ReturnValues="ALL_NEW")["Attributes"])
+            if stored["state"] == "pending":
+                raised[stored["SK"]] = stored
+                report.events_raised += 1
+        if types:
+            report.items_due += 1
+        events.move_to(item, next_due.isoformat() if next_due else None)
+    return raised
+
+
+class _Practices:
+    """Practices read once per run (None: gone or closed, so nobody is emailed)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, Practice | None] = {}
+
+    def get(self, practice_id: str) -> Practice | None:
+        if practice_id not in self._seen:
+            item = items.get(practice_pk(practice_id), PRACTICE_SK)
+            self._seen[practice_id] = (Practice.model_validate(items.public(item))
+                                       if item and not item.get("closed_at") else None)
+        return self._seen[practice_id]
+
+
+# ---- 3. deliver --------------------------------------------------------------------------
+
+def _deliver(pending: list[dict[str, Any]], today: date, mailer: Mailer, time_left: Callable[[], float],
+             report: SweepReport) -> bool:
+    """Email every pending event's recipients; False if it stopped for lack of time."""
+    by_practice: dict[str, list[dict[str, Any]]] = {}
+    for event in pending:
+        by_practice.setdefault(event["practice_id"], []).append(event)
+    practices = _Practices()
+    for practice_id, practice_events in sorted(by_practice.items()):
+        practice = practices.get(practice_id)
+        if practice is None:
+            for event in practice_events:
+                events.move_to(event, None)  # a closed practice gets no email
+            continue
+        users = {u["id"]: u for u in items.query_all(*USERS.key(practice_id, ""), consistent=False)}
+        wanted = {e["SK"]: recipients(e, business_email=practice.business_email, users=users)
+                  for e in practice_events}
+        if not _deliver_practice(practice, practice_events, wanted, today, mailer, time_left, report):
+            return False
+    return True
+
+
+def _deliver_practice(practice: Practice, practice_events: list[dict[str, Any]],
+                      wanted: dict[str, list[Recipient]], today: date, mailer: Mailer,
+                      time_left: Callable[[], float], report: SweepReport) -> bool:
+    outstanding: dict[str, tuple[Recipient, list[dict[str, Any]]]] = {}
+    for event in practice_events:
+        done = set(event.get("delivered_to") or ())
+        for recipient in wanted[event["SK"]]:
+            if recipient.key not in done:
+                outstanding.setdefault(recipient.key, (recipient, []))[1].append(event)
+    failed: set[str] = set()
+    local_day = datetime.now(ZoneInfo(practice.time_zone)).date().isoformat()
+    for key, (recipient, its_events) in sorted(outstanding.items()):
+        if time_left() < MARGIN_SECONDS:
+            return False
+        message = digest(to=recipient.email, practice_name=practice.name, on=local_day, events=its_events)
+        try:
+            message_id = mailer.send(message)
+        except MailerError as err:
+            report.emails_failed += 1
+            failed.update(e["SK"] for e in its_events)
+            logger().warning("digest not sent", extra={"practice_id": practice.id, "recipient": key.split(":")[0],
+                                                       "error": str(err), "events": len(its_events)})
+            continue
+        report.emails_sent += 1
+        for event in its_events:
+            if events.mark_delivered_to(event, key):
+                event["delivered_to"] = {*(event.get("delivered_to") or ()), key}
+        if recipient.user_id:
+            _to_inbox(practice.id, recipient.user_id, message_id, message.subject, its_events)
+    for event in practice_events:
+        if event["SK"] in failed:
+            events.move_to(event, today.isoformat())  # still pending: today's bucket is read next run
+        else:
+            events.finish(event, today=today.isoformat())
+            report.events_finished += 1
+    return True
+
+
+def _to_inbox(practice_id: str, user_id: str, message_id: str, subject: str, sent: list[dict[str, Any]]) -> None:
+    """What the user was sent and about what, for GET /v1/notifications."""
+    now = items.now()
+    items.transact([items.put_action({
+        "PK": inbox_pk(practice_id, user_id), "SK": f"{now}#{message_id}", "kind": "INBOX", "id": message_id,
+        "sent_at": now, "subject": subject,
+        "events": [{"type": e["type"], "headline": HEADLINES[e["type"]], "line": event_line(e),
+                    "entitlement_kind": "pack" if e["entitlement_kind"] == "PACK" else "authorization",
+                    "entitlement_id": e["entitlement_id"], "client_id": e["client_id"]} for e in sent]})])
+
+
+# ---- bookkeeping -------------------------------------------------------------------------
+
+def _state() -> dict[str, Any]:
+    return items.get(*SWEEP_STATE) or {}
+
+
+def _set_state(**values: Any) -> None:
+    pk, sk = SWEEP_STATE
+    names = {f"#a{i}": k for i, k in enumerate(values)}
+    dynamo.client().update_item(
+        TableName=items.table(), Key=items.key_of(pk, sk),
+        UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(values))),
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=dynamo.to_item({f":v{i}": v for i, v in enumerate(values.values())}))
+
+
+def _acquire_lease() -> str | None:
+    """One sweep at a time (a schedule can fire twice): a lease that expires on its own if a
+    run dies holding it."""
+    lease, now = uuid.uuid4().hex, int(time.time())
+    pk, sk = SWEEP_STATE
+    try:
+        dynamo.client().update_item(
+            TableName=items.table(), Key=items.key_of(pk, sk),
+            UpdateExpression="SET lease_id = :lease, lease_until = :until",
+            ConditionExpression="attribute_not_exists(lease_until) OR lease_until < :now",
+            ExpressionAttributeValues=dynamo.to_item({":lease": lease, ":until": now + LEASE_SECONDS, ":now": now}))
+    except dynamo.client().exceptions.ConditionalCheckFailedException:
+        return None
+    return lease
+
+
+def _release_lease(lease: str) -> None:
+    pk, sk = SWEEP_STATE
+    try:
+        dynamo.client().update_item(
+            TableName=items.table(), Key=items.key_of(pk, sk), UpdateExpression="REMOVE lease_id, lease_until",
+            ConditionExpression="lease_id = :lease", ExpressionAttributeValues=dynamo.to_item({":lease": lease}))
+    except dynamo.client().exceptions.ConditionalCheckFailedException:
+        pass  # it expired and another run took it
+
+
+def run_scheduled(context: Any) -> SweepReport:
+    """The daily schedule's entry point: the sweep, with the Lambda's clock as its deadline,
+    and the purge of closed practices whose retention has ended."""
+    from chalicelib.jobs.purge import purge_practice
+
+    def time_left() -> float:
+        return context.get_remaining_time_in_millis() / 1000 if context else float("inf")
+
+    return run_sweep(time_left=time_left, purge=purge_practice)

@@ -1,0 +1,16 @@
+"""/v1/notifications: each user's inbox of the staff emails they were sent."""
+from chalice import Blueprint
+
+from chalicelib.http import Call, Listing, operation
+from chalicelib.lazy import lazy
+from chalicelib.models.notifications import Notification
+
+bp = Blueprint(__name__)
+service = lazy("chalicelib.services.notifications")
+
+
+@operation(bp, "GET", "/v1/notifications", summary="Your notification inbox, newest first", tag="Notifications",
+           response=Notification, paginated=True)
+def list_notifications(call: Call) -> Listing:
+    return Listing(*service.list_notifications(principal=call.principal, limit=call.query.limit,
+                                               start_key=call.start_key))

@@ -1,0 +1,71 @@
+"""Notification events: the outbox a charge writes to, the sweep's milestones, their delivery."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from chalicelib.store import dynamo, items
+from chalicelib.store.keys import due_keys, events_pk
+
+EVENT = "EVENT#"
+# Delivered events stay a year for the inbox's "about what", then TTL removes them.
+KEEP_DELIVERED = timedelta(days=400)
+
+
+def event_key(practice_id: str, event_id: str) -> tuple[str, str]:
+    return events_pk(practice_id), EVENT + event_id
+
+
+def raise_event(practice_id: str, event: dict[str, Any], *, on: str) -> dict[str, Any]:
+    """A transaction action that records a pending event, due for delivery on `on`, unless it
+    was raised before (then nothing changes, delivered or not: event ids are deterministic, so
+    a pack is 'used up' once per limit, 'expiring' once per expiry date). It has no
+    condition, so it can ride in a charge's transaction without ever making the charge fail."""
+    pk, sk = event_key(practice_id, event["id"])
+    values = {**event, "practice_id": practice_id, "kind": "EVENT", "state": "pending", "raised_on": on,
+              "created_at": items.now(), **due_keys(pk, sk, on)}
+    values = {k: v for k, v in values.items() if v is not None}
+    names = {f"#a{i}": name for i, name in enumerate(values)}
+    sets = ", ".join(f"#a{i} = if_not_exists(#a{i}, :v{i})" for i in range(len(values)))
+    return {"Update": {"TableName": items.table(), "Key": items.key_of(pk, sk), "UpdateExpression": "SET " + sets,
+                       "ExpressionAttributeNames": names,
+                       "ExpressionAttributeValues": dynamo.to_item({f":v{i}": v for i, v in enumerate(values.values())})}}
+
+
+def mark_delivered_to(event: dict[str, Any], recipient_key: str) -> bool:
+    """Record that one recipient's email about this event was accepted; False if it already
+    was (another sweep got there first)."""
+    try:
+        dynamo.client().update_item(
+            TableName=items.table(), Key=items.key_of(event["PK"], event["SK"]),
+            UpdateExpression="ADD delivered_to :r", ConditionExpression="NOT contains(delivered_to, :who)",
+            ExpressionAttributeValues=dynamo.to_item({":r": {recipient_key}, ":who": recipient_key}))
+        return True
+    except dynamo.client().exceptions.ConditionalCheckFailedException:
+        return False
+
+
+def finish(event: dict[str, Any], *, today: str) -> None:
+    """Every recipient has it: out of the sweep's buckets for good."""
+    expires = int((datetime.now(timezone.utc) + KEEP_DELIVERED).timestamp())
+    dynamo.client().update_item(
+        TableName=items.table(), Key=items.key_of(event["PK"], event["SK"]),
+        UpdateExpression="SET #state = :delivered, delivered_on = :today, expires_at = :ttl REMOVE DUEPK, DUESK",
+        ExpressionAttributeNames={"#state": "state"},
+        ExpressionAttributeValues=dynamo.to_item({":delivered": "delivered", ":today": today, ":ttl": expires}))
+
+
+def move_to(item: dict[str, Any], on: str | None) -> None:
+    """Put an item in another day's bucket (None: out of the index), unless it moved meanwhile."""
+    keys = due_keys(item["PK"], item["SK"], on)
+    if on is None:
+        expression, values = "REMOVE DUEPK, DUESK", {":seen": item["DUEPK"]}
+    else:
+        expression, values = "SET DUEPK = :pk, DUESK = :sk", {":seen": item["DUEPK"], ":pk": keys["DUEPK"],
+                                                             ":sk": keys["DUESK"]}
+    try:
+        dynamo.client().update_item(TableName=items.table(), Key=items.key_of(item["PK"], item["SK"]),
+                                    UpdateExpression=expression, ConditionExpression="DUEPK = :seen",
+                                    ExpressionAttributeValues=dynamo.to_item(values))
+    except dynamo.client().exceptions.ConditionalCheckFailedException:
+        pass  # changed since we read it (a new expiry, a delivery): its new place stands
