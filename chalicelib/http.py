@@ -50,6 +50,8 @@ class Operation:
     conditional: bool
     idempotent: bool
     location: str | None
+    # Writes are refused while the account is closed, except the few that undo or outlast it.
+    while_closed: bool = False
 
     @property
     def path_params(self) -> list[str]:
@@ -92,7 +94,7 @@ def operation(bp: Blueprint, method: str, path: str, *, roles: Iterable[Role] = 
               summary: str, tag: str, body: type[BaseModel] | None = None,
               query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
               status: int | None = None, paginated: bool = False, location: str | None = None,
-              idempotent: bool | None = None, conditional: bool | None = None) -> Callable:
+              idempotent: bool | None = None, conditional: bool | None = None, while_closed: bool = False) -> Callable:
     """Register a route on `bp` with the shared mechanics (see the module docstring)."""
 
     if paginated and query is None:
@@ -108,7 +110,8 @@ def operation(bp: Blueprint, method: str, path: str, *, roles: Iterable[Role] = 
             status=status or (201 if location else 204 if response is None else 200),
             paginated=paginated,
             conditional=method in ("PUT", "PATCH", "DELETE") if conditional is None else conditional,
-            idempotent=method == "POST" if idempotent is None else idempotent, location=location)
+            idempotent=method == "POST" if idempotent is None else idempotent, location=location,
+            while_closed=while_closed or method == "GET")
         OPERATIONS.append(op)
 
         gateway = {} if authorizer is None else {"authorizer": authorizer}
@@ -134,6 +137,10 @@ def _handle(op: Operation, view: Callable[[Call], Any], request: Any, params: di
         principal = authenticate(request.headers.get("authorization"))
         if principal.role not in op.roles:
             raise Forbidden(f"The {principal.role.value} role may not {op.summary[0].lower()}{op.summary[1:]}")
+        if not op.while_closed:
+            from chalicelib.services.closure import refuse_writes_if_closed  # loaded by the first write
+
+            refuse_writes_if_closed(principal.practice_id)
         call = _parse(op, request, principal, params)
         key = request.headers.get("idempotency-key") if op.idempotent else None
         if key is not None:

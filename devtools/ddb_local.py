@@ -39,7 +39,8 @@ def check_java() -> str:
     return java
 
 
-def _listening(port: int) -> bool:
+def listening(port: int) -> bool:
+    """Whether something accepts connections on a local port."""
     with socket.socket() as s:
         s.settimeout(0.2)
         return s.connect_ex(("127.0.0.1", port)) == 0
@@ -61,7 +62,7 @@ class DynamoDBLocal:
     def start(self, timeout: float = 30.0) -> "DynamoDBLocal":
         """Start the emulator and wait until it accepts connections."""
         java, jars = check_java(), jar_dir()
-        if _listening(self.port):
+        if listening(self.port):
             raise SetupError(f"port {self.port} is already in use")
         self.db_path.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
@@ -75,7 +76,7 @@ class DynamoDBLocal:
             start_new_session=True)  # Ctrl-C reaches our handler, which stops it in order
         log.close()
         deadline = time.monotonic() + timeout
-        while not _listening(self.port):
+        while not listening(self.port):
             if self.process.poll() is not None:
                 raise SetupError(f"DynamoDB Local exited with {self.process.returncode}:\n{self._log_tail()}")
             if time.monotonic() > deadline:

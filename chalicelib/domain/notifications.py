@@ -60,21 +60,40 @@ def authorization_milestone(auth: dict[str, Any], today: date, ending_days: int)
     return [], end - timedelta(days=ending_days)
 
 
-def is_low(remaining: Decimal, allowed: Decimal, low_remaining: int, low_percent: int) -> bool:
-    """'Few left': at most N left, or at least P % used."""
-    return remaining <= low_remaining or (allowed > 0 and (allowed - remaining) * 100 >= allowed * low_percent)
+def low_line(allowed: Decimal, low_remaining: int, low_percent: int) -> Decimal:
+    """The balance at or under which an authorization is 'running low': at most N left, or
+    at least P % used."""
+    return max(Decimal(low_remaining), allowed * (100 - low_percent) / 100)
 
 
-def charge_events(kind: str, before: Decimal, after: Decimal, allowed: Decimal, *, low_remaining: int,
-                  low_percent: int) -> list[str]:
-    """The threshold a charge crosses on one entitlement (kind PACK or AUTH), if any: raised
-    once, when crossing, not on every charge past it."""
-    if after <= 0 < before:
-        return [PACK_USED_UP if kind == "PACK" else AUTHORIZATION_USED_UP]
-    if kind == "AUTH" and is_low(after, allowed, low_remaining, low_percent) and \
-            not is_low(before, allowed, low_remaining, low_percent):
-        return [AUTHORIZATION_LOW]
-    return []
+@dataclass(frozen=True)
+class ChargeOutcome:
+    """The events a charge raises on one entitlement, and the balances (`lo` < remaining <=
+    `hi`, None: unbounded) for which that is true. The charge's write is conditioned on the
+    balance being in that band, so a concurrent charge can never leave an event unraised or
+    raised twice: if the balance moved out of the band, the charge is re-read and re-planned."""
+
+    events: list[str]
+    lo: Decimal | None
+    hi: Decimal | None
+
+
+def charge_outcome(kind: str, before: Decimal, cost: Decimal, capacity: Decimal, *, low_remaining: int,
+                   low_percent: int) -> ChargeOutcome:
+    """What a charge of `cost` does when it finds `before` left (a charge never takes more
+    than is left, so before >= cost): it uses the entitlement up when before == cost; an
+    authorization crosses into 'running low' when before is above the low line and the
+    balance after is at or under it. Each crossing happens once."""
+    if before <= cost:
+        return ChargeOutcome([PACK_USED_UP if kind == "PACK" else AUTHORIZATION_USED_UP], None, cost)
+    if kind == "PACK":
+        return ChargeOutcome([], cost, None)
+    line = low_line(capacity, low_remaining, low_percent)
+    if before > cost + line:
+        return ChargeOutcome([], cost + line, None)
+    if before > line:
+        return ChargeOutcome([AUTHORIZATION_LOW], max(line, cost), cost + line)
+    return ChargeOutcome([], cost, line)  # already low: only using it up is news
 
 
 @dataclass(frozen=True)

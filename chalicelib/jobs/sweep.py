@@ -147,7 +147,7 @@ def _raise_milestones(entitlements: list[dict[str, Any]], today: date, pinned: d
         practice_id = item["PK"].split("#")[1]
         practice = practices.get(practice_id)
         if practice is None:
-            events.move_to(item, None)
+            events.move_to(item, today.isoformat())  # closed: looked at again daily, in case it reopens
             continue
         local_today = pinned or min(today, datetime.now(ZoneInfo(practice.time_zone)).date())
         if item["kind"] == "PACK":
@@ -171,7 +171,7 @@ def _raise_milestones(entitlements: list[dict[str, Any]], today: date, pinned: d
 
 
 class _Practices:
-    """Practices read once per run (None: gone or closed, so nobody is emailed)."""
+    """Practices read once per run (None: closed, so nobody is emailed)."""
 
     def __init__(self) -> None:
         self._seen: dict[str, Practice | None] = {}
@@ -180,7 +180,7 @@ class _Practices:
         if practice_id not in self._seen:
             item = items.get(practice_pk(practice_id), PRACTICE_SK)
             self._seen[practice_id] = (Practice.model_validate(items.public(item))
-                                       if item and not item.get("closed_at") else None)
+                                       if item and item.get("status") != "closed" else None)
         return self._seen[practice_id]
 
 
@@ -197,7 +197,7 @@ def _deliver(pending: list[dict[str, Any]], today: date, mailer: Mailer, time_le
         practice = practices.get(practice_id)
         if practice is None:
             for event in practice_events:
-                events.move_to(event, None)  # a closed practice gets no email
+                events.move_to(event, today.isoformat())  # a closed practice gets no email, unless it reopens
             continue
         users = {u["id"]: u for u in items.query_all(*USERS.key(practice_id, ""), consistent=False)}
         wanted = {e["SK"]: recipients(e, business_email=practice.business_email, users=users)

@@ -1,6 +1,7 @@
 """Practice business information and the practice-wide policies later features read."""
 
-from typing import Annotated, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -57,6 +58,9 @@ class Practice(Output):
     authorization_low_percent: int = 80
     authorization_ending_days: int = 14
     status: Literal["active", "closed"] = "active"
+    closed_at: str | None = Field(None, description="When an admin closed the account (read-only since)")
+    closed_by: str | None = None
+    purge_on: date | None = Field(None, description="The day a closed account's data is deleted")
     version: int
     created_at: str
     updated_at: str
@@ -67,3 +71,12 @@ REQUIRED_PRACTICE_FIELDS = frozenset({
     "name", "time_zone", "currency", "default_telehealth_pos", "room_booking", "balance_booking",
     "count_booked_as_pending", "expiring_soon_days", "authorization_low_remaining",
     "authorization_low_percent", "authorization_ending_days"})
+
+
+class ExportedItem(Output):
+    """One stored item of the practice, as it is in the table (money and counts as strings)."""
+
+    partition: str
+    sort_key: str
+    kind: str | None = None
+    data: dict[str, Any]

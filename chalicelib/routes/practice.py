@@ -2,12 +2,14 @@
 from chalice import Blueprint
 
 from chalicelib.auth import Role
-from chalicelib.http import Call, operation
+from chalicelib.http import Call, Listing, operation
 from chalicelib.lazy import lazy
-from chalicelib.models.practice import Practice, PracticeUpdate
+from chalicelib.models.practice import ExportedItem, Practice, PracticeUpdate
 
 bp = Blueprint(__name__)
 service = lazy("chalicelib.services.practice")
+closure = lazy("chalicelib.services.closure")
+ADMIN = {Role.ADMIN}
 TAG = "Practice"
 
 
@@ -20,3 +22,21 @@ def get_practice(call: Call) -> Practice:
            tag=TAG, body=PracticeUpdate, response=Practice)
 def update_practice(call: Call) -> Practice:
     return service.update_practice(principal=call.principal, changes=call.body, expected_version=call.if_match)
+
+
+@operation(bp, "POST", "/v1/practice/close", roles=ADMIN, tag=TAG, response=Practice, status=200,
+           conditional=True, summary="Close the account: read-only for 30 days, then deleted")
+def close_practice(call: Call) -> Practice:
+    return closure.close_account(principal=call.principal, expected_version=call.if_match)
+
+
+@operation(bp, "POST", "/v1/practice/reopen", roles=ADMIN, tag=TAG, response=Practice, status=200,
+           conditional=True, while_closed=True, summary="Reopen a closed account before its data is deleted")
+def reopen_practice(call: Call) -> Practice:
+    return closure.reopen_account(principal=call.principal, expected_version=call.if_match)
+
+
+@operation(bp, "GET", "/v1/practice/export", roles=ADMIN, tag=TAG, response=ExportedItem, paginated=True,
+           summary="Export everything the practice has stored, page by page (JSON)")
+def export_practice(call: Call) -> Listing:
+    return Listing(*closure.export(principal=call.principal, start_key=call.start_key))

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from chalicelib.auth import Principal
-from chalicelib.domain.notifications import charge_events, event_of
+from chalicelib.domain.notifications import ChargeOutcome, charge_outcome, event_of
 from chalicelib.domain.entitlements import (
     NO_EXPIRY,
     Candidate,
@@ -187,16 +187,19 @@ class _Plan:
                 extra_set: dict[str, Any] | None = None, extra_condition: str = "") -> None:
         key = store.entitlement_key(self.practice_id, self.client_id, kind, entitlement["id"])
         old = self.replacing.get(kind)
-        if old is None:
-            self.actions.append(store.consume(key, cost, on=self.on, window=window, extra_set=extra_set,
-                                              extra_condition=extra_condition))
-        elif old["entitlement_id"] == entitlement["id"]:
-            # One item, one action per transaction: the correction takes only the difference.
-            self.actions.append(store.consume(key, cost - old["amount"], on=self.on, window=window,
-                                              extra_set=extra_set, extra_condition=extra_condition))
+        outcome = self._outcome(entitlement, kind, cost)
+        if old is not None and old["entitlement_id"] == entitlement["id"]:
+            # One item, one action per transaction: the correction takes only the difference,
+            # and the stored balance still holds the old amount (the band shifts by it).
+            shift = old["amount"]
+            self.actions.append(store.consume(
+                key, cost - shift, on=self.on, window=window, extra_set=extra_set, extra_condition=extra_condition,
+                band=(None if outcome.lo is None else outcome.lo - shift,
+                      None if outcome.hi is None else outcome.hi - shift)))
         else:
             self.actions.append(store.consume(key, cost, on=self.on, window=window, extra_set=extra_set,
-                                              extra_condition=extra_condition))
+                                              extra_condition=extra_condition, band=(outcome.lo, outcome.hi)))
+        if old is not None and old["entitlement_id"] != entitlement["id"]:
             self.actions.append(store.give_back(store.entitlement_key(self.practice_id, self.client_id, kind,
                                                                       old["entitlement_id"]), old["amount"]))
         if old is not None:
@@ -209,21 +212,20 @@ class _Plan:
         self.actions.append(store.ledger_put(self.practice_id, self.client_id, entitlement["id"], kind="charge",
                                              amount=cost, session_ref=self.request.session_ref, on=self.on,
                                              billing_code=self.request.billing_code))
-        self.actions += self._threshold_events(entitlement, kind, cost)
-
-    def _threshold_events(self, entitlement: dict[str, Any], kind: str, cost: Decimal) -> list[dict[str, Any]]:
-        """The outbox: a charge that uses an entitlement up, or takes an authorization into
-        'few left', records the event in its own transaction, so the event exists exactly
-        when the charge does. The sweep delivers it."""
+        # The outbox: an event this charge raises is written by the charge's own transaction,
+        # so it exists exactly when the charge does; the sweep delivers it.
         capacity = entitlement["limit"] if kind == "PACK" else entitlement["allowed"]
+        self.actions += [events.raise_event(self.practice_id, event_of(event_type, kind, entitlement,
+                                                                        remaining=entitlement["remaining"] - cost,
+                                                                        marker=str(capacity)), on=self.on)
+                         for event_type in outcome.events]
+
+    def _outcome(self, entitlement: dict[str, Any], kind: str, cost: Decimal) -> ChargeOutcome:
         practice = cached_practice(self.practice_id)
-        raised = charge_events(kind, entitlement["remaining"], entitlement["remaining"] - cost, capacity,
-                               low_remaining=practice.authorization_low_remaining,
-                               low_percent=practice.authorization_low_percent)
-        return [events.raise_event(self.practice_id, event_of(event_type, kind, entitlement,
-                                                               remaining=entitlement["remaining"] - cost,
-                                                               marker=str(capacity)), on=self.on)
-                for event_type in raised]
+        return charge_outcome(kind, entitlement["remaining"], cost,
+                              entitlement["limit"] if kind == "PACK" else entitlement["allowed"],
+                              low_remaining=practice.authorization_low_remaining,
+                              low_percent=practice.authorization_low_percent)
 
     def _charge_pack(self, pack: dict[str, Any]) -> None:
         extra_set, condition = {}, "(attribute_not_exists(expires_on) OR expires_on >= :on)"

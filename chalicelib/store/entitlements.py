@@ -77,14 +77,22 @@ def ledger_put(practice_id: str, client_id: str, entitlement_id: str, *, kind: s
 
 
 def consume(key: tuple[str, str], cost: Decimal, *, on: str, extra_set: dict[str, Any] | None = None,
-            extra_condition: str = "", window: tuple[str, str] | None = None) -> dict[str, Any]:
-    """Take `cost` from an open entitlement that still has at least that much left."""
+            extra_condition: str = "", window: tuple[str, str] | None = None,
+            band: tuple[Decimal | None, Decimal | None] = (None, None)) -> dict[str, Any]:
+    """Take `cost` from an open entitlement that still has at least that much left (and,
+    with a `band` (lo, hi], whose balance is still in it: see domain.notifications.ChargeOutcome)."""
     sets = {"used": "used + :n", "remaining": "remaining - :n"}
     values: dict[str, Any] = {":n": cost, ":open": "open"}
     for i, (name, value) in enumerate((extra_set or {}).items()):
         sets[name] = f":x{i}"
         values[f":x{i}"] = value
     condition = "remaining >= :n AND #state = :open"
+    if band[0] is not None:
+        condition += " AND remaining > :lo"
+        values[":lo"] = band[0]
+    if band[1] is not None:
+        condition += " AND remaining <= :hi"
+        values[":hi"] = band[1]
     if window:
         condition += f" AND {window[0]} <= :on AND {window[1]} >= :on"
         values[":on"] = on

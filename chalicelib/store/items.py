@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterator
 
 from botocore.exceptions import ClientError
 
@@ -190,7 +190,9 @@ def query_page(pk: str, sk_prefix: str | None = None, *, limit: int, start_key: 
         last = response.get("LastEvaluatedKey")
         return Page(items=found, last_key=dynamo.from_item(last) if last else None)
     if len(found) <= limit:
-        return Page(items=found, last_key=None)
+        # Fewer than asked: the end, unless DynamoDB stopped at its 1 MB page size.
+        last = response.get("LastEvaluatedKey")
+        return Page(items=found, last_key=dynamo.from_item(last) if last else None)
     last_item = found[limit - 1]
     return Page(items=found[:limit], last_key={k: last_item[k] for k in {PK, SK, pk_name, sk_name}})
 
@@ -199,6 +201,18 @@ def query_all(pk: str, sk_prefix: str, *, consistent: bool = True, max_items: in
     """Every item under a prefix (a client's entitlements or usages: small by nature)."""
     page = query_page(pk, sk_prefix, limit=max_items, start_key=None, consistent=consistent)
     return page.items
+
+
+def every_item(pk: str, sk_prefix: str | None = None, *, index: str | None = None, consistent: bool = False,
+               start_key: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Every item of a partition (or an index partition), page after page."""
+    start = start_key
+    while True:
+        page = query_page(pk, sk_prefix, limit=1000, start_key=start, index=index, consistent=consistent)
+        yield from page.items
+        if page.last_key is None:
+            return
+        start = page.last_key
 
 
 def transact(actions: list[dict[str, Any]]) -> None:
