@@ -138,7 +138,7 @@ def _handle(op: Operation, view: Callable[[Call], Any], request: Any, params: di
         if principal.role not in op.roles:
             raise Forbidden(f"The {principal.role.value} role may not {op.summary[0].lower()}{op.summary[1:]}")
         if not op.while_closed:
-            from chalicelib.services.closure import refuse_writes_if_closed  # loaded by the first write
+            from chalicelib.services.practice import refuse_writes_if_closed  # loaded by the first write
 
             refuse_writes_if_closed(principal.practice_id)
         call = _parse(op, request, principal, params)

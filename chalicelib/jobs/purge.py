@@ -11,13 +11,13 @@ from chalicelib.store.keys import PRACTICE_SK, practice_pk
 _BATCH = 25  # BatchWriteItem's limit
 
 
-def purge_practice(practice: dict[str, Any], today: date) -> None:
+def purge_practice(practice: dict[str, Any], today: date) -> bool:
     """Delete every item of the practice, its own record last: a purge cut short leaves the
-    record in the sweep's index, and the next run finishes the job."""
+    record in the sweep's index, and the next run finishes the job. False if it is not due."""
     practice_id = practice["id"]
     if practice.get("status") != "closed" or date.fromisoformat(practice["purge_on"]) > today:
         events.move_to(practice, None if practice.get("status") != "closed" else practice["purge_on"])
-        return
+        return False
     deleted = 0
     own = practice_pk(practice_id)
     for unit in practice_data.units(practice_id):
@@ -32,6 +32,7 @@ def purge_practice(practice: dict[str, Any], today: date) -> None:
     rest = [(i["PK"], i["SK"]) for i in items.every_item(own) if i["SK"] != PRACTICE_SK]
     deleted += _delete(rest) + _delete([(own, PRACTICE_SK)])
     logger().info("practice purged", extra={"practice_id": practice_id, "items_deleted": deleted})
+    return True
 
 
 def _delete(keys: list[tuple[str, str]]) -> int:

@@ -48,7 +48,6 @@ LEASE_SECONDS = 15 * 60
 # The very first run reads this far back: an item is bucketed on the day it was written at
 # the earliest, so this covers what was written in the month before the first run.
 FIRST_LOOK_BACK = timedelta(days=30)
-_PAGE = 500
 
 
 @dataclass
@@ -69,7 +68,7 @@ class SweepReport:
 
 def run_sweep(*, today: date | None = None, mailer: Mailer | None = None,
               time_left: Callable[[], float] = lambda: float("inf"),
-              purge: Callable[[dict[str, Any], date], None] | None = None) -> SweepReport:
+              purge: Callable[[dict[str, Any], date], bool] | None = None) -> SweepReport:
     """One run of the sweep (see the module docstring). `today` pins the date (tests, replays);
     by default buckets are read up to today in UTC and each practice's milestones use its
     own local date. `purge` handles a closed practice whose retention ended (its record sits
@@ -88,9 +87,8 @@ def run_sweep(*, today: date | None = None, mailer: Mailer | None = None,
         pending.update({e["SK"]: e for e in found["events"]})
         report.items_due += len(found["events"])
         for practice in found["practices"]:
-            if purge is not None:
-                purge(practice, today)
-                report.items_due += 1
+            report.items_due += 1
+            if purge is not None and _purge(purge, practice, today):
                 report.purged_practices.append(practice["id"])
         report.finished = _deliver(list(pending.values()), today, mailer or default_mailer(), time_left, report)
         if report.finished:
@@ -109,16 +107,9 @@ def _read(first: date, today: date, report: SweepReport) -> dict[str, list[dict[
     while day <= today:
         for shard in range(DUE_SHARDS):
             report.buckets += 1
-            start = None
-            while True:
-                page = items.query_page(due_bucket(day.isoformat(), shard), limit=_PAGE, start_key=start,
-                                        index="DUE")
-                for item in page.items:
-                    report.items_read += 1
-                    _sort(item, found)
-                start = page.last_key
-                if start is None:
-                    break
+            for item in items.every_item(due_bucket(day.isoformat(), shard), index="DUE"):
+                report.items_read += 1
+                _sort(item, found)
         day += timedelta(days=1)
     return found
 
@@ -133,6 +124,15 @@ def _sort(item: dict[str, Any], found: dict[str, list[dict[str, Any]]]) -> None:
         found["practices"].append(item)
     else:
         events.move_to(item, None)  # delivered or stale: nothing more to do with it
+
+
+def _purge(purge: Callable[[dict[str, Any], date], bool], practice: dict[str, Any], today: date) -> bool:
+    try:
+        return purge(practice, today)
+    except Exception:  # one practice's failed purge must not stop the others' emails
+        logger().exception("purge failed", extra={"practice_id": practice["id"]})
+        events.move_to(practice, today.isoformat())  # tried again on the next run
+        return False
 
 
 # ---- 2. raise ----------------------------------------------------------------------------

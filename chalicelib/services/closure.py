@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.auth import Principal
-from chalicelib.errors import Conflict
 from chalicelib.models.practice import ExportedItem, Practice
 from chalicelib.services.practice import cached_practice, forget_cached_practices, practice_calendar
 from chalicelib.store import items, practice_data
@@ -20,17 +19,6 @@ from chalicelib.store.keys import PRACTICE_SK, due_keys, practice_pk
 RETENTION = timedelta(days=30)
 TTL_BACKSTOP = timedelta(days=7)
 EXPORT_PAGE = 1000
-
-
-def refuse_writes_if_closed(practice_id: str) -> None:
-    """Every write to a closed account is a 409 that says what to do instead. Read from the
-    per-container practice cache: another container sees a closure within a minute."""
-    practice = cached_practice(practice_id)
-    if practice.status == "closed":
-        raise Conflict(f"The account was closed on {practice.closed_at[:10]} and is read-only until "
-                       f"{practice.purge_on}, when its data is deleted. An admin can export it "
-                       "(GET /v1/practice/export) or reopen it (POST /v1/practice/reopen).",
-                       closed_at=practice.closed_at, purge_on=str(practice.purge_on))
 
 
 def _view(item: dict[str, Any]) -> Practice:

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal
-from chalicelib.errors import NotFound
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.models.practice import REQUIRED_PRACTICE_FIELDS, Practice, PracticeUpdate
 from chalicelib.services.common import changes_of
 from chalicelib.store import items
@@ -55,6 +55,17 @@ def practice_calendar(practice_id: str) -> Calendar:
     """Today in the practice's time zone, its 'expiring soon' threshold and its currency."""
     practice = cached_practice(practice_id)
     return Calendar(datetime.now(ZoneInfo(practice.time_zone)).date(), practice.expiring_soon_days, practice.currency)
+
+
+def refuse_writes_if_closed(practice_id: str) -> None:
+    """Every write to a closed account is a 409 that says what to do instead. Read from the
+    per-container practice cache: another container sees a closure within a minute."""
+    practice = cached_practice(practice_id)
+    if practice.status == "closed":
+        raise Conflict(f"The account was closed on {practice.closed_at[:10]} and is read-only until "
+                       f"{practice.purge_on}, when its data is deleted. An admin can export it "
+                       "(GET /v1/practice/export) or reopen it (POST /v1/practice/reopen).",
+                       closed_at=practice.closed_at, purge_on=str(practice.purge_on))
 
 
 def get_practice(*, principal: Principal) -> Practice:
