@@ -4,31 +4,42 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
+# cfn-lint and checkov for tests/infra: their own venv, so their pins never meet the app's.
+VENV_INFRA := .venv-infra
 ROLE ?= admin
 
-.PHONY: help run test token install bench clean
+.PHONY: help run test token install package sweep bench clean
 
 help:
 	@echo "make run      install what is missing, start DynamoDB Local (.data/), seed the demo practice, serve http://127.0.0.1:8000"
-	@echo "make test     install what is missing and run the whole test suite"
+	@echo "make test     install what is missing and run the whole test suite (tests/infra packages and lints the template)"
 	@echo "make token ROLE=admin|practitioner|front_desk|billing   print a bearer token for the demo practice"
+	@echo "make package  build the deployable template: build/package/sam.json + deployment.zip (docs/DEPLOY.md)"
+	@echo "make sweep    run the daily sweep once against the local stack (emails land in .data/outbox)"
 	@echo "make bench    run the benchmarks and print their figures"
-	@echo "make clean    delete local data (.data/); keeps .venv and node_modules"
+	@echo "make clean    delete local data (.data/) and build output (build/); keeps .venv, .venv-infra and node_modules"
 
 run: install
 	$(PY) -m devtools.run_local
 
-test: install
+test: install $(VENV_INFRA)/.stamp
 	$(PY) -m pytest
 
 token: $(VENV)/.stamp
 	@$(PY) -m devtools.token --role $(ROLE)
+
+package: $(VENV)/.stamp
+	$(PY) -m devtools.package
+
+sweep: install
+	$(PY) -m devtools.sweep
 
 bench: install
 	$(PY) -m bench.cold_start
 	$(PY) -m bench.api_calls
 	$(PY) -m bench.charging
 	$(PY) -m bench.group_attendance
+	$(PY) -m bench.sweep_cost
 
 install: $(VENV)/.stamp node_modules/.stamp
 
@@ -39,6 +50,13 @@ $(VENV)/.stamp: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+$(VENV_INFRA)/.stamp: requirements-infra.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' 2>/dev/null || \
+		{ echo "Python 3.11 is required (Debian: python3.11 python3.11-venv)"; exit 1; }
+	test -x $(VENV_INFRA)/bin/python || $(PYTHON) -m venv $(VENV_INFRA)
+	$(VENV_INFRA)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-infra.txt
+	touch $@
+
 node_modules/.stamp: package.json package-lock.json
 	@command -v java >/dev/null || { echo "java is missing: apt-get install openjdk-17-jre-headless"; exit 1; }
 	@command -v npm >/dev/null || { echo "npm is missing: apt-get install nodejs npm"; exit 1; }
@@ -46,4 +64,4 @@ node_modules/.stamp: package.json package-lock.json
 	touch $@
 
 clean:
-	rm -rf .data
+	rm -rf .data build
