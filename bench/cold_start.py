@@ -66,7 +66,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         port = free_port()
         with DynamoDBLocal(port=port, db_path=Path(data_dir)):
-            env = {**os.environ, "CASELOAD_DYNAMODB_ENDPOINT": f"http://127.0.0.1:{port}",
+            # The environment every deployed function gets (.chalice/config.json), then the
+            # local database in place of AWS.
+            deployed = json.loads((ROOT / ".chalice" / "config.json").read_text()).get("environment_variables", {})
+            env = {**os.environ, **deployed, "CASELOAD_DYNAMODB_ENDPOINT": f"http://127.0.0.1:{port}",
                    "CASELOAD_TABLE_NAME": "bench-main", "CASELOAD_IDEMPOTENCY_TABLE_NAME": "bench-idem",
                    "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1",
                    "POWERTOOLS_LOG_LEVEL": "ERROR", "PYTHONDONTWRITEBYTECODE": "0"}

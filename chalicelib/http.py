@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from chalicelib import cursor
 from chalicelib.auth import ALL_ROLES, Principal, Role, authenticate, gateway_authorizer
 from chalicelib.errors import BadRequest, CaseloadError, Forbidden, PreconditionRequired, ValidationFailed
+from chalicelib.lazy import ModelRef, resolved
 from chalicelib.observability import logger, record_request, start_meter
 
 PROBLEM_JSON = "application/problem+json"
@@ -42,9 +43,10 @@ class Operation:
     roles: frozenset[Role]
     summary: str
     tag: str
-    body: type[BaseModel] | None
-    query: type[BaseModel] | None
-    response: type[BaseModel] | None
+    # Each model is a class or a ModelRef (chalicelib/lazy.py), imported on first use.
+    body_ref: Any
+    query_ref: Any
+    response_ref: Any
     status: int
     paginated: bool
     conditional: bool
@@ -52,6 +54,18 @@ class Operation:
     location: str | None
     # Writes are refused while the account is closed, except the few that undo or outlast it.
     while_closed: bool = False
+
+    @functools.cached_property
+    def body(self) -> type[BaseModel] | None:
+        return resolved(self.body_ref)
+
+    @functools.cached_property
+    def query(self) -> type[BaseModel] | None:
+        return resolved(self.query_ref)
+
+    @functools.cached_property
+    def response(self) -> type[BaseModel] | None:
+        return resolved(self.response_ref)
 
     @property
     def path_params(self) -> list[str]:
@@ -91,22 +105,21 @@ class Reply:
 
 
 def operation(bp: Blueprint, method: str, path: str, *, roles: Iterable[Role] = ALL_ROLES,
-              summary: str, tag: str, body: type[BaseModel] | None = None,
-              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
+              summary: str, tag: str, body: type[BaseModel] | str | None = None,
+              query: type[BaseModel] | str | None = None, response: type[BaseModel] | str | None = None,
               status: int | None = None, paginated: bool = False, location: str | None = None,
               idempotent: bool | None = None, conditional: bool | None = None, while_closed: bool = False) -> Callable:
     """Register a route on `bp` with the shared mechanics (see the module docstring)."""
 
     if paginated and query is None:
-        from chalicelib.models.common import ListQuery
-        query = ListQuery
+        query = ModelRef("chalicelib.models.common:ListQuery")
 
     authorizer = gateway_authorizer()
 
     def register(view: Callable[[Call], Any]) -> Callable:
         op = Operation(
             operation_id=view.__name__, method=method, path=path, roles=frozenset(roles),
-            summary=summary, tag=tag, body=body, query=query, response=response,
+            summary=summary, tag=tag, body_ref=body, query_ref=query, response_ref=response,
             status=status or (201 if location else 204 if response is None else 200),
             paginated=paginated,
             conditional=method in ("PUT", "PATCH", "DELETE") if conditional is None else conditional,

@@ -1,4 +1,8 @@
-"""Modules imported on first use, so a cold start loads only what its first request needs."""
+"""Modules imported on first use, so a cold start loads only what its first request needs.
+
+Route modules use `lazy` for their service and `models_of` for their pydantic models: a
+route names its models without importing them, and a request imports only the models of the
+route it calls (the OpenAPI document imports them all when it is asked for)."""
 from __future__ import annotations
 
 import importlib
@@ -22,3 +26,31 @@ class LazyModule:
 def lazy(name: str) -> Any:
     """A module that is imported when a route first calls into it."""
     return LazyModule(name)
+
+
+class ModelRef(str):
+    """'module:Name' of a model, resolved on first use."""
+
+    def resolve(self) -> Any:
+        module, _, name = self.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+
+class ModelsOf:
+    """`models_of("chalicelib.models.groups").Group` is a ModelRef, not an import."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> ModelRef:
+        return ModelRef(f"{self._name}:{attribute}")
+
+
+def models_of(name: str) -> Any:
+    """References to the models of a module, imported when a request first needs them."""
+    return ModelsOf(name)
+
+
+def resolved(model: Any) -> Any:
+    """The model class a reference stands for (a class is returned as it is)."""
+    return model.resolve() if isinstance(model, ModelRef) else model

@@ -301,3 +301,7 @@ class SessionCharges(Output):
 
     session_ref: str
     usages: list[UsageView]
+
+
+class EntitlementListQuery(Input):
+    include_closed: bool = False

@@ -3,13 +3,15 @@
 Usable before appointments exist (e.g. for sessions recorded elsewhere); attending an
 appointment calls the same charging service.
 """
+from __future__ import annotations
+
 from chalice import Blueprint
 
 from chalicelib.http import Call, Reply, operation
-from chalicelib.lazy import lazy
-from chalicelib.models.entitlements import ChargeRequest, ChargeResult, ReversalResult, SessionCharges
+from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
+models = models_of("chalicelib.models.entitlements")
 charging = lazy("chalicelib.services.charging")
 codes = lazy("chalicelib.services.codes")
 TAG = "Charges"
@@ -17,7 +19,7 @@ CHARGES = "/v1/clients/{client_id}/charges"
 
 
 @operation(bp, "POST", CHARGES, summary="Charge a session to the client's authorization and pack", tag=TAG,
-           body=ChargeRequest, response=ChargeResult, status=200)
+           body=models.ChargeRequest, response=models.ChargeResult, status=200)
 def charge_session(call: Call) -> Reply:
     code = codes.billing_code_for_charge(principal=call.principal, code=call.body.billing_code)
     result = charging.charge_session(principal=call.principal, client_id=call.params["client_id"],
@@ -28,14 +30,14 @@ def charge_session(call: Call) -> Reply:
 
 
 @operation(bp, "GET", CHARGES + "/{session_ref}", summary="What a session counts against", tag=TAG,
-           response=SessionCharges)
-def get_session_charges(call: Call) -> SessionCharges:
+           response=models.SessionCharges)
+def get_session_charges(call: Call) -> models.SessionCharges:
     return charging.session_usages(principal=call.principal, client_id=call.params["client_id"],
                                    session_ref=call.params["session_ref"])
 
 
 @operation(bp, "POST", CHARGES + "/{session_ref}/reverse", summary="Give back what a session took (once)",
-           tag=TAG, response=ReversalResult, status=200)
-def reverse_session_charge(call: Call) -> ReversalResult:
+           tag=TAG, response=models.ReversalResult, status=200)
+def reverse_session_charge(call: Call) -> models.ReversalResult:
     return charging.reverse_session(principal=call.principal, client_id=call.params["client_id"],
                                     session_ref=call.params["session_ref"])

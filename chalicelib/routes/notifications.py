@@ -1,16 +1,18 @@
 """/v1/notifications: each user's inbox of the staff emails they were sent."""
+from __future__ import annotations
+
 from chalice import Blueprint
 
 from chalicelib.http import Call, Listing, operation
-from chalicelib.lazy import lazy
-from chalicelib.models.notifications import Notification
+from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
+models = models_of("chalicelib.models.notifications")
 service = lazy("chalicelib.services.notifications")
 
 
 @operation(bp, "GET", "/v1/notifications", summary="Your notification inbox, newest first", tag="Notifications",
-           response=Notification, paginated=True)
+           response=models.Notification, paginated=True)
 def list_notifications(call: Call) -> Listing:
     return Listing(*service.list_notifications(principal=call.principal, limit=call.query.limit,
                                                start_key=call.start_key))

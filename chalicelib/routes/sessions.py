@@ -1,12 +1,14 @@
 """/v1/clients/{id}/sessions: client sessions, the service records claims are built from."""
+from __future__ import annotations
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
 from chalicelib.http import Call, Listing, operation
-from chalicelib.lazy import lazy
-from chalicelib.models.sessions import ClientSession, SessionCreate, SessionResult, SessionUpdate
+from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
+models = models_of("chalicelib.models.sessions")
 service = lazy("chalicelib.services.sessions")
 TAG = "Client sessions"
 SESSIONS = "/v1/clients/{client_id}/sessions"
@@ -14,27 +16,27 @@ RECORDERS = {Role.ADMIN, Role.PRACTITIONER, Role.BILLING}
 
 
 @operation(bp, "POST", SESSIONS, roles=RECORDERS, summary="Record a session and charge it", tag=TAG,
-           body=SessionCreate, response=SessionResult, status=201)
-def create_session(call: Call) -> SessionResult:
+           body=models.SessionCreate, response=models.SessionResult, status=201)
+def create_session(call: Call) -> models.SessionResult:
     return service.create_session(principal=call.principal, client_id=call.params["client_id"], data=call.body)
 
 
-@operation(bp, "GET", SESSIONS, summary="A client's sessions", tag=TAG, response=ClientSession, paginated=True)
+@operation(bp, "GET", SESSIONS, summary="A client's sessions", tag=TAG, response=models.ClientSession, paginated=True)
 def list_sessions(call: Call) -> Listing:
     return Listing(*service.list_sessions(principal=call.principal, client_id=call.params["client_id"],
                                           limit=call.query.limit, start_key=call.start_key))
 
 
-@operation(bp, "GET", SESSIONS + "/{session_id}", summary="Read a session", tag=TAG, response=ClientSession)
-def get_session(call: Call) -> ClientSession:
+@operation(bp, "GET", SESSIONS + "/{session_id}", summary="Read a session", tag=TAG, response=models.ClientSession)
+def get_session(call: Call) -> models.ClientSession:
     return service.get_session(principal=call.principal, client_id=call.params["client_id"],
                                session_id=call.params["session_id"])
 
 
 @operation(bp, "PATCH", SESSIONS + "/{session_id}", roles=RECORDERS,
-           summary="Edit a session (a new code, length, fee or date re-charges)", tag=TAG, body=SessionUpdate,
-           response=SessionResult)
-def update_session(call: Call) -> SessionResult:
+           summary="Edit a session (a new code, length, fee or date re-charges)", tag=TAG, body=models.SessionUpdate,
+           response=models.SessionResult)
+def update_session(call: Call) -> models.SessionResult:
     return service.update_session(principal=call.principal, client_id=call.params["client_id"],
                                   session_id=call.params["session_id"], changes=call.body,
                                   expected_version=call.if_match)

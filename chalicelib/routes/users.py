@@ -1,49 +1,51 @@
 """/v1/users: staff users (admins manage them; every user manages their own profile)."""
+from __future__ import annotations
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
 from chalicelib.http import Call, Listing, operation
-from chalicelib.lazy import lazy
-from chalicelib.models.users import MyProfileUpdate, User, UserCreate, UserUpdate
+from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
+models = models_of("chalicelib.models.users")
 service = lazy("chalicelib.services.users")
 ADMIN = {Role.ADMIN}
 TAG = "Users"
 
 
-@operation(bp, "POST", "/v1/users", roles=ADMIN, summary="Create a user", tag=TAG, body=UserCreate,
-           response=User, location="/v1/users/{id}")
-def create_user(call: Call) -> User:
+@operation(bp, "POST", "/v1/users", roles=ADMIN, summary="Create a user", tag=TAG, body=models.UserCreate,
+           response=models.User, location="/v1/users/{id}")
+def create_user(call: Call) -> models.User:
     return service.create_user(principal=call.principal, data=call.body)
 
 
-@operation(bp, "GET", "/v1/users", summary="List users", tag=TAG, response=User, paginated=True)
+@operation(bp, "GET", "/v1/users", summary="List users", tag=TAG, response=models.User, paginated=True)
 def list_users(call: Call) -> Listing:
     return Listing(*service.list_users(principal=call.principal, limit=call.query.limit,
                                        start_key=call.start_key))
 
 
-@operation(bp, "GET", "/v1/users/me", summary="Read your own user", tag=TAG, response=User)
-def get_me(call: Call) -> User:
+@operation(bp, "GET", "/v1/users/me", summary="Read your own user", tag=TAG, response=models.User)
+def get_me(call: Call) -> models.User:
     return service.get_user(principal=call.principal, user_id=call.principal.user_id)
 
 
 @operation(bp, "PATCH", "/v1/users/me", summary="Update your own name and notification preferences",
-           tag=TAG, body=MyProfileUpdate, response=User)
-def update_me(call: Call) -> User:
+           tag=TAG, body=models.MyProfileUpdate, response=models.User)
+def update_me(call: Call) -> models.User:
     return service.update_user(principal=call.principal, user_id=call.principal.user_id, changes=call.body,
                                expected_version=call.if_match)
 
 
-@operation(bp, "GET", "/v1/users/{user_id}", summary="Read a user", tag=TAG, response=User)
-def get_user(call: Call) -> User:
+@operation(bp, "GET", "/v1/users/{user_id}", summary="Read a user", tag=TAG, response=models.User)
+def get_user(call: Call) -> models.User:
     return service.get_user(principal=call.principal, user_id=call.params["user_id"])
 
 
 @operation(bp, "PATCH", "/v1/users/{user_id}", roles=ADMIN, summary="Update a user", tag=TAG,
-           body=UserUpdate, response=User)
-def update_user(call: Call) -> User:
+           body=models.UserUpdate, response=models.User)
+def update_user(call: Call) -> models.User:
     return service.update_user(principal=call.principal, user_id=call.params["user_id"], changes=call.body,
                                expected_version=call.if_match)
 
