@@ -116,13 +116,13 @@ def _wanted(update: AttendanceUpdate, appointment: dict[str, Any], roster: dict[
         mark.setdefault("minutes", None)
         mark.setdefault("custom_code", None)
         mark.setdefault("paid_at_session", None)
-        billed_as_booked = mark["status"] == "attended" if mark["fee"] == "none" else mark["status"] in CHARGEABLE
-        if mark["fee"] in ("default", "none") and billed_as_booked:
-            mark["billing_code"] = appointment["billing_code"]
-        elif mark["fee"] == "custom":
+        if mark["fee"] == "custom":
             mark["billing_code"] = mark["custom_code"]["code"]
         elif mark["fee"] != "code":
-            mark["billing_code"] = None
+            # The session's own code: for anyone who attended (a no-fee session is still a
+            # session), and for a missed session that may be charged; none otherwise.
+            billed = mark["status"] == "attended" or (mark["fee"] == "default" and mark["status"] in CHARGEABLE)
+            mark["billing_code"] = appointment["billing_code"] if billed else None
     return wanted
 
 
