@@ -16,7 +16,7 @@ from chalicelib.auth import Principal
 from chalicelib.config import get_settings
 from chalicelib.domain.entitlements import count_phrase, format_amount
 from chalicelib.domain.groups import CHARGEABLE, member_at, same_mark, summary
-from chalicelib.errors import AlreadyExists, Conflict, ValidationFailed
+from chalicelib.errors import AlreadyExists, Conflict, NotFound, ValidationFailed
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import ChargeRequest
 from chalicelib.models.groups import AttendanceUpdate, GroupAttendance, MemberAttendance, NotCharged
@@ -26,7 +26,7 @@ from chalicelib.services import appointments, charging, groups, invoices, sessio
 from chalicelib.services.entitlements import client_history_added
 from chalicelib.services.practice import cached_practice
 from chalicelib.store import items
-from chalicelib.store.keys import APPOINTMENT_SK, ATTENDANCE, appointment_pk
+from chalicelib.store.keys import ATTENDANCE, appointment_pk
 from chalicelib.store.repository import BILLING_CODES, LOCATIONS
 
 ZERO = Decimal("0.00")
@@ -38,18 +38,13 @@ class _Raced(Exception):
 
 
 def _load(principal: Principal, appointment_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]:
-    """The group appointment, its group (404 unless the caller may see it) and every member's
-    mark: one Query of the appointment's partition and one read of the group."""
-    pk = appointment_pk(principal.practice_id, appointment_id)
-    found = items.query_page(pk, limit=1000, start_key=None, consistent=True).items
-    appointment = next((i for i in found if i["SK"] == APPOINTMENT_SK), None)
+    """The group appointment, its group and every member's mark (see groups.group_session)."""
+    appointment, group, marks = groups.group_session(principal, appointment_id)
     if appointment is None:
-        items.get_existing(pk, APPOINTMENT_SK, resource="Appointment", resource_id=appointment_id)
-    if not appointment.get("group_id"):
+        raise NotFound("Appointment", appointment_id)
+    if group is None:
         raise Conflict("This is not a group appointment; set its status with "
                        f"POST /v1/appointments/{appointment_id}/status")
-    group = groups.visible_group(principal, appointment["group_id"])
-    marks = {i["client_id"]: i for i in found if i["SK"].startswith(ATTENDANCE)}
     return appointment, group, marks
 
 

@@ -19,7 +19,7 @@ from chalicelib.services import appointments
 from chalicelib.services.clients import display_name
 from chalicelib.services.common import changes_of
 from chalicelib.store import dynamo, items
-from chalicelib.store.keys import MEMBER, client_groups_pk, group_pk
+from chalicelib.store.keys import APPOINTMENT_SK, ATTENDANCE, MEMBER, appointment_pk, client_groups_pk, group_pk
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, GROUPS, USERS
 
 
@@ -201,6 +201,20 @@ def client_groups(*, principal: Principal, client_id: str, limit: int,
 
 
 # ---- sessions -------------------------------------------------------------------------
+
+def group_session(principal: Principal, appointment_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None,
+                                                                      dict[str, dict[str, Any]]]:
+    """A group appointment, its group (404 unless the caller may see it) and each member's mark
+    by client id: one Query of the appointment's partition and one read of the group. The group
+    is None (and there are no marks) when the appointment is missing or not a group's."""
+    found = items.query_page(appointment_pk(principal.practice_id, appointment_id), limit=1000, start_key=None,
+                             consistent=True).items
+    appointment = next((i for i in found if i["SK"] == APPOINTMENT_SK), None)
+    if appointment is None or not appointment.get("group_id"):
+        return appointment, None, {}
+    marks = {i["client_id"]: i for i in found if i["SK"].startswith(ATTENDANCE)}
+    return appointment, visible_group(principal, appointment["group_id"]), marks
+
 
 def book_group_appointment(*, principal: Principal, group_id: str, data: GroupAppointmentCreate) -> Booking:
     """Book the group's session (or a weekly/fortnightly series of them)."""

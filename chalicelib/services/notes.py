@@ -32,7 +32,6 @@ from chalicelib.services.common import changes_of
 from chalicelib.store import dynamo, items
 from chalicelib.store.keys import (
     APPOINTMENT_SK,
-    ATTENDANCE,
     NOTE_SK,
     appointment_pk,
     client_notes_pk,
@@ -174,15 +173,11 @@ def _create_progress(principal: Principal, data: NoteCreate, fields: dict[str, A
 
 
 def _attended(principal: Principal, appointment_id: str) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """The group appointment, its group, and the members marked attended: one Query."""
-    pk = appointment_pk(principal.practice_id, appointment_id)
-    found = items.query_page(pk, limit=1000, start_key=None, consistent=True).items
-    appointment = next((i for i in found if i["SK"] == APPOINTMENT_SK), None)
-    if appointment is None or not appointment.get("group_id"):
+    """The group appointment, its group, and the members marked attended."""
+    appointment, group, marks = groups.group_session(principal, appointment_id)
+    if appointment is None or group is None:
         raise ValidationFailed.field("body.appointment_id", "is not a group appointment of this practice")
-    group = groups.visible_group(principal, appointment["group_id"])
-    attended = sorted(i["client_id"] for i in found if i["SK"].startswith(ATTENDANCE) and i["status"] == "attended")
-    return appointment, group, attended
+    return appointment, group, sorted(cid for cid, mark in marks.items() if mark["status"] == "attended")
 
 
 def _member_parts(parts: dict[str, str], attended: list[str]) -> dict[str, str]:
