@@ -59,6 +59,13 @@ class PreconditionRequired(CaseloadError):
     title = "Precondition required"
 
 
+class ServiceUnavailable(CaseloadError):
+    """Another service (the sign-in directory) did not take a change; retrying is safe."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 class ValidationFailed(CaseloadError):
     """422 with field-level detail: errors is a list of {"field", "reason"}."""
 

@@ -1,10 +1,15 @@
 """Use cases for staff users. An email belongs to one user per practice: a marker item keyed
 by the email is written in the same transaction as the user, so two concurrent creates with
-one email cannot both succeed."""
+one email cannot both succeed. Deployed, each user is also a sign-in account in the Cognito
+pool (chalicelib/accounts.py): created first (its sub is the user's id), then the record; a
+record that cannot be written takes its new account with it. Changes of role, email or
+active flag reach the account after the record is written (a failure there is a 503 and the
+same change can be sent again)."""
 from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import accounts
 from chalicelib.auth import Principal
 from chalicelib.domain.ids import new_id
 from chalicelib.errors import AlreadyExists, Conflict
@@ -40,12 +45,21 @@ def _transact(actions: list[dict[str, Any]], *, email: str | None, marker_index:
 
 
 def create_user(*, principal: Principal, data: UserCreate, user_id: str | None = None) -> User:
-    """A new staff user with a unique email (`user_id` is for provisioning; else a new id)."""
-    user_id = user_id or new_id("usr")
+    """A new staff user with a unique email (`user_id` is for provisioning, which has made the
+    account already; else a new account's sub deployed, a new id locally)."""
+    account = user_id is None and accounts.enabled()
+    if user_id is None:
+        user_id = (accounts.create_account(email=data.email, practice_id=principal.practice_id, role=data.role.value)
+                   if account else new_id("usr"))
     item = items.new_item(USERS.item(principal.practice_id, user_id, data.model_dump(mode="json")))
     marker = items.new_item(_email_marker(principal.practice_id, data.email, user_id))
-    _transact([items.put_action(item), items.put_action(marker)], email=data.email, marker_index=1,
-              user_id=user_id)
+    try:
+        _transact([items.put_action(item), items.put_action(marker)], email=data.email, marker_index=1,
+                  user_id=user_id)
+    except Exception:
+        if account:
+            accounts.delete_account(user_id)
+        raise
     return _user(item)
 
 
@@ -66,17 +80,29 @@ def update_user(*, principal: Principal, user_id: str, changes: UserUpdate | MyP
                                          or values.get("active") is False):
         raise Conflict("You cannot change your own role or deactivate yourself; ask another admin")
     if "email" not in values:
-        return _user(USERS.update(principal.practice_id, user_id, values, expected_version=expected_version))
+        return _synced(USERS.update(principal.practice_id, user_id, values, expected_version=expected_version), values)
     current = USERS.get(principal.practice_id, user_id)
     if values["email"].lower() == current["email"].lower():
-        return _user(USERS.update(principal.practice_id, user_id, values, expected_version=expected_version))
+        return _synced(USERS.update(principal.practice_id, user_id, values, expected_version=expected_version), values)
     merged = {**current, **values, "version": expected_version + 1, "updated_at": items.now()}
     old_marker = USER_EMAILS.key(principal.practice_id, current["email"].lower())
     _transact([items.put_action(merged, expected_version=expected_version),
                items.put_action(items.new_item(_email_marker(principal.practice_id, values["email"], user_id))),
                {"Delete": {"TableName": items.table(), "Key": items.key_of(*old_marker)}}],
               email=values["email"], marker_index=1, user_id=user_id, expected_version=expected_version)
-    return _user(merged)
+    return _synced(merged, values)
+
+
+def _synced(item: dict[str, Any], values: dict[str, Any]) -> User:
+    """The written user, after its sign-in account has taken the same change (deployed)."""
+    if accounts.enabled():
+        if "role" in values:
+            accounts.set_role(item["id"], item["role"])
+        if "active" in values:
+            accounts.set_active(item["id"], item["active"])
+        if "email" in values:
+            accounts.set_email(item["id"], item["email"])
+    return _user(item)
 
 
 def delete_user(*, principal: Principal, user_id: str, expected_version: int) -> None:
@@ -88,3 +114,5 @@ def delete_user(*, principal: Principal, user_id: str, expected_version: int) ->
     _transact([items.delete_action(*USERS.key(principal.practice_id, user_id), expected_version=expected_version),
                {"Delete": {"TableName": items.table(), "Key": items.key_of(*marker)}}],
               email=None, marker_index=-1, user_id=user_id, expected_version=expected_version)
+    if accounts.enabled():
+        accounts.delete_account(user_id)

@@ -262,6 +262,21 @@ def test_key_and_logs_are_used_only_on_their_own_resources(cfn: dict[str, Any]) 
 
 # ---- sign-in ----------------------------------------------------------------------------------
 
+def _cognito_actions_the_code_calls() -> set[str]:
+    """The Cognito admin calls chalicelib/accounts.py makes, as IAM action names."""
+    text = (ROOT / "chalicelib" / "accounts.py").read_text()
+    called = set(re.findall(r'"(admin_[a-z_]+)"', text))
+    return {"cognito-idp:" + "".join(part.capitalize() for part in name.split("_")) for name in called}
+
+
+def test_staff_accounts_are_managed_only_in_the_stacks_pool_with_the_calls_the_code_makes(cfn: dict[str, Any]) -> None:
+    [statement] = _role_statements(cfn, "KeepStaffSignInAccountsInStep")
+    assert statement["Resource"] == {"Fn::GetAtt": [build.USER_POOL, "Arn"]}
+    assert set(statement["Action"]) == _cognito_actions_the_code_calls()
+    others = [s for _, s in _iam_statements(cfn) if s is not statement]
+    assert not any(a.startswith("cognito-idp:") for s in others for a in _listify(s["Action"]))
+
+
 def test_api_authorizer_is_the_stacks_user_pool(sam: dict[str, Any]) -> None:
     body = sam["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
     authorizer = body["securityDefinitions"][GATEWAY_AUTHORIZER_NAME]["x-amazon-apigateway-authorizer"]
