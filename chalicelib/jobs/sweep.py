@@ -83,14 +83,16 @@ def run_sweep(*, today: date | None = None, mailer: Mailer | None = None,
     try:
         first = date.fromisoformat(_state().get("next_bucket") or (today - FIRST_LOOK_BACK).isoformat())
         found = _read(first, today, report)
-        pending = _raise_milestones(found["entitlements"], today, pinned, report)
+        practices = _Practices()
+        pending = _raise_milestones(found["entitlements"], today, pinned, practices, report)
         pending.update({e["SK"]: e for e in found["events"]})
         report.items_due += len(found["events"])
         for practice in found["practices"]:
             report.items_due += 1
             if purge is not None and _purge(purge, practice, today):
                 report.purged_practices.append(practice["id"])
-        report.finished = _deliver(list(pending.values()), today, mailer or default_mailer(), time_left, report)
+        report.finished = _deliver(list(pending.values()), today, practices, mailer or default_mailer(), time_left,
+                                   report)
         if report.finished:
             _set_state(next_bucket=today.isoformat())
     finally:
@@ -138,10 +140,9 @@ def _purge(purge: Callable[[dict[str, Any], date], bool], practice: dict[str, An
 # ---- 2. raise ----------------------------------------------------------------------------
 
 def _raise_milestones(entitlements: list[dict[str, Any]], today: date, pinned: date | None,
-                      report: SweepReport) -> dict[str, dict[str, Any]]:
+                      practices: "_Practices", report: SweepReport) -> dict[str, dict[str, Any]]:
     """Raise each due entitlement's milestone event and move it to its next bucket; the
     events raised, by sort key, ready to deliver in this run."""
-    practices = _Practices()
     raised: dict[str, dict[str, Any]] = {}
     for item in entitlements:
         practice_id = item["PK"].split("#")[1]
@@ -186,13 +187,12 @@ class _Practices:
 
 # ---- 3. deliver --------------------------------------------------------------------------
 
-def _deliver(pending: list[dict[str, Any]], today: date, mailer: Mailer, time_left: Callable[[], float],
-             report: SweepReport) -> bool:
+def _deliver(pending: list[dict[str, Any]], today: date, practices: "_Practices", mailer: Mailer,
+             time_left: Callable[[], float], report: SweepReport) -> bool:
     """Email every pending event's recipients; False if it stopped for lack of time."""
     by_practice: dict[str, list[dict[str, Any]]] = {}
     for event in pending:
         by_practice.setdefault(event["practice_id"], []).append(event)
-    practices = _Practices()
     for practice_id, practice_events in sorted(by_practice.items()):
         practice = practices.get(practice_id)
         if practice is None:

@@ -35,9 +35,9 @@ from chalicelib.store.keys import (
     ATTENDANCE as ATTENDANCE_SK,
     appointment_pk,
     client_schedule_pk,
+    group_schedule_pk,
     practitioner_schedule_pk,
     room_schedule_pk,
-    group_schedule_pk,
     room_slot_pk,
 )
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS, ROOMS, USERS
@@ -445,11 +445,8 @@ def _status_write(practice_id: str, current: dict[str, Any], status: str, versio
 
 
 def _write_status(practice_id: str, current: dict[str, Any], status: str, version: int, reason: str | None) -> None:
-    try:
-        items.transact(_status_update(practice_id, current, status, version, reason, None))
-    except items.TransactionCancelled as err:
-        raise (items.write_error(err, 0, expected_version=version, resource="Appointment",
-                                 resource_id=current["id"]) or err) from err
+    items.transact_entity(_status_update(practice_id, current, status, version, reason, None),
+                          expected_version=version, resource="Appointment", resource_id=current["id"])
 
 
 

@@ -157,7 +157,7 @@ def _apply(principal: Principal, practice: Practice, appointment: dict[str, Any]
         try:
             return _transition(principal, practice, appointment, name, client_id, current, mark, codes, pos)
         except _Raced:
-            current = items.get(appointment_pk(principal.practice_id, appointment["id"]), ATTENDANCE + client_id)
+            current = items.get(*_mark_key(principal.practice_id, appointment["id"], client_id))
     raise Conflict(f"Client {client_id}'s attendance is changing too fast; read it again and retry")
 
 
@@ -215,7 +215,8 @@ def _mark_write(practice_id: str, appointment: dict[str, Any], name: str, client
     def actions(plan: Any) -> list[dict[str, Any]]:
         charged, reason = _charged_lines(plan, mark)
         number, why = plan.authorization_stamp() if plan else (None, reason)
-        item = {**_mark_key(practice_id, appointment["id"], client_id), "kind": "ATTEND", "client_id": client_id,
+        pk, sk = _mark_key(practice_id, appointment["id"], client_id)
+        item = {"PK": pk, "SK": sk, "kind": "ATTEND", "client_id": client_id,
                 "client_name": name, **{k: mark[k] for k in ("status", "fee", "billing_code", "minutes", "custom_code")},
                 "amount": session["fee"] if session else None, "session_id": appointment["id"] if session else None,
                 "charged": charged, "not_charged_reason": reason, "prior_authorization_number": number,
@@ -237,8 +238,8 @@ def _mark_write(practice_id: str, appointment: dict[str, Any], name: str, client
     return charging.Companion(actions=actions, refused=refused)
 
 
-def _mark_key(practice_id: str, appointment_id: str, client_id: str) -> dict[str, str]:
-    return {"PK": appointment_pk(practice_id, appointment_id), "SK": ATTENDANCE + client_id}
+def _mark_key(practice_id: str, appointment_id: str, client_id: str) -> tuple[str, str]:
+    return appointment_pk(practice_id, appointment_id), ATTENDANCE + client_id
 
 
 def _charged_lines(plan: Any, mark: dict[str, Any]) -> tuple[list[str], str | None]:

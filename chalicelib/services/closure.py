@@ -7,12 +7,11 @@ as a backstop should the purge never run (business logic never waits on TTL)."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
-from decimal import Decimal
 from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.models.practice import ExportedItem, Practice
-from chalicelib.services.practice import cached_practice, forget_cached_practices, practice_calendar
+from chalicelib.services.practice import forget_cached_practices, practice_calendar
 from chalicelib.store import items, practice_data
 from chalicelib.store.keys import PRACTICE_SK, due_keys, practice_pk
 
@@ -84,17 +83,4 @@ def _next_unit(practice_id: str, unit: tuple[str, str]) -> dict[str, Any] | None
 def _exported(item: dict[str, Any]) -> ExportedItem:
     data = {k: v for k, v in item.items() if k not in ("PK", "SK")}
     return ExportedItem(partition=item["PK"], sort_key=item["SK"], kind=item.get("kind"),
-                        data=_json_ready(data))
-
-
-def _json_ready(value: Any) -> Any:
-    """Stored values as JSON: Decimal as a string (exact), sets as sorted lists."""
-    if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(_json_ready(v) for v in value)
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+                        data=data)

@@ -18,7 +18,7 @@ from chalicelib.models.groups import ClientGroup, Group, GroupAppointmentCreate,
 from chalicelib.services import appointments
 from chalicelib.services.clients import display_name
 from chalicelib.services.common import changes_of
-from chalicelib.store import dynamo, items
+from chalicelib.store import items
 from chalicelib.store.keys import APPOINTMENT_SK, ATTENDANCE, MEMBER, appointment_pk, client_groups_pk, group_pk
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, GROUPS, USERS
 
@@ -123,17 +123,6 @@ def list_members(*, principal: Principal, group_id: str, limit: int,
     return [_member_view(i) for i in page.items], page.last_key
 
 
-def _count_change(practice_id: str, group_id: str, delta: int) -> dict[str, Any]:
-    """The group's member count moves with the membership, in the same transaction; the
-    condition keeps a group within MAX_MEMBERS however many adds race."""
-    pk, sk = GROUPS.key(practice_id, group_id)
-    condition = "attribute_exists(PK)" + (" AND member_count < :max" if delta > 0 else "")
-    values = {":delta": delta, **({":max": MAX_MEMBERS} if delta > 0 else {})}
-    return {"Update": {"TableName": items.table(), "Key": items.key_of(pk, sk),
-                       "UpdateExpression": "ADD member_count :delta", "ConditionExpression": condition,
-                       "ExpressionAttributeValues": dynamo.to_item(values)}}
-
-
 def add_member(*, principal: Principal, group_id: str, client_id: str, since: datetime | None = None) -> Member:
     """Add a client (or bring a former member back): they join the group's sessions that
     start from now on (or from `since`, to enter sessions already held)."""
@@ -179,8 +168,11 @@ def remove_member(*, principal: Principal, group_id: str, client_id: str) -> Mem
 def _write_membership(practice_id: str, group_id: str, item: dict[str, Any], current: dict[str, Any] | None,
                       delta: int) -> None:
     try:
+        # The member count moves with the membership; its ceiling keeps a group within
+        # MAX_MEMBERS however many adds race.
         items.transact([items.put_action(item, expected_version=current["version"] if current else None),
-                        _count_change(practice_id, group_id, delta)])
+                        items.add_action(*GROUPS.key(practice_id, group_id), "member_count", delta,
+                                         below=MAX_MEMBERS if delta > 0 else None)])
     except items.TransactionCancelled as err:
         if 1 in err.failed():
             raise Conflict(f"A group has at most {MAX_MEMBERS} members") from err

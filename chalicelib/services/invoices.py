@@ -105,11 +105,8 @@ def add_payment(*, principal: Principal, client_id: str, invoice_id: str, data: 
 def _save(current: dict[str, Any], updated: dict[str, Any], extra: list[dict[str, Any]] | None = None) -> InvoiceChange:
     version = current["version"]
     updated = {**updated, "version": version + 1, "updated_at": items.now()}
-    try:
-        items.transact([items.put_action(updated, expected_version=version), *(extra or [])])
-    except items.TransactionCancelled as err:
-        raise (items.write_error(err, 0, expected_version=version, resource="Invoice", resource_id=current["id"])
-               or err) from err
+    items.transact_entity([items.put_action(updated, expected_version=version), *(extra or [])],
+                          expected_version=version, resource="Invoice", resource_id=current["id"])
     return InvoiceChange(invoice=_view(updated), version=updated["version"])
 
 

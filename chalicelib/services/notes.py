@@ -168,7 +168,7 @@ def _create_progress(principal: Principal, data: NoteCreate, fields: dict[str, A
         "template_id": data.template_id, "fields": fields, "body": sanitize_html(data.body), "addenda": [],
         "signed_at": None, "signed_by": None})
     item.update(GSI1PK=client_notes_pk(pid, data.client_id), GSI1SK=f"{item['created_at']}#{note_id}")
-    _save([items.put_action(item)], note_id, None)
+    items.transact_entity([items.put_action(item)], expected_version=None, resource="Note", resource_id=note_id)
     return _view(item)
 
 
@@ -230,7 +230,7 @@ def _write_group(principal: Principal, item: dict[str, Any], attended: list[str]
                 for cid, nid in item["member_note_ids"].items()]
     actions += [{"Delete": {"TableName": items.table(), "Key": items.key_of(note_pk(pid, nid), NOTE_SK)}}
                 for cid, nid in before.items() if cid not in item["member_note_ids"]]
-    _save(actions, item["id"], expected_version)
+    items.transact_entity(actions, expected_version=expected_version, resource="Note", resource_id=item["id"])
 
 
 def _editable(note: dict[str, Any], expected_version: int, doing: str) -> None:
@@ -256,22 +256,14 @@ def update_note(*, principal: Principal, note_id: str, changes: NoteUpdate, expe
     if note["type"] == "progress":
         if "member_parts" in values:
             raise ValidationFailed.field("body.member_parts", "belong to group notes")
-        _save([items.put_action(note, expected_version=expected_version)], note_id, expected_version)
+        items.transact_entity([items.put_action(note, expected_version=expected_version)],
+                              expected_version=expected_version, resource="Note", resource_id=note_id)
         return _view(note)
     _, _, attended = _attended(principal, note["appointment_id"])
     parts = values.get("member_parts", {cid: p for cid, p in note["member_parts"].items() if cid in attended})
     note["member_parts"] = _member_parts(parts, attended)
     _write_group(principal, note, attended, expected_version=expected_version)
     return _view(note)
-
-
-def _save(actions: list[dict[str, Any]], note_id: str, expected_version: int | None) -> None:
-    """One transaction whose first action writes the note at `expected_version`."""
-    try:
-        items.transact(actions)
-    except items.TransactionCancelled as err:
-        raise (items.write_error(err, 0, expected_version=expected_version, resource="Note", resource_id=note_id)
-               or err) from err
 
 
 def sign_note(*, principal: Principal, note_id: str, expected_version: int) -> Note:
@@ -283,7 +275,8 @@ def sign_note(*, principal: Principal, note_id: str, expected_version: int) -> N
     if note["type"] == "group":
         _write_group(principal, note, sorted(note["member_note_ids"]), expected_version=expected_version)
     else:
-        _save([items.put_action(note, expected_version=expected_version)], note_id, expected_version)
+        items.transact_entity([items.put_action(note, expected_version=expected_version)],
+                              expected_version=expected_version, resource="Note", resource_id=note_id)
     return _view(note)
 
 
@@ -304,7 +297,7 @@ def add_addendum(*, principal: Principal, note_id: str, data: AddendumCreate) ->
                             "ExpressionAttributeValues": dynamo.to_item({":new": [addendum], ":at": addendum["at"],
                                                                          ":one": 1})}}
                 for nid in (note.get("member_note_ids") or {}).values()]
-    _save(actions, note_id, version)
+    items.transact_entity(actions, expected_version=version, resource="Note", resource_id=note_id)
     return _view(note)
 
 
@@ -316,5 +309,5 @@ def delete_note(*, principal: Principal, note_id: str, expected_version: int) ->
     actions += [{"Delete": {"TableName": items.table(), "Key": items.key_of(note_pk(principal.practice_id, nid),
                                                                               NOTE_SK)}}
                 for nid in (note.get("member_note_ids") or {}).values()]
-    _save(actions, note_id, expected_version)
+    items.transact_entity(actions, expected_version=expected_version, resource="Note", resource_id=note_id)
 

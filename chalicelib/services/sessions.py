@@ -126,7 +126,8 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
     merged.update(version=expected_version + 1, updated_at=items.now(), PK=current["PK"], SK=current["SK"],
                   kind="SESSION")
     if not _CHARGED_FIELDS & values.keys():
-        _put(merged, expected_version, session_id)
+        items.transact_entity([items.put_action(merged, expected_version=expected_version)],
+                              expected_version=expected_version, resource="Client session", resource_id=session_id)
         return SessionResult(session=_view(merged), version=merged["version"])
 
     def write(plan: Any) -> list[dict[str, Any]]:
@@ -139,14 +140,6 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
         companion=charging.Companion(actions=write, refused=lambda err, i: items.write_error(
             err, i, expected_version=expected_version, resource="Client session", resource_id=session_id) or err))
     return SessionResult(session=_view(merged), charge=charge, version=merged["version"])
-
-
-def _put(item: dict[str, Any], expected_version: int, session_id: str) -> None:
-    try:
-        items.transact([items.put_action(item, expected_version=expected_version)])
-    except items.TransactionCancelled as err:
-        raise (items.write_error(err, 0, expected_version=expected_version, resource="Client session",
-                                 resource_id=session_id) or err) from err
 
 
 def delete_session(*, principal: Principal, client_id: str, session_id: str, expected_version: int) -> None:

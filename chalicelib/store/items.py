@@ -215,6 +215,18 @@ def every_item(pk: str, sk_prefix: str | None = None, *, index: str | None = Non
         start = page.last_key
 
 
+def transact_entity(actions: list[dict[str, Any]], *, expected_version: int | None, resource: str,
+                    resource_id: str) -> None:
+    """A transaction whose first action writes one entity at `expected_version` (None: creates
+    it): that action's refusal is NotFound, PreconditionFailed (412) or AlreadyExists; any other
+    refusal is the TransactionCancelled conflict itself."""
+    try:
+        transact(actions)
+    except TransactionCancelled as err:
+        raise (write_error(err, 0, expected_version=expected_version, resource=resource, resource_id=resource_id)
+               or err) from err
+
+
 def transact(actions: list[dict[str, Any]]) -> None:
     """Run TransactWriteItems (all or nothing); a failed condition raises TransactionCancelled."""
     try:
@@ -291,12 +303,15 @@ def delete_action(pk: str, sk: str, *, expected_version: int) -> dict[str, Any]:
                        **_version_check(expected_version)}}
 
 
-def add_action(pk: str, sk: str, attribute: str, delta: int) -> dict[str, Any]:
-    """Add `delta` to a counter on an item that must exist."""
+def add_action(pk: str, sk: str, attribute: str, delta: int, *, below: int | None = None) -> dict[str, Any]:
+    """Add `delta` to a counter on an item that must exist (and, with `below`, whose counter
+    is still under that ceiling)."""
+    condition = "attribute_exists(PK)" + (" AND #a < :below" if below is not None else "")
+    values = {":delta": delta, **({":below": below} if below is not None else {})}
     return {"Update": {"TableName": table(), "Key": key_of(pk, sk),
-                       "UpdateExpression": "ADD #a :delta", "ConditionExpression": "attribute_exists(PK)",
+                       "UpdateExpression": "ADD #a :delta", "ConditionExpression": condition,
                        "ExpressionAttributeNames": {"#a": attribute},
-                       "ExpressionAttributeValues": dynamo.to_item({":delta": delta})}}
+                       "ExpressionAttributeValues": dynamo.to_item(values)}}
 
 
 def _version_check(expected_version: int) -> dict[str, Any]:
