@@ -1,7 +1,9 @@
 """Caseload API: the Chalice app, its blueprints, its schedule and middleware. Nothing else lives here."""
 import json
+import threading
 
 from chalice import Chalice, Cron, Response
+from chalice.app import Request
 
 from chalicelib.http import PROBLEM_JSON, problem
 from chalicelib.routes import (
@@ -22,7 +24,24 @@ from chalicelib.routes import (
     users,
 )
 
-app = Chalice(app_name="caseload")
+
+class _Caseload(Chalice):
+    """Chalice keeps the request being served on the app object. `chalice local` serves each
+    request on its own thread, so one shared attribute let a request read another's headers
+    and body; here each thread sees its own."""
+
+    _serving = threading.local()
+
+    @property  # type: ignore[override]
+    def current_request(self) -> Request | None:
+        return getattr(self._serving, "request", None)
+
+    @current_request.setter
+    def current_request(self, request: Request | None) -> None:
+        self._serving.request = request
+
+
+app = _Caseload(app_name="caseload")
 app.api.binary_types = []  # everything is JSON; avoids Chalice's Accept checks on binary types
 
 for blueprint in (practice.bp, locations.bp, users.bp, codes.bp, clients.bp, entitlements.bp, charges.bp,

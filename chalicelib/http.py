@@ -24,7 +24,14 @@ from chalicelib import cursor
 from chalicelib.auth import ALL_ROLES, Principal, Role, authenticate, gateway_authorizer
 from chalicelib.errors import BadRequest, CaseloadError, Forbidden, PreconditionRequired, ValidationFailed
 from chalicelib.lazy import ModelRef, resolved
-from chalicelib.observability import logger, record_request, start_meter
+from chalicelib.observability import (
+    DynamoMeter,
+    clear_correlation_id,
+    logger,
+    record_request,
+    set_correlation_id,
+    start_meter,
+)
 
 PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
@@ -143,8 +150,16 @@ def _handle(op: Operation, view: Callable[[Call], Any], request: Any, params: di
     started = time.perf_counter()
     meter = start_meter()
     request_id = (request.context or {}).get("requestId") or str(uuid.uuid4())
+    set_correlation_id(request_id)
+    try:
+        return _answer(op, view, request, params, request_id, started, meter)
+    finally:
+        clear_correlation_id()
+
+
+def _answer(op: Operation, view: Callable[[Call], Any], request: Any, params: dict[str, str], request_id: str,
+            started: float, meter: DynamoMeter) -> Response:
     log = logger()
-    log.set_correlation_id(request_id)
     principal: Principal | None = None
     try:
         principal = authenticate(request.headers.get("authorization"))
@@ -163,10 +178,11 @@ def _handle(op: Operation, view: Callable[[Call], Any], request: Any, params: di
     except CaseloadError as err:
         response = problem(err.status, err.title, err.detail, request_id, **err.extra)
     except Exception as err:  # noqa: BLE001 - the edge turns any surprise into a 500 with an id
-        # The frames, not the message: an exception's message can quote client data (a
-        # pydantic error quotes its input), and logs never carry it.
+        # The frames and the AWS error code, not the message: an exception's message can quote
+        # client data (a pydantic error quotes its input), and logs never carry it.
         log.error("unhandled error", extra={
-            "operation": op.operation_id, "error_type": type(err).__name__,
+            "operation": op.operation_id, "error_type": type(err).__name__, "correlation_id": request_id,
+            **_aws_error(err),
             "traceback": "".join(traceback.format_list(traceback.extract_tb(err.__traceback__)))})
         response = problem(500, "Internal server error",
                            "Something went wrong on our side; quote the correlation id to support",
@@ -174,14 +190,32 @@ def _handle(op: Operation, view: Callable[[Call], Any], request: Any, params: di
     response.headers["X-Request-Id"] = request_id
     duration_ms = round((time.perf_counter() - started) * 1000, 2)
     record_request(operation=op.operation_id, status=response.status_code, duration_ms=duration_ms, meter=meter)
-    # Ids and counts only: never bodies, which carry client names, birth dates and notes.
+    # Ids and counts only: never bodies, which carry client names, birth dates and notes. The
+    # correlation id rides on the line itself too, whichever thread formats it.
     log.info("request", extra={
         "operation": op.operation_id, "method": op.method, "path": request.path,
-        "status": response.status_code, "duration_ms": duration_ms,
+        "status": response.status_code, "duration_ms": duration_ms, "correlation_id": request_id,
         "practice_id": principal.practice_id if principal else None,
         "user_id": principal.user_id if principal else None,
         "role": principal.role.value if principal else None, **meter.summary()})
     return response
+
+
+def _aws_error(err: BaseException) -> dict[str, Any]:
+    """The AWS error code of the ClientError behind `err` (itself, or what it was raised from)
+    and a cancelled transaction's reason codes: what failed, without the message."""
+    from botocore.exceptions import ClientError  # loaded already by whatever called AWS
+
+    seen: BaseException | None = err
+    for _ in range(5):  # the chain is short; never follow a cycle
+        if isinstance(seen, ClientError):
+            found: dict[str, Any] = {"aws_error_code": seen.response.get("Error", {}).get("Code", "")}
+            if "CancellationReasons" in seen.response:
+                found["aws_cancellation_reasons"] = [r.get("Code", "None")
+                                                     for r in seen.response["CancellationReasons"]]
+            return found
+        seen = seen.__cause__ or seen.__context__ if seen is not None else None
+    return {}
 
 
 def _parse(op: Operation, request: Any, principal: Principal, params: dict[str, str]) -> Call:

@@ -7,13 +7,15 @@ repositories. Tests and benchmarks read it to assert call counts.
 from __future__ import annotations
 
 import contextvars
+import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 
 SERVICE = "caseload"
 
@@ -24,11 +26,16 @@ def logger() -> Logger:
     return Logger(service=SERVICE)
 
 
-@lru_cache(maxsize=1)
-def metrics() -> Metrics:
-    """The service's EMF metrics (Powertools), built on first use."""
-    # The namespace comes from POWERTOOLS_METRICS_NAMESPACE (set per stage) when present.
-    return Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Caseload"), service=SERVICE)
+def set_correlation_id(request_id: str) -> None:
+    """Tag every line the current request logs with its id. Powertools' plain keys live on
+    the one shared formatter, so concurrent requests would overwrite each other's; its
+    thread-safe keys are a context variable, one per thread."""
+    logger().thread_safe_append_keys(correlation_id=request_id)
+
+
+def clear_correlation_id() -> None:
+    """Forget the request's id once it has answered (the thread serves other requests)."""
+    logger().thread_safe_remove_keys(["correlation_id"])
 
 
 @dataclass
@@ -80,10 +87,25 @@ def current_meter() -> DynamoMeter | None:
 
 
 def record_request(*, operation: str, status: int, duration_ms: float, meter: DynamoMeter) -> None:
-    """Emit the request's CloudWatch metrics (EMF), one flush per request, by operation."""
-    from aws_lambda_powertools.metrics import MetricUnit
+    """Emit the request's CloudWatch metrics (EMF), one blob per request, by operation.
 
-    m = metrics()
+    Each request builds its own metric set: Powertools' `Metrics` keeps one set per process
+    (class attributes), so concurrent requests flushed, emptied and mutated each other's.
+    Metrics are a by-product: a failure here is logged and never changes the response."""
+    try:
+        _emit_metrics(operation=operation, status=status, duration_ms=duration_ms, meter=meter)
+    except Exception as err:  # noqa: BLE001 - the request has been answered; metrics must not undo that
+        logger().warning("metrics not recorded", extra={"operation": operation, "error_type": type(err).__name__})
+
+
+def _emit_metrics(*, operation: str, status: int, duration_ms: float, meter: DynamoMeter) -> None:
+    from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+    if is_metrics_disabled():
+        return
+    # The namespace comes from POWERTOOLS_METRICS_NAMESPACE (set per stage) when present.
+    m = EphemeralMetrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Caseload"), service=SERVICE)
     m.add_dimension(name="operation", value=operation)
     m.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
     m.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=duration_ms)
@@ -93,4 +115,6 @@ def record_request(*, operation: str, status: int, duration_ms: float, meter: Dy
         m.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
     elif status >= 400:
         m.add_metric(name="ClientErrors", unit=MetricUnit.Count, value=1)
-    m.flush_metrics()
+    # One write per blob: print() writes the text and the newline separately, and lines of
+    # concurrent requests could interleave into one that CloudWatch cannot parse.
+    sys.stdout.write(json.dumps(m.serialize_metric_set(), separators=(",", ":")) + "\n")

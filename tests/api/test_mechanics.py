@@ -163,6 +163,72 @@ def test_unexpected_error_is_500_problem_with_correlation_id_and_logged(api, mon
     assert "Ana" not in json.dumps(lines) and "1990" not in json.dumps(lines)
 
 
+def _logged_lines(caplog) -> list[dict]:
+    from chalicelib.observability import logger
+
+    formatter = logger().registered_formatter
+    return [json.loads(formatter.format(r)) for r in caplog.records if r.name == "caseload"]
+
+
+@pytest.mark.parametrize("raised_from_another", [False, True])
+def test_unexpected_aws_error_logs_its_code_but_not_its_message(api, monkeypatch, caplog, raised_from_another):
+    from botocore.exceptions import ClientError
+
+    from chalicelib.services import locations
+
+    def refused(**_):
+        err = ClientError({"Error": {"Code": "ValidationException", "Message": "value Ana Núñez is invalid"}},
+                          "GetItem")
+        if raised_from_another:
+            raise KeyError("version") from err
+        raise err
+
+    monkeypatch.setattr(locations, "get_location", refused)
+    caplog.set_level(logging.INFO, logger="caseload")
+    reply = api.get("/v1/locations/loc_x")
+    assert reply.status == 500
+    lines = _logged_lines(caplog)
+    error = next(line for line in lines if line["message"] == "unhandled error")
+    assert error["aws_error_code"] == "ValidationException"
+    assert error["correlation_id"] == reply.body["correlation_id"]
+    assert "Ana" not in json.dumps(lines) and "Ana" not in json.dumps(reply.body)
+
+
+def test_unexpected_cancelled_transaction_logs_each_reason_code(api, monkeypatch, caplog):
+    from botocore.exceptions import ClientError
+
+    from chalicelib.services import locations
+
+    def cancelled(**_):
+        raise ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "cancelled [None, x]"},
+                           "CancellationReasons": [{"Code": "None"}, {"Code": "ValidationError",
+                                                                      "Message": "name Ana"}]},
+                          "TransactWriteItems")
+
+    monkeypatch.setattr(locations, "get_location", cancelled)
+    caplog.set_level(logging.INFO, logger="caseload")
+    assert api.get("/v1/locations/loc_x").status == 500
+    lines = _logged_lines(caplog)
+    error = next(line for line in lines if line["message"] == "unhandled error")
+    assert error["aws_error_code"] == "TransactionCanceledException"
+    assert error["aws_cancellation_reasons"] == ["None", "ValidationError"]
+    assert "Ana" not in json.dumps(lines)
+
+
+def test_failing_metrics_never_turn_an_answered_request_into_a_500(api, monkeypatch, caplog):
+    from chalicelib import observability
+
+    def broken(**_):
+        raise ValueError("Must contain at least one metric")
+
+    monkeypatch.setattr(observability, "_emit_metrics", broken)
+    caplog.set_level(logging.INFO, logger="caseload")
+    created = api.post("/v1/locations", NEW_LOCATION)
+    assert created.status == 201
+    assert api.get(created.headers["location"]).status == 200
+    assert any(line["message"] == "metrics not recorded" for line in _logged_lines(caplog))
+
+
 def test_unsupported_method_is_405_problem(api):
     reply = api.call("PUT", "/v1/locations", {})
     assert reply.status == 405
