@@ -184,7 +184,7 @@ class _Plan:
         return _chosen(choice, lookup, cost)
 
     def _charge(self, entitlement: dict[str, Any], kind: str, cost: Decimal, *, window: tuple[str, str] | None = None,
-                extra_set: dict[str, Any] | None = None, extra_condition: str = "") -> None:
+                until_expiry: bool = False, first_use: dict[str, Any] | None = None) -> None:
         key = store.entitlement_key(self.practice_id, self.client_id, kind, entitlement["id"])
         old = self.replacing.get(kind)
         outcome = self._outcome(entitlement, kind, cost)
@@ -193,12 +193,12 @@ class _Plan:
             # and the stored balance still holds the old amount (the band shifts by it).
             shift = old["amount"]
             self.actions.append(store.consume(
-                key, cost - shift, on=self.on, window=window, extra_set=extra_set, extra_condition=extra_condition,
+                key, cost - shift, on=self.on, window=window, until_expiry=until_expiry, first_use=first_use,
                 band=(None if outcome.lo is None else outcome.lo - shift,
                       None if outcome.hi is None else outcome.hi - shift)))
         else:
-            self.actions.append(store.consume(key, cost, on=self.on, window=window, extra_set=extra_set,
-                                              extra_condition=extra_condition, band=(outcome.lo, outcome.hi)))
+            self.actions.append(store.consume(key, cost, on=self.on, window=window, until_expiry=until_expiry,
+                                              first_use=first_use, band=(outcome.lo, outcome.hi)))
         if old is not None and old["entitlement_id"] != entitlement["id"]:
             self.actions.append(store.give_back(store.entitlement_key(self.practice_id, self.client_id, kind,
                                                                       old["entitlement_id"]), old["amount"]))
@@ -228,17 +228,16 @@ class _Plan:
                               low_percent=practice.authorization_low_percent)
 
     def _charge_pack(self, pack: dict[str, Any]) -> None:
-        extra_set, condition = {}, "(attribute_not_exists(expires_on) OR expires_on >= :on)"
+        first_use = None
         validity = pack.get("validity")
         if validity and validity["starts"] == "first_use" and not pack.get("expires_on"):
-            # The first session starts the clock. The condition makes sure only one first
-            # use sets it; a concurrent first use re-reads and sees the date.
+            # The first session starts the clock. The store writes it only while the pack has
+            # no expiry, so one first use sets it; a concurrent one re-reads and sees the date.
             expires = expiry_date(self.request.date, validity["amount"], validity["unit"]).isoformat()
-            extra_set = {"expires_on": expires, "GSI1SK": f"{expires}#{self.client_id}#{pack['id']}",
+            first_use = {"expires_on": expires, "GSI1SK": f"{expires}#{self.client_id}#{pack['id']}",
                          **pack_due_keys(self.practice_id, self.client_id, pack["id"], expires)}
-            condition = "attribute_not_exists(expires_on)"
             pack["expires_on"] = expires
-        self._charge(pack, "PACK", self.pack_cost, extra_set=extra_set, extra_condition=condition)
+        self._charge(pack, "PACK", self.pack_cost, until_expiry=True, first_use=first_use)
         if pack.get("auto_renew") and pack.get("renew_terms") and pack["remaining"] - self.pack_cost <= 0:
             renewed = new_pack_item(self.practice_id, self.client_id, pack["client_name"], pack["renew_terms"],
                                     purchased_on=self.request.date,

@@ -76,16 +76,26 @@ def ledger_put(practice_id: str, client_id: str, entitlement_id: str, *, kind: s
                     "ConditionExpression": "attribute_not_exists(PK)"}}
 
 
-def consume(key: tuple[str, str], cost: Decimal, *, on: str, extra_set: dict[str, Any] | None = None,
-            extra_condition: str = "", window: tuple[str, str] | None = None,
+def consume(key: tuple[str, str], cost: Decimal, *, on: str, window: tuple[str, str] | None = None,
+            until_expiry: bool = False, first_use: dict[str, Any] | None = None,
             band: tuple[Decimal | None, Decimal | None] = (None, None)) -> dict[str, Any]:
     """Take `cost` from an open entitlement that still has at least that much left (and,
-    with a `band` (lo, hi], whose balance is still in it: see domain.notifications.ChargeOutcome)."""
+    with a `band` (lo, hi], whose balance is still in it: see domain.notifications.ChargeOutcome).
+
+    `window`: the (begin, end) attributes `on` must lie between (an authorization).
+    `until_expiry`: `on` must not be after the item's `expires_on`, if it has one (a pack).
+    `first_use`: the attributes that start a pack's validity (`expires_on` and its index
+    keys), written only while the pack has no expiry, so exactly one first use sets it.
+    """
     sets = {"used": "used + :n", "remaining": "remaining - :n"}
     values: dict[str, Any] = {":n": cost, ":open": "open"}
-    for i, (name, value) in enumerate((extra_set or {}).items()):
-        sets[name] = f":x{i}"
-        values[f":x{i}"] = value
+    removes = []
+    for i, (name, value) in enumerate((first_use or {}).items()):
+        if value is None:
+            removes.append(name)
+        else:
+            sets[name] = f":x{i}"
+            values[f":x{i}"] = value
     condition = "remaining >= :n AND #state = :open"
     if band[0] is not None:
         condition += " AND remaining > :lo"
@@ -95,12 +105,17 @@ def consume(key: tuple[str, str], cost: Decimal, *, on: str, extra_set: dict[str
         values[":hi"] = band[1]
     if window:
         condition += f" AND {window[0]} <= :on AND {window[1]} >= :on"
+    if first_use:
+        condition += " AND attribute_not_exists(expires_on)"
+    elif until_expiry:
+        condition += " AND (attribute_not_exists(expires_on) OR expires_on >= :on)"
+    # DynamoDB refuses a request that defines a value no expression uses.
+    if ":on" in condition:
         values[":on"] = on
-    if extra_condition:
-        condition += f" AND {extra_condition}"
-        values[":on"] = on
-    names = {"#state": "state", **{f"#s{i}": n for i, n in enumerate(sets)}}
+    names = {"#state": "state", **{f"#s{i}": n for i, n in enumerate([*sets, *removes])}}
     expression = "SET " + ", ".join(f"#s{i} = {v}" for i, v in enumerate(sets.values()))
+    if removes:
+        expression += " REMOVE " + ", ".join(f"#s{i}" for i in range(len(sets), len(sets) + len(removes)))
     return {"Update": {"TableName": items.table(), "Key": items.key_of(*key), "UpdateExpression": expression,
                        "ConditionExpression": condition, "ExpressionAttributeNames": names,
                        "ExpressionAttributeValues": dynamo.to_item(values)}}

@@ -1,7 +1,8 @@
 """Small builders for the ledger tests: a client, a template, a pack, an authorization."""
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from tests.conftest import Api
 
@@ -36,3 +37,44 @@ def make_authorization(api: Api, client_id: str, **fields: Any) -> dict:
 def charge(api: Api, client_id: str, ref: str, *, code: str = "90837", on: str = "2026-11-20", **fields: Any):
     return api.post(f"/v1/clients/{client_id}/charges",
                     {"session_ref": ref, "date": on, "billing_code": code, **fields})
+
+
+_EXPRESSIONS = ("UpdateExpression", "ConditionExpression", "KeyConditionExpression", "FilterExpression",
+                "ProjectionExpression")
+
+
+def expression_faults(request: dict[str, Any]) -> list[str]:
+    """What real DynamoDB would refuse in one request's (or transaction action's) expressions
+    and moto lets through: a value or name defined but unused, or used but undefined."""
+    import re
+
+    text = " ".join(request.get(e, "") for e in _EXPRESSIONS)
+    faults = []
+    for mark, field in ((":", "ExpressionAttributeValues"), ("#", "ExpressionAttributeNames")):
+        defined = set(request.get(field) or {})
+        used = set(re.findall(rf"{mark}[A-Za-z0-9_]+", text))
+        if field in request and not defined:
+            faults.append(f"{field} is empty")
+        faults += [f"{field} unused: {k}" for k in sorted(defined - used)]
+        faults += [f"{field} undefined: {k}" for k in sorted(used - defined)]
+    return faults
+
+
+@contextmanager
+def strict_expressions() -> Iterator[list[str]]:
+    """Inside: every DynamoDB request the app makes is checked as real DynamoDB would check
+    its expressions; the faults found are collected in the yielded list."""
+    from chalicelib.store import dynamo
+
+    faults: list[str] = []
+
+    def check(params: dict[str, Any], model: Any, **_: Any) -> None:
+        requests = [next(iter(a.values())) for a in params.get("TransactItems", [])] or [params]
+        faults.extend(f"{model.name}: {f}" for r in requests for f in expression_faults(r))
+
+    events = dynamo.client().meta.events
+    events.register("provide-client-params.dynamodb", check, unique_id="strict-expressions")
+    try:
+        yield faults
+    finally:
+        events.unregister("provide-client-params.dynamodb", unique_id="strict-expressions")

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.api.entitlement_helpers import charge, make_client, make_pack, make_template
+import pytest
+
+from tests.api.entitlement_helpers import charge, make_client, make_pack, make_template, strict_expressions
+from tests.conftest import PRACTICE_A, USERS
 
 
 def _ledger_sum(api, client_id, pack_id):
@@ -229,3 +232,62 @@ def test_consolidating_a_pack_with_many_sessions_moves_them_all(api):
     assert _ledger_sum(api, client["id"], source["id"]) == 0
     entries = api.get(f"/v1/clients/{client['id']}/packs/{target['id']}/ledger?limit=100").body["items"]
     assert len(entries) == 35 and sum(Decimal(e["amount"]) for e in entries) == 35
+
+
+FIRST_USE_TERMS = {"sessions": {"quantity": "6", "price": "600.00"},
+                   "minutes": {"quantity": "600", "price": "900.00"},
+                   "money": {"quantity": "1000.00", "price": "1000.00"}}
+
+
+def _charge_by(api, path, client_id):
+    """Charge one 60-minute session of 2026-11-20 by `path`; the charge result."""
+    if path == "charge":
+        reply = charge(api, client_id, "first", on="2026-11-20", minutes=60)
+        assert reply.status == 201, reply.body
+        return reply.body
+    if path == "session":
+        reply = api.post(f"/v1/clients/{client_id}/sessions",
+                         {"date_of_service": "2026-11-20", "billing_code": "90837", "minutes": 60})
+        assert reply.status == 201, reply.body
+        return reply.body["charge"]
+    booked = api.post("/v1/appointments", {"client_id": client_id, "practitioner_id": USERS[PRACTICE_A]["practitioner"],
+                                           "location_id": f"loc_{PRACTICE_A}_main", "start": "2026-11-20T10:00:00",
+                                           "end": "2026-11-20T11:00:00", "billing_code": "90837"}, role="front_desk")
+    appointment = booked.body["appointments"][0]
+    current = api.get(f"/v1/appointments/{appointment['id']}")
+    reply = api.post(f"/v1/appointments/{appointment['id']}/status", {"status": "attended"},
+                     headers={"If-Match": current.etag})
+    assert reply.status == 200, reply.body
+    assert api.get(f"/v1/appointments/{appointment['id']}").body["status"] == "attended"
+    return reply.body["charge"]
+
+
+@pytest.mark.parametrize("measure", ["sessions", "minutes", "money"])
+@pytest.mark.parametrize("path", ["charge", "session", "attend"])
+def test_first_use_pack_charges_by_every_path_and_sets_its_expiry_once(api, measure, path):
+    client = make_client(api)
+    template = make_template(api, name=f"{measure} pack", measure=measure,
+                             validity={"amount": 2, "unit": "months", "starts": "first_use"}, **FIRST_USE_TERMS[measure])
+    pack = make_pack(api, client["id"], template_id=template["id"])
+    with strict_expressions() as faults:
+        first = _charge_by(api, path, client["id"])
+        later = charge(api, client["id"], "later", on="2026-12-05", minutes=60)
+    assert faults == []
+    assert first["status"] == "charged" and first["pack"]["id"] == pack["id"]
+    assert first["pack"]["expires_on"] == "2027-01-19"
+    assert later.status == 201 and later.body["pack"]["expires_on"] == "2027-01-19"  # the first use set it, once
+    stored = api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}").body
+    assert stored["expires_on"] == "2027-01-19"
+    assert api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}/ledger").body["items"][0]["amount"] == \
+        first["pack"]["charged"]
+
+
+def test_first_use_pack_refuses_a_session_after_the_expiry_its_first_use_set(api):
+    client = make_client(api)
+    template = make_template(api, validity={"amount": 30, "unit": "days", "starts": "first_use"})
+    make_pack(api, client["id"], template_id=template["id"])
+    with strict_expressions() as faults:
+        assert charge(api, client["id"], "first", on="2026-11-01").body["pack"]["expires_on"] == "2026-11-30"
+        late = charge(api, client["id"], "late", on="2026-12-01").body
+    assert faults == []
+    assert late["pack"] is None and late["pack_reason"] == "pack '10 sessions' ended on 2026-11-30"
