@@ -66,6 +66,15 @@ class ServiceUnavailable(CaseloadError):
     title = "Service unavailable"
 
 
+class RetryLater(ServiceUnavailable):
+    """DynamoDB kept refusing for contention or throttling until the request's time budget ran
+    out; nothing was written (or what was written is exactly once). `retry_after` is in seconds."""
+
+    def __init__(self, detail: str, *, retry_after: int = 1) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class ValidationFailed(CaseloadError):
     """422 with field-level detail: errors is a list of {"field", "reason"}."""
 

@@ -28,8 +28,12 @@ def client() -> Any:
         "dynamodb",
         region_name=settings.region,
         endpoint_url=settings.dynamodb_endpoint,
+        # botocore resends one call after throttling, a 5xx or a lost answer (the same request,
+        # so a transaction's ClientRequestToken makes the resend apply once); store/retry.py
+        # retries the rest inside the request's budget. Short timeouts keep a lost answer from
+        # eating that budget (DynamoDB answers in milliseconds; botocore's default is 60 s).
         config=Config(retries={"mode": "standard", "max_attempts": 3}, tcp_keepalive=True,
-                      max_pool_connections=50),
+                      max_pool_connections=50, connect_timeout=2, read_timeout=5),
     )
     ddb.meta.events.register("provide-client-params.dynamodb", _ask_for_capacity)
     ddb.meta.events.register("before-call.dynamodb", _call_started)

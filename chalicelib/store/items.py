@@ -2,9 +2,16 @@
 
 Each write that can race is conditional: create is `attribute_not_exists`, update and delete
 check the version the caller read (If-Match). Failures come back as domain exceptions.
+
+Every call runs under the one retry discipline (store/retry.py). A write whose outcome is
+unknown (timeout, 5xx) is resent so that it cannot apply twice: a transaction carries one
+ClientRequestToken across all its attempts (DynamoDB applies it once in 10 minutes), and a
+single-item write that finds its condition refused checks whether the item it finds is the
+one it wrote itself (same version and `updated_at` stamp), which is success.
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterator
@@ -13,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.config import get_settings
 from chalicelib.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed
-from chalicelib.store import dynamo
+from chalicelib.store import dynamo, retry
 from chalicelib.store.keys import PK, SK
 
 # Attributes that belong to the key design, not to the entity.
@@ -40,8 +47,8 @@ class Page:
 
 def get(pk: str, sk: str) -> dict[str, Any] | None:
     """One item by key (strongly consistent, so a read after a write sees it)."""
-    response = dynamo.client().get_item(TableName=table(), Key=key_of(pk, sk),
-                                        ConsistentRead=True)
+    response = retry.call(lambda: dynamo.client().get_item(TableName=table(), Key=key_of(pk, sk),
+                                                           ConsistentRead=True))
     item = response.get("Item")
     return dynamo.from_item(item) if item else None
 
@@ -56,7 +63,8 @@ def get_many(keys: list[tuple[str, str]]) -> list[dict[str, Any] | None]:
     request: dict[str, Any] | None = {table(): {"Keys": [key_of(pk, sk) for pk, sk in dict.fromkeys(keys)],
                                                 "ConsistentRead": True}}
     while request:
-        response = dynamo.client().batch_get_item(RequestItems=request)
+        asked = request
+        response = retry.call(lambda: dynamo.client().batch_get_item(RequestItems=asked))
         for item in map(dynamo.from_item, response["Responses"].get(table(), [])):
             found[(item[PK], item[SK])] = item
         request = response.get("UnprocessedKeys") or None
@@ -85,13 +93,20 @@ def new_item(item: dict[str, Any]) -> dict[str, Any]:
 def create(item: dict[str, Any], *, resource: str, resource_id: str) -> dict[str, Any]:
     """Put a new item at version 1; AlreadyExists if its key is taken."""
     item = new_item(item)
-    try:
-        dynamo.client().put_item(TableName=table(), Item=dynamo.to_item(item),
-                                 ConditionExpression="attribute_not_exists(PK)")
-    except ClientError as err:
-        if error_code(err) == "ConditionalCheckFailedException":
+    wire = dynamo.to_item(item)
+
+    def attempt(_: retry.Attempt) -> None:
+        try:
+            dynamo.client().put_item(TableName=table(), Item=wire, ConditionExpression="attribute_not_exists(PK)",
+                                     ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        except ClientError as err:
+            if error_code(err) != "ConditionalCheckFailedException":
+                raise
+            if err.response.get("Item") and dynamo.from_item(err.response["Item"]) == dynamo.from_item(wire):
+                return  # our own earlier attempt landed (its answer was lost): done, once
             raise AlreadyExists(f"{resource} {resource_id} already exists") from err
-        raise
+
+    retry.run(attempt, what=f"create {resource.lower()} {resource_id}")
     return item
 
 
@@ -103,7 +118,8 @@ def update(pk: str, sk: str, changes: dict[str, Any], *, expected_version: int, 
     One UpdateItem: on a failed condition DynamoDB returns the old item, which tells a
     missing item (404) from a stale version (412) without a second read.
     """
-    changes = {**changes, "updated_at": now()}
+    stamp = now()
+    changes = {**changes, "updated_at": stamp}
     names = {"#version": "version"}
     values: dict[str, Any] = {":expected": expected_version, ":one": 1}
     sets, removes = ["#version = #version + :one"], []
@@ -120,15 +136,32 @@ def update(pk: str, sk: str, changes: dict[str, Any], *, expected_version: int, 
         cond += f" AND ({condition})"
         values.update(condition_values or {})
         names.update(condition_names or {})
-    try:
-        response = dynamo.client().update_item(
-            TableName=table(), Key=key_of(pk, sk), UpdateExpression=expression,
-            ConditionExpression=cond, ExpressionAttributeNames=names,
-            ExpressionAttributeValues=dynamo.to_item(values), ReturnValues="ALL_NEW",
-            ReturnValuesOnConditionCheckFailure="ALL_OLD")
-    except ClientError as err:
-        raise _condition_error(err, expected_version, resource, resource_id, condition_reason) from err
-    return dynamo.from_item(response["Attributes"])
+    wire_values = dynamo.to_item(values)
+
+    def attempt(_: retry.Attempt) -> dict[str, Any]:
+        try:
+            response = dynamo.client().update_item(
+                TableName=table(), Key=key_of(pk, sk), UpdateExpression=expression,
+                ConditionExpression=cond, ExpressionAttributeNames=names,
+                ExpressionAttributeValues=wire_values, ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        except ClientError as err:
+            old = dynamo.from_item(err.response["Item"]) if err.response.get("Item") else None
+            if (error_code(err) == "ConditionalCheckFailedException" and old is not None
+                    and _is_own_update(old, changes, expected_version)):
+                return old  # our own earlier attempt landed (its answer was lost): done, once
+            raise _condition_error(err, expected_version, resource, resource_id, condition_reason) from err
+        return dynamo.from_item(response["Attributes"])
+
+    return retry.run(attempt, what=f"change {resource.lower()} {resource_id}")
+
+
+def _is_own_update(old: dict[str, Any], changes: dict[str, Any], expected_version: int) -> bool:
+    """Whether the stored item is exactly what our update made of `expected_version`."""
+    if old.get("version") != expected_version + 1:
+        return False
+    return all(old.get(k) == dynamo.from_item({"v": dynamo.to_value(v)})["v"] if v is not None else k not in old
+               for k, v in changes.items())
 
 
 def delete(pk: str, sk: str, *, expected_version: int, resource: str, resource_id: str,
@@ -138,16 +171,28 @@ def delete(pk: str, sk: str, *, expected_version: int, resource: str, resource_i
     cond = "attribute_exists(PK) AND #version = :expected"
     if condition:
         cond += f" AND ({condition})"
-    try:
-        dynamo.client().delete_item(
-            TableName=table(), Key=key_of(pk, sk), ConditionExpression=cond,
-            ExpressionAttributeNames={"#version": "version"},
-            ExpressionAttributeValues=dynamo.to_item({":expected": expected_version,
-                                                      **(condition_values or {})}),
-            ReturnValuesOnConditionCheckFailure="ALL_OLD")
-    except ClientError as err:
-        raise _condition_error(err, expected_version, resource, resource_id,
-                               condition_reason) from err
+    wire_values = dynamo.to_item({":expected": expected_version, **(condition_values or {})})
+
+    def attempt(state: retry.Attempt) -> None:
+        try:
+            dynamo.client().delete_item(
+                TableName=table(), Key=key_of(pk, sk), ConditionExpression=cond,
+                ExpressionAttributeNames={"#version": "version"}, ExpressionAttributeValues=wire_values,
+                ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        except ClientError as err:
+            if (error_code(err) == "ConditionalCheckFailedException" and not err.response.get("Item")
+                    and (state.outcome_unknown or _resent(err))):
+                # Gone after an attempt whose outcome was lost: that attempt deleted it (or a
+                # concurrent delete did); either way the item is deleted, as asked.
+                return
+            raise _condition_error(err, expected_version, resource, resource_id, condition_reason) from err
+
+    retry.run(attempt, what=f"delete {resource.lower()} {resource_id}")
+
+
+def _resent(err: ClientError) -> bool:
+    """Whether botocore already resent this call (an earlier attempt may have landed)."""
+    return err.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) > 0
 
 
 def query_page(pk: str, sk_prefix: str | None = None, *, limit: int, start_key: dict[str, Any] | None,
@@ -184,7 +229,7 @@ def query_page(pk: str, sk_prefix: str | None = None, *, limit: int, start_key: 
         params["FilterExpression"] = filter
     if start_key:
         params["ExclusiveStartKey"] = dynamo.to_item(start_key)
-    response = dynamo.client().query(**params)
+    response = retry.call(lambda: dynamo.client().query(**params))
     found = [dynamo.from_item(i) for i in response.get("Items", [])]
     if filter:
         last = response.get("LastEvaluatedKey")
@@ -227,17 +272,35 @@ def transact_entity(actions: list[dict[str, Any]], *, expected_version: int | No
                or err) from err
 
 
-def transact(actions: list[dict[str, Any]]) -> None:
-    """Run TransactWriteItems (all or nothing); a failed condition raises TransactionCancelled."""
-    try:
-        dynamo.client().transact_write_items(TransactItems=actions)
-    except ClientError as err:
-        if error_code(err) == "TransactionCanceledException":
-            reasons = err.response.get("CancellationReasons", [])
-            raise TransactionCancelled([r.get("Code", "None") for r in reasons],
-                                       [dynamo.from_item(r["Item"]) if r.get("Item") else None
-                                        for r in reasons]) from err
-        raise
+def transact(actions: list[dict[str, Any]], *, token: str | None = None) -> None:
+    """Run TransactWriteItems (all or nothing) under the retry discipline.
+
+    A cancellation for TransactionConflict or throttling alone wrote nothing and is retried
+    with the same actions; a refused condition raises TransactionCancelled at once (the
+    caller tells stale, missing and already-done apart); a ValidationError is our bug
+    (WriteInvalid). Every attempt carries one ClientRequestToken (`token`, or a fresh one),
+    so a resend after a lost answer cannot apply twice.
+    """
+    token = token or uuid.uuid4().hex
+
+    def attempt(_: retry.Attempt) -> None:
+        try:
+            dynamo.client().transact_write_items(TransactItems=actions, ClientRequestToken=token)
+        except ClientError as err:
+            if error_code(err) != "TransactionCanceledException":
+                raise
+            cancelled = TransactionCancelled.from_error(err)
+            if cancelled.failed():
+                raise cancelled from err
+            if cancelled.invalid():
+                raise WriteInvalid(f"DynamoDB refused the transaction as invalid: {cancelled.reasons}") from err
+            raise retry.Again("transaction conflict or throttling: nothing was written") from cancelled
+
+    retry.run(attempt, what="write this change")
+
+
+class WriteInvalid(RuntimeError):
+    """DynamoDB found a write malformed (a ValidationError reason): a bug, never retried."""
 
 
 class TransactionCancelled(Conflict):
@@ -249,9 +312,26 @@ class TransactionCancelled(Conflict):
         self.reasons = reasons
         self.items = old_items
 
+    @classmethod
+    def from_error(cls, err: ClientError) -> "TransactionCancelled":
+        """The cancellation a TransactionCanceledException describes."""
+        reasons = err.response.get("CancellationReasons", [])
+        return cls([r.get("Code", "None") for r in reasons],
+                   [dynamo.from_item(r["Item"]) if r.get("Item") else None for r in reasons])
+
     def failed(self) -> list[int]:
-        """Indexes of the actions whose condition failed."""
-        return [i for i, r in enumerate(self.reasons) if r not in ("None", "")]
+        """Indexes of the actions whose condition failed (ConditionalCheckFailed). A
+        TransactionConflict or throttling reason is not a refusal: it says nothing of the data."""
+        return [i for i, r in enumerate(self.reasons) if r == retry.REASON_CONDITION]
+
+    def conflicted(self) -> list[int]:
+        """Indexes of the actions cancelled for contention or throttling (retry the same write)."""
+        return [i for i, r in enumerate(self.reasons) if r in retry.REASON_RETRYABLE]
+
+    def invalid(self) -> list[int]:
+        """Indexes of the actions DynamoDB found malformed (anything else: ValidationError, ...)."""
+        known = retry.REASON_PASSED | retry.REASON_RETRYABLE | {retry.REASON_CONDITION}
+        return [i for i, r in enumerate(self.reasons) if r not in known]
 
 
 def error_code(err: ClientError) -> str:
@@ -337,8 +417,10 @@ def write_error(err: "TransactionCancelled", index: int, *, expected_version: in
 def set_attributes(pk: str, sk: str, values: dict[str, Any]) -> None:
     """Set attributes on an existing item without a version check (denormalised copies only)."""
     names = {f"#a{i}": k for i, k in enumerate(values)}
-    dynamo.client().update_item(
+    # Setting the same values twice is harmless, so this write is simply resent.
+    retry.call(lambda: dynamo.client().update_item(
         TableName=table(), Key=key_of(pk, sk), ConditionExpression="attribute_exists(PK)",
         UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(values))),
         ExpressionAttributeNames=names,
-        ExpressionAttributeValues=dynamo.to_item({f":v{i}": v for i, v in enumerate(values.values())}))
+        ExpressionAttributeValues=dynamo.to_item({f":v{i}": v for i, v in enumerate(values.values())})),
+        what="update the item")

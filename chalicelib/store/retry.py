@@ -1,0 +1,147 @@
+"""The one retry discipline for DynamoDB calls: what is retried, how long, and what is told
+apart.
+
+Two layers retry, each what only it can:
+
+- botocore (`standard` mode, 3 attempts, dynamo.py) resends one HTTP call after throttling,
+  a 5xx or a dropped connection / read timeout. It resends the very same request, and
+  TransactWriteItems carries a ClientRequestToken, so a resent transaction applies once.
+- this module, around each store operation, retries what botocore does not or cannot:
+  transactions cancelled only for TransactionConflict or throttling (nothing was written),
+  a single-item write refused with TransactionConflictException, throttling or timeouts
+  that outlast botocore's attempts, and (through `Again`) a caller's own "read again and
+  decide again" when a balance moved between its read and its write.
+
+Waits are jittered ("full jitter" exponential backoff) and stop at the request's deadline
+(`CASELOAD_RETRY_BUDGET_SECONDS`, 8 s by default, counted from the first retried call of the
+request); then the answer is RetryLater (503 with Retry-After), never a 404, 409 or 412 that
+would misdescribe what happened. A refused condition is never retried here: it is a fact
+about the data, and the caller decides (ConditionalCheckFailed with the old item: stale or
+already done; without: missing). A ValidationError is our own bug and surfaces at once.
+"""
+from __future__ import annotations
+
+import os
+import random
+import time
+import weakref
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, HTTPClientError
+
+from chalicelib.errors import RetryLater
+from chalicelib.observability import current_meter
+
+T = TypeVar("T")
+
+DEFAULT_BUDGET_SECONDS = 8.0
+_BASE_WAIT, _MAX_WAIT = 0.01, 0.4
+_MAX_ATTEMPTS = 60  # a ceiling besides the deadline, so a zero-cost failure cannot spin
+
+# Error codes of a call that was refused before anything was written: retrying is safe.
+THROTTLED = frozenset({"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+                       "TransactionInProgressException", "LimitExceededException"})
+CONFLICTED = frozenset({"TransactionConflictException"})
+# 5xx: DynamoDB says the outcome may or may not have happened. Safe to resend only because
+# every write we make is conditional or carries a token (see items.py).
+UNKNOWN_OUTCOME = frozenset({"InternalServerError", "ServiceUnavailable", "RequestTimeout",
+                             "RequestTimeoutException"})
+# Cancellation reason codes (TransactionCanceledException.CancellationReasons[i].Code).
+REASON_PASSED = frozenset({"None", ""})
+REASON_CONDITION = "ConditionalCheckFailed"
+REASON_RETRYABLE = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+
+
+class Again(Exception):
+    """Raised by an attempt to ask for another one (after a jittered wait, inside the budget).
+    `ambiguous` says the attempt may have written (its outcome is unknown)."""
+
+    def __init__(self, why: str = "", *, ambiguous: bool = False) -> None:
+        super().__init__(why)
+        self.ambiguous = ambiguous
+
+
+@dataclass
+class Attempt:
+    """What an attempt may need to know about the ones before it."""
+
+    number: int = 0
+    # True once an earlier attempt failed without knowing whether it wrote (timeout, 5xx).
+    outcome_unknown: bool = False
+
+
+def budget_seconds() -> float:
+    """The retry budget of one request, read when first needed (tests and benchmarks set it)."""
+    raw = os.environ.get("CASELOAD_RETRY_BUDGET_SECONDS")
+    return float(raw) if raw else DEFAULT_BUDGET_SECONDS
+
+
+# The deadline belongs to the request being served (its meter, started by chalicelib.http);
+# outside a request (jobs, scripts, benchmarks) each retried operation has a budget of its own.
+_deadline: ContextVar[tuple[Any, float] | None] = ContextVar("retry_deadline", default=None)
+
+
+def deadline() -> float:
+    """The monotonic time by which the current request must stop retrying."""
+    meter = current_meter()
+    held = _deadline.get()
+    if meter is not None and held is not None and held[0]() is meter:
+        return held[1]
+    ends = time.monotonic() + budget_seconds()
+    if meter is not None:
+        _deadline.set((weakref.ref(meter), ends))
+    return ends
+
+
+def run(attempt: Callable[[Attempt], T], *, what: str) -> T:
+    """Call `attempt` until it returns. It may raise Again, or let a retryable DynamoDB error
+    through (see `is_retryable`); anything else propagates. Past the deadline: RetryLater."""
+    ends = deadline()
+    state = Attempt()
+    while True:
+        try:
+            return attempt(state)
+        except Exception as err:  # noqa: BLE001 - classified just below; the rest re-raised
+            kind = _retry_kind(err)
+            if kind is None:
+                raise
+            if kind == "ambiguous":
+                state.outcome_unknown = True
+            state.number += 1
+            wait = random.uniform(0, min(_MAX_WAIT, _BASE_WAIT * 2 ** min(state.number, 10)))
+            if state.number >= _MAX_ATTEMPTS or time.monotonic() + wait >= ends:
+                raise RetryLater(f"DynamoDB is busy; could not {what} in time. Nothing was written "
+                                 "twice: retry the request", retry_after=1) from err
+            time.sleep(wait)
+
+
+def call(fn: Callable[[], T], *, what: str = "read") -> T:
+    """One idempotent call (a read, or a write that is safe to resend) under the discipline."""
+    return run(lambda _: fn(), what=what)
+
+
+def _retry_kind(err: BaseException) -> str | None:
+    if isinstance(err, Again):
+        return "ambiguous" if err.ambiguous else "safe"
+    if isinstance(err, ClientError):
+        code = err.response.get("Error", {}).get("Code", "")
+        if code in THROTTLED or code in CONFLICTED:
+            return "safe"
+        if code in UNKNOWN_OUTCOME or err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+            return "ambiguous"
+        return None
+    if isinstance(err, (HTTPClientError, ConnectionClosedError, EndpointConnectionError)):
+        return "ambiguous"  # read timeout or dropped connection: the write may have landed
+    return None
+
+
+def is_retryable(err: BaseException) -> bool:
+    """Whether the discipline would retry this error."""
+    return _retry_kind(err) is not None
+
+
+def is_ambiguous(err: BaseException) -> bool:
+    """Whether the failed call may nevertheless have written."""
+    return _retry_kind(err) == "ambiguous"
