@@ -3,6 +3,8 @@
 The first request with a key runs and its successful response is stored; a retry with the
 same key and the same request replays that response; the same key with a different request
 is refused (422). Failed requests are not stored, so a retry after fixing the cause runs again.
+A request that arrives while the same key is still being served waits (jittered, inside the
+retry budget) and replays that answer; past the budget it is a 409 "still in progress".
 """
 from __future__ import annotations
 
@@ -20,8 +22,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from chalicelib.config import get_settings
-from chalicelib.errors import Conflict, ValidationFailed
-from chalicelib.store import dynamo
+from chalicelib.errors import Conflict, RetryLater, ValidationFailed
+from chalicelib.store import dynamo, retry
 
 
 @lru_cache(maxsize=4)
@@ -58,11 +60,21 @@ def run_once(*, scope: str, key: str, request: Any, run: Callable[[], dict[str, 
     def idempotent_call(call: dict[str, Any]) -> dict[str, Any]:
         return run()
 
+    def attempt(_: retry.Attempt) -> dict[str, Any]:
+        try:
+            return idempotent_call(call={"key": f"{scope}#{key}", "request": request})
+        except IdempotencyAlreadyInProgressError as err:
+            # The same key is being served elsewhere right now: wait for its answer (then this
+            # call replays it) rather than refuse, inside the request's budget.
+            raise retry.Again("in progress") from err
+
     try:
-        return idempotent_call(call={"key": f"{scope}#{key}", "request": request})
+        return retry.run(attempt, what="finish the request in progress with this Idempotency-Key", only_again=True)
     except IdempotencyValidationError as err:
         raise ValidationFailed.field(
             "header.Idempotency-Key",
             "this key was already used with a different request; use a new key") from err
-    except IdempotencyAlreadyInProgressError as err:
-        raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly") from err
+    except RetryLater as err:
+        if isinstance(err.__cause__, retry.Again):
+            raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly") from err
+        raise

@@ -95,9 +95,10 @@ def deadline() -> float:
     return ends
 
 
-def run(attempt: Callable[[Attempt], T], *, what: str) -> T:
+def run(attempt: Callable[[Attempt], T], *, what: str, only_again: bool = False) -> T:
     """Call `attempt` until it returns. It may raise Again, or let a retryable DynamoDB error
-    through (see `is_retryable`); anything else propagates. Past the deadline: RetryLater."""
+    through (see `is_retryable`; with `only_again`, only Again is retried); anything else
+    propagates. Past the deadline: RetryLater."""
     ends = deadline()
     state = Attempt()
     while True:
@@ -105,7 +106,7 @@ def run(attempt: Callable[[Attempt], T], *, what: str) -> T:
             return attempt(state)
         except Exception as err:  # noqa: BLE001 - classified just below; the rest re-raised
             kind = _retry_kind(err)
-            if kind is None:
+            if kind is None or (only_again and not isinstance(err, Again)):
                 raise
             if kind == "ambiguous":
                 state.outcome_unknown = True
