@@ -246,9 +246,14 @@ def _validate(model: type[BaseModel], data: Any, location: str, errors: list[dic
 def field_errors(err: ValidationError, location: str) -> list[dict[str, str]]:
     """pydantic errors as [{"field": "body.address.city", "reason": "..."}] without the input
     values, which may be client data."""
+    from chalicelib.models.common import FieldError  # loaded already by the model that failed
+
     out = []
     for e in err.errors(include_input=False, include_url=False):
-        path = ".".join(str(p) for p in (location, *e["loc"]))
+        # A model validator's FieldError names the field inside the model it checked.
+        refusal = (e.get("ctx") or {}).get("error")
+        named = tuple(refusal.field.split(".")) if isinstance(refusal, FieldError) else ()
+        path = ".".join(str(p) for p in (location, *e["loc"], *named))
         reason = e["msg"].removeprefix("Value error, ")
         out.append({"field": path, "reason": reason})
     return out

@@ -6,7 +6,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from chalicelib.domain import codes
 from chalicelib.domain.scheduling import MAX_LENGTH
-from chalicelib.models.common import Input, Output
+from chalicelib.models.common import FieldError, Input, Output
 from chalicelib.models.entitlements import ChargeResult, ReversalResult
 
 BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
@@ -21,18 +21,18 @@ class Recurrence(Input):
     @model_validator(mode="after")
     def _one_end(self) -> "Recurrence":
         if (self.count is None) == (self.until is None):
-            raise ValueError("give exactly one of count or until")
+            raise FieldError("count", "give exactly one of count or until")
         return self
 
 
 def check_times(start: datetime, end: datetime) -> None:
     """Start and end of a booking: both local or both with an offset, in order, at most 12 hours."""
     if (start.tzinfo is None) != (end.tzinfo is None):
-        raise ValueError("give start and end both with or both without a UTC offset")
+        raise FieldError("end", "give start and end both with or both without a UTC offset")
     if end <= start:
-        raise ValueError("end must be after start")
+        raise FieldError("end", "end must be after start")
     if end - start > MAX_LENGTH:
-        raise ValueError("an appointment lasts at most 12 hours")
+        raise FieldError("end", "an appointment lasts at most 12 hours")
 
 
 class AppointmentCreate(Input):
@@ -97,7 +97,7 @@ class StatusChange(Input):
     @model_validator(mode="after")
     def _reason(self) -> "StatusChange":
         if self.status == "cancelled" and not self.reason:
-            raise ValueError("give a reason to cancel")
+            raise FieldError("reason", "give a reason to cancel")
         return self
 
 
@@ -119,9 +119,9 @@ class ScheduleQuery(Input):
     @model_validator(mode="after")
     def _days(self) -> "ScheduleQuery":
         if self.end < self.start:
-            raise ValueError("'to' is before 'from'")
+            raise FieldError("to", "'to' is before 'from'")
         if (self.end - self.start).days > 92:
-            raise ValueError("a view spans at most 93 days")
+            raise FieldError("to", "a view spans at most 93 days")
         return self
 
 
@@ -133,7 +133,7 @@ class AppointmentQuery(ScheduleQuery):
     @model_validator(mode="after")
     def _one_view(self) -> "AppointmentQuery":
         if sum(x is not None for x in (self.practitioner_id, self.room_id, self.client_id)) != 1:
-            raise ValueError("give exactly one of practitioner_id, room_id or client_id")
+            raise FieldError("practitioner_id", "give exactly one of practitioner_id, room_id or client_id")
         return self
 
 
@@ -154,11 +154,11 @@ class AppointmentUpdate(Input):
     @model_validator(mode="after")
     def _times(self) -> "AppointmentUpdate":
         if (self.start is None) != (self.end is None):
-            raise ValueError("give start and end together")
+            raise FieldError("start" if self.start is None else "end", "give start and end together")
         if self.start and self.end and self.end <= self.start:
-            raise ValueError("end must be after start")
+            raise FieldError("end", "end must be after start")
         if self.start and self.end and self.end - self.start > MAX_LENGTH:
-            raise ValueError("an appointment lasts at most 12 hours")
+            raise FieldError("end", "an appointment lasts at most 12 hours")
         return self
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, model_validator
 
 from chalicelib.domain import codes
-from chalicelib.models.common import Address, Email, Input, NonEmpty, Output
+from chalicelib.models.common import Address, Email, FieldError, Input, NonEmpty, Output
 
 Npi = Annotated[str, AfterValidator(codes.npi)]
 BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
@@ -36,9 +36,10 @@ class DefaultService(Input):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "DefaultService":
-        chosen = [v for v in (self.billing_code, self.pack_template_id, self.pack_id) if v]
+        chosen = [f for f in ("billing_code", "pack_template_id", "pack_id") if getattr(self, f)]
         if len(chosen) != 1:
-            raise ValueError("give exactly one of billing_code, pack_template_id or pack_id")
+            raise FieldError(chosen[1] if chosen else "billing_code",
+                             "give exactly one of billing_code, pack_template_id or pack_id")
         return self
 
 
@@ -61,7 +62,7 @@ class ClientCreate(Input):
     @model_validator(mode="after")
     def _insurance_order(self) -> "ClientCreate":
         if self.secondary_insurance and not self.primary_insurance:
-            raise ValueError("a secondary insurance needs a primary insurance")
+            raise FieldError("primary_insurance", "a secondary insurance needs a primary insurance")
         return self
 
 

@@ -8,6 +8,15 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Ema
 from chalicelib.domain import codes
 
 
+class FieldError(ValueError):
+    """A model validator's refusal that names the field to correct (a rule between fields:
+    end_on before begin_on names end_on); the API reports it as `<location>.<field>`."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field  # as sent on the wire (an alias such as `to` where the model has one)
+
+
 class Input(BaseModel):
     """Base of request bodies: unknown fields are refused so a typo never passes silently."""
 

@@ -7,7 +7,7 @@ from pydantic import AfterValidator, Field, model_validator
 from chalicelib.domain import codes
 from chalicelib.domain.groups import DEFAULT_GROUP_CODE, MAX_MEMBERS
 from chalicelib.models.appointments import Recurrence, check_times
-from chalicelib.models.common import Input, Money, NonEmpty, Output
+from chalicelib.models.common import FieldError, Input, Money, NonEmpty, Output
 from chalicelib.models.entitlements import ChargeResult, ReversalResult
 from chalicelib.models.sessions import PaidAtSession
 
@@ -55,7 +55,7 @@ class Joining(Input):
     @model_validator(mode="after")
     def _not_future(self) -> "Joining":
         if self.since is not None and (self.since.tzinfo is None or self.since > datetime.now(timezone.utc)):
-            raise ValueError("since is a past time with a UTC offset")
+            raise FieldError("since", "since is a past time with a UTC offset")
         return self
 
 
@@ -141,17 +141,17 @@ class MemberMark(Input):
     @model_validator(mode="after")
     def _fee(self) -> "MemberMark":
         if self.fee == "code" and not self.billing_code:
-            raise ValueError("fee 'code' needs billing_code")
+            raise FieldError("billing_code", "fee 'code' needs billing_code")
         if self.fee == "custom" and not self.custom_code:
-            raise ValueError("fee 'custom' needs custom_code")
+            raise FieldError("custom_code", "fee 'custom' needs custom_code")
         if self.fee in ("code", "custom") and self.status != "attended":
-            raise ValueError(f"fee '{self.fee}' is for attended members")
+            raise FieldError("fee", f"fee '{self.fee}' is for attended members")
         if self.fee != "code" and self.billing_code:
-            raise ValueError("billing_code goes with fee 'code'")
+            raise FieldError("billing_code", "billing_code goes with fee 'code'")
         if self.fee != "custom" and self.custom_code:
-            raise ValueError("custom_code goes with fee 'custom'")
+            raise FieldError("custom_code", "custom_code goes with fee 'custom'")
         if self.paid_at_session and self.status != "attended":
-            raise ValueError("paid_at_session is for attended members")
+            raise FieldError("paid_at_session", "paid_at_session is for attended members")
         return self
 
 
@@ -163,10 +163,10 @@ class AttendanceUpdate(Input):
     @model_validator(mode="after")
     def _something(self) -> "AttendanceUpdate":
         if not self.all_attended and not self.members:
-            raise ValueError("give all_attended or at least one member")
+            raise FieldError("members", "give all_attended or at least one member")
         ids = [m.client_id for m in self.members]
         if len(set(ids)) != len(ids):
-            raise ValueError("each member appears once")
+            raise FieldError("members", "each member appears once")
         return self
 
 

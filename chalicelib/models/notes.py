@@ -3,7 +3,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.models.common import Input, NonEmpty, Output
+from chalicelib.models.common import FieldError, Input, NonEmpty, Output
 
 RichText = str  # sanitised on the way in (domain/notes.py); the length bound is per field below
 FieldType = Literal["text", "rich_text", "number", "boolean", "date", "choice"]
@@ -19,13 +19,13 @@ class TemplateField(Input):
     @model_validator(mode="after")
     def _options(self) -> "TemplateField":
         if (self.type == "choice") != bool(self.options):
-            raise ValueError("a choice field needs options, and only a choice field has them")
+            raise FieldError("options", "a choice field needs options, and only a choice field has them")
         return self
 
 
 def _unique_keys(fields: list[TemplateField] | None) -> None:
     if fields and len({f.key for f in fields}) != len(fields):
-        raise ValueError("field keys must be unique")
+        raise FieldError("fields", "field keys must be unique")
 
 
 class NoteTemplateCreate(Input):
@@ -78,13 +78,14 @@ class NoteCreate(Input):
     def _kind(self) -> "NoteCreate":
         if self.type == "progress":
             if not self.client_id:
-                raise ValueError("a progress note needs client_id")
+                raise FieldError("client_id", "a progress note needs client_id")
             if self.member_parts:
-                raise ValueError("member_parts belong to group notes")
+                raise FieldError("member_parts", "member_parts belong to group notes")
         elif not self.appointment_id or self.client_id:
-            raise ValueError("a group note needs appointment_id (a group appointment) and no client_id")
+            raise FieldError("client_id" if self.appointment_id else "appointment_id",
+                             "a group note needs appointment_id (a group appointment) and no client_id")
         if any(len(part) > 20_000 for part in self.member_parts.values()):
-            raise ValueError("a member part is at most 20000 characters")
+            raise FieldError("member_parts", "a member part is at most 20000 characters")
         return self
 
 
@@ -135,5 +136,6 @@ class NoteQuery(Input):
     @model_validator(mode="after")
     def _one(self) -> "NoteQuery":
         if (self.client_id is None) == (self.group_id is None):
-            raise ValueError("give exactly one of client_id or group_id")
+            raise FieldError("group_id" if self.client_id else "client_id",
+                             "give exactly one of client_id or group_id")
         return self

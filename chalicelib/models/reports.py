@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from chalicelib.models.common import Input, Money, Output
+from chalicelib.models.common import FieldError, Input, Money, Output
 from chalicelib.models.entitlements import Pack
 
 
@@ -53,9 +53,9 @@ class PackSalesQuery(Input):
     @model_validator(mode="after")
     def _order(self) -> "PackSalesQuery":
         if self.end < self.start:
-            raise ValueError("'to' is before 'from'")
+            raise FieldError("to", "'to' is before 'from'")
         if (self.end - self.start).days > 366:
-            raise ValueError("the range is limited to 366 days")
+            raise FieldError("to", "the range is limited to 366 days")
         return self
 
 
