@@ -40,6 +40,8 @@ class Settings(BaseModel):
     mail_from: str = "Caseload <notifications@caseload.local>"
     ses_configuration_set: str | None = None
     outbox_dir: str = ".data/outbox"
+    # The staff console's address: each digest row links to <console_url>/clients/<client_id>.
+    console_url: str = "http://127.0.0.1:8080"
 
     # Group members' attendance transactions run side by side on this many threads. 1 runs
     # them one after another (moto, the in-memory mock, is not safe for concurrent writes).

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Iterable
 
+from chalicelib.domain.entitlements import format_amount
+
 # Event types; each is also the user preference that turns its emails on or off.
 PACK_EXPIRING = "pack_expiring"
 PACK_EXPIRED = "pack_expired"
@@ -16,13 +18,6 @@ AUTHORIZATION_USED_UP = "authorization_used_up"
 AUTHORIZATION_ENDING = "authorization_ending"
 EVENT_TYPES = (PACK_EXPIRING, PACK_EXPIRED, PACK_USED_UP, AUTHORIZATION_LOW, AUTHORIZATION_USED_UP,
                AUTHORIZATION_ENDING)
-
-HEADLINES = {
-    PACK_EXPIRING: "Pack expiring soon", PACK_EXPIRED: "Pack expired", PACK_USED_UP: "Pack used up",
-    AUTHORIZATION_LOW: "Authorization running low", AUTHORIZATION_USED_UP: "Authorization used up",
-    AUTHORIZATION_ENDING: "Authorization ending soon",
-}
-
 
 def pack_due_on(expires_on: str | None, soon_days: int, today: date) -> date | None:
     """The first day a pack needs the sweep: when it starts 'expiring soon' (today, if it
@@ -143,11 +138,8 @@ def event_of(event_type: str, kind: str, entitlement: dict[str, Any], *, remaini
     """An event about a pack or authorization, carrying what its email line shows and who
     hears of it; `marker` tells one occurrence of the event from a later one (a new limit,
     a new expiry date)."""
-    if kind == "PACK":
-        name, capacity = entitlement["name"], entitlement["limit"]
-    else:
-        name = f"authorization {entitlement.get('number') or entitlement['id']} ({entitlement['payer']})"
-        capacity = entitlement["allowed"]
+    name = entitlement_name(kind, entitlement)
+    capacity = entitlement["limit"] if kind == "PACK" else entitlement["allowed"]
     return {"id": f"{event_type}#{entitlement['id']}#{marker}", "type": event_type, "entitlement_kind": kind,
             "entitlement_id": entitlement["id"], "entitlement_name": name, "client_id": entitlement["client_id"],
             "client_label": client_label(entitlement.get("client_name") or ""), "remaining": remaining,
@@ -155,20 +147,176 @@ def event_of(event_type: str, kind: str, entitlement: dict[str, Any], *, remaini
             "practitioner_id": entitlement.get("practitioner_id"), "created_by": entitlement.get("created_by")}
 
 
-def event_line(event: dict[str, Any]) -> str:
-    """One line of a digest, e.g. "Pack expiring soon: 'Ten sessions' for Jamie R. — 3 of 10
-    left, expires 2026-12-01"."""
-    what = f"'{event['entitlement_name']}'"
-    figures = f"{event['remaining']} of {event['limit']} left"
-    when = {PACK_EXPIRING: f", expires {event.get('expires_on')}", PACK_EXPIRED: f", expired {event.get('expires_on')}",
-            AUTHORIZATION_ENDING: f", ends {event.get('end_on')}"}.get(event["type"], "")
-    return f"{HEADLINES[event['type']]}: {what} for {event['client_label']} — {figures}{when}"
+def entitlement_name(kind: str, entitlement: dict[str, Any]) -> str:
+    """How a digest names a pack ('Ten sessions') or an authorization ('authorization PA-1 (Acme)')."""
+    if kind == "PACK":
+        return entitlement["name"]
+    return f"authorization {entitlement.get('number') or entitlement['id']} ({entitlement['payer']})"
 
 
-def grouped(events: Iterable[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Events by type, in the order staff read them (used up and expired first)."""
-    order = (PACK_USED_UP, AUTHORIZATION_USED_UP, PACK_EXPIRED, AUTHORIZATION_LOW, AUTHORIZATION_ENDING,
-             PACK_EXPIRING)
-    events = list(events)
-    return [(HEADLINES[t], sorted((e for e in events if e["type"] == t), key=lambda e: e["client_label"]))
-            for t in order if any(e["type"] == t for e in events)]
+# ---- what a digest shows -------------------------------------------------------------------
+# A digest is read when it is sent, not when its events were raised: each pack or authorization
+# is one row with the figures it has now, carrying the alerts that are still true of it. An alert
+# that is no longer news is withheld: it rides with the email (marked delivered when the email
+# goes, so it never comes later) but is not shown.
+
+# Most pressing first: rows are sorted by their most pressing alert, a row's alerts in this order.
+SEVERITY = (PACK_USED_UP, AUTHORIZATION_USED_UP, PACK_EXPIRED, AUTHORIZATION_LOW, AUTHORIZATION_ENDING,
+            PACK_EXPIRING)
+LABELS = {PACK_EXPIRING: "expiring soon", PACK_EXPIRED: "expired", PACK_USED_UP: "used up",
+          AUTHORIZATION_LOW: "running low", AUTHORIZATION_USED_UP: "used up", AUTHORIZATION_ENDING: "ending soon"}
+# An alert that calls for action today (the entitlement cannot be used, or soon cannot be).
+URGENT = frozenset({"used up", "expired", "ended"})
+
+# Why an alert is withheld (logged as counts, and kept on the event).
+GONE = "deleted"
+CLOSED = "closed"
+CONSOLIDATED = "consolidated"
+NO_LONGER_TRUE = "no longer true"  # a limit raised since 'used up' or 'running low'
+DATE_MOVED = "date moved"  # a new expiry or end date: its own alert comes when due
+OVERTAKEN = "overtaken"  # low, then used up; expiring soon, then expired; either, then used up
+RENEWED = "renewed"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether an event is still news when its digest is sent: the label it is shown with
+    ('used up', 'ended'), or why it is withheld."""
+
+    label: str | None = None
+    withheld: str | None = None
+
+
+def judge(event: dict[str, Any], current: dict[str, Any] | None, *, today: date, low_remaining: int,
+          low_percent: int, siblings: Iterable[dict[str, Any]] = ()) -> Verdict:
+    """Is this event still news, given the pack or authorization as it is now (None: gone)?
+    `siblings` are the client's other authorizations, read only to see a renewal."""
+    if current is None or current.get("state") == "deleted":
+        return Verdict(withheld=GONE)
+    if current["state"] == "consolidated":
+        return Verdict(withheld=CONSOLIDATED)  # its sessions count against the pack it went into
+    if current["state"] != "open":
+        return Verdict(withheld=CLOSED)  # staff closed it on purpose
+    kind, remaining = event["type"], current["remaining"]
+    label = LABELS[kind]
+    if kind in (PACK_USED_UP, AUTHORIZATION_USED_UP):
+        if remaining > 0:
+            return Verdict(withheld=NO_LONGER_TRUE)
+    elif kind in (PACK_EXPIRING, PACK_EXPIRED):
+        if remaining <= 0:
+            return Verdict(withheld=OVERTAKEN)  # used up: nobody can use what would expire
+        if current.get("expires_on") != event.get("expires_on"):
+            return Verdict(withheld=DATE_MOVED)
+        if kind == PACK_EXPIRING and today > date.fromisoformat(current["expires_on"]):
+            return Verdict(withheld=OVERTAKEN)  # it has expired: the expired alert says so
+    elif kind == AUTHORIZATION_LOW:
+        if remaining <= 0:
+            return Verdict(withheld=OVERTAKEN)
+        if remaining > low_line(current["allowed"], low_remaining, low_percent):
+            return Verdict(withheld=NO_LONGER_TRUE)
+    elif kind == AUTHORIZATION_ENDING:
+        if current["end_on"] != event.get("end_on"):
+            return Verdict(withheld=DATE_MOVED)
+        if today > date.fromisoformat(current["end_on"]):
+            label = "ended"  # sent late (failed emails): what is true now
+    if event["entitlement_kind"] == "AUTH" and renewal(kind, current, siblings, today=today) is not None:
+        return Verdict(withheld=RENEWED)
+    return Verdict(label=label)
+
+
+def renewal(event_type: str, auth: dict[str, Any], siblings: Iterable[dict[str, Any]], *,
+            today: date) -> dict[str, Any] | None:
+    """The authorization that takes over from `auth`, if the practice already has one: same
+    client and payer, open, with something left, ending later. For 'ending soon' it must
+    begin by the day after `auth` ends (no gap); for 'running low' and 'used up' it must
+    already be in effect (else sessions before it begins are still uncovered)."""
+    end = date.fromisoformat(auth["end_on"])
+    starts_by = end + timedelta(days=1) if event_type == AUTHORIZATION_ENDING else today
+    for other in siblings:
+        if (other["id"] != auth["id"] and other.get("state") == "open" and other["remaining"] > 0
+                and other.get("payer") == auth.get("payer") and date.fromisoformat(other["end_on"]) > end
+                and date.fromisoformat(other["begin_on"]) <= starts_by):
+            return other
+    return None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One event shown on a digest row, with the label that is true now."""
+
+    type: str
+    label: str
+    event: dict[str, Any]
+
+    @property
+    def urgent(self) -> bool:
+        return self.label in URGENT
+
+
+@dataclass(frozen=True)
+class DigestRow:
+    """One pack or authorization on a digest, with its figures as they are now."""
+
+    kind: str  # PACK or AUTH
+    entitlement_id: str
+    client_id: str
+    client_label: str
+    name: str
+    measure: str
+    used: Decimal
+    capacity: Decimal
+    remaining: Decimal
+    date_word: str | None  # expires, expired, ends, ended
+    date: str | None
+    alerts: tuple[Alert, ...]
+
+    @property
+    def noun(self) -> str:
+        return "Pack" if self.kind == "PACK" else "Authorization"
+
+    @property
+    def urgent(self) -> bool:
+        return any(a.urgent for a in self.alerts)
+
+    def headline(self, alerts: Iterable[Alert] | None = None) -> str:
+        """'Authorization used up and ending soon'."""
+        labels = [a.label for a in (self.alerts if alerts is None else alerts)]
+        joined = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+        return f"{self.noun} {joined}"
+
+    def line(self, alerts: Iterable[Alert] | None = None) -> str:
+        """The row in one sentence: "Pack used up: 'Ten' for Jamie R. — 0 of 10 left, expires 2026-12-01"."""
+        when = f", {self.date_word} {self.date}" if self.date else ""
+        return (f"{self.headline(alerts)}: '{self.name}' for {self.client_label} — "
+                f"{format_amount(self.remaining)} of {format_amount(self.capacity)} left{when}")
+
+
+def digest_row(current: dict[str, Any], alerts: Iterable[Alert], *, today: date) -> DigestRow:
+    """A row from the entitlement as read at send time."""
+    kind = current["kind"]
+    if kind == "PACK":
+        capacity, day = current["limit"], current.get("expires_on")
+        word = None if not day else ("expires" if today <= date.fromisoformat(day) else "expired")
+    else:
+        capacity, day = current["allowed"], current["end_on"]
+        word = "ends" if today <= date.fromisoformat(day) else "ended"
+    ordered = tuple(sorted(alerts, key=lambda a: SEVERITY.index(a.type)))
+    return DigestRow(kind=kind, entitlement_id=current["id"], client_id=current["client_id"],
+                     client_label=client_label(current.get("client_name") or ""),
+                     name=entitlement_name(kind, current), measure=current.get("measure") or "sessions",
+                     used=current["used"], capacity=capacity, remaining=current["remaining"], date_word=word,
+                     date=day, alerts=ordered)
+
+
+def digest_rows(shown: Iterable[tuple[dict[str, Any], str]],
+                current: dict[tuple[str, str], dict[str, Any] | None], *, today: date) -> list[DigestRow]:
+    """Each entitlement once, with every alert shown about it: (event, label) pairs grouped by
+    the entitlement they name, most pressing rows first, then by client and name."""
+    grouped_alerts: dict[tuple[str, str], list[Alert]] = {}
+    for event, label in shown:
+        key = (event["entitlement_kind"], event["entitlement_id"])
+        if all(a.type != event["type"] for a in grouped_alerts.get(key, [])):
+            grouped_alerts.setdefault(key, []).append(Alert(type=event["type"], label=label, event=event))
+    rows = [digest_row(entitlement, alerts, today=today) for key, alerts in grouped_alerts.items()
+            if (entitlement := current.get(key)) is not None]
+    return sorted(rows, key=lambda r: (SEVERITY.index(r.alerts[0].type), r.client_label, r.name, r.entitlement_id))

@@ -9,6 +9,12 @@ email each practice's staff one digest per recipient.
    Events raised at charge time (used up, running low) are already there: the charge wrote
    them in its own transaction (the outbox).
 3. Deliver. Per practice, events are grouped by recipient; each recipient gets one email.
+   The email is written from the packs and authorizations as they are when it is sent (one
+   BatchGetItem of those the events name): each once, with every alert still true of it. An
+   alert that is no longer news (the pack was deleted, closed or consolidated, a raised limit
+   made 'used up' untrue, a date moved, a later alert overtook it, the authorization was
+   renewed) is withheld: not shown, but settled with the email like the others, so it never
+   comes later. A recipient left with nothing to read gets no email.
    Only after SES accepts it is each event marked delivered to that recipient, with a
    conditional write; an event every recipient has is finished and leaves the index. A
    failed email leaves its events pending in today's bucket for the next run. A rerun sends
@@ -24,12 +30,15 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
+from chalicelib.config import get_settings
 from chalicelib.domain.notifications import (
-    HEADLINES,
+    DigestRow,
     Recipient,
+    Verdict,
     authorization_milestone,
-    event_line,
+    digest_rows,
     event_of,
+    judge,
     pack_milestone,
     recipients,
 )
@@ -61,6 +70,7 @@ class SweepReport:
     emails_sent: int = 0
     emails_failed: int = 0
     events_finished: int = 0
+    alerts_withheld: int = 0
     purged_practices: list[str] = field(default_factory=list)
     finished: bool = True
     skipped: str | None = None
@@ -91,8 +101,8 @@ def run_sweep(*, today: date | None = None, mailer: Mailer | None = None,
             report.items_due += 1
             if purge is not None and _purge(purge, practice, today):
                 report.purged_practices.append(practice["id"])
-        report.finished = _deliver(list(pending.values()), today, practices, mailer or default_mailer(), time_left,
-                                   report)
+        report.finished = _deliver(list(pending.values()), today, pinned, practices, mailer or default_mailer(),
+                                   time_left, report)
         if report.finished:
             _set_state(next_bucket=today.isoformat())
     finally:
@@ -150,7 +160,7 @@ def _raise_milestones(entitlements: list[dict[str, Any]], today: date, pinned: d
         if practice is None:
             events.move_to(item, today.isoformat())  # closed: looked at again daily, in case it reopens
             continue
-        local_today = pinned or min(today, datetime.now(ZoneInfo(practice.time_zone)).date())
+        local_today = _local_today(practice, today, pinned)
         if item["kind"] == "PACK":
             types, next_due = pack_milestone(item, local_today, practice.expiring_soon_days)
             marker = item.get("expires_on") or ""
@@ -171,6 +181,11 @@ def _raise_milestones(entitlements: list[dict[str, Any]], today: date, pinned: d
     return raised
 
 
+def _local_today(practice: Practice, today: date, pinned: date | None) -> date:
+    # Never ahead of the run's date: a practice east of UTC is not a day early.
+    return pinned or min(today, datetime.now(ZoneInfo(practice.time_zone)).date())
+
+
 class _Practices:
     """Practices read once per run (None: closed, so nobody is emailed)."""
 
@@ -187,29 +202,81 @@ class _Practices:
 
 # ---- 3. deliver --------------------------------------------------------------------------
 
-def _deliver(pending: list[dict[str, Any]], today: date, practices: "_Practices", mailer: Mailer,
-             time_left: Callable[[], float], report: SweepReport) -> bool:
+def _deliver(pending: list[dict[str, Any]], today: date, pinned: date | None, practices: "_Practices",
+             mailer: Mailer, time_left: Callable[[], float], report: SweepReport) -> bool:
     """Email every pending event's recipients; False if it stopped for lack of time."""
     by_practice: dict[str, list[dict[str, Any]]] = {}
     for event in pending:
         by_practice.setdefault(event["practice_id"], []).append(event)
-    for practice_id, practice_events in sorted(by_practice.items()):
+    open_practices: dict[str, Practice] = {}
+    for practice_id, practice_events in by_practice.items():
         practice = practices.get(practice_id)
         if practice is None:
             for event in practice_events:
                 events.move_to(event, today.isoformat())  # a closed practice gets no email, unless it reopens
-            continue
+        else:
+            open_practices[practice_id] = practice
+    # What the emails say is read now, once for the whole run: only what the events name.
+    current = events.named_entitlements([e for practice_id in open_practices for e in by_practice[practice_id]])
+    for practice_id, practice in sorted(open_practices.items()):
+        practice_events = by_practice[practice_id]
+        local_today = _local_today(practice, today, pinned)
+        verdicts = _judge(practice, practice_events, current, local_today)
+        report.alerts_withheld += sum(1 for v in verdicts.values() if v.withheld)
         users = {u["id"]: u for u in items.query_all(*USERS.key(practice_id, ""), consistent=False)}
         wanted = {e["SK"]: recipients(e, business_email=practice.business_email, users=users)
                   for e in practice_events}
-        if not _deliver_practice(practice, practice_events, wanted, today, mailer, time_left, report):
+        delivery = _Delivery(practice, verdicts, current, local_today, pinned or _local_now(practice))
+        if not _deliver_practice(delivery, practice_events, wanted, today, mailer, time_left, report):
             return False
     return True
 
 
-def _deliver_practice(practice: Practice, practice_events: list[dict[str, Any]],
+def _local_now(practice: Practice) -> date:
+    return datetime.now(ZoneInfo(practice.time_zone)).date()
+
+
+def _judge(practice: Practice, practice_events: list[dict[str, Any]],
+           current: dict[tuple[str, str], dict[str, Any] | None], today: date) -> dict[str, Verdict]:
+    """Each event's verdict: still news (with its label now), or withheld and why. A client's
+    authorizations are read (one Query per client) only when an authorization alert would
+    otherwise be shown, to see whether it has been renewed."""
+    rules = {"today": today, "low_remaining": practice.authorization_low_remaining,
+             "low_percent": practice.authorization_low_percent}
+    siblings: dict[str, list[dict[str, Any]]] = {}
+    verdicts: dict[str, Verdict] = {}
+    for event in practice_events:
+        entitlement = current.get((event["entitlement_kind"], event["entitlement_id"]))
+        verdict = judge(event, entitlement, **rules)
+        if verdict.label and event["entitlement_kind"] == "AUTH":
+            client_id = event["client_id"]
+            if client_id not in siblings:
+                siblings[client_id] = events.client_authorizations(practice.id, client_id)
+            verdict = judge(event, entitlement, siblings=siblings[client_id], **rules)
+        verdicts[event["SK"]] = verdict
+    return verdicts
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """What one practice's digests are written from, this run."""
+
+    practice: Practice
+    verdicts: dict[str, Verdict]
+    current: dict[tuple[str, str], dict[str, Any] | None]
+    today: date  # the date the alerts are judged on
+    on: date  # the date the digest is for
+
+    def rows(self, its_events: list[dict[str, Any]]) -> list[DigestRow]:
+        """One recipient's rows: the alerts still news among their events."""
+        shown = [(e, label) for e in its_events if (label := self.verdicts[e["SK"]].label)]
+        return digest_rows(shown, self.current, today=self.today)
+
+
+def _deliver_practice(delivery: _Delivery, practice_events: list[dict[str, Any]],
                       wanted: dict[str, list[Recipient]], today: date, mailer: Mailer,
                       time_left: Callable[[], float], report: SweepReport) -> bool:
+    practice = delivery.practice
     outstanding: dict[str, tuple[Recipient, list[dict[str, Any]]]] = {}
     for event in practice_events:
         done = set(event.get("delivered_to") or ())
@@ -217,43 +284,50 @@ def _deliver_practice(practice: Practice, practice_events: list[dict[str, Any]],
             if recipient.key not in done:
                 outstanding.setdefault(recipient.key, (recipient, []))[1].append(event)
     failed: set[str] = set()
-    local_day = datetime.now(ZoneInfo(practice.time_zone)).date().isoformat()
     for key, (recipient, its_events) in sorted(outstanding.items()):
         if time_left() < MARGIN_SECONDS:
             return False
-        message = digest(to=recipient.email, practice_name=practice.name, on=local_day, events=its_events)
-        try:
-            message_id = mailer.send(message)
-        except MailerError as err:
-            report.emails_failed += 1
-            failed.update(e["SK"] for e in its_events)
-            logger().warning("digest not sent", extra={"practice_id": practice.id, "recipient": key.split(":")[0],
-                                                       "error": str(err), "events": len(its_events)})
-            continue
-        report.emails_sent += 1
+        rows = delivery.rows(its_events)
+        sent: tuple[str, str] | None = None
+        if rows:  # else nothing is news to them: the withheld alerts are settled without an email
+            message = digest(to=recipient.email, practice_name=practice.name, on=delivery.on.isoformat(), rows=rows,
+                             console_url=get_settings().console_url, currency=practice.currency)
+            try:
+                message_id = mailer.send(message)
+            except MailerError as err:
+                report.emails_failed += 1
+                failed.update(e["SK"] for e in its_events)
+                logger().warning("digest not sent", extra={"practice_id": practice.id,
+                                                           "recipient": key.split(":")[0], "error": str(err),
+                                                           "events": len(its_events)})
+                continue
+            report.emails_sent += 1
+            sent = (message_id, message.subject)
         for event in its_events:
             if events.mark_delivered_to(event, key):
                 event["delivered_to"] = {*(event.get("delivered_to") or ()), key}
-        if recipient.user_id:
-            _to_inbox(practice.id, recipient.user_id, message_id, message.subject, its_events)
+        if sent and recipient.user_id:
+            _to_inbox(practice.id, recipient.user_id, *sent, rows)
     for event in practice_events:
         if event["SK"] in failed:
             events.move_to(event, today.isoformat())  # still pending: today's bucket is read next run
         else:
-            events.finish(event, today=today.isoformat())
+            events.finish(event, today=today.isoformat(), withheld=delivery.verdicts[event["SK"]].withheld)
             report.events_finished += 1
     return True
 
 
-def _to_inbox(practice_id: str, user_id: str, message_id: str, subject: str, sent: list[dict[str, Any]]) -> None:
-    """What the user was sent and about what, for GET /v1/notifications."""
+def _to_inbox(practice_id: str, user_id: str, message_id: str, subject: str, rows: list[DigestRow]) -> None:
+    """What the user was sent and about what, for GET /v1/notifications: one entry per alert
+    shown, with the figures the email showed."""
     now = items.now()
     items.transact([items.put_action({
         "PK": inbox_pk(practice_id, user_id), "SK": f"{now}#{message_id}", "kind": "INBOX", "id": message_id,
         "sent_at": now, "subject": subject,
-        "events": [{"type": e["type"], "headline": HEADLINES[e["type"]], "line": event_line(e),
-                    "entitlement_kind": "pack" if e["entitlement_kind"] == "PACK" else "authorization",
-                    "entitlement_id": e["entitlement_id"], "client_id": e["client_id"]} for e in sent]})])
+        "events": [{"type": a.type, "headline": row.headline([a]), "line": row.line([a]),
+                    "entitlement_kind": "pack" if row.kind == "PACK" else "authorization",
+                    "entitlement_id": row.entitlement_id, "client_id": row.client_id}
+                   for row in rows for a in row.alerts]})])
 
 
 # ---- bookkeeping -------------------------------------------------------------------------

@@ -5,9 +5,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from chalicelib.store import dynamo, items
-from chalicelib.store.keys import due_keys, events_pk
+from chalicelib.store.entitlements import entitlement_key
+from chalicelib.store.keys import AUTH_SK, client_pk, due_keys, events_pk
 
 EVENT = "EVENT#"
+# BatchGetItem takes at most this many keys per request.
+BATCH_KEYS = 100
 # Delivered events stay a year for the inbox's "about what", then TTL removes them.
 KEEP_DELIVERED = timedelta(days=400)
 
@@ -45,14 +48,37 @@ def mark_delivered_to(event: dict[str, Any], recipient_key: str) -> bool:
         return False
 
 
-def finish(event: dict[str, Any], *, today: str) -> None:
-    """Every recipient has it: out of the sweep's buckets for good."""
+def finish(event: dict[str, Any], *, today: str, withheld: str | None = None) -> None:
+    """Every recipient has it: out of the sweep's buckets for good. `withheld` says why it was
+    settled without being shown (no longer true, overtaken...), for whoever asks later."""
     expires = int((datetime.now(timezone.utc) + KEEP_DELIVERED).timestamp())
+    values: dict[str, Any] = {":delivered": "delivered", ":today": today, ":ttl": expires}
+    sets = "SET #state = :delivered, delivered_on = :today, expires_at = :ttl"
+    if withheld:
+        sets, values[":why"] = sets + ", withheld = :why", withheld
     dynamo.client().update_item(
         TableName=items.table(), Key=items.key_of(event["PK"], event["SK"]),
-        UpdateExpression="SET #state = :delivered, delivered_on = :today, expires_at = :ttl REMOVE DUEPK, DUESK",
-        ExpressionAttributeNames={"#state": "state"},
-        ExpressionAttributeValues=dynamo.to_item({":delivered": "delivered", ":today": today, ":ttl": expires}))
+        UpdateExpression=sets + " REMOVE DUEPK, DUESK", ExpressionAttributeNames={"#state": "state"},
+        ExpressionAttributeValues=dynamo.to_item(values))
+
+
+def named_entitlements(events: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any] | None]:
+    """The packs and authorizations these events name, as they are now, by (kind, id) (None:
+    not found): BatchGetItem of exactly those, so the cost follows what is due."""
+    keys = {(e["entitlement_kind"], e["entitlement_id"]):
+            entitlement_key(e["practice_id"], e["client_id"], e["entitlement_kind"], e["entitlement_id"])
+            for e in events}
+    wanted = list(keys.items())
+    found: dict[tuple[str, str], dict[str, Any] | None] = {}
+    for start in range(0, len(wanted), BATCH_KEYS):
+        chunk = wanted[start:start + BATCH_KEYS]
+        found.update(zip((name for name, _ in chunk), items.get_many([key for _, key in chunk])))
+    return found
+
+
+def client_authorizations(practice_id: str, client_id: str) -> list[dict[str, Any]]:
+    """A client's authorizations (one Query), to tell whether one was renewed."""
+    return items.query_all(client_pk(practice_id, client_id), AUTH_SK)
 
 
 def move_to(item: dict[str, Any], on: str | None) -> None:
