@@ -11,6 +11,7 @@ from typing import Callable, Iterable, Literal, Sequence
 PackMeasure = Literal["sessions", "minutes", "money"]
 AuthMeasure = Literal["sessions", "units"]
 Attendance = Literal["attended", "no_show", "late_cancel"]
+BillTo = Literal["automatic", "client"]  # client: billed directly, bypassing insurance
 CodeMode = Literal["only", "all_except"]
 
 NO_EXPIRY = "9999-12-31"  # sort key of packs that cannot expire (yet)

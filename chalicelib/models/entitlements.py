@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from chalicelib.domain import codes
-from chalicelib.domain.entitlements import Attendance, AuthMeasure, CodeMode, PackMeasure
+from chalicelib.domain.entitlements import Attendance, AuthMeasure, BillTo, CodeMode, PackMeasure
 from chalicelib.models.common import Input, Money, NonEmpty, Output
 
 BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
@@ -232,6 +232,8 @@ class ChargeRequest(Input):
     minutes: int | None = Field(None, ge=0, le=1440, description="Defaults to the code's default minutes")
     fee: Money | None = Field(None, description="Defaults to the code's default charge")
     attendance: Attendance = "attended"
+    bill_to: BillTo = Field("automatic", description="client: billed to the client directly, so no insurance "
+                                                     "authorization is used (a pack still may pay)")
 
 
 class AuthorizationCharge(Output):

@@ -5,8 +5,9 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from chalicelib.domain import codes
+from chalicelib.domain.entitlements import BillTo
 from chalicelib.models.clients import ReferringProvider
-from chalicelib.models.common import Input, Money, Output
+from chalicelib.models.common import FieldError, Input, Money, Output
 from chalicelib.models.entitlements import ChargeResult
 
 BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
@@ -27,7 +28,8 @@ class SessionFields(Input):
     additional_diagnoses: list[Diagnosis] = Field(default_factory=list, max_length=3)
     place_of_service: PosCode | None = Field(None, description="Defaults from the location, else 11 (Office)")
     location_id: str | None = None
-    bill_to: Literal["automatic", "client"] = Field("automatic", description="client: bill the client directly")
+    bill_to: BillTo = Field("automatic", description="client: bill the client directly, bypassing insurance (no "
+                                                     "authorization is used and no number stamped; a pack may pay)")
     paid_at_session: PaidAtSession | None = None
     modifiers: list[Modifier] = Field(default_factory=list, max_length=4)
     additional_dates: list[date] = Field(default_factory=list, max_length=30)
@@ -41,7 +43,7 @@ class SessionFields(Input):
     @model_validator(mode="after")
     def _resubmission(self) -> "SessionFields":
         if self.resubmission_code and not self.original_claim_reference:
-            raise ValueError("a resubmission code needs original_claim_reference")
+            raise FieldError("original_claim_reference", "a resubmission code needs original_claim_reference")
         return self
 
 
@@ -62,7 +64,7 @@ class SessionUpdate(Input):
     primary_diagnosis: Diagnosis | None = None
     additional_diagnoses: list[Diagnosis] | None = Field(None, max_length=3)
     place_of_service: PosCode | None = None
-    bill_to: Literal["automatic", "client"] | None = None
+    bill_to: BillTo | None = Field(None, description="A change re-charges the session")
     paid_at_session: PaidAtSession | None = None
     modifiers: list[Modifier] | None = Field(None, max_length=4)
     additional_dates: list[date] | None = Field(None, max_length=30)

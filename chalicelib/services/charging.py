@@ -47,6 +47,7 @@ from chalicelib.store.repository import CLIENTS
 
 _ATTEMPTS = 8
 NO_PACK = "none"  # pack_choice: charge no pack (the session is paid on its invoice)
+BILLED_TO_CLIENT = "billed to the client directly, not to insurance"
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,14 @@ def charge_session(*, principal: Principal, client_id: str, request: ChargeReque
 
 
 def plan_charge(*, practice_id: str, client_id: str, request: ChargeRequest, code: BillingCode,
-                entitlements: list[dict[str, Any]]) -> "_Plan":
-    """The choice a charge would make on these entitlements, without writing anything
-    (booking uses it to warn which occurrences would find no balance)."""
+                entitlements: list[dict[str, Any]], replacing: dict[str, dict[str, Any]] | None = None,
+                pack_choice: str | None = None) -> "_Plan":
+    """The choice a charge (or, `replacing` the session's usages, a re-charge) would make on
+    these entitlements, without writing anything (booking uses it to warn which occurrences
+    would find no balance; a pack sold for past sessions checks each fits before the sale)."""
     minutes = request.minutes if request.minutes is not None else code.default_minutes
     fee = request.fee if request.fee is not None else code.default_charge
-    return _Plan(practice_id, client_id, request, code, minutes, fee, entitlements)
+    return _Plan(practice_id, client_id, request, code, minutes, fee, entitlements, replacing, pack_choice)
 
 
 class _Plan:
@@ -141,6 +144,8 @@ class _Plan:
 
     def _choose_authorization(self, auths: list[dict[str, Any]], code: BillingCode,
                               minutes: int) -> tuple[dict[str, Any] | None, Decimal, str | None]:
+        if self.request.bill_to == "client":
+            return None, Decimal(0), BILLED_TO_CLIENT
         if self.request.attendance != "attended":
             return None, Decimal(0), "missed sessions are not counted against authorizations"
         if not auths:
@@ -274,7 +279,8 @@ class _Plan:
                 used=self.pack["used"] + self.pack_cost, limit=self.pack["limit"],
                 remaining=self.pack["remaining"] - self.pack_cost, expires_on=self.pack.get("expires_on"),
                 renewed_pack_id=self.renewed["id"] if self.renewed else None)
-        if self.auth_reason and self.request.attendance == "attended":
+        # Billing the client directly needs no number: nothing to warn about.
+        if self.auth_reason and self.request.attendance == "attended" and self.request.bill_to != "client":
             self.warnings.append(f"no prior authorization number: {self.auth_reason}")
         return ChargeResult(session_ref=self.request.session_ref, status=status,
                             prior_authorization_number=auth_view.number if auth_view else None,

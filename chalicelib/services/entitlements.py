@@ -2,6 +2,7 @@
 limit, consolidate, delete, and the ledger."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.notifications import authorization_due_on, pack_due_on
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.models.clients import EntitlementSummary
+from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import (
     Authorization,
     AuthorizationCreate,
@@ -152,13 +154,113 @@ def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pa
              "created_by": principal.user_id}  # who hears of it when nobody else would
     item = new_pack_item(principal.practice_id, client_id, display_name(client["first_name"], client["last_name"]),
                          terms, purchased_on=data.purchased_on or calendar.today, flags=flags)
+    # Every session is checked before anything is written: a refused sale writes nothing.
+    delivered = _sessions_the_pack_pays(principal, client_id, item, data.session_ids) if data.session_ids else []
     items.transact([items.put_action(item), _client_exists(principal.practice_id, client_id)])
-    if data.session_ids:
-        from chalicelib.services.invoices import attach_sessions  # invoices builds on this module
-
-        attach_sessions(principal=principal, client_id=client_id, pack_id=item["id"], session_ids=data.session_ids)
+    if delivered:
+        _attach_sessions(principal, client_id, item, delivered)
         item = items.get(item["PK"], item["SK"])
     return pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
+
+
+@dataclass(frozen=True)
+class _Delivered:
+    """A session a new pack pays for, and the pack (if any) that paid for it before."""
+
+    index: int  # its place in session_ids, to name the field
+    session: dict[str, Any]
+    code: BillingCode
+    previous_pack_id: str | None
+
+
+def _sessions_the_pack_pays(principal: Principal, client_id: str, pack: dict[str, Any],
+                            session_ids: list[str]) -> list[_Delivered]:
+    """The sessions a new pack is sold for, each checked to exist and to fit the pack, with the
+    same choice rules the charge will apply, one after another on the pack's running balance;
+    ValidationFailed naming every session that does not."""
+    from chalicelib.services import charging, sessions  # both build on this module
+
+    practice_id = principal.practice_id
+    wanted = list(dict.fromkeys(session_ids))  # the same session twice is paid once
+    found = items.get_many([sessions.session_key(practice_id, client_id, s) for s in wanted])
+    errors = [{"field": f"body.session_ids.{session_ids.index(s)}", "reason": f"session {s} does not exist"}
+              for s, item in zip(wanted, found) if item is None]
+    if errors:
+        raise ValidationFailed(errors)
+    codes: dict[str, BillingCode] = {}
+    state = {e["id"]: e for e in store.read_entitlements(practice_id, client_id)}
+    state[pack["id"]] = dict(pack)
+    delivered = []
+    for session_id, session in zip(wanted, found):
+        if session is None:  # refused above
+            continue
+        index = session_ids.index(session_id)
+        code = codes.get(session["billing_code"]) or sessions.check_codes(principal, session["billing_code"], [])[0]
+        codes[code.code] = code
+        replacing = {u["kind"]: u for u in store.read_usages(practice_id, client_id, session_id)
+                     if u["state"] == "active"}
+        # The plan may change the dicts it is given (a first use sets the expiry): copies.
+        plan = charging.plan_charge(practice_id=practice_id, client_id=client_id, code=code,
+                                    request=sessions.charge_request(session_id, session),
+                                    entitlements=[dict(e) for e in state.values()], replacing=replacing,
+                                    pack_choice=pack["id"])
+        if plan.pack is None:
+            errors.append({"field": f"body.session_ids.{index}",
+                           "reason": f"the pack cannot pay for session {session_id}: {plan.pack_reason}"})
+            continue
+        previous = replacing.get("PACK")
+        state[pack["id"]] = {**plan.pack, "used": plan.pack["used"] + plan.pack_cost,
+                             "remaining": plan.pack["remaining"] - plan.pack_cost}
+        if previous and previous["entitlement_id"] in state:
+            old = state[previous["entitlement_id"]]
+            state[old["id"]] = {**old, "used": old["used"] - previous["amount"],
+                                "remaining": old["remaining"] + previous["amount"]}
+        delivered.append(_Delivered(index, session, code, previous["entitlement_id"] if previous else None))
+    if errors:
+        raise ValidationFailed(errors)
+    return delivered
+
+
+def _attach_sessions(principal: Principal, client_id: str, pack: dict[str, Any], delivered: list[_Delivered]) -> None:
+    """Re-charge each session against the new pack (one transaction each, conditioned on the
+    session still existing). Should one be refused after all (a concurrent charge took the
+    pack's room, or the session was deleted), the sale is undone and the error raised."""
+    from chalicelib.services import charging, sessions
+
+    done: list[_Delivered] = []
+    for one in delivered:
+        session_id = one.session["id"]
+
+        def still_fits(plan: Any, session_id: str = session_id) -> list[dict[str, Any]]:
+            if plan.pack is None or plan.pack["id"] != pack["id"]:
+                raise Conflict(f"The pack can no longer pay for session {session_id} ({plan.pack_reason}); "
+                               "nothing was sold, try again")
+            return [store.exists_check(sessions.session_key(principal.practice_id, client_id, session_id))]
+
+        try:
+            charging.recharge_session(
+                principal=principal, client_id=client_id, code=one.code, pack_choice=pack["id"],
+                request=sessions.charge_request(session_id, one.session),
+                companion=charging.Companion(actions=still_fits, refused=lambda err, i, s=session_id: Conflict(
+                    f"Session {s} was deleted while the pack was sold; nothing was sold", field="body.session_ids")))
+        except Exception:
+            _undo_sale(principal, client_id, pack, done)
+            raise
+        done.append(one)
+
+
+def _undo_sale(principal: Principal, client_id: str, pack: dict[str, Any], done: list[_Delivered]) -> None:
+    """Put each session already moved back on the pack it had (or none), then delete the pack."""
+    from chalicelib.services import charging, sessions
+
+    for one in done:
+        charging.recharge_session(principal=principal, client_id=client_id, code=one.code,
+                                  request=sessions.charge_request(one.session["id"], one.session),
+                                  pack_choice=one.previous_pack_id or charging.NO_PACK)
+    current = items.get(*store.entitlement_key(principal.practice_id, client_id, "PACK", pack["id"]))
+    if current is not None:
+        delete_entitlement(principal=principal, client_id=client_id, kind="PACK", entitlement_id=pack["id"],
+                           expected_version=current["version"])
 
 
 def _client_exists(practice_id: str, client_id: str) -> dict[str, Any]:

@@ -2,14 +2,12 @@
 that pays for a session (which re-charges the session in the same transaction)."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.domain.ids import new_id
-from chalicelib.errors import Conflict, ValidationFailed
-from chalicelib.models.entitlements import ChargeRequest
+from chalicelib.errors import Conflict
 from chalicelib.models.invoices import ApplyPack, Invoice, InvoiceChange, InvoiceCreate, PaymentCreate
 from chalicelib.services import charging, sessions
 from chalicelib.services.practice import practice_calendar
@@ -127,8 +125,7 @@ def set_pack(*, principal: Principal, client_id: str, invoice_id: str, pack_id: 
         raise items.stale("Invoice", invoice_id, current["version"], expected_version)
     session = _session_of(principal, client_id, current)
     code, _ = sessions.check_codes(principal, session["billing_code"], [])
-    request = ChargeRequest(session_ref=session["id"], date=date.fromisoformat(session["date_of_service"]),
-                            billing_code=session["billing_code"], minutes=session["minutes"], fee=session["fee"])
+    request = sessions.charge_request(session["id"], session)
     written: dict[str, Any] = {}
 
     def write(plan: Any) -> list[dict[str, Any]]:
@@ -156,20 +153,3 @@ def apply_pack(*, principal: Principal, client_id: str, invoice_id: str, data: A
 def remove_pack(*, principal: Principal, client_id: str, invoice_id: str, expected_version: int) -> InvoiceChange:
     return set_pack(principal=principal, client_id=client_id, invoice_id=invoice_id, pack_id=None,
                     expected_version=expected_version)
-
-
-def attach_sessions(*, principal: Principal, client_id: str, pack_id: str, session_ids: list[str]) -> list[Any]:
-    """Count sessions already delivered against a newly sold pack (each session that no pack
-    pays for yet); one re-charge transaction per session."""
-    results = []
-    for session_id in session_ids:
-        session = items.get(*sessions.session_key(principal.practice_id, client_id, session_id))
-        if session is None:
-            raise ValidationFailed.field("body.session_ids", f"session {session_id} does not exist")
-        code, _ = sessions.check_codes(principal, session["billing_code"], [])
-        results.append(charging.recharge_session(
-            principal=principal, client_id=client_id, code=code, pack_choice=pack_id,
-            request=ChargeRequest(session_ref=session_id, date=date.fromisoformat(session["date_of_service"]),
-                                  billing_code=session["billing_code"], minutes=session["minutes"],
-                                  fee=session["fee"])))
-    return results

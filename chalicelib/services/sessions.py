@@ -21,7 +21,7 @@ from chalicelib.store.keys import client_pk
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS
 
 SESSION = "SESSION#"
-_CHARGED_FIELDS = {"billing_code", "minutes", "fee", "date_of_service"}
+_CHARGED_FIELDS = {"billing_code", "minutes", "fee", "date_of_service", "bill_to"}
 
 
 def session_key(practice_id: str, client_id: str, session_id: str) -> tuple[str, str]:
@@ -83,14 +83,16 @@ def create_session(*, principal: Principal, client_id: str, data: SessionCreate,
         return [items.put_action(written["item"]), client_history_added(principal.practice_id, client_id)]
 
     charge = charging.charge_session(
-        principal=principal, client_id=client_id, code=code, request=_charge_request(session_id, values),
+        principal=principal, client_id=client_id, code=code, request=charge_request(session_id, values),
         companion=charging.Companion(actions=write, refused=lambda err, i: NotFound("Client", client_id)))
     return SessionResult(session=_view(written["item"]), charge=charge, version=1)
 
 
-def _charge_request(session_id: str, values: dict[str, Any]) -> ChargeRequest:
+def charge_request(session_id: str, values: dict[str, Any]) -> ChargeRequest:
+    """What a session with these values charges (bill_to "client" bypasses authorizations)."""
     return ChargeRequest(session_ref=session_id, date=date.fromisoformat(str(values["date_of_service"])),
-                         billing_code=values["billing_code"], minutes=values["minutes"], fee=values["fee"])
+                         billing_code=values["billing_code"], minutes=values["minutes"], fee=values["fee"],
+                         bill_to=values.get("bill_to") or "automatic")
 
 
 def get_session(*, principal: Principal, client_id: str, session_id: str) -> ClientSession:
@@ -109,7 +111,8 @@ def list_sessions(*, principal: Principal, client_id: str, limit: int,
 def update_session(*, principal: Principal, client_id: str, session_id: str, changes: SessionUpdate,
                    expected_version: int) -> SessionResult:
     """Edit a session. Changing the code resets minutes and fee from the new code (unless they
-    are sent too); a change to code, minutes, fee or date re-charges in the same transaction."""
+    are sent too); a change to code, minutes, fee, date or bill_to re-charges in the same
+    transaction (to "client" gives the authorization back, to "automatic" counts it)."""
     current = items.get_existing(*session_key(principal.practice_id, client_id, session_id),
                                  resource="Client session", resource_id=session_id)
     if current["version"] != expected_version:
@@ -136,7 +139,7 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
         return [items.put_action(merged, expected_version=expected_version)]
 
     charge = charging.recharge_session(
-        principal=principal, client_id=client_id, code=code, request=_charge_request(session_id, merged),
+        principal=principal, client_id=client_id, code=code, request=charge_request(session_id, merged),
         companion=charging.Companion(actions=write, refused=lambda err, i: items.write_error(
             err, i, expected_version=expected_version, resource="Client session", resource_id=session_id) or err))
     return SessionResult(session=_view(merged), charge=charge, version=merged["version"])

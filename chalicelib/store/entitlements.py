@@ -121,6 +121,12 @@ def consume(key: tuple[str, str], cost: Decimal, *, on: str, window: tuple[str, 
                        "ExpressionAttributeValues": dynamo.to_item(values)}}
 
 
+def exists_check(key: tuple[str, str]) -> dict[str, Any]:
+    """A transaction action that only checks an item (e.g. a session charged) still exists."""
+    return {"ConditionCheck": {"TableName": items.table(), "Key": items.key_of(*key),
+                               "ConditionExpression": "attribute_exists(PK)"}}
+
+
 def give_back(key: tuple[str, str], amount: Decimal) -> dict[str, Any]:
     """Return `amount` to an entitlement (a reversal)."""
     return {"Update": {"TableName": items.table(), "Key": items.key_of(*key),

@@ -291,3 +291,89 @@ def test_first_use_pack_refuses_a_session_after_the_expiry_its_first_use_set(api
         late = charge(api, client["id"], "late", on="2026-12-01").body
     assert faults == []
     assert late["pack"] is None and late["pack_reason"] == "pack '10 sessions' ended on 2026-11-30"
+
+
+def _delivered(api, client_id, day, code="90837"):
+    reply = api.post(f"/v1/clients/{client_id}/sessions", {"date_of_service": day, "billing_code": code})
+    assert reply.status == 201, reply.body
+    return reply.body["session"]
+
+
+def test_pack_naming_an_unknown_session_is_refused_and_writes_nothing(api):
+    client = make_client(api)
+    delivered = _delivered(api, client["id"], "2026-11-10")
+    template = make_template(api)
+    body = {"template_id": template["id"], "session_ids": [delivered["id"], "ses_missing"]}
+    for _ in range(2):  # a retry is refused the same way, and still writes nothing
+        reply = api.post(f"/v1/clients/{client['id']}/packs", body)
+        assert reply.status == 422, reply.body
+        assert reply.body["errors"] == [{"field": "body.session_ids.1", "reason": "session ses_missing does not exist"}]
+    assert api.get(f"/v1/clients/{client['id']}/packs?include_closed=true").body["items"] == []
+    assert api.get(f"/v1/clients/{client['id']}/charges/{delivered['id']}").status == 404
+    assert api.get(f"/v1/clients/{client['id']}").body["packs"] == []
+
+
+def test_pack_that_cannot_pay_every_session_is_refused_and_writes_nothing(api):
+    client = make_client(api)
+    first, second = (_delivered(api, client["id"], day) for day in ("2026-11-10", "2026-11-17"))
+    intake = _delivered(api, client["id"], "2026-11-03", code="90791")
+    reply = api.post(f"/v1/clients/{client['id']}/packs", {
+        "name": "Two", "measure": "sessions", "limit": "1", "price": "100", "codes": {"mode": "only", "codes": ["90837"]},
+        "session_ids": [first["id"], second["id"], intake["id"]]})
+    assert reply.status == 422, reply.body
+    assert reply.body["errors"] == [
+        {"field": "body.session_ids.1", "reason": f"the pack cannot pay for session {second['id']}: pack 'Two' is used up"},
+        {"field": "body.session_ids.2", "reason": f"the pack cannot pay for session {intake['id']}: "
+                                                  "no pack covers code 90791"}]
+    assert api.get(f"/v1/clients/{client['id']}/packs?include_closed=true").body["items"] == []
+    assert all(api.get(f"/v1/clients/{client['id']}/charges/{s['id']}").status == 404 for s in (first, second, intake))
+
+
+def test_pack_sold_for_past_sessions_moves_them_from_the_pack_that_paid_and_counts_each_once(api):
+    client = make_client(api)
+    old = make_pack(api, client["id"], name="Old", measure="sessions", limit="5", price="1")
+    delivered = [_delivered(api, client["id"], day) for day in ("2026-11-10", "2026-11-17")]
+    ids = [s["id"] for s in delivered]
+    new = make_pack(api, client["id"], name="New", measure="sessions", limit="3", price="1", session_ids=[*ids, ids[0]])
+    assert (new["used"], new["remaining"]) == ("2", "1")
+    assert api.get(f"/v1/clients/{client['id']}/packs/{old['id']}").body["used"] == "0"
+    for session_id in ids:
+        usages = api.get(f"/v1/clients/{client['id']}/charges/{session_id}").body["usages"]
+        assert [(u["kind"], u["entitlement_id"]) for u in usages] == [("pack", new["id"])]
+
+
+def test_first_use_pack_sold_for_past_sessions_starts_at_the_first_of_them(api):
+    client = make_client(api)
+    delivered = [_delivered(api, client["id"], day) for day in ("2026-10-01", "2026-12-15")]
+    template = make_template(api, validity={"amount": 30, "unit": "days", "starts": "first_use"})
+    reply = api.post(f"/v1/clients/{client['id']}/packs",
+                     {"template_id": template["id"], "session_ids": [s["id"] for s in delivered]})
+    assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.session_ids.1", reply.body
+    assert "ended on 2026-10-30" in reply.body["errors"][0]["reason"]
+    pack = make_pack(api, client["id"], template_id=template["id"], session_ids=[delivered[0]["id"]])
+    assert (pack["used"], pack["expires_on"]) == ("1", "2026-10-30")
+
+
+def test_pack_sale_undone_when_a_session_goes_away_after_the_checks(api, monkeypatch):
+    from chalicelib.services import entitlements
+    from chalicelib.store import items
+
+    client = make_client(api)
+    old = make_pack(api, client["id"], name="Old", measure="sessions", limit="5", price="1")
+    first, second = (_delivered(api, client["id"], day) for day in ("2026-11-10", "2026-11-17"))
+    checked = entitlements._sessions_the_pack_pays
+
+    def checked_then_raced(*args, **kwargs):
+        delivered = checked(*args, **kwargs)
+        gone = next(d.session for d in delivered if d.session["id"] == second["id"])
+        items.transact([{"Delete": {"TableName": items.table(), "Key": items.key_of(gone["PK"], gone["SK"])}}])
+        return delivered
+
+    monkeypatch.setattr(entitlements, "_sessions_the_pack_pays", checked_then_raced)
+    reply = api.post(f"/v1/clients/{client['id']}/packs", {"name": "New", "measure": "sessions", "limit": "5",
+                                                            "price": "1", "session_ids": [first["id"], second["id"]]})
+    assert reply.status == 409, reply.body
+    assert [p["id"] for p in api.get(f"/v1/clients/{client['id']}/packs?include_closed=true").body["items"]] == [old["id"]]
+    usages = api.get(f"/v1/clients/{client['id']}/charges/{first['id']}").body["usages"]
+    assert [(u["kind"], u["entitlement_id"]) for u in usages] == [("pack", old["id"])]
+    assert api.get(f"/v1/clients/{client['id']}/packs/{old['id']}").body["used"] == "2"

@@ -5,7 +5,7 @@ from tests.api.entitlement_helpers import make_authorization, make_client, make_
 from tests.conftest import PRACTICE_A, USERS
 
 FULL = {"date_of_service": "2026-11-20", "billing_code": "90837", "primary_diagnosis": "f411",
-        "additional_diagnoses": ["F32.A", "Z63.0"], "bill_to": "client",
+        "additional_diagnoses": ["F32.A", "Z63.0"], "bill_to": "automatic",
         "paid_at_session": {"amount": "40.00", "method": "card"}, "modifiers": ["95", "gt"],
         "additional_dates": ["2026-11-21"],
         "referring_provider": {"first_name": "Sam", "last_name": "Lee", "npi": "1234567893"},
@@ -145,3 +145,73 @@ def test_the_same_add_on_code_twice_is_accepted(api):
     reply = _session(api, client["id"], date_of_service="2026-11-20", billing_code="90837",
                      add_on_codes=["90785", "90785"])
     assert reply.status == 201 and reply.body["session"]["add_on_codes"] == ["90785", "90785"]
+
+
+BYPASS = "billed to the client directly, not to insurance"
+
+
+def test_session_billed_to_the_client_uses_no_authorization_but_a_pack_may_pay(api):
+    client = make_client(api)
+    auth = make_authorization(api, client["id"])
+    pack = make_pack(api, client["id"], name="P", measure="sessions", limit="5", price="1")
+    reply = _session(api, client["id"], date_of_service="2026-11-20", billing_code="90837", bill_to="client")
+    assert reply.status == 201, reply.body
+    session, result = reply.body["session"], reply.body["charge"]
+    assert session["bill_to"] == "client" and session["prior_authorization_number"] is None
+    assert session["authorization_warning"] == BYPASS
+    assert result["authorization"] is None and result["prior_authorization_number"] is None
+    assert result["authorization_reason"] == BYPASS and result["warnings"] == []
+    assert result["pack"]["id"] == pack["id"]
+    assert api.get(f"/v1/clients/{client['id']}/authorizations/{auth['id']}").body["used"] == "0"
+    assert api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}").body["used"] == "1"
+    usages = api.get(f"/v1/clients/{client['id']}/charges/{session['id']}").body["usages"]
+    assert [u["kind"] for u in usages] == ["pack"]
+
+
+def test_changing_bill_to_gives_the_authorization_back_and_counts_it_again(api):
+    client = make_client(api)
+    auth = make_authorization(api, client["id"])
+    auth_path = f"/v1/clients/{client['id']}/authorizations/{auth['id']}"
+    created = _session(api, client["id"], date_of_service="2026-11-20", billing_code="90837").body
+    assert created["session"]["prior_authorization_number"] == "PA-7781"
+    path = f"/v1/clients/{client['id']}/sessions/{created['session']['id']}"
+    to_client = api.patch(path, {"bill_to": "client"}, if_match='"1"')
+    assert to_client.status == 200, to_client.body
+    assert to_client.body["session"]["prior_authorization_number"] is None
+    assert to_client.body["session"]["authorization_warning"] == BYPASS
+    assert to_client.body["charge"]["authorization"] is None
+    assert api.get(auth_path).body["used"] == "0"
+    assert api.get(path).body["prior_authorization_number"] is None
+    back = api.patch(path, {"bill_to": "automatic"}, if_match=to_client.etag)
+    assert back.status == 200, back.body
+    assert back.body["session"]["prior_authorization_number"] == "PA-7781"
+    assert back.body["charge"]["authorization"]["counted"].startswith("session 1 of 12")
+    assert api.get(auth_path).body["used"] == "1"
+    ledger = api.get(auth_path + "/ledger").body["items"]
+    assert [e["amount"] for e in ledger] == ["1", "-1", "1"]
+
+
+def test_attended_appointments_session_moved_to_client_billing_gives_the_authorization_back(api):
+    client = make_client(api)
+    auth = make_authorization(api, client["id"])
+    booked = api.post("/v1/appointments", {
+        "client_id": client["id"], "practitioner_id": USERS[PRACTICE_A]["practitioner"],
+        "location_id": f"loc_{PRACTICE_A}_main", "start": "2026-12-01T10:00:00", "end": "2026-12-01T10:45:00",
+        "billing_code": "90834"}).body["appointments"][0]
+    attended = api.post(f"/v1/appointments/{booked['id']}/status", {"status": "attended"}, headers={"If-Match": '"1"'})
+    assert attended.status == 200, attended.body
+    path = f"/v1/clients/{client['id']}/sessions/{booked['id']}"
+    moved = api.patch(path, {"bill_to": "client"}, if_match=api.get(path).etag)
+    assert moved.status == 200, moved.body
+    assert moved.body["session"]["prior_authorization_number"] is None
+    assert api.get(f"/v1/clients/{client['id']}/authorizations/{auth['id']}").body["used"] == "0"
+
+
+def test_charge_billed_to_the_client_counts_no_authorization(api):
+    client = make_client(api)
+    auth = make_authorization(api, client["id"])
+    reply = api.post(f"/v1/clients/{client['id']}/charges", {"session_ref": "call-1", "date": "2026-11-20",
+                                                              "billing_code": "90837", "bill_to": "client"})
+    assert reply.status == 200 and reply.body["status"] == "nothing_charged", reply.body
+    assert reply.body["authorization_reason"] == BYPASS and reply.body["warnings"] == []
+    assert api.get(f"/v1/clients/{client['id']}/authorizations/{auth['id']}").body["used"] == "0"
