@@ -1,5 +1,5 @@
 """Pure scheduling rules: recurrence in the practice's wall-clock time, overlaps, and the
-five-minute room slots that make a hard-blocked room impossible to double-book."""
+five-minute room slots that make a taken room impossible to double-book by accident."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -78,3 +78,41 @@ def clashes(new: Iterable[Occurrence], existing: Iterable[tuple[str, datetime, d
         if ids:
             found[occ.number] = ids
     return found
+
+
+@dataclass(frozen=True)
+class HourChange:
+    """What one write does to one hour of a room: each hour is one item holding, per
+    five-minute slot ("m00" ... "m55"), the set of appointments in that slot."""
+
+    room_id: str
+    hour: str  # UTC, e.g. "20261201T15"
+    take: frozenset[str]  # slots the appointment joins
+    release: frozenset[str]  # slots it leaves
+    free: frozenset[str]  # slots (of `take`) that must hold no appointment yet
+
+
+def slot_name(slot: str) -> tuple[str, str]:
+    """A room_slots() key as (hour, slot within the hour): "20261201T1505" -> ("20261201T15", "m05")."""
+    return slot[:11], "m" + slot[11:]
+
+
+def slot_changes(held: set[tuple[str, str]], wanted: set[tuple[str, str]], occupied: set[tuple[str, str]],
+                 exclusive: bool) -> list[HourChange]:
+    """The room-hour writes that take an appointment from the (room, slot) pairs it holds to
+    those it wants. Exclusive (no override, or hard-block mode), every slot it newly occupies
+    (not merely newly records) must be empty, so of two racing bookings only one gets in;
+    an appointment written before slots were recorded takes its own times without a check."""
+    hours: dict[tuple[str, str], dict[str, set[str]]] = {}
+
+    def add(pairs: set[tuple[str, str]], part: str) -> None:
+        for room, slot in pairs:
+            hour, name = slot_name(slot)
+            hours.setdefault((room, hour), {"take": set(), "release": set(), "free": set()})[part].add(name)
+
+    add(wanted - held, "take")
+    add(held - wanted, "release")
+    if exclusive:
+        add(wanted - occupied, "free")
+    return [HourChange(room, hour, frozenset(parts["take"]), frozenset(parts["release"]), frozenset(parts["free"]))
+            for (room, hour), parts in sorted(hours.items())]

@@ -87,6 +87,7 @@ class BookingWarning(Output):
 class Booking(Output):
     appointments: list[Appointment]
     warnings: list[BookingWarning]
+    version: int = Field(description="The first appointment's version, also sent as its ETag")
 
 
 class StatusChange(Input):
@@ -169,6 +170,7 @@ class CancelFollowing(Input):
 class SeriesChange(Output):
     appointments: list[Appointment]
     warnings: list[BookingWarning] = []
+    version: int = Field(description="The version of the appointment addressed (the first), also sent as its ETag")
 
 
 class CalendarImport(Input):

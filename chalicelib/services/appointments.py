@@ -7,11 +7,22 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.auth import Principal
+from chalicelib.auth import Principal, Role
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.codes import DEFAULT_POS, TELEHEALTH_POS
-from chalicelib.domain.scheduling import MAX_LENGTH, Occurrence, clashes, iso, occurrences, room_slots, to_utc
-from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.domain.groups import member_at
+from chalicelib.domain.scheduling import (
+    MAX_LENGTH,
+    HourChange,
+    Occurrence,
+    clashes,
+    iso,
+    occurrences,
+    room_slots,
+    slot_changes,
+    to_utc,
+)
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.appointments import (
     Appointment,
     AppointmentCreate,
@@ -29,18 +40,19 @@ from chalicelib.services import charging, sessions
 from chalicelib.services.entitlements import client_history_added
 from chalicelib.services.practice import cached_practice, load_practice
 from chalicelib.store import entitlements as entitlement_store
-from chalicelib.store import items
+from chalicelib.store import items, room_slots as slot_store
 from chalicelib.store.keys import (
     APPOINTMENT_SK,
     ATTENDANCE as ATTENDANCE_SK,
+    MEMBER,
     appointment_pk,
     client_schedule_pk,
+    group_pk,
     group_schedule_pk,
     practitioner_schedule_pk,
     room_schedule_pk,
-    room_slot_pk,
 )
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS, ROOMS, USERS
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, GROUPS, LOCATIONS, ROOMS, USERS
 
 ATTENDANCE = ("attended", "no_show", "late_cancel")
 
@@ -54,16 +66,40 @@ def appointment_view(item: dict[str, Any], tz: str) -> Appointment:
         "end": datetime.fromisoformat(item["end"]).astimezone(zone)})
 
 
-def _get(practice_id: str, appointment_id: str) -> dict[str, Any]:
-    return items.get_existing(appointment_pk(practice_id, appointment_id), APPOINTMENT_SK, resource="Appointment",
-                              resource_id=appointment_id)
+def _get(principal: Principal, appointment_id: str) -> dict[str, Any]:
+    """The appointment, or 404 if it does not exist or the caller may not see it."""
+    item = items.get_existing(appointment_pk(principal.practice_id, appointment_id), APPOINTMENT_SK,
+                              resource="Appointment", resource_id=appointment_id)
+    if item.get("group_id") and principal.role == Role.PRACTITIONER:
+        group = items.get(*GROUPS.key(principal.practice_id, item["group_id"]))
+        if group is None or not _may_see_group(principal, group):
+            raise NotFound("Appointment", appointment_id)
+    return item
+
+
+def _may_see_group(principal: Principal, group: dict[str, Any]) -> bool:
+    """A group session follows its group's access rule (services/groups.may_see)."""
+    from chalicelib.services import groups  # imported here: groups imports this module
+
+    return groups.may_see(principal, group)
+
+
+def _visible_only(principal: Principal, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A schedule page without the group sessions the caller may not see: one batch read of
+    their groups, and only for a practitioner (every other role sees every group)."""
+    group_ids = sorted({i["group_id"] for i in found if i.get("group_id")})
+    if principal.role != Role.PRACTITIONER or not group_ids:
+        return found
+    groups = items.get_many([GROUPS.key(principal.practice_id, g) for g in group_ids])
+    visible = {g for g, group in zip(group_ids, groups) if group is not None and _may_see_group(principal, group)}
+    return [i for i in found if not i.get("group_id") or i["group_id"] in visible]
 
 
 def _current(principal: Principal, appointment_id: str, expected_version: int, *,
              must_be_booked_to: str | None = None) -> dict[str, Any]:
     """The appointment as the caller last read it (412 if it changed since), optionally
     refusing anything but a booked one."""
-    current = _get(principal.practice_id, appointment_id)
+    current = _get(principal, appointment_id)
     if current["version"] != expected_version:
         raise items.stale("Appointment", appointment_id, current["version"], expected_version)
     if must_be_booked_to and current["status"] != "booked":
@@ -73,7 +109,7 @@ def _current(principal: Principal, appointment_id: str, expected_version: int, *
 
 def get_appointment(*, principal: Principal, appointment_id: str) -> Appointment:
     practice = cached_practice(principal.practice_id)
-    return appointment_view(_get(principal.practice_id, appointment_id), practice.time_zone)
+    return appointment_view(_get(principal, appointment_id), practice.time_zone)
 
 
 # ---- booking --------------------------------------------------------------------------
@@ -121,26 +157,50 @@ def _planned(practice: Practice, data: AppointmentCreate) -> list[Occurrence]:
 def _write_booking(principal: Principal, practice: Practice, data: AppointmentCreate, code: str,
                    planned: list[Occurrence], warnings: list[BookingWarning], group_id: str | None = None) -> Booking:
     series_id = new_id("ser") if len(planned) > 1 else None
+    exclusive = practice.room_booking == "block" or not data.override_room_conflict
     written: list[dict[str, Any]] = []
     for occ in planned:
         item = appointment_item(principal.practice_id, data, code, occ, series_id, group_id=group_id)
-        actions = [items.put_action(item)]
-        if data.room_id and practice.room_booking == "block":
-            actions += [items.put_action({"PK": room_slot_pk(principal.practice_id, data.room_id, slot), "SK": "SLOT",
-                                          "appointment_id": item["id"]}) for slot in room_slots(occ.start, occ.end)]
+        changes = _slot_changes(None, item, exclusive)
         try:
-            items.transact(actions)
+            items.transact([items.put_action(item), *_hold_actions(principal.practice_id, item, changes)])
         except items.TransactionCancelled as err:
             _release(principal.practice_id, written)  # a series is booked whole or not at all
-            raise Conflict("The room was booked by someone else a moment ago",
-                           warnings=_plain([BookingWarning(occurrence=occ.number, start=occ.start, kind="room",
-                                                           detail="taken while booking")])) from err
+            raise _room_taken(practice, occ, changes, err) from err
         written.append(item)
-    return Booking(appointments=[appointment_view(i, practice.time_zone) for i in written], warnings=warnings)
+    return Booking(appointments=[appointment_view(i, practice.time_zone) for i in written], warnings=warnings,
+                   version=written[0]["version"])
+
+
+def _slot_changes(old: dict[str, Any] | None, new: dict[str, Any], exclusive: bool) -> list[HourChange]:
+    """The room-hour writes taking an appointment from what `old` holds to what `new` needs
+    (none once cancelled), and `new` marked as holding its slots. An appointment stored
+    before slots were recorded in every mode holds none, and its own times need no check."""
+    held = _slots_of(old) if old and old.get("holds_room_slots") else set()
+    wanted = _slots_of(new) if new["status"] != "cancelled" else set()
+    new["holds_room_slots"] = True if wanted else None
+    return slot_changes(held, wanted, _slots_of(old) if old else set(), exclusive)
+
+
+def _hold_actions(practice_id: str, item: dict[str, Any], changes: list[HourChange]) -> list[dict[str, Any]]:
+    return [slot_store.hold_action(practice_id, item["id"], change) for change in changes]
+
+
+def _room_taken(practice: Practice, occ: Occurrence, changes: list[HourChange],
+                err: items.TransactionCancelled) -> Exception:
+    """A refused room-hour condition as the room warning a booking would have met had the
+    other appointment been there when it looked (the first action is the appointment's own)."""
+    holders = sorted({held for index in err.failed() if index > 0
+                      for held in slot_store.holders(err.items[index], changes[index - 1].free)})
+    detail = f"room is booked for {', '.join(holders)}" if holders else "room was taken while booking"
+    hint = "" if practice.room_booking == "block" else "; send override_room_conflict: true to book anyway"
+    return Conflict(f"The room was booked by someone else a moment ago{hint}",
+                    warnings=_plain([BookingWarning(occurrence=occ.number, start=occ.start, kind="room",
+                                                    detail=detail)]))
 
 
 MAX_OCCURRENCES = 104
-# A transaction holds 100 actions: the appointment plus at most this many five-minute slots.
+# In hard-block mode a room is booked for at most 8 hours at a time (96 five-minute slots).
 MAX_SLOTS = 96
 
 
@@ -209,20 +269,8 @@ def appointment_item(practice_id: str, data: AppointmentCreate, code: str, occ: 
 def _release(practice_id: str, written: list[dict[str, Any]]) -> None:
     for item in written:
         actions = [{"Delete": {"TableName": items.table(), "Key": items.key_of(item["PK"], item["SK"])}}]
-        actions += _slot_releases(practice_id, item)
+        actions += _hold_actions(practice_id, item, _slot_changes(item, {**item, "status": "cancelled"}, False))
         items.transact(actions)
-
-
-def _slot_releases(practice_id: str, item: dict[str, Any]) -> list[dict[str, Any]]:
-    """Deletes of the room slots an appointment may hold (none unless booked in block mode)."""
-    if not item.get("room_id"):
-        return []
-    start, end = datetime.fromisoformat(item["start"]), datetime.fromisoformat(item["end"])
-    return [{"Delete": {"TableName": items.table(), "Key": items.key_of(
-                room_slot_pk(practice_id, item["room_id"], slot), "SLOT"),
-             "ConditionExpression": "attribute_not_exists(PK) OR appointment_id = :mine",
-             "ExpressionAttributeValues": {":mine": {"S": item["id"]}}}}
-            for slot in room_slots(start, end)]
 
 
 def _booked_between(index: str, pk: str, first: datetime, last: datetime) -> list[tuple[str, datetime, datetime]]:
@@ -326,7 +374,9 @@ def schedule(*, principal: Principal, practitioner_id: str | None = None, room_i
     else:
         index, pk = "GSI3", client_schedule_pk(principal.practice_id, client_id or "")
     page = items.query_page(pk, limit=limit, start_key=start_key, index=index, between=(iso(low), iso(high)))
-    return [appointment_view(i, practice.time_zone) for i in page.items], page.last_key
+    # A group's own schedule is read only by those who may see the group.
+    found = page.items if group_id else _visible_only(principal, page.items)
+    return [appointment_view(i, practice.time_zone) for i in found], page.last_key
 
 
 # ---- attendance -----------------------------------------------------------------------
@@ -378,13 +428,13 @@ def place_of_service(practice: Practice, appointment: dict[str, Any], location_p
     return location_pos or DEFAULT_POS
 
 
-def _refuse_if_marked(practice_id: str, current: dict[str, Any]) -> None:
+def _refuse_if_marked(practice_id: str, current: dict[str, Any], doing: str = "cancelling") -> None:
     """A group session whose members are marked keeps its marks: clear them first, so every
     charge is given back by the one path that knows how."""
     marks = items.query_all(appointment_pk(practice_id, current["id"]), ATTENDANCE_SK)
     if any(m["status"] != "unmarked" for m in marks):
         raise Conflict(f"Members of the group session on {current['start'][:10]} are marked; set them to "
-                       "unmarked before cancelling it")
+                       f"unmarked before {doing} it")
 
 
 def _attend(principal: Principal, practice: Practice, current: dict[str, Any], change: StatusChange,
@@ -415,10 +465,11 @@ def _status_update(practice_id: str, current: dict[str, Any], status: str, versi
     values: dict[str, Any] = {"status": status, "version": version + 1, "updated_at": items.now(),
                               "cancel_reason": reason if status == "cancelled" else None,
                               "prior_authorization_number": authorization_number}
-    actions = [items.put_action({**current, **values}, expected_version=version)]
-    if status == "cancelled":
-        actions += _slot_releases(practice_id, current)
-    return actions
+    updated = {**current, **values}
+    # Cancelling frees the room; the other states keep it (the session took place there).
+    releases = _hold_actions(practice_id, updated, _slot_changes(current, updated, False)) \
+        if status == "cancelled" else []
+    return [items.put_action(updated, expected_version=version), *releases]
 
 
 def _status_write(practice_id: str, current: dict[str, Any], status: str, version: int, reason: str | None,
@@ -466,9 +517,10 @@ def _targets(principal: Principal, current: dict[str, Any], following: bool) -> 
 
 def update_appointment(*, principal: Principal, appointment_id: str, changes: AppointmentUpdate,
                        expected_version: int) -> SeriesChange:
-    """Move or change a booked appointment (or it and the rest of its series). Conflicts are
-    checked again for the new times; in hard-block mode the room slots move in the same
-    transaction as the appointment."""
+    """Move or change a booked appointment or group session (or it and the rest of its
+    series). Conflicts are checked again for the new times, and the room slots move in the
+    same transaction as the appointment; a group session's members get balance warnings,
+    never a refusal."""
     practice = load_practice(principal.practice_id)
     current = _current(principal, appointment_id, expected_version, must_be_booked_to="moved")
     values = changes.model_dump(mode="json", exclude_unset=True, exclude={"scope", "override_room_conflict"})
@@ -488,35 +540,67 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
         moved.append((item, updated, Occurrence(item["occurrence"], start, end)))
     first = moved[0][1]
     data = AppointmentCreate.model_construct(
-        client_id=first["client_id"], practitioner_id=first["practitioner_id"], location_id=first["location_id"],
+        client_id=first.get("client_id"), practitioner_id=first["practitioner_id"], location_id=first["location_id"],
         room_id=first.get("room_id"), billing_code=first["billing_code"],
         override_room_conflict=changes.override_room_conflict)
-    if {"practitioner_id", "room_id", "billing_code"} & values.keys():
-        _check_references(principal, data)
+    group_id = current.get("group_id")
+    code = None
+    if {"practitioner_id", "room_id", "billing_code"} & values.keys() or (group_id and
+                                                                        {"start", "billing_code"} & values.keys()):
+        code = _check_references(principal, data)
     planned = [occ for _, _, occ in moved]
+    if group_id:
+        _check_group_change(principal, group_id, values, [item for item, _, _ in moved])
     own = {item["id"] for item, _, _ in moved}
-    warnings = _room_warnings(principal, practice, data, planned, ignore=own)
-    warnings += _practitioner_warnings(principal, data, planned, ignore=own)
+    # Only a new time, room or practitioner can make a new clash: an edit of the notes does
+    # not ask again about a double booking someone already overrode.
+    warnings = _room_warnings(principal, practice, data, planned, ignore=own) \
+        if {"start", "room_id"} & values.keys() else []
+    if {"start", "practitioner_id"} & values.keys():
+        warnings += _practitioner_warnings(principal, data, planned, ignore=own)
+    if group_id and code is not None:
+        warnings += _member_balance_warnings(principal, practice, group_id, code, planned)
+    exclusive = practice.room_booking == "block" or not changes.override_room_conflict
     for old, new, occ in moved:
         _reindex(principal.practice_id, new, occ)
         version = old["version"]
         new.update(version=version + 1, updated_at=items.now())
-        actions = [items.put_action(new, expected_version=version)]
-        if practice.room_booking == "block":
-            # Only the slots that change hands are written: one action per item per transaction.
-            held, wanted = _slots_of(old), _slots_of(new)
-            actions += [{"Delete": {"TableName": items.table(), "Key": items.key_of(
-                            room_slot_pk(principal.practice_id, room, slot), "SLOT")}} for room, slot in held - wanted]
-            actions += [items.put_action({"PK": room_slot_pk(principal.practice_id, room, slot), "SK": "SLOT",
-                                          "appointment_id": new["id"]}) for room, slot in wanted - held]
+        slot_writes = _slot_changes(old, new, exclusive)
         try:
-            items.transact(actions)
+            items.transact([items.put_action(new, expected_version=version),
+                            *_hold_actions(principal.practice_id, new, slot_writes)])
         except items.TransactionCancelled as err:
             raise (items.write_error(err, 0, expected_version=version, resource="Appointment",
-                                     resource_id=old["id"]) or
-                   Conflict("The room was booked by someone else a moment ago")) from err
+                                     resource_id=old["id"]) or _room_taken(practice, occ, slot_writes, err)) from err
     return SeriesChange(appointments=[appointment_view(new, practice.time_zone) for _, new, _ in moved],
-                        warnings=warnings)
+                        warnings=warnings, version=moved[0][1]["version"])
+
+
+def _check_group_change(principal: Principal, group_id: str, values: dict[str, Any],
+                        sessions: list[dict[str, Any]]) -> None:
+    """A group session is led by a practitioner who runs or shares the group, and one whose
+    members are marked keeps its time and terms (as when cancelling it)."""
+    if "practitioner_id" in values:
+        from chalicelib.services import groups  # imported here: groups imports this module
+
+        group = items.get(*GROUPS.key(principal.practice_id, group_id))
+        if group is None or values["practitioner_id"] not in groups.practitioners_of(group):
+            raise ValidationFailed.field("body.practitioner_id",
+                                         "does not run the group and it is not shared with them")
+    for session in sessions:
+        _refuse_if_marked(principal.practice_id, session, "moving or changing")
+
+
+def _member_balance_warnings(principal: Principal, practice: Practice, group_id: str, code: BillingCode,
+                             planned: list[Occurrence]) -> list[BookingWarning]:
+    """Each member's balance shortfall for the sessions they are a member at, by member."""
+    warnings = []
+    for member in items.query_all(group_pk(principal.practice_id, group_id), MEMBER):
+        theirs = [occ for occ in planned if member_at(member["periods"], occ.start)]
+        if theirs:
+            warnings += [w.model_copy(update={"client_id": member["client_id"]})
+                         for w in _balance_warnings(principal, practice, member["client_id"], code, theirs)]
+    return warnings
 
 
 def _slots_of(item: dict[str, Any]) -> set[tuple[str, str]]:
@@ -549,4 +633,5 @@ def cancel_following(*, principal: Principal, appointment_id: str, reason: str,
     for item in targets:
         _write_status(principal.practice_id, item, "cancelled", item["version"], reason)
         cancelled.append({**item, "status": "cancelled", "cancel_reason": reason, "version": item["version"] + 1})
-    return SeriesChange(appointments=[appointment_view(i, practice.time_zone) for i in cancelled])
+    return SeriesChange(appointments=[appointment_view(i, practice.time_zone) for i in cancelled],
+                        version=cancelled[0]["version"])

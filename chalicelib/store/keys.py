@@ -90,8 +90,14 @@ def client_schedule_pk(practice_id: str, client_id: str) -> str:
 
 
 def room_slot_pk(practice_id: str, room_id: str, slot: str) -> str:
-    """A five-minute slot of a room, held by one appointment in hard-block mode."""
+    """A five-minute slot of a room, held by one appointment in hard-block mode (written
+    before room-hour items replaced them; no longer written or read, still purged)."""
     return f"P#{practice_id}#ROOMSLOT#{room_id}#{slot}"
+
+
+def room_slots_sk(room_id: str, hour: str) -> str:
+    """One UTC hour of a room in the practice's partition: who holds each five-minute slot."""
+    return f"ROOMSLOTS#{room_id}#{hour}"
 
 
 def group_pk(practice_id: str, group_id: str) -> str:

@@ -251,3 +251,86 @@ def test_series_limits_are_422(api):
     api.patch("/v1/practice", {"room_booking": "block"}, if_match=practice.etag)
     long_day = _book(api, client["id"], room_id=ROOM, start="2026-12-01T08:00:00", end="2026-12-01T18:00:00")
     assert long_day.status == 422 and long_day.body["errors"][0]["field"] == "body.end"
+
+
+def test_booking_answers_the_etag_of_its_first_appointment(api):
+    client = make_client(api)
+    one = _book(api, client["id"])
+    assert one.status == 201 and one.etag == '"1"' and one.body["version"] == 1
+    series = _book(api, client["id"], start="2026-12-02T10:00:00", end="2026-12-02T10:50:00",
+                   recurrence={"frequency": "weekly", "count": 3})
+    assert series.status == 201 and series.etag == '"1"'
+    assert [a["version"] for a in series.body["appointments"]] == [1, 1, 1]
+    first = series.body["appointments"][0]
+    moved = api.patch(f"/v1/appointments/{first['id']}", {"notes": "moved"}, if_match=series.etag)
+    assert moved.status == 200 and moved.etag == '"2"' and moved.body["version"] == 2
+    assert api.patch(f"/v1/appointments/{first['id']}", {"notes": "again"}, if_match=moved.etag).status == 200
+
+
+def test_cancelling_the_rest_of_a_series_answers_the_etag_of_the_first(api):
+    client = make_client(api)
+    series = _book(api, client["id"], recurrence={"frequency": "weekly", "count": 2}).body["appointments"]
+    reply = api.post(f"/v1/appointments/{series[0]['id']}/cancel-following", {"reason": "Moved away"},
+                     headers={"If-Match": '"1"'})
+    assert reply.status == 200 and reply.etag == '"2"'
+    assert [a["version"] for a in reply.body["appointments"]] == [2, 2]
+
+
+def test_schedule_items_carry_their_version(api):
+    client = make_client(api)
+    appt = _book(api, client["id"]).body["appointments"][0]
+    api.patch(f"/v1/appointments/{appt['id']}", {"notes": "x"}, if_match='"1"')
+    day = api.get(f"/v1/appointments?client_id={client['id']}&from=2026-12-01&to=2026-12-01").body["items"]
+    assert [a["version"] for a in day] == [2]
+
+
+def test_room_conflict_refusal_names_the_appointment_holding_the_room(api):
+    client = make_client(api)
+    first = _book(api, client["id"], room_id=ROOM).body["appointments"][0]
+    clash = _book(api, client["id"], room_id=ROOM, start="2026-12-01T10:45:00", end="2026-12-01T11:30:00")
+    assert clash.status == 409 and first["id"] in clash.body["warnings"][0]["detail"]
+
+
+def test_cancelled_appointment_frees_its_room_for_a_booking_without_override(api):
+    client = make_client(api)
+    first = _book(api, client["id"], room_id=ROOM).body["appointments"][0]
+    assert _status(api, first, "cancelled", reason="Client ill").status == 200
+    again = _book(api, client["id"], room_id=ROOM)
+    assert again.status == 201 and not again.body["warnings"]
+
+
+def _stored_without_slots(client_id, start, end):
+    """An appointment as stored before room slots were recorded in every mode: no slot items."""
+    from datetime import datetime, timezone
+
+    from chalicelib.domain.scheduling import Occurrence
+    from chalicelib.models.appointments import AppointmentCreate
+    from chalicelib.services.appointments import appointment_item
+    from chalicelib.store import items
+
+    data = AppointmentCreate.model_construct(client_id=client_id, practitioner_id=PRACTITIONER, location_id=LOCATION,
+                                             room_id=ROOM, telehealth=False, notes=None)
+    occ = Occurrence(1, datetime.fromisoformat(start).astimezone(timezone.utc),
+                     datetime.fromisoformat(end).astimezone(timezone.utc))
+    item = appointment_item(PRACTICE_A, data, "90837", occ, None)
+    items.transact([items.put_action(item)])
+    return item
+
+
+def test_appointments_stored_without_room_slots_move_cancel_and_still_block_the_room(api):
+    client = make_client(api)
+    old = _stored_without_slots(client["id"], "2026-12-01T10:00:00-05:00", "2026-12-01T10:50:00-05:00")
+    clash = _book(api, client["id"], room_id=ROOM)
+    assert clash.status == 409 and old["id"] in clash.body["warnings"][0]["detail"]
+    forced = _book(api, client["id"], room_id=ROOM, start="2026-12-01T10:10:00", end="2026-12-01T10:40:00",
+                   override_room_conflict=True)
+    assert forced.status == 201
+    edited = api.patch(f"/v1/appointments/{old['id']}", {"notes": "kept its time"}, if_match='"1"')
+    assert edited.status == 200, edited.body  # its own times are not a new clash
+    moved = api.patch(f"/v1/appointments/{old['id']}", {"start": "2026-12-01T12:00:00", "end": "2026-12-01T12:50:00"},
+                      if_match=edited.etag)
+    assert moved.status == 200, moved.body
+    assert _book(api, client["id"], room_id=ROOM, start="2026-12-01T12:30:00", end="2026-12-01T13:00:00").status == 409
+    other = _stored_without_slots(client["id"], "2026-12-01T15:00:00-05:00", "2026-12-01T15:50:00-05:00")
+    assert _status(api, {"id": other["id"]}, "cancelled", reason="Old booking").status == 200
+    assert _book(api, client["id"], room_id=ROOM, start="2026-12-01T15:00:00", end="2026-12-01T15:50:00").status == 201
