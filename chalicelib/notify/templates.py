@@ -19,7 +19,7 @@ from chalicelib.notify.mailer import Message
 FOOTER = "You receive this because of your Caseload notification preferences; change them in your profile."
 FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
 # Widths of a row's three blocks: together they fit the 640 px card; on a phone they stack.
-WIDTHS = (232, 168, 200)
+WIDTHS = (224, 176, 200)
 URGENT = ("#fee2e2", "#991b1b", "#dc2626")  # background, text, bar
 WATCH = ("#fef3c7", "#92400e", "#d97706")
 CALM_BAR = "#2563eb"
@@ -114,9 +114,9 @@ def _block(width: int, content: str, *, padding: str = "4px 0") -> str:
 
 
 def _header_html() -> str:
-    label = ('<span style="font-size:11px;line-height:16px;font-weight:600;letter-spacing:0.06em;'
+    label = ('<span style="font-size:11px;line-height:16px;font-weight:600;letter-spacing:0.04em;'
              'text-transform:uppercase;color:#64748b;">{}</span>')
-    cells = ("Client &middot; pack or authorization", "Alerts", "Balance &middot; dates")
+    cells = ("Client &middot; pack / authorization", "Alerts", "Balance &middot; dates")
     return ('<tr><td style="padding:10px 0 6px 0;border-bottom:1px solid #e2e8f0;font-size:0;">'
             + "".join(_block(w, label.format(c), padding="0") for w, c in zip(WIDTHS, cells)) + "</td></tr>")
 
@@ -136,7 +136,7 @@ def _row_html(row: DigestRow, console_url: str, currency: str) -> str:
         f'font-size:12px;line-height:18px;font-weight:600;white-space:nowrap;">{e(a.label.capitalize())}</span>'
         for a in row.alerts)
     used, left = figures(row, currency)
-    balance = (f'<div style="color:#0f172a;">{e(used)} &middot; <strong>{e(left)}</strong></div>'
+    balance = (f'<div style="color:#0f172a;">{e(used)}</div><div style="font-weight:700;">{e(left)}</div>'
                f"{_bar(row.used, row.capacity, tone[2] if row.alerts else CALM_BAR)}"
                f'<div style="color:#64748b;font-size:13px;">{e(date_phrase(row))}</div>')
     return ('<tr><td style="padding:10px 0;border-bottom:1px solid #e2e8f0;font-size:0;">'

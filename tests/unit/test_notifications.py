@@ -75,3 +75,97 @@ def test_recipients_follow_the_business_email_fallback_and_preferences():
 
 def test_client_label_keeps_first_name_and_last_initial():
     assert n.client_label("Jamie Rivera") == "Jamie R." and n.client_label("Cher") == "Cher"
+
+
+# ---- what a digest shows: judged on the entitlement as it is when the email is sent ----------
+
+TODAY = date(2026, 11, 20)
+RULES = {"today": TODAY, "low_remaining": 2, "low_percent": 80}
+
+
+def _auth(**over):
+    return {"kind": "AUTH", "id": "auth_1", "client_id": "cli_1", "client_name": "Jamie Rivera", "number": "PA-1",
+            "payer": "Acme", "state": "open", "allowed": D(3), "used": D(3), "remaining": D(0),
+            "begin_on": "2026-01-01", "end_on": "2026-11-25", "measure": "sessions", **over}
+
+
+def _pack(**over):
+    return {"kind": "PACK", "id": "pack_1", "client_id": "cli_1", "client_name": "Jamie Rivera", "name": "Ten",
+            "state": "open", "limit": D(10), "used": D(4), "remaining": D(6), "expires_on": "2026-11-30",
+            "measure": "sessions", **over}
+
+
+def _event(event_type, entitlement, **over):
+    kind = entitlement["kind"]
+    return {**n.event_of(event_type, kind, entitlement, remaining=entitlement["remaining"], marker="x"),
+            "SK": f"EVENT#{event_type}", **over}
+
+
+def test_judge_withholds_running_low_once_used_up_and_keeps_used_up_and_ending():
+    auth = _auth()
+    assert n.judge(_event(n.AUTHORIZATION_LOW, auth), auth, **RULES) == n.Verdict(withheld=n.OVERTAKEN)
+    assert n.judge(_event(n.AUTHORIZATION_USED_UP, auth), auth, **RULES) == n.Verdict(label="used up")
+    assert n.judge(_event(n.AUTHORIZATION_ENDING, auth), auth, **RULES) == n.Verdict(label="ending soon")
+
+
+def test_judge_withholds_what_a_raised_limit_made_untrue():
+    raised = _auth(allowed=D(20), remaining=D(17))
+    assert n.judge(_event(n.AUTHORIZATION_USED_UP, raised), raised, **RULES).withheld == n.NO_LONGER_TRUE
+    assert n.judge(_event(n.AUTHORIZATION_LOW, raised), raised, **RULES).withheld == n.NO_LONGER_TRUE
+    still_low = _auth(allowed=D(5), remaining=D(2))
+    assert n.judge(_event(n.AUTHORIZATION_LOW, still_low), still_low, **RULES).label == "running low"
+    pack = _pack(limit=D(12), remaining=D(2))
+    assert n.judge(_event(n.PACK_USED_UP, pack), pack, **RULES).withheld == n.NO_LONGER_TRUE
+
+
+def test_judge_withholds_alerts_of_deleted_closed_and_consolidated_entitlements():
+    event = _event(n.PACK_USED_UP, _pack(remaining=D(0)))
+    assert n.judge(event, None, **RULES).withheld == n.GONE
+    assert n.judge(event, _pack(remaining=D(0), state="deleted"), **RULES).withheld == n.GONE
+    assert n.judge(event, _pack(remaining=D(0), state="closed"), **RULES).withheld == n.CLOSED
+    assert n.judge(event, _pack(remaining=D(0), state="consolidated"), **RULES).withheld == n.CONSOLIDATED
+
+
+def test_judge_follows_a_pack_from_expiring_to_expired_and_a_moved_date():
+    pack = _pack()
+    expiring = _event(n.PACK_EXPIRING, pack)
+    assert n.judge(expiring, pack, **RULES).label == "expiring soon"
+    assert n.judge(expiring, pack, **{**RULES, "today": date(2026, 12, 1)}).withheld == n.OVERTAKEN
+    assert n.judge(_event(n.PACK_EXPIRED, pack), pack, **{**RULES, "today": date(2026, 12, 1)}).label == "expired"
+    assert n.judge(expiring, _pack(expires_on="2027-06-30"), **RULES).withheld == n.DATE_MOVED
+    assert n.judge(expiring, _pack(remaining=D(0)), **RULES).withheld == n.OVERTAKEN  # used up since
+
+
+def test_judge_says_ended_when_ending_soon_is_sent_after_the_end():
+    auth = _auth(remaining=D(4), allowed=D(10), used=D(6))
+    assert n.judge(_event(n.AUTHORIZATION_ENDING, auth), auth, **{**RULES, "today": date(2026, 11, 26)}).label == "ended"
+    moved = _auth(end_on="2027-05-31")
+    assert n.judge(_event(n.AUTHORIZATION_ENDING, auth), moved, **RULES).withheld == n.DATE_MOVED
+
+
+def test_renewal_covers_ending_soon_without_a_gap_and_used_up_once_in_effect():
+    old = _auth()
+    follows = _auth(id="auth_2", remaining=D(10), allowed=D(10), used=D(0), begin_on="2026-11-26", end_on="2027-05-31")
+    ending, used_up = _event(n.AUTHORIZATION_ENDING, old), _event(n.AUTHORIZATION_USED_UP, old)
+    assert n.judge(ending, old, siblings=[old, follows], **RULES).withheld == n.RENEWED
+    # Not in effect until the 26th: the sessions before then are still uncovered.
+    assert n.judge(used_up, old, siblings=[follows], **RULES).label == "used up"
+    assert n.judge(used_up, old, siblings=[follows], **{**RULES, "today": date(2026, 11, 26)}).label is None
+    for not_a_renewal in (dict(follows, begin_on="2026-12-10"), dict(follows, payer="Other"),
+                          dict(follows, state="closed"), dict(follows, remaining=D(0)),
+                          dict(follows, end_on="2026-11-25")):
+        assert n.judge(ending, old, siblings=[not_a_renewal], **RULES).label == "ending soon", not_a_renewal
+
+
+def test_digest_rows_show_each_entitlement_once_with_current_figures_most_pressing_first():
+    auth, pack = _auth(), _pack()
+    later_auth_event = _event(n.AUTHORIZATION_ENDING, auth)
+    shown = [(_event(n.PACK_EXPIRING, pack), "expiring soon"), (later_auth_event, "ending soon"),
+             (_event(n.AUTHORIZATION_USED_UP, auth, remaining=D(2)), "used up")]
+    rows = n.digest_rows(shown, {("AUTH", "auth_1"): auth, ("PACK", "pack_1"): pack, ("PACK", "gone"): None},
+                         today=TODAY)
+    assert [r.line() for r in rows] == [
+        "Authorization used up and ending soon: 'authorization PA-1 (Acme)' for Jamie R. — 0 of 3 left, ends 2026-11-25",
+        "Pack expiring soon: 'Ten' for Jamie R. — 6 of 10 left, expires 2026-11-30"]
+    assert [a.label for a in rows[0].alerts] == ["used up", "ending soon"] and rows[0].urgent and not rows[1].urgent
+    assert rows[0].line([rows[0].alerts[1]]).startswith("Authorization ending soon: ")
