@@ -21,6 +21,9 @@ _PROBLEM = {
         "detail": {"type": "string"}, "correlation_id": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "object", "properties": {
             "field": {"type": "string"}, "reason": {"type": "string"}}, "required": ["field", "reason"]}},
+        "field": {"type": "string", "description": "400/409: the one field at fault, e.g. header.If-Match"},
+        "current_version": {"type": "integer", "description": "412: the version stored now"},
+        "warnings": {"type": "array", "description": "409 on booking: the occurrences that clash or run short"},
     },
     "required": ["type", "title", "status", "detail"],
 }
@@ -29,15 +32,27 @@ _ERRORS = {
     "401": "Missing, malformed or expired bearer token",
     "403": "The caller's role may not do this",
     "404": "Not found in the caller's practice",
-    "409": "Conflicts with the current state",
-    "412": "If-Match does not match the current version",
+    "409": "Conflicts with the current state (a closed account refuses every write with 409)",
     "422": "Invalid fields (see errors)",
+}
+# Only a conditional operation (one that takes If-Match) answers these.
+_CONDITIONAL_ERRORS = {
+    "412": "If-Match does not match the current version",
     "428": "If-Match is required",
 }
+# Deployed, user changes are kept in step with the Cognito pool, which may refuse for a while.
+_DIRECTORY_ERRORS = {"503": "The sign-in directory did not take the change; retrying is safe"}
+_DIRECTORY_OPERATIONS = frozenset({"create_user", "update_user", "delete_user"})
+# Answers other than an operation's usual one that a route gives on purpose.
+_OTHER_SUCCESS = {
+    "charge_session": {201: "Charged (the usual answer; 200 when nothing was counted, with the reason)"},
+}
+_REQUEST_ID = {"X-Request-Id": {"schema": {"type": "string"}, "required": True,
+                                "description": "Correlation id of this request (also in problem bodies and logs)"}}
 
 
 def _problem_response(description: str) -> dict[str, Any]:
-    return {"description": description,
+    return {"description": description, "headers": _REQUEST_ID,
             "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}}
 
 
@@ -78,7 +93,8 @@ def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "operationId": op.operation_id, "summary": op.summary, "tags": [op.tag],
         "description": "Roles: " + ", ".join(sorted(r.value for r in op.roles)),
-        "parameters": [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+        # An empty segment would be another route (/v1/users/ is the list), never an id.
+        "parameters": [{"name": p, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
                        for p in op.path_params],
     }
     if op.query:
@@ -98,22 +114,27 @@ def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
         spec["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": refs[(op.body, "validation")]}}}
     spec["responses"] = {str(op.status): _success(op, refs)}
-    for status, description in _ERRORS.items():
+    for status, description in _OTHER_SUCCESS.get(op.operation_id, {}).items():
+        spec["responses"][str(status)] = {**_success(op, refs, status), "description": description}
+    errors = {**_ERRORS, **(_CONDITIONAL_ERRORS if op.conditional else {}),
+              **(_DIRECTORY_ERRORS if op.operation_id in _DIRECTORY_OPERATIONS else {})}
+    for status, description in sorted(errors.items()):
         spec["responses"][status] = _problem_response(description)
     return spec
 
 
-def _success(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
+def _success(op: Operation, refs: dict[Any, Any], status: int | None = None) -> dict[str, Any]:
     if op.response is None:
-        return {"description": "Done"}
+        return {"description": "Done", "headers": _REQUEST_ID}
     schema = refs[(op.response, "serialization")]
     if op.paginated:
         schema = {"type": "object", "required": ["items", "next_cursor"], "properties": {
             "items": {"type": "array", "items": schema},
             "next_cursor": {"type": ["string", "null"], "description": "Pass as cursor for the next page"}}}
-    headers: dict[str, Any] = {}
-    if "version" in op.response.model_fields:
-        headers["ETag"] = {"schema": {"type": "string"}, "description": "Send back as If-Match to update"}
-    if op.location:
-        headers["Location"] = {"schema": {"type": "string"}, "description": "URL of the new resource"}
+    headers: dict[str, Any] = dict(_REQUEST_ID)
+    if "version" in op.response.model_fields and not op.paginated:
+        headers["ETag"] = {"schema": {"type": "string", "pattern": r'^(W/)?"\d+"$'}, "required": True,
+                           "description": "Send back as If-Match to update"}
+    if op.location and (status or op.status) == 201:
+        headers["Location"] = {"schema": {"type": "string"}, "required": True, "description": "URL of the new resource"}
     return {"description": "OK", "headers": headers, "content": {"application/json": {"schema": schema}}}
