@@ -12,8 +12,9 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
 from typing import Any
@@ -74,6 +75,66 @@ def authenticate(authorization: str | None) -> Principal:
     if get_settings().auth_mode == "cognito":
         return _principal_from_cognito(_verify_cognito(token.strip()))
     return _principal_from_local(_verify_local(token.strip()))
+
+
+# A user's standing (role, or None when deleted or inactive) as read at most a minute ago in
+# this container, keyed by practice and user: a change made here is seen at once (the user
+# service forgets the entry), one made in another container within a minute. A miss costs one
+# strongly consistent GetItem of the user record.
+STANDING_SECONDS = 60.0
+_clock = time.monotonic
+_standing: dict[tuple[str, str], tuple[float, str | None]] = {}
+_changes: dict[tuple[str, str], int] = {}  # forgets per user: a read that raced a change is not kept
+_standing_lock = threading.Lock()
+_MAX_STANDING = 10_000
+
+
+def admit(principal: Principal) -> Principal:
+    """The caller as their user record has it now: 401 if the user was deleted or deactivated;
+    the stored role wins over the token's, which lasts until the token expires."""
+    key = (principal.practice_id, principal.user_id)
+    cached = _standing.get(key)
+    if cached is None or _clock() - cached[0] > STANDING_SECONDS:
+        cached = _read_standing(key)
+    role = cached[1]
+    if role is None:
+        raise Unauthorized("This user no longer has access")
+    if role == principal.role.value:
+        return principal
+    try:
+        return replace(principal, role=Role(role))
+    except ValueError as err:
+        raise Unauthorized("This user has no valid role") from err
+
+
+def _read_standing(key: tuple[str, str]) -> tuple[float, str | None]:
+    from chalicelib.store.repository import USERS  # the store is loaded by the first request anyway
+
+    changes, read_at = _changes.get(key, 0), _clock()
+    item = USERS.get_or_none(*key)
+    standing = (read_at, item["role"] if item is not None and item.get("active") else None)
+    with _standing_lock:
+        if _changes.get(key, 0) == changes:  # else a change landed while reading: ask again next time
+            if len(_standing) >= _MAX_STANDING:  # a bound on memory; entries are cheap to read again
+                _standing.clear()
+            _standing[key] = standing
+    return standing
+
+
+def forget_standing(practice_id: str, user_id: str) -> None:
+    """A user's role or active flag changed, or the user was created or deleted: this
+    container reads their record again on their next request."""
+    key = (practice_id, user_id)
+    with _standing_lock:
+        _changes[key] = _changes.get(key, 0) + 1
+        _standing.pop(key, None)
+
+
+def forget_standings() -> None:
+    """Drop every cached standing (tests switch databases)."""
+    with _standing_lock:
+        _standing.clear()
+        _changes.clear()
 
 
 def _verify_local(token: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ USERS = {p: {role: f"usr_{p}_{role}" for role in ROLES} for p in (PRACTICE_A, PR
 
 def reset_caches() -> None:
     """Forget settings, clients and cached practices from another test's database."""
+    from chalicelib.auth import forget_standings
     from chalicelib.config import reset_settings
     from chalicelib.services.practice import forget_cached_practices
     from chalicelib.store.dynamo import reset_clients
@@ -29,6 +30,7 @@ def reset_caches() -> None:
     reset_settings()
     reset_clients()
     forget_cached_practices()
+    forget_standings()
 
 
 @pytest.fixture

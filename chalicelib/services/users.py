@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import accounts
-from chalicelib.auth import Principal
+from chalicelib.auth import Principal, forget_standing
 from chalicelib.domain.ids import new_id
 from chalicelib.errors import AlreadyExists, Conflict
 from chalicelib.models.users import MyProfileUpdate, User, UserCreate, UserUpdate
@@ -60,6 +60,7 @@ def create_user(*, principal: Principal, data: UserCreate, user_id: str | None =
         if account:
             accounts.delete_account(user_id)
         raise
+    forget_standing(principal.practice_id, user_id)  # a token that came before the record
     return _user(item)
 
 
@@ -80,21 +81,25 @@ def update_user(*, principal: Principal, user_id: str, changes: UserUpdate | MyP
                                          or values.get("active") is False):
         raise Conflict("You cannot change your own role or deactivate yourself; ask another admin")
     if "email" not in values:
-        return _synced(USERS.update(principal.practice_id, user_id, values, expected_version=expected_version), values)
+        return _synced(principal.practice_id, USERS.update(principal.practice_id, user_id, values,
+                                                           expected_version=expected_version), values)
     current = USERS.get(principal.practice_id, user_id)
     if values["email"].lower() == current["email"].lower():
-        return _synced(USERS.update(principal.practice_id, user_id, values, expected_version=expected_version), values)
+        return _synced(principal.practice_id, USERS.update(principal.practice_id, user_id, values,
+                                                           expected_version=expected_version), values)
     merged = {**current, **values, "version": expected_version + 1, "updated_at": items.now()}
     old_marker = USER_EMAILS.key(principal.practice_id, current["email"].lower())
     _transact([items.put_action(merged, expected_version=expected_version),
                items.put_action(items.new_item(_email_marker(principal.practice_id, values["email"], user_id))),
                {"Delete": {"TableName": items.table(), "Key": items.key_of(*old_marker)}}],
               email=values["email"], marker_index=1, user_id=user_id, expected_version=expected_version)
-    return _synced(merged, values)
+    return _synced(principal.practice_id, merged, values)
 
 
-def _synced(item: dict[str, Any], values: dict[str, Any]) -> User:
+def _synced(practice_id: str, item: dict[str, Any], values: dict[str, Any]) -> User:
     """The written user, after its sign-in account has taken the same change (deployed)."""
+    if "role" in values or "active" in values:  # this container admits them as they are now
+        forget_standing(practice_id, item["id"])
     if accounts.enabled():
         if "role" in values:
             accounts.set_role(item["id"], item["role"])
@@ -114,5 +119,6 @@ def delete_user(*, principal: Principal, user_id: str, expected_version: int) ->
     _transact([items.delete_action(*USERS.key(principal.practice_id, user_id), expected_version=expected_version),
                {"Delete": {"TableName": items.table(), "Key": items.key_of(*marker)}}],
               email=None, marker_index=-1, user_id=user_id, expected_version=expected_version)
+    forget_standing(principal.practice_id, user_id)  # their next request here is refused
     if accounts.enabled():
         accounts.delete_account(user_id)

@@ -241,11 +241,20 @@ def test_unsupported_method_is_405_problem(api):
     ("/v1/billing-codes?limit=3", ["Query"]),
 ])
 def test_reads_make_one_dynamodb_call(api, path, calls):
+    api.get("/v1/users/me")  # the caller's standing, read once a minute (test_user_standing.py)
     assert api.get(path).status == 200
     assert current_meter().calls == calls
 
 
+def test_first_request_of_a_user_reads_their_standing_once(api):
+    assert api.get("/v1/locations").status == 200
+    assert current_meter().calls == ["GetItem", "Query"]
+    assert api.get("/v1/locations").status == 200
+    assert current_meter().calls == ["Query"]
+
+
 def test_writes_make_at_most_two_dynamodb_calls(api):
+    api.get("/v1/users/me")  # the caller's standing, read once a minute (test_user_standing.py)
     # The first write of a container reads the practice (is the account closed?); later ones
     # use the copy cached for a minute.
     api.post("/v1/locations", NEW_LOCATION)
@@ -278,6 +287,7 @@ def test_request_log_has_ids_and_counts_but_no_body(api, caplog):
 
 
 def test_each_request_emits_metrics_by_operation(api, capsys):
+    api.get("/v1/users/me")  # the caller's standing, read once a minute (test_user_standing.py)
     capsys.readouterr()
     api.get("/v1/locations")
     api.get("/v1/locations/loc_missing")
