@@ -21,7 +21,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib import cursor
-from chalicelib.auth import ALL_ROLES, Principal, Role, authenticate, gateway_authorizer
+from chalicelib.auth import ALL_ROLES, Principal, Role, admit, authenticate, gateway_authorizer
 from chalicelib.errors import BadRequest, CaseloadError, Forbidden, PreconditionRequired, ValidationFailed
 from chalicelib.lazy import ModelRef, resolved
 from chalicelib.observability import (
@@ -162,7 +162,8 @@ def _answer(op: Operation, view: Callable[[Call], Any], request: Any, params: di
     log = logger()
     principal: Principal | None = None
     try:
-        principal = authenticate(request.headers.get("authorization"))
+        # The token says who is calling; the user record says whether they still may, and as what.
+        principal = admit(authenticate(request.headers.get("authorization")))
         if principal.role not in op.roles:
             raise Forbidden(f"The {principal.role.value} role may not {op.summary[0].lower()}{op.summary[1:]}")
         if not op.while_closed:
@@ -301,13 +302,27 @@ def _run(op: Operation, view: Callable[[Call], Any], call: Call) -> Response:
         return Response(body="", status_code=204 if reply.status == 200 else reply.status,
                         headers=reply.headers)
     headers = dict(reply.headers)
-    version = getattr(reply.model, "version", None)
-    if isinstance(version, int):
+    version = version_of(reply.model)
+    if version is not None:
         headers["ETag"] = etag(version)
     if op.location and reply.status == 201:
         headers["Location"] = op.location.format(**reply.model.model_dump())
     return Response(body=reply.model.model_dump_json(), status_code=reply.status,
                     headers={"Content-Type": JSON, **headers})
+
+
+def version_of(model: Any) -> int | None:
+    """The version a response's ETag carries: that of the entity a wrapper names in its
+    `versioned_entity` (e.g. the session a charge result holds; the first of a list), else
+    the model's own `version`; None for a response that is no single entity."""
+    held = getattr(type(model), "versioned_entity", None)
+    if isinstance(held, str):
+        entity = getattr(model, held, None)
+        if isinstance(entity, list):
+            entity = entity[0] if entity else None
+        return version_of(entity) if isinstance(entity, BaseModel) else None
+    version = getattr(model, "version", None)
+    return version if isinstance(version, int) and not isinstance(version, bool) else None
 
 
 def _replayable(op: Operation, call: Call, key: str, request: Any, run: Callable[[], Response]) -> Response:

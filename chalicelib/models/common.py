@@ -1,7 +1,7 @@
 """Shared model bases and small value types used by every resource."""
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, PlainSerializer, WithJsonSchema
 
@@ -28,6 +28,9 @@ class Output(BaseModel):
     """Base of responses, built from stored items (extra key attributes are ignored)."""
 
     model_config = ConfigDict(extra="ignore", defer_build=True)
+    # A result that wraps the entity it created or changed names the field holding it (e.g.
+    # "session"); the response's ETag is that entity's version (chalicelib/http.py version_of).
+    versioned_entity: ClassVar[str | None] = None
 
 
 class ListQuery(Input):
