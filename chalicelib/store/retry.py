@@ -13,8 +13,8 @@ Two layers retry, each what only it can:
   decide again" when a balance moved between its read and its write.
 
 Waits are jittered ("full jitter" exponential backoff) and stop at the request's deadline
-(`CASELOAD_RETRY_BUDGET_SECONDS`, 8 s by default, counted from the first retried call of the
-request); then the answer is RetryLater (503 with Retry-After), never a 404, 409 or 412 that
+(`CASELOAD_RETRY_BUDGET_SECONDS`, 8 s by default, shared by every call inside the outermost
+retried operation, or inside `budget()`); then the answer is RetryLater (503 with Retry-After), never a 404, 409 or 412 that
 would misdescribe what happened. A refused condition is never retried here: it is a fact
 about the data, and the caller decides (ConditionalCheckFailed with the old item: stale or
 already done; without: missing). A ValidationError is our own bug and surfaces at once.
@@ -24,15 +24,14 @@ from __future__ import annotations
 import os
 import random
 import time
-import weakref
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, HTTPClientError
 
 from chalicelib.errors import RetryLater
-from chalicelib.observability import current_meter
 
 T = TypeVar("T")
 
@@ -78,28 +77,35 @@ def budget_seconds() -> float:
     return float(raw) if raw else DEFAULT_BUDGET_SECONDS
 
 
-# The deadline belongs to the request being served (its meter, started by chalicelib.http);
-# outside a request (jobs, scripts, benchmarks) each retried operation has a budget of its own.
-_deadline: ContextVar[tuple[Any, float] | None] = ContextVar("retry_deadline", default=None)
+# The deadline of the operation under way: the outermost `run` (or `budget`) sets it and the
+# calls inside share it, so nested retries never outlast the whole. A request handler can
+# wrap itself in `budget()` to give all its store operations one budget.
+_deadline: ContextVar[float | None] = ContextVar("retry_deadline", default=None)
 
 
-def deadline() -> float:
-    """The monotonic time by which the current request must stop retrying."""
-    meter = current_meter()
+@contextmanager
+def budget(seconds: float | None = None) -> Iterator[float]:
+    """Everything inside shares one deadline (unless an outer one is already set)."""
     held = _deadline.get()
-    if meter is not None and held is not None and held[0]() is meter:
-        return held[1]
-    ends = time.monotonic() + budget_seconds()
-    if meter is not None:
-        _deadline.set((weakref.ref(meter), ends))
-    return ends
+    if held is not None:
+        yield held
+        return
+    token = _deadline.set(time.monotonic() + (seconds if seconds is not None else budget_seconds()))
+    try:
+        yield _deadline.get()  # type: ignore[misc]
+    finally:
+        _deadline.reset(token)
 
 
 def run(attempt: Callable[[Attempt], T], *, what: str, only_again: bool = False) -> T:
     """Call `attempt` until it returns. It may raise Again, or let a retryable DynamoDB error
     through (see `is_retryable`; with `only_again`, only Again is retried); anything else
     propagates. Past the deadline: RetryLater."""
-    ends = deadline()
+    with budget() as ends:
+        return _run(attempt, what, only_again, ends)
+
+
+def _run(attempt: Callable[[Attempt], T], what: str, only_again: bool, ends: float) -> T:
     state = Attempt()
     while True:
         try:
