@@ -168,7 +168,7 @@ LABELS = {PACK_EXPIRING: "expiring soon", PACK_EXPIRED: "expired", PACK_USED_UP:
 # An alert that calls for action today (the entitlement cannot be used, or soon cannot be).
 URGENT = frozenset({"used up", "expired", "ended"})
 
-# Why an alert is withheld (logged as counts, and kept on the event).
+# Why an alert is withheld (counted in the sweep's report, and kept on the event as `withheld`).
 GONE = "deleted"
 CLOSED = "closed"
 CONSOLIDATED = "consolidated"

@@ -36,7 +36,8 @@ def figures(row: DigestRow, currency: str) -> tuple[str, str]:
         return (f"Used {format_amount(row.used)} of {format_amount(row.capacity)} {currency}",
                 f"{format_amount(row.remaining)} {currency} left")
     noun = row.measure[:-1] if row.capacity == 1 else row.measure
-    return f"Used {format_amount(row.used)} of {format_amount(row.capacity)} {noun}", f"{format_amount(row.remaining)} left"
+    return (f"Used {format_amount(row.used)} of {format_amount(row.capacity)} {noun}",
+            f"{format_amount(row.remaining)} left")
 
 
 def date_phrase(row: DigestRow) -> str:

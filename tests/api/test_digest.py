@@ -202,8 +202,8 @@ def test_digest_keeps_ending_soon_when_the_renewal_leaves_a_gap_or_is_from_anoth
     end = today + timedelta(days=5)
     make_authorization(api, client["id"], allowed="10", number="PA-OLD", begin_on="2026-01-01",
                        end_on=end.isoformat())
-    make_authorization(api, client["id"], allowed="10", number="PA-LATE", begin_on=(end + timedelta(days=10)).isoformat(),
-                       end_on=(end + timedelta(days=180)).isoformat())
+    make_authorization(api, client["id"], allowed="10", number="PA-LATE",
+                       begin_on=(end + timedelta(days=10)).isoformat(), end_on=(end + timedelta(days=180)).isoformat())
     make_authorization(api, client["id"], allowed="10", number="PA-OTHER", payer="Other Mutual",
                        begin_on=(end + timedelta(days=1)).isoformat(), end_on=(end + timedelta(days=180)).isoformat())
     mailer = Recorder()
@@ -256,3 +256,34 @@ def test_digest_html_links_each_row_to_the_client_page_in_the_console(api, clien
     assert re.search(rf'<a href="{re.escape(link)}"', message.html)
     assert link in message.text
     assert "Rivera" not in message.html and "Rivera" not in message.text
+
+
+def test_digest_keeps_a_withheld_alert_pending_while_the_email_fails_and_settles_it_with_the_email(api, client):
+    make_authorization(api, client["id"], allowed="3", number="PA-3", end_on="2030-12-31")
+    _charge(api, client["id"], "s1")  # running low
+    _charge(api, client["id"], "s2")
+    _charge(api, client["id"], "s3")  # used up: overtakes running low
+    failed = _sweep(mailer=Recorder(failing=True))
+    assert (failed.emails_failed, failed.events_finished) == (1, 0)
+    mailer = Recorder()
+    retried = _sweep(mailer=mailer)
+    assert (retried.emails_sent, retried.events_finished, retried.alerts_withheld) == (1, 2, 1)
+    assert _rows(mailer.only()) == ["Authorization used up: 'authorization PA-3 (Acme Health)' for Jamie R. "
+                                    "— 0 of 3 left, ends 2030-12-31"]
+    assert _sweep(mailer=mailer).emails_sent == 0 and len(mailer.sent) == 1
+
+
+def test_inbox_lists_the_alerts_shown_with_the_figures_sent(api):
+    from tests.conftest import USERS
+
+    theirs = make_client(api, first="Jamie", last="Rivera", practitioner_id=USERS[PRACTICE_A]["practitioner"])
+    auth = make_authorization(api, theirs["id"], allowed="3", number="PA-3", end_on="2030-12-31")
+    for ref in ("s1", "s2", "s3"):
+        _charge(api, theirs["id"], ref)
+    _sweep(mailer=Recorder())
+    [note] = api.get("/v1/notifications", role="practitioner").body["items"]
+    assert note["events"] == [{"type": "authorization_used_up", "headline": "Authorization used up",
+                               "line": "Authorization used up: 'authorization PA-3 (Acme Health)' for Jamie R. "
+                                       "— 0 of 3 left, ends 2030-12-31",
+                               "entitlement_kind": "authorization", "entitlement_id": auth["id"],
+                               "client_id": theirs["id"]}]

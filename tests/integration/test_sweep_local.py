@@ -91,3 +91,34 @@ def test_the_file_mailer_writes_the_digest_as_an_eml_file(seeded, tmp_path):
     assert "Pack used up: 'Ten' for Out B. — 0 of 1 left" in parts["text/plain"]
     assert "Pack used up: &#x27;Ten&#x27; for Out B." in parts["text/html"]
     assert run_sweep(mailer=FileMailer(tmp_path)).emails_sent == 0
+
+
+def test_the_digest_reads_current_figures_and_settles_overtaken_alerts_on_dynamodb_local(seeded, tmp_path):
+    """On real DynamoDB: the send-time BatchGetItem, the renewal Query, and the finish that
+    records why an alert was withheld."""
+    from datetime import timedelta
+
+    from chalicelib.jobs.sweep import run_sweep
+    from chalicelib.models.entitlements import AuthorizationCreate
+    from chalicelib.notify.mailer import FileMailer
+    from chalicelib.services.practice import practice_calendar
+
+    today = practice_calendar(PRACTICE_A).today
+    client_id = clients.create_client(principal=ADMIN, data=ClientCreate(first_name="Out", last_name="Box")).id
+    auth = entitlements.create_authorization(principal=ADMIN, client_id=client_id, data=AuthorizationCreate(
+        payer="Acme Health", begin_on=date(2026, 1, 1), end_on=today + timedelta(days=5), allowed=Decimal(3),
+        number="PA-3"))
+    for ref in ("s1", "s2", "s3"):  # running low, then used up
+        charging.charge_session(principal=ADMIN, client_id=client_id, code=_code(), request=ChargeRequest(
+            session_ref=ref, date=today, billing_code="90837"))
+    report = run_sweep(mailer=FileMailer(tmp_path))  # raises 'ending soon' too
+    assert (report.emails_sent, report.events_finished, report.alerts_withheld) == (1, 3, 1)
+    [path] = list(tmp_path.glob("*.eml"))
+    message = email.message_from_bytes(path.read_bytes())
+    text = next(p.get_payload(decode=True).decode() for p in message.walk() if p.get_content_type() == "text/plain")
+    rows = [line for line in text.splitlines() if " — " in line]
+    assert rows == [f"- Authorization used up and ending soon: 'authorization PA-3 (Acme Health)' for Out B. "
+                    f"— 0 of 3 left, ends {auth.end_on.isoformat()}"]
+    settled = {e["type"]: (e["state"], e.get("withheld")) for e in _events()}
+    assert settled == {"authorization_low": ("delivered", "overtaken"), "authorization_used_up": ("delivered", None),
+                       "authorization_ending": ("delivered", None)}

@@ -138,7 +138,8 @@ def test_judge_follows_a_pack_from_expiring_to_expired_and_a_moved_date():
 
 def test_judge_says_ended_when_ending_soon_is_sent_after_the_end():
     auth = _auth(remaining=D(4), allowed=D(10), used=D(6))
-    assert n.judge(_event(n.AUTHORIZATION_ENDING, auth), auth, **{**RULES, "today": date(2026, 11, 26)}).label == "ended"
+    after_the_end = {**RULES, "today": date(2026, 11, 26)}
+    assert n.judge(_event(n.AUTHORIZATION_ENDING, auth), auth, **after_the_end).label == "ended"
     moved = _auth(end_on="2027-05-31")
     assert n.judge(_event(n.AUTHORIZATION_ENDING, auth), moved, **RULES).withheld == n.DATE_MOVED
 
@@ -165,7 +166,8 @@ def test_digest_rows_show_each_entitlement_once_with_current_figures_most_pressi
     rows = n.digest_rows(shown, {("AUTH", "auth_1"): auth, ("PACK", "pack_1"): pack, ("PACK", "gone"): None},
                          today=TODAY)
     assert [r.line() for r in rows] == [
-        "Authorization used up and ending soon: 'authorization PA-1 (Acme)' for Jamie R. — 0 of 3 left, ends 2026-11-25",
+        "Authorization used up and ending soon: 'authorization PA-1 (Acme)' for Jamie R. — 0 of 3 left, "
+        "ends 2026-11-25",
         "Pack expiring soon: 'Ten' for Jamie R. — 6 of 10 left, expires 2026-11-30"]
     assert [a.label for a in rows[0].alerts] == ["used up", "ending soon"] and rows[0].urgent and not rows[1].urgent
     assert rows[0].line([rows[0].alerts[1]]).startswith("Authorization ending soon: ")
