@@ -130,11 +130,17 @@ class Figures:
     server_errors: int = 0
     refused: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
+    by_operation: dict[str, dict[int, int]] = field(default_factory=dict)
 
     def line(self) -> str:
         statuses = " ".join(f"{k}:{v}" for k, v in sorted(self.by_status.items()))
         return (f"stateful API machine: {self.examples} examples, {self.steps} steps, {self.requests} requests "
                 f"by actors, 5xx found: {self.server_errors}, refused (4xx): {self.refused} [{statuses}]")
+
+    def table(self) -> str:
+        """Answers per operation: which paths the run walked, and how far."""
+        return "\n".join(f"  {op:32} " + " ".join(f"{k}:{v}" for k, v in sorted(counts.items()))
+                         for op, counts in sorted(self.by_operation.items()))
 
 
 FIGURES = Figures()
@@ -315,6 +321,8 @@ class Harness:
         reply = self.send(actor, op.method, path, body, if_match=if_match)
         FIGURES.requests += 1
         FIGURES.by_status[reply.status] = FIGURES.by_status.get(reply.status, 0) + 1
+        counts = FIGURES.by_operation.setdefault(op_id, {})
+        counts[reply.status] = counts.get(reply.status, 0) + 1
         line = f"{actor.name}: {op.method} {path}"
         line += f" If-Match {if_match}" if if_match else ""
         line += f" {_short(body)}" if body is not None else ""
