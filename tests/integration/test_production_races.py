@@ -40,6 +40,8 @@ ROUNDS = int(os.environ.get("CASELOAD_RACE_ROUNDS", "1"))
 SERVERS = int(os.environ.get("CASELOAD_RACE_SERVERS", "4"))
 FAULTS = os.environ.get("CASELOAD_RACE_FAULTS",
                         "seed=11,conflict=1,throttle=0.01,provisioned=0.005,internal=0.005,timeout=0.005")
+# Appointments of the one client attended at once per round (soak runs raise it).
+ATTENDS = int(os.environ.get("CASELOAD_RACE_ATTENDS", "16"))
 BAR = 0.99
 ADMIN_A = Principal(user_id=USERS[PRACTICE_A]["admin"], practice_id=PRACTICE_A, role=Role.ADMIN)
 ADMIN_B = Principal(user_id=USERS[PRACTICE_B]["admin"], practice_id=PRACTICE_B, role=Role.ADMIN)
@@ -218,12 +220,13 @@ def test_concurrent_uneven_fees_never_overdraw_a_money_pack(race, round_no):
 def test_concurrent_attends_of_one_clients_appointments_charge_each_once(race, round_no):
     client_id = _client()
     auth = entitlements.create_authorization(principal=ADMIN_A, client_id=client_id, data=AuthorizationCreate(
-        payer="Acme", begin_on=DAY.date().replace(month=1), end_on=DAY.date().replace(year=2027), allowed=Decimal(16),
-        number="PA-1"))
+        payer="Acme", begin_on=DAY.date().replace(month=1), end_on=DAY.date().replace(year=2027),
+        allowed=Decimal(ATTENDS), number="PA-1"))
     booked = [appointments.book(principal=ADMIN_A, data=AppointmentCreate(
         client_id=client_id, practitioner_id=PRACTITIONER, location_id=f"loc_{PRACTICE_A}_main", billing_code="90837",
-        start=DAY.replace(hour=7 + i // 2, minute=30 * (i % 2)),
-        end=DAY.replace(hour=7 + i // 2, minute=30 * (i % 2) + 25))).appointments[0] for i in range(16)]
+        start=DAY.replace(day=1 + i // 24, hour=i % 24 // 2 + 7, minute=30 * (i % 2)),
+        end=DAY.replace(day=1 + i // 24, hour=i % 24 // 2 + 7, minute=30 * (i % 2) + 25))).appointments[0]
+        for i in range(ATTENDS)]
     figures = Figures("attends of one client's appointments", race.drive([
         Call("POST", f"/v1/appointments/{a.id}/status", {"status": "attended"}, headers={"If-Match": f'"{a.version}"'},
              tag=a.id) for a in booked]))
