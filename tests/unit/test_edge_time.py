@@ -38,9 +38,9 @@ def _transitions(zone: str, year: int) -> tuple[datetime, ...]:
 
 
 @st.composite
-def wall_times_near_transitions(draw) -> tuple[str, datetime]:
+def wall_times_near_transitions(draw, zones: tuple[str, ...] = ()) -> tuple[str, datetime]:
     """A zone and a local wall time within two hours of one of its offset changes (gap or overlap)."""
-    zone = draw(st.sampled_from([z for z in ZONES if _transitions(z, 2027)]))
+    zone = draw(st.sampled_from([z for z in zones or ZONES if _transitions(z, 2027)]))
     edge = draw(st.sampled_from(_transitions(zone, draw(st.integers(2026, 2030)))))
     # Mostly inside the hour after the change (the gap or the repeated hour), sometimes around it.
     return zone, edge + timedelta(minutes=draw(st.one_of(st.integers(1, 75), st.integers(-120, 120))))
