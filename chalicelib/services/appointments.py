@@ -561,6 +561,7 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
     if group_id and code is not None:
         warnings += _member_balance_warnings(principal, practice, group_id, code, planned)
     exclusive = practice.room_booking == "block" or not changes.override_room_conflict
+    done: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for old, new, occ in moved:
         _reindex(principal.practice_id, new, occ)
         version = old["version"]
@@ -570,10 +571,24 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
             items.transact([items.put_action(new, expected_version=version),
                             *_hold_actions(principal.practice_id, new, slot_writes)])
         except items.TransactionCancelled as err:
+            _move_back(principal.practice_id, done)  # a series moves whole or not at all
             raise (items.write_error(err, 0, expected_version=version, resource="Appointment",
                                      resource_id=old["id"]) or _room_taken(practice, occ, slot_writes, err)) from err
+        done.append((old, new))
     return SeriesChange(appointments=[appointment_view(new, practice.time_zone) for _, new, _ in moved],
                         warnings=warnings, version=moved[0][1]["version"])
+
+
+def _move_back(practice_id: str, done: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """Put back the occurrences of a series already moved when a later one is refused (one
+    changed again meanwhile keeps that change)."""
+    for old, new in done:
+        restored = {**old, "version": new["version"] + 1, "updated_at": items.now()}
+        try:
+            items.transact([items.put_action(restored, expected_version=new["version"]),
+                            *_hold_actions(practice_id, restored, _slot_changes(new, restored, False))])
+        except items.TransactionCancelled:
+            continue
 
 
 def _check_group_change(principal: Principal, group_id: str, values: dict[str, Any],

@@ -334,3 +334,26 @@ def test_appointments_stored_without_room_slots_move_cancel_and_still_block_the_
     other = _stored_without_slots(client["id"], "2026-12-01T15:00:00-05:00", "2026-12-01T15:50:00-05:00")
     assert _status(api, {"id": other["id"]}, "cancelled", reason="Old booking").status == 200
     assert _book(api, client["id"], room_id=ROOM, start="2026-12-01T15:00:00", end="2026-12-01T15:50:00").status == 201
+
+
+def test_series_move_refused_on_a_later_occurrence_moves_none_of_it(api):
+    from datetime import datetime, timezone
+
+    from chalicelib.domain.scheduling import room_slots, slot_changes
+    from chalicelib.store import items
+    from chalicelib.store.room_slots import hold_action
+
+    client = make_client(api)
+    series = _book(api, client["id"], room_id=ROOM, recurrence={"frequency": "weekly", "count": 3}).body
+    # Another booking takes the third week's new time between this move's read and its writes.
+    start, end = datetime(2026, 12, 15, 16, 0, tzinfo=timezone.utc), datetime(2026, 12, 15, 16, 50, tzinfo=timezone.utc)
+    [racer] = slot_changes(set(), {(ROOM, s) for s in room_slots(start, end)}, set(), True)
+    items.transact([hold_action(PRACTICE_A, "appt_racer", racer)])
+    reply = api.patch(f"/v1/appointments/{series['appointments'][0]['id']}", {
+        "start": "2026-12-01T11:00:00", "end": "2026-12-01T11:50:00", "scope": "following"}, if_match='"1"')
+    assert reply.status == 409 and "appt_racer" in reply.body["warnings"][0]["detail"]
+    assert reply.body["warnings"][0]["occurrence"] == 3
+    stored = [api.get(f"/v1/appointments/{a['id']}").body for a in series["appointments"]]
+    assert [a["start"][11:16] for a in stored] == ["10:00", "10:00", "10:00"]
+    free = _book(api, client["id"], room_id=ROOM, start="2026-12-08T11:00:00", end="2026-12-08T11:50:00")
+    assert free.status == 201  # the second week's new time was given back
