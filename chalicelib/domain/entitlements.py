@@ -149,6 +149,41 @@ def count_phrase(*, used: Decimal, allowed: Decimal, measure: str, ends: str) ->
     return f"{noun} {format_amount(used)} of {format_amount(allowed)} authorized, {format_amount(left)} left, ends {ends}"
 
 
+_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£"}
+
+
+def format_money(value: Decimal, currency: str) -> str:
+    """'$1,000.00' (a known symbol) or '1,000.00 CHF'."""
+    text = f"{value.quantize(CENT, ROUND_HALF_UP):,.2f}"
+    symbol = _SYMBOLS.get(currency)
+    if symbol is None:
+        return f"{text} {currency}"
+    return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
+
+
+def _measured(value: Decimal, measure: str, currency: str) -> str:
+    return format_money(value, currency) if measure == "money" else format_amount(value)
+
+
+def pack_phrase(*, used: Decimal, limit: Decimal, measure: str, currency: str) -> str:
+    """The line a pack charge answers with, in the pack's measure: "session 4 of 6, 2 left",
+    "90 of 600 minutes, 510 left", "$180.00 of $1,000.00, $820.00 left"."""
+    left = _measured(limit - used, measure, currency)
+    if measure == "sessions":
+        return f"session {format_amount(used)} of {format_amount(limit)}, {left} left"
+    of = f"{_measured(used, measure, currency)} of {_measured(limit, measure, currency)}"
+    return f"{of} minutes, {left} left" if measure == "minutes" else f"{of}, {left} left"
+
+
+def usage_phrase(*, used: Decimal, capacity: Decimal, measure: str, currency: str) -> str:
+    """How much of a pack or authorization is used, as the client profile shows it:
+    "used 4 of 6 sessions, 2 left", "used $180.00 of $1,000.00, $820.00 left"."""
+    left = _measured(capacity - used, measure, currency)
+    of = f"used {_measured(used, measure, currency)} of {_measured(capacity, measure, currency)}"
+    noun = "" if measure == "money" else " " + (measure[:-1] if capacity == 1 else measure)
+    return f"{of}{noun}, {left} left"
+
+
 def format_amount(value: Decimal) -> str:
     """An amount as people write it: whole amounts without decimals (7, 540), others as they are."""
     return str(int(value)) if value == value.to_integral_value() else format(value, "f")

@@ -103,6 +103,8 @@ class EntitlementSummary(Output):
     remaining: str
     status: str
     ends: str | None = None
+    counted: str = Field(description="e.g. 'used 4 of 6 sessions, 2 left', 'used $180.00 of $1,000.00, $820.00 left'")
+    version: int = Field(description="The pack's or authorization's version (its ETag)")
 
 
 class Client(Output):

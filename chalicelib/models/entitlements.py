@@ -8,7 +8,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from chalicelib.domain import codes
 from chalicelib.domain.entitlements import Attendance, AuthMeasure, BillTo, CodeMode, PackMeasure
-from chalicelib.models.common import Input, Money, NonEmpty, Output
+from chalicelib.models.common import FieldError, Input, ListQuery, Money, NonEmpty, Output
 
 BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
 Quantity = Annotated[Decimal, Field(gt=0, le=1_000_000, max_digits=12, decimal_places=2)]
@@ -23,7 +23,7 @@ class CodeRuleIn(Input):
     @model_validator(mode="after")
     def _only_needs_codes(self) -> "CodeRuleIn":
         if self.mode == "only" and not self.codes:
-            raise ValueError("mode 'only' needs at least one code")
+            raise FieldError("codes", "mode 'only' needs at least one code")
         return self
 
 
@@ -53,7 +53,7 @@ Categories = Annotated[list[Category], Field(max_length=20), AfterValidator(_che
 
 def _whole_for_counts(measure: str, value: Decimal | None, field: str) -> None:
     if value is not None and measure in ("sessions", "minutes", "units") and value != value.to_integral_value():
-        raise ValueError(f"{field} must be a whole number of {measure}")
+        raise FieldError(field, f"{field} must be a whole number of {measure}")
 
 
 class PackTemplateCreate(Input):
@@ -125,9 +125,9 @@ class PackCreate(Input):
         if not self.template_id:
             missing = [f for f in ("name", "measure", "limit", "price") if getattr(self, f) is None]
             if missing:
-                raise ValueError(f"without template_id, give {', '.join(missing)}")
+                raise FieldError(missing[0], f"without template_id, give {', '.join(missing)}")
             if self.auto_renew:
-                raise ValueError("auto_renew needs a template_id")
+                raise FieldError("auto_renew", "auto_renew needs a template_id")
         if self.measure:
             _whole_for_counts(self.measure, self.limit, "limit")
         return self
@@ -187,7 +187,7 @@ class AuthorizationCreate(Input):
     @model_validator(mode="after")
     def _dates_and_count(self) -> "AuthorizationCreate":
         if self.end_on < self.begin_on:
-            raise ValueError("end_on is before begin_on")
+            raise FieldError("end_on", "end_on is before begin_on")
         _whole_for_counts(self.measure, self.allowed, "allowed")
         return self
 
@@ -259,6 +259,8 @@ class PackCharge(Output):
     remaining: Decimal
     expires_on: date | None = None
     renewed_pack_id: str | None = Field(None, description="The pack opened because this one was used up")
+    counted: str = Field(description="e.g. 'session 4 of 6, 2 left', '90 of 600 minutes, 510 left', "
+                                     "'$180.00 of $1,000.00, $820.00 left'")
 
 
 class ChargeResult(Output):
@@ -305,5 +307,5 @@ class SessionCharges(Output):
     usages: list[UsageView]
 
 
-class EntitlementListQuery(Input):
-    include_closed: bool = False
+class EntitlementListQuery(ListQuery):
+    include_closed: bool = Field(False, description="Also closed and consolidated ones (deleted ones never)")

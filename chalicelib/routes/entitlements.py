@@ -51,8 +51,9 @@ def create_pack(call: Call) -> models.Pack:
 @operation(bp, "GET", PACKS, summary="List a client's packs", tag="Packs", query=models.EntitlementListQuery,
            response=models.Pack, paginated=True)
 def list_packs(call: Call) -> Listing:
-    return Listing(service.list_packs(principal=call.principal, client_id=call.params["client_id"],
-                                      include_closed=call.query.include_closed))
+    return Listing(*service.list_packs(principal=call.principal, client_id=call.params["client_id"],
+                                       include_closed=call.query.include_closed, limit=call.query.limit,
+                                       start_key=call.start_key))
 
 
 @operation(bp, "GET", PACKS + "/{pack_id}", summary="Read a pack", tag="Packs", response=models.Pack)
@@ -102,8 +103,9 @@ def create_authorization(call: Call) -> models.Authorization:
 @operation(bp, "GET", AUTHS, summary="List a client's authorizations", tag="Authorizations",
            query=models.EntitlementListQuery, response=models.Authorization, paginated=True)
 def list_authorizations(call: Call) -> Listing:
-    return Listing(service.list_authorizations(principal=call.principal, client_id=call.params["client_id"],
-                                               include_closed=call.query.include_closed))
+    return Listing(*service.list_authorizations(principal=call.principal, client_id=call.params["client_id"],
+                                                include_closed=call.query.include_closed, limit=call.query.limit,
+                                                start_key=call.start_key))
 
 
 @operation(bp, "GET", AUTHS + "/{authorization_id}", summary="Read an authorization", tag="Authorizations",

@@ -25,6 +25,7 @@ from chalicelib.domain.entitlements import (
     count_phrase,
     expiry_date,
     pack_cost,
+    pack_phrase,
     units_for,
 )
 from chalicelib.errors import Conflict, NotFound
@@ -274,11 +275,14 @@ class _Plan:
             if not self.auth.get("number"):
                 self.warnings.append("the authorization has no number to put on the claim")
         if self.pack and status == "charged":
+            used = self.pack["used"] + self.pack_cost
             pack_view = PackCharge(
                 id=self.pack["id"], name=self.pack["name"], measure=self.pack["measure"], charged=self.pack_cost,
-                used=self.pack["used"] + self.pack_cost, limit=self.pack["limit"],
+                used=used, limit=self.pack["limit"],
                 remaining=self.pack["remaining"] - self.pack_cost, expires_on=self.pack.get("expires_on"),
-                renewed_pack_id=self.renewed["id"] if self.renewed else None)
+                renewed_pack_id=self.renewed["id"] if self.renewed else None,
+                counted=pack_phrase(used=used, limit=self.pack["limit"], measure=self.pack["measure"],
+                                    currency=cached_practice(self.practice_id).currency))
         # Billing the client directly needs no number: nothing to warn about.
         if self.auth_reason and self.request.attendance == "attended" and self.request.bill_to != "client":
             self.warnings.append(f"no prior authorization number: {self.auth_reason}")

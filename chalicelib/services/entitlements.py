@@ -8,7 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.auth import Principal
-from chalicelib.domain.entitlements import NO_EXPIRY, authorization_status, expiry_date, pack_status
+from chalicelib.domain.entitlements import (
+    NO_EXPIRY,
+    authorization_status,
+    expiry_date,
+    pack_status,
+    usage_phrase,
+)
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.notifications import authorization_due_on, pack_due_on
 from chalicelib.errors import Conflict, ValidationFailed
@@ -279,19 +285,21 @@ def get_pack(*, principal: Principal, client_id: str, pack_id: str) -> Pack:
     return pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
 
 
-def _listed(principal: Principal, client_id: str, kind: str, include_closed: bool) -> list[dict[str, Any]]:
-    """A client's packs or authorizations: open ones, or all but deleted."""
-    CLIENTS.get(principal.practice_id, client_id)  # 404 for an unknown client, not an empty list
-    return [i for i in store.read_entitlements(principal.practice_id, client_id)
-            if i["kind"] == kind and i["state"] != "deleted" and (include_closed or i["state"] == "open")]
+def _page(principal: Principal, client_id: str, kind: str, include_closed: bool, limit: int,
+          start_key: dict | None) -> items.Page:
+    page = store.entitlement_page(principal.practice_id, client_id, kind, include_closed=include_closed,
+                                  limit=limit, start_key=start_key)
+    if not page.items and start_key is None:
+        CLIENTS.get(principal.practice_id, client_id)  # 404 for an unknown client, not an empty list
+    return page
 
 
-def list_packs(*, principal: Principal, client_id: str, include_closed: bool) -> list[Pack]:
-    """A client's packs, soonest expiry first."""
+def list_packs(*, principal: Principal, client_id: str, include_closed: bool, limit: int,
+               start_key: dict | None) -> tuple[list[Pack], dict | None]:
+    """One page of a client's packs, oldest first (one Query)."""
     calendar = practice_calendar(principal.practice_id)
-    found = sorted(_listed(principal, client_id, "PACK", include_closed),
-                   key=lambda i: (i.get("expires_on") or NO_EXPIRY, i["id"]))
-    return [pack_view(i, today=calendar.today, soon_days=calendar.soon_days) for i in found]
+    page = _page(principal, client_id, "PACK", include_closed, limit, start_key)
+    return [pack_view(i, today=calendar.today, soon_days=calendar.soon_days) for i in page.items], page.last_key
 
 
 def update_pack(*, principal: Principal, client_id: str, pack_id: str, changes: PackUpdate,
@@ -501,10 +509,12 @@ def get_authorization(*, principal: Principal, client_id: str, authorization_id:
                               today=calendar.today)
 
 
-def list_authorizations(*, principal: Principal, client_id: str, include_closed: bool) -> list[Authorization]:
+def list_authorizations(*, principal: Principal, client_id: str, include_closed: bool, limit: int,
+                        start_key: dict | None) -> tuple[list[Authorization], dict | None]:
+    """One page of a client's authorizations, oldest first (one Query)."""
     calendar = practice_calendar(principal.practice_id)
-    found = sorted(_listed(principal, client_id, "AUTH", include_closed), key=lambda i: (i["end_on"], i["id"]))
-    return [authorization_view(i, today=calendar.today) for i in found]
+    page = _page(principal, client_id, "AUTH", include_closed, limit, start_key)
+    return [authorization_view(i, today=calendar.today) for i in page.items], page.last_key
 
 
 def update_authorization(*, principal: Principal, client_id: str, authorization_id: str,
@@ -535,17 +545,22 @@ def summaries(principal: Principal, client_id: str) -> tuple[list[EntitlementSum
             continue
         if item["kind"] == "PACK":
             view = pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
-            packs.append(EntitlementSummary(id=view.id, kind="pack", name=view.name, measure=view.measure,
-                                            used=_fmt(view.used, view.measure), limit=_fmt(view.limit, view.measure),
-                                            remaining=_fmt(view.remaining, view.measure), status=view.status,
-                                            ends=view.expires_on.isoformat() if view.expires_on else None))
+            packs.append(_summary(view.id, "pack", view.name, view.measure, view.used, view.limit, view.status,
+                                  view.expires_on.isoformat() if view.expires_on else None, view.version,
+                                  calendar.currency))
         else:
             auth = authorization_view(item, today=calendar.today)
-            auths.append(EntitlementSummary(id=auth.id, kind="authorization", name=auth.payer, measure=auth.measure,
-                                            used=_fmt(auth.used, auth.measure), limit=_fmt(auth.allowed, auth.measure),
-                                            remaining=_fmt(auth.remaining, auth.measure), status=auth.status,
-                                            ends=auth.end_on.isoformat()))
+            auths.append(_summary(auth.id, "authorization", auth.payer, auth.measure, auth.used, auth.allowed,
+                                  auth.status, auth.end_on.isoformat(), auth.version, calendar.currency))
     return packs, auths
+
+
+def _summary(entitlement_id: str, kind: str, name: str, measure: str, used: Decimal, capacity: Decimal, status: str,
+             ends: str | None, version: int, currency: str) -> EntitlementSummary:
+    return EntitlementSummary(id=entitlement_id, kind=kind, name=name, measure=measure, used=_fmt(used, measure),
+                              limit=_fmt(capacity, measure), remaining=_fmt(capacity - used, measure), status=status,
+                              ends=ends, version=version,
+                              counted=usage_phrase(used=used, capacity=capacity, measure=measure, currency=currency))
 
 
 def _fmt(value: Decimal, measure: str) -> str:

@@ -31,6 +31,17 @@ def read_entitlements(practice_id: str, client_id: str) -> list[dict[str, Any]]:
     return items.query_all(client_pk(practice_id, client_id), ENT)
 
 
+def entitlement_page(practice_id: str, client_id: str, kind: str, *, include_closed: bool, limit: int,
+                     start_key: dict | None) -> items.Page:
+    """One page of a client's packs or authorizations, oldest first, in one Query: the open
+    ones, or (include_closed) every one not deleted. The state is a filter, so a page may hold
+    fewer than `limit` items and still have a next one."""
+    state = ("#state <> :deleted", {":deleted": "deleted"}) if include_closed else ("#state = :open", {":open": "open"})
+    return items.query_page(client_pk(practice_id, client_id), KINDS[kind][1], limit=limit, start_key=start_key,
+                            filter=state[0], filter_values=state[1], filter_names={"#state": "state"},
+                            consistent=True)
+
+
 def get_entitlement(practice_id: str, client_id: str, kind: str, entitlement_id: str) -> dict[str, Any]:
     """One pack or authorization that is not deleted, or NotFound."""
     item = items.get(*entitlement_key(practice_id, client_id, kind, entitlement_id))

@@ -78,3 +78,21 @@ def strict_expressions() -> Iterator[list[str]]:
         yield faults
     finally:
         events.unregister("provide-client-params.dynamodb", unique_id="strict-expressions")
+
+
+def every_page(api: Api, path: str, *, limit: int) -> list[list[dict]]:
+    """Walk a list by its cursors; each page as a list of items. Asserts each page is one
+    Query, at most `limit` long."""
+    from chalicelib.observability import current_meter
+
+    pages, cursor = [], None
+    sep = "&" if "?" in path else "?"
+    while True:
+        reply = api.get(f"{path}{sep}limit={limit}" + (f"&cursor={cursor}" if cursor else ""))
+        assert reply.status == 200, reply.body
+        assert current_meter().calls == ["Query"], current_meter().calls
+        assert len(reply.body["items"]) <= limit
+        pages.append(reply.body["items"])
+        cursor = reply.body["next_cursor"]
+        if not cursor:
+            return pages

@@ -1,7 +1,7 @@
 """Authorizations: counting, numbers on claims, units, selection, edits, report."""
 from __future__ import annotations
 
-from tests.api.entitlement_helpers import charge, make_authorization, make_client
+from tests.api.entitlement_helpers import charge, every_page, make_authorization, make_client
 
 
 def test_each_session_shows_which_authorization_it_counts_against(api):
@@ -160,3 +160,31 @@ def test_closing_an_authorization_stops_counting(api):
     reopened = api.patch(path, {"closed": False}, if_match=closed.etag)
     assert reopened.body["status"] == "active"
     assert charge(api, client["id"], "y").body["prior_authorization_number"] == "PA-7781"
+
+
+def test_authorizations_list_in_pages_of_limit_one_query_each_oldest_first(api):
+    client = make_client(api)
+    made = [make_authorization(api, client["id"], payer=f"Payer {i}") for i in range(4)]
+    path = f"/v1/clients/{client['id']}/authorizations"
+    closed = api.patch(f"{path}/{made[0]['id']}", {"closed": True}, if_match=f'"{made[0]["version"]}"')
+    assert closed.status == 200
+    api.get(path)  # the caller's standing and the practice are read once, then cached
+    pages = every_page(api, path, limit=2)
+    assert [a["id"] for page in pages for a in page] == [a["id"] for a in made[1:]]
+    assert all(a["version"] == 1 for page in pages for a in page)
+    everything = every_page(api, f"{path}?include_closed=true", limit=1)
+    assert [(a["id"], a["version"]) for page in everything for a in page] == [
+        (a["id"], 2 if a is made[0] else 1) for a in made]
+    assert api.get("/v1/clients/cli_missing/authorizations?limit=5").status == 404
+
+
+def test_every_response_with_an_authorization_carries_its_etag(api):
+    client = make_client(api)
+    path = f"/v1/clients/{client['id']}/authorizations"
+    created = api.post(path, {"payer": "Acme", "begin_on": "2026-01-01", "end_on": "2026-12-31", "allowed": "4"})
+    assert created.status == 201 and created.etag == '"1"' and created.body["version"] == 1
+    read = api.get(f"{path}/{created.body['id']}")
+    assert read.etag == '"1"'
+    edited = api.patch(f"{path}/{created.body['id']}", {"allowed": "6"}, if_match=read.etag)
+    assert edited.status == 200 and edited.etag == '"2"' and edited.body["version"] == 2
+    assert api.get(path).body["items"][0]["version"] == 2

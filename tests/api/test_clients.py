@@ -1,7 +1,7 @@
 """/v1/clients: records, search, archive, profile with entitlements."""
 from __future__ import annotations
 
-from tests.api.entitlement_helpers import make_client, make_pack
+from tests.api.entitlement_helpers import charge, make_authorization, make_client, make_pack
 
 
 def test_client_with_insurance_and_referrer_round_trips(api):
@@ -24,7 +24,8 @@ def test_client_validation_names_each_field(api):
                                      "default_service": {"billing_code": "90837", "pack_id": "p"}})
     assert reply.status == 422
     fields = {e["field"] for e in reply.body["errors"]}
-    assert {"body.first_name", "body.date_of_birth", "body.referring_provider.npi", "body.default_service"} <= fields
+    assert {"body.first_name", "body.date_of_birth", "body.referring_provider.npi",
+            "body.default_service.pack_id"} <= fields
 
 
 def test_referring_provider_needs_all_three_fields(api):
@@ -67,6 +68,31 @@ def test_profile_shows_used_of_limit(api):
                                                       "billing_code": "90837"})
     packs = api.get(f"/v1/clients/{client['id']}").body["packs"]
     assert [(p["used"], p["limit"], p["remaining"]) for p in packs] == [("1", "5", "4")]
+
+
+def test_profile_shows_every_open_pack_and_authorization_as_used_of_left_with_its_version(api):
+    api.post("/v1/billing-codes", {"code": "97153", "description": "Adaptive behaviour treatment",
+                                   "default_minutes": 60, "default_charge": "20", "unit_minutes": 15})
+    client = make_client(api)
+    make_pack(api, client["id"], name="Hours", measure="minutes", limit="600", price="1",
+              codes={"mode": "only", "codes": ["97153"]})
+    budget = make_pack(api, client["id"], name="Budget", measure="money", limit="1000", price="0",
+                       codes={"mode": "only", "codes": ["90837"]})
+    make_authorization(api, client["id"], measure="units", allowed="20", codes={"mode": "only", "codes": ["97153"]})
+    for ref in ("a", "b"):
+        assert charge(api, client["id"], ref, code="97153", minutes=45).status == 201
+        assert charge(api, client["id"], f"{ref}2", fee="90.00").status == 201
+    closed = make_pack(api, client["id"], name="Closed", measure="sessions", limit="5", price="1")
+    api.patch(f"/v1/clients/{client['id']}/packs/{closed['id']}", {"closed": True}, if_match='"1"')
+    profile = api.get(f"/v1/clients/{client['id']}").body
+    assert sorted((p["name"], p["counted"], p["version"]) for p in profile["packs"]) == [
+        ("Budget", "used $180.00 of $1,000.00, $820.00 left", 1),
+        ("Hours", "used 90 of 600 minutes, 510 left", 1)]
+    assert [(a["counted"], a["version"]) for a in profile["authorizations"]] == [("used 6 of 20 units, 14 left", 1)]
+    edited = api.patch(f"/v1/clients/{client['id']}/packs/{budget['id']}", {"limit": "3000"}, if_match='"1"')
+    assert edited.status == 200
+    budget_line = next(p for p in api.get(f"/v1/clients/{client['id']}").body["packs"] if p["id"] == budget["id"])
+    assert (budget_line["counted"], budget_line["version"]) == ("used $180.00 of $3,000.00, $2,820.00 left", 2)
 
 
 def test_default_service_must_exist(api):

@@ -5,7 +5,15 @@ from decimal import Decimal
 
 import pytest
 
-from tests.api.entitlement_helpers import charge, make_client, make_pack, make_template, strict_expressions
+from tests.api.entitlement_helpers import (
+    charge,
+    every_page,
+    make_authorization,
+    make_client,
+    make_pack,
+    make_template,
+    strict_expressions,
+)
 from tests.conftest import PRACTICE_A, USERS
 
 
@@ -47,8 +55,8 @@ def test_placeholder_budget_edited_to_the_funders_letter(api):
 def test_pack_input_rules_are_422(api):
     client = make_client(api)
     bad = [({"name": "x", "measure": "sessions", "limit": "0", "price": "1"}, "body.limit"),
-           ({"name": "x", "measure": "sessions", "limit": "2.5", "price": "1"}, "body"),
-           ({"name": "x", "measure": "money"}, "body"),
+           ({"name": "x", "measure": "sessions", "limit": "2.5", "price": "1"}, "body.limit"),
+           ({"name": "x", "measure": "money"}, "body.limit"),
            ({"name": "x", "measure": "money", "limit": "10", "price": "1",
              "categories": [{"name": "A", "percent": "70"}, {"name": "B", "percent": "20"}]}, "body.categories")]
     for body, field in bad:
@@ -377,3 +385,61 @@ def test_pack_sale_undone_when_a_session_goes_away_after_the_checks(api, monkeyp
     usages = api.get(f"/v1/clients/{client['id']}/charges/{first['id']}").body["usages"]
     assert [(u["kind"], u["entitlement_id"]) for u in usages] == [("pack", old["id"])]
     assert api.get(f"/v1/clients/{client['id']}/packs/{old['id']}").body["used"] == "2"
+
+
+def test_packs_list_in_pages_of_limit_one_query_each_oldest_first(api):
+    client = make_client(api)
+    made = [make_pack(api, client["id"], name=f"P{i}", measure="sessions", limit="5", price="1") for i in range(5)]
+    path = f"/v1/clients/{client['id']}/packs"
+    closed = api.patch(f"{path}/{made[1]['id']}", {"closed": True}, if_match=f'"{made[1]["version"]}"')
+    assert closed.status == 200
+    api.get(path)  # the caller's standing and the practice are read once, then cached
+    pages = every_page(api, path, limit=2)
+    assert [p["id"] for page in pages for p in page] == [p["id"] for p in made if p["id"] != made[1]["id"]]
+    assert all(p["version"] == 1 for page in pages for p in page)
+    everything = every_page(api, f"{path}?include_closed=true", limit=3)
+    assert [(p["id"], p["version"]) for page in everything for p in page] == [
+        (p["id"], 2 if p["id"] == made[1]["id"] else 1) for p in made]
+
+
+def test_packs_list_refuses_a_cursor_of_another_list_and_404s_an_unknown_client(api):
+    client = make_client(api)
+    for i in range(2):
+        make_pack(api, client["id"], name=f"P{i}", measure="sessions", limit="5", price="1")
+        make_authorization(api, client["id"])
+    cursor = api.get(f"/v1/clients/{client['id']}/authorizations?limit=1").body["next_cursor"]
+    assert cursor
+    reply = api.get(f"/v1/clients/{client['id']}/packs?limit=1&cursor={cursor}")
+    assert reply.status == 400 and reply.body["field"] == "query.cursor"
+    assert api.get("/v1/clients/cli_missing/packs?limit=5").status == 404
+    assert api.get(f"/v1/clients/{client['id']}/packs?limit=0").status == 422
+
+
+def test_every_response_with_a_pack_carries_its_etag(api):
+    client = make_client(api)
+    delivered = _delivered(api, client["id"], "2026-11-10")
+    path = f"/v1/clients/{client['id']}/packs"
+    created = api.post(path, {"name": "A", "measure": "sessions", "limit": "5", "price": "1",
+                              "session_ids": [delivered["id"]]})
+    assert created.status == 201 and created.etag == f'"{created.body["version"]}"'
+    other = make_pack(api, client["id"], name="B", measure="sessions", limit="5", price="1")
+    read = api.get(f"{path}/{created.body['id']}")
+    assert read.etag == f'"{read.body["version"]}"'
+    edited = api.patch(f"{path}/{created.body['id']}", {"name": "A2"}, if_match=read.etag)
+    assert edited.status == 200 and edited.etag == f'"{edited.body["version"]}"' and edited.etag != read.etag
+    merged = api.post(f"{path}/{created.body['id']}/consolidate", {"source_pack_id": other["id"]},
+                      headers={"If-Match": edited.etag})
+    assert merged.status == 200 and merged.etag == f'"{merged.body["version"]}"' and merged.etag != edited.etag
+
+
+@pytest.mark.parametrize("measure, limit, sessions, counted", [
+    ("sessions", "6", 4, "session 4 of 6, 2 left"),
+    ("minutes", "600", 3, "90 of 600 minutes, 510 left"),
+    ("money", "1000", 3, "$180.00 of $1,000.00, $820.00 left"),
+])
+def test_pack_charge_answers_with_a_readable_count(api, measure, limit, sessions, counted):
+    client = make_client(api)
+    make_pack(api, client["id"], name="P", measure=measure, limit=limit, price="1")
+    replies = [charge(api, client["id"], f"s{i}", minutes=30, fee="60.00") for i in range(sessions)]
+    assert all(r.status == 201 for r in replies)
+    assert replies[-1].body["pack"]["counted"] == counted
