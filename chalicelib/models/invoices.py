@@ -2,12 +2,14 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from chalicelib.models.common import Input, Money, Output
+from chalicelib.models.common import FieldError, Input, ListQuery, Money, Output
 from chalicelib.models.entitlements import ChargeResult
 
 PaymentMethod = Literal["cash", "card", "eftpos", "check", "bank_transfer", "insurance", "other"]
+# What is left to pay: nothing paid and something due, some paid and some due, nothing due.
+InvoiceStatus = Literal["unpaid", "part_paid", "paid"]
 
 
 class InvoiceCreate(Input):
@@ -15,11 +17,13 @@ class InvoiceCreate(Input):
 
     session_id: str | None = None
     pack_id: str | None = None
+    issued_on: date | None = Field(None, description="The invoice date; defaults to today in the practice time zone")
 
     @model_validator(mode="after")
     def _one(self) -> "InvoiceCreate":
         if (self.session_id is None) == (self.pack_id is None):
-            raise ValueError("give exactly one of session_id or pack_id")
+            raise FieldError("pack_id" if self.session_id else "session_id",
+                             "give exactly one of session_id or pack_id")
         return self
 
 
@@ -44,7 +48,7 @@ class PaymentCreate(Input):
     @model_validator(mode="after")
     def _positive(self) -> "PaymentCreate":
         if self.amount <= 0:
-            raise ValueError("a payment is more than zero")
+            raise FieldError("amount", "a payment is more than zero")
         return self
 
 
@@ -65,7 +69,9 @@ class Invoice(Output):
     paid: Money
     balance_due: Money
     payments: list[Payment]
-    status: Literal["open", "paid"]
+    status: InvoiceStatus = Field(description="unpaid: nothing paid yet and a balance due; part_paid: some paid "
+                                              "and a balance due; paid: nothing due (paid or covered by a pack)")
+    issued_on: date = Field(description="The invoice date")
     version: int
     created_at: str
     updated_at: str
@@ -76,3 +82,19 @@ class InvoiceChange(Output):
     charge: ChargeResult | None = None
     version: int = Field(description="The invoice's version, also sent as its ETag")
 
+
+class InvoiceListQuery(ListQuery):
+    """Filters of the practice-wide invoice list; any combination."""
+
+    status: InvoiceStatus | None = None
+    client_id: str | None = Field(None, min_length=1, max_length=100)
+    start: date | None = Field(None, alias="from", description="First invoice date, included")
+    end: date | None = Field(None, alias="to", description="Last invoice date, included")
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("start")
+        if end is not None and start is not None and end < start:
+            raise ValueError("'to' is before 'from'")
+        return end

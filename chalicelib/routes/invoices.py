@@ -1,4 +1,5 @@
-"""/v1/clients/{id}/invoices: invoices for sessions and pack sales, payments, packs applied."""
+"""/v1/clients/{id}/invoices: invoices for sessions and pack sales, payments, packs applied;
+/v1/invoices: every invoice of the practice, by status, client and invoice date."""
 from __future__ import annotations
 
 from chalice import Blueprint
@@ -26,6 +27,13 @@ def create_invoice(call: Call) -> models.Invoice:
 def list_invoices(call: Call) -> Listing:
     return Listing(*service.list_invoices(principal=call.principal, client_id=call.params["client_id"],
                                           limit=call.query.limit, start_key=call.start_key))
+
+
+@operation(bp, "GET", "/v1/invoices", roles=BILLERS, summary="The practice's invoices by invoice date", tag=TAG,
+           query=models.InvoiceListQuery, response=models.Invoice, paginated=True)
+def list_practice_invoices(call: Call) -> Listing:
+    return Listing(*service.list_practice_invoices(principal=call.principal, query=call.query,
+                                                   start_key=call.start_key))
 
 
 @operation(bp, "GET", INVOICES + "/{invoice_id}", roles=BILLERS, summary="Read an invoice", tag=TAG,

@@ -8,15 +8,23 @@ from typing import Any
 from chalicelib.auth import Principal
 from chalicelib.domain.ids import new_id
 from chalicelib.errors import Conflict
-from chalicelib.models.invoices import ApplyPack, Invoice, InvoiceChange, InvoiceCreate, PaymentCreate
+from chalicelib.models.invoices import (
+    ApplyPack,
+    Invoice,
+    InvoiceChange,
+    InvoiceCreate,
+    InvoiceListQuery,
+    InvoiceStatus,
+    PaymentCreate,
+)
 from chalicelib.services import charging, sessions
 from chalicelib.services.practice import practice_calendar
 from chalicelib.store import entitlements as entitlement_store
+from chalicelib.store import invoices as invoice_store
 from chalicelib.store import items
-from chalicelib.store.keys import client_pk
+from chalicelib.store.keys import INVOICE, client_pk
 from chalicelib.store.repository import BILLING_CODES, CLIENTS
 
-INVOICE = "INVOICE#"
 ZERO = Decimal("0.00")
 
 
@@ -25,23 +33,38 @@ def _key(practice_id: str, client_id: str, invoice_id: str) -> tuple[str, str]:
 
 
 def _view(item: dict[str, Any]) -> Invoice:
-    return Invoice.model_validate(items.public(item))
+    # Status and date from the figures: items written before the practice-wide list stored
+    # "open" and no invoice date.
+    return Invoice.model_validate({**items.public(item), "issued_on": _issued_on(item),
+                                   "status": _status(Decimal(item["paid"]), Decimal(item["balance_due"]))})
+
+
+def _status(paid: Decimal, due: Decimal) -> InvoiceStatus:
+    if due == 0:
+        return "paid"
+    return "part_paid" if paid > 0 else "unpaid"
+
+
+def _issued_on(item: dict[str, Any]) -> str:
+    return item.get("issued_on") or item["created_at"][:10]
 
 
 def _get(practice_id: str, client_id: str, invoice_id: str) -> dict[str, Any]:
     return items.get_existing(*_key(practice_id, client_id, invoice_id), resource="Invoice", resource_id=invoice_id)
 
 
-def _settle(item: dict[str, Any]) -> dict[str, Any]:
-    """Totals from the lines, the pack cover and the payments (one rule, used on every write)."""
+def _settle(practice_id: str, item: dict[str, Any]) -> dict[str, Any]:
+    """Totals from the lines, the pack cover and the payments, and the index keys that list the
+    invoice by status and date (one rule, used on every write, so the lists follow each write)."""
     total = sum((Decimal(line["amount"]) for line in item["lines"]), ZERO)
     paid = sum((Decimal(p["amount"]) for p in item["payments"]), ZERO)
     covered = min(Decimal(item.get("covered_by_pack") or 0), total)
     due = total - covered - paid
     if due < 0:
         raise Conflict(f"Payments would exceed what is due by {-due:.2f}", field="body.amount")
-    return {**item, "total": str(total), "paid": str(paid), "covered_by_pack": str(covered),
-            "balance_due": str(due), "status": "paid" if due == 0 else "open"}
+    settled = {**item, "total": str(total), "paid": str(paid), "covered_by_pack": str(covered),
+               "balance_due": str(due), "status": _status(paid, due), "issued_on": _issued_on(item)}
+    return {**settled, **invoice_store.index_keys(practice_id, settled)}
 
 
 def _pack_cover(practice_id: str, client_id: str, session: dict[str, Any]) -> tuple[str | None, Decimal]:
@@ -74,7 +97,8 @@ def create_invoice(*, principal: Principal, client_id: str, data: InvoiceCreate)
         values = {"subject": "pack_sale", "pack_id": pack["id"], "payments": [], "covered_by_pack": "0.00",
                   "lines": [{"description": f"Pack: {pack['name']}", "code": None, "amount": f"{pack['price']:.2f}"}]}
         invoice_id = f"inv_{pack['id']}"
-    item = _settle({**values, "id": invoice_id, "client_id": client_id})
+    issued_on = (data.issued_on or practice_calendar(pid).today).isoformat()
+    item = _settle(pid, {**values, "id": invoice_id, "client_id": client_id, "issued_on": issued_on})
     pk, sk = _key(pid, client_id, invoice_id)
     return _view(items.create({"PK": pk, "SK": sk, **item}, resource="Invoice", resource_id=invoice_id))
 
@@ -90,13 +114,23 @@ def list_invoices(*, principal: Principal, client_id: str, limit: int,
     return [_view(i) for i in page.items], page.last_key
 
 
+def list_practice_invoices(*, principal: Principal, query: InvoiceListQuery,
+                           start_key: dict | None) -> tuple[list[Invoice], dict | None]:
+    """The practice's invoices by invoice date, filtered by status, client and date range; one
+    index Query per page (an unknown client has none)."""
+    page = invoice_store.list_page(principal.practice_id, status=query.status, client_id=query.client_id,
+                                   first_day=query.start, last_day=query.end, limit=query.limit,
+                                   start_key=start_key)
+    return [_view(i) for i in page.items], page.last_key
+
+
 def add_payment(*, principal: Principal, client_id: str, invoice_id: str, data: PaymentCreate) -> InvoiceChange:
     """Record a payment; refused if it is more than the balance due. Conditioned on the version
     read, so two payments at once cannot both pass the check."""
     current = _get(principal.practice_id, client_id, invoice_id)
     on = data.on or practice_calendar(principal.practice_id).today
     payment = {"id": new_id("pay"), "amount": f"{data.amount:.2f}", "method": data.method, "on": on.isoformat()}
-    updated = _settle({**current, "payments": [*current["payments"], payment]})
+    updated = _settle(principal.practice_id, {**current, "payments": [*current["payments"], payment]})
     return _save(current, updated)
 
 
@@ -132,8 +166,9 @@ def set_pack(*, principal: Principal, client_id: str, invoice_id: str, pack_id: 
         if pack_id and (plan.pack is None or plan.pack["id"] != pack_id):
             raise Conflict(f"Pack {pack_id} cannot take this session: {plan.pack_reason}")
         cover = Decimal(session["fee"]) if plan.pack else ZERO
-        written["item"] = _settle({**current, "applied_pack_id": pack_id, "covered_by_pack": str(cover),
-                                   "version": expected_version + 1, "updated_at": items.now()})
+        written["item"] = _settle(principal.practice_id, {
+            **current, "applied_pack_id": pack_id, "covered_by_pack": str(cover),
+            "version": expected_version + 1, "updated_at": items.now()})
         return [items.put_action(written["item"], expected_version=expected_version)]
 
     charge = charging.recharge_session(

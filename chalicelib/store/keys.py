@@ -142,6 +142,30 @@ def group_notes_pk(practice_id: str, group_id: str) -> str:
     return f"P#{practice_id}#GROUP#{group_id}#NOTES"
 
 
+# Invoices live in their client's partition (INVOICE#<id>); three index partitions list them
+# by invoice date (sort key `<issued_on>#<invoice id>`), each written with the invoice itself.
+INVOICE = "INVOICE#"
+
+
+def practice_invoices_pk(practice_id: str) -> str:
+    """GSI1 partition of every invoice of a practice by invoice date."""
+    return f"P#{practice_id}#INVOICES"
+
+
+def invoice_status_pk(practice_id: str, status: str) -> str:
+    """GSI2 partition of a practice's invoices in one status (unpaid, part_paid, paid)."""
+    return f"P#{practice_id}#INVOICES#{status}"
+
+
+def client_invoices_pk(practice_id: str, client_id: str) -> str:
+    """GSI3 partition of one client's invoices by invoice date."""
+    return f"P#{practice_id}#C#{client_id}#INVOICES"
+
+
+def invoice_date_sk(issued_on: str, invoice_id: str) -> str:
+    return f"{issued_on}#{invoice_id}"
+
+
 # ---- what the daily sweep reads -------------------------------------------------------
 # The DUE index is sparse and date-bucketed: an item carries DUEPK only while the sweep has
 # something to do with it on that date (a pack about to expire, an authorization about to

@@ -23,7 +23,7 @@ def test_session_invoice_with_add_on_and_payment_at_session(api):
     invoice = reply.body
     assert [line["amount"] for line in invoice["lines"]] == ["180.00", "20.00"]
     assert (invoice["total"], invoice["paid"], invoice["balance_due"], invoice["status"]) == (
-        "200.00", "50.00", "150.00", "open")
+        "200.00", "50.00", "150.00", "part_paid")
     assert api.post(_invoices(client["id"]), {"session_id": session["id"]}).status == 409  # one per session
 
 
