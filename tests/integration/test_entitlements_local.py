@@ -66,3 +66,29 @@ def test_first_use_pack_charges_on_every_path_and_sets_its_expiry_once(local_api
     assert later.status == 201 and later.body["pack"]["expires_on"] == "2027-01-19", later.body
     stored = local_api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}").body
     assert stored["expires_on"] == "2027-01-19" and stored["status"] != "expired"
+
+
+def test_lists_bill_to_and_packs_for_past_sessions_run_on_the_real_engine(local_api):
+    api = local_api
+    client = make_client(api)
+    auth = make_authorization(api, client["id"])
+    sessions = [api.post(f"/v1/clients/{client['id']}/sessions",
+                         {"date_of_service": f"2026-11-{d}", "billing_code": "90837"}).body["session"] for d in (10, 17)]
+    moved = api.patch(f"/v1/clients/{client['id']}/sessions/{sessions[0]['id']}", {"bill_to": "client"},
+                      if_match='"1"')
+    assert moved.status == 200 and moved.body["session"]["prior_authorization_number"] is None, moved.body
+    assert api.get(f"/v1/clients/{client['id']}/authorizations/{auth['id']}").body["used"] == "1"
+    refused = api.post(f"/v1/clients/{client['id']}/packs", {"name": "P", "measure": "sessions", "limit": "5",
+                                                              "price": "1", "session_ids": ["ses_missing"]})
+    assert refused.status == 422
+    made = [make_pack(api, client["id"], name=f"P{i}", measure="sessions", limit="5", price="1",
+                      session_ids=[s["id"] for s in sessions] if i == 0 else []) for i in range(3)]
+    assert made[0]["used"] == "2"
+    ids, cursor = [], None
+    while True:
+        page = api.get(f"/v1/clients/{client['id']}/packs?limit=2" + (f"&cursor={cursor}" if cursor else "")).body
+        ids += [p["id"] for p in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert ids == [p["id"] for p in made]
