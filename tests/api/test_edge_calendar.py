@@ -56,8 +56,7 @@ def encodings(draw, text: str) -> str:
             line = "\n ".join(parts)
         lines.append(line)
     newline = draw(st.sampled_from(["\r\n", "\n"]))
-    body = newline.join("\n ".join(l.split("\n ")) if newline == "\n" else l.replace("\n ", "\r\n ")
-                        for l in lines) + newline
+    body = newline.join(line.replace("\n ", newline + " ") for line in lines) + newline
     return ("\ufeff" if draw(st.booleans()) else "") + body
 
 
@@ -84,8 +83,8 @@ def test_import_of_a_real_calendar_file_creates_each_occurrence_at_its_wall_time
         assert reply.status == 200, (reply.body.get("errors"), calendar[:60])
         placed = sorted(_instant(e["start"]) for e in reply.body["events"]
                         if e["outcome"] in ("created", "already_imported"))
-        assert placed == sorted(map(_instant, EXPECTED[name])), [(e["uid"][:12], e["start"], e["outcome"], e.get("detail"))
-                                          for e in reply.body["events"]]
+        assert placed == sorted(map(_instant, EXPECTED[name])), [
+            (e["uid"][:12], e["start"], e["outcome"], e.get("detail")) for e in reply.body["events"]]
 
     check()
 
@@ -97,7 +96,10 @@ def test_booking_at_a_wall_time_in_a_dst_gap_or_overlap_is_refused_or_well_forme
     assert api.patch("/v1/practice", {"time_zone": zone}, if_match=practice.etag).status == 200
 
     @API_SETTINGS
-    @given(edge=wall_times_near_transitions((zone,)) if zone != "Asia/Kathmandu" else st.tuples(st.just(zone), st.datetimes(datetime(2026, 1, 1), datetime(2030, 1, 1))), minutes=st.one_of(st.integers(1, 90), st.integers(1, 720)))
+    # Kathmandu has no offset change since 1986: any wall time there.
+    @given(edge=wall_times_near_transitions((zone,)) if zone != "Asia/Kathmandu"
+           else st.tuples(st.just(zone), st.datetimes(datetime(2026, 1, 1), datetime(2030, 1, 1))),
+           minutes=st.one_of(st.integers(1, 90), st.integers(1, 720)))
     def check(edge, minutes):
         _, start = edge
         end = start + timedelta(minutes=minutes)

@@ -95,11 +95,13 @@ def test_create_with_a_malformed_body_is_a_problem_and_writes_nothing(api, raw):
 
 # What people type into a name: letters of any script with their marks, apostrophes and
 # hyphens, emoji, right-to-left text, zero-width joiners and marks, spaces around.
-name_chars = st.characters(categories=["L", "M", "Nd", "Zs", "So"], include_characters="'’-‐. \u200b\u200c\u200d\u200e\u200f\ufeff")
+name_chars = st.characters(categories=["L", "M", "Nd", "Zs", "So"],
+                           include_characters="'’-‐. \u200b\u200c\u200d\u200e\u200f\ufeff")
 typed_names = st.one_of(
     st.sampled_from(["O'Brien", "O’Brien", "Nguyễn-Smith", "Nguyễn-Smith", "José", "Jose\u0301",
-                     "Zoë", "محمد", "שרה", "Ægir", "Łukasz", "李", "👩‍⚕️ Sam", " Jamie ", "Ann-\u200bMarie",
-                     "de la Cruz", "ß", "İstanbul", "X" * 200, "X" * 201, "", "   ", "\u200b"]),
+                     "Zoë", "محمد", "שרה", "Ægir", "Łukasz", "李", "👩‍⚕️ Sam", " Jamie ",
+                     "Ann-\u200bMarie", "de la Cruz", "ß", "İstanbul", "X" * 200, "X" * 201, "", "   ",
+                     "\u200b"]),
     st.text(name_chars, min_size=1, max_size=60))
 
 

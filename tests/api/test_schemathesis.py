@@ -89,7 +89,7 @@ class World:
                                                             "price": "900.00"}))
         note_template = _created(api.post("/v1/note-templates", {"name": "SOAP", "fields": [
             {"key": "mood", "label": "Mood", "type": "text"}]}))
-        _created(api.post("/v1/diagnosis-codes", {"code": "F41.1"}))
+        _created(api.post("/v1/diagnosis-codes", {"code": "F41.1", "system": "ICD-10", "description": "Anxiety"}))
         _created(api.post("/v1/billing-codes", {"code": "H2019", "description": "Behavioural", "default_minutes": 15,
                                                 "default_charge": "30.00", "unit_minutes": 15}))
         self.bundles += [{"template_id": template["id"]}, {"note_template_id": note_template["id"]},
