@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain.claims import (
-    Address, Authorization, Claim, Person, Problem, ReferringProvider, ServiceLine, Subscriber, scrub,
+    Address, Authorization, Claim, Problem, ReferringProvider, ServiceLine, Subscriber, scrub,
 )
 from devtools import sample_837p as demo
 
