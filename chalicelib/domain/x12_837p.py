@@ -203,7 +203,8 @@ def _claim_loop(w: _Writer, claim: Claim) -> None:
     if rend.taxonomy:
         w.add("PRV", "PE", "PXC", ident(rend.taxonomy, "rendering taxonomy", 10))
     facility = claim.service_facility
-    if facility is not None:
+    # 2310C only where care was given away from the billing address (X12 RFI 2196: never the same place)
+    if facility is not None and facility.address != claim.billing_provider.address:
         if facility.address is None:
             raise ValueError("the service facility address is missing; scrub the claim first")
         w.add("NM1", "77", "2", required_text(facility.name, 60, "service facility name"), "", "", "", "",

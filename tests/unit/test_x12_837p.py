@@ -197,6 +197,27 @@ def test_write_837p_writes_modifiers_pointers_and_line_pos():
     assert find(x12, "CLM")[0][2] == "150"
 
 
+def test_write_837p_omits_service_facility_at_the_billing_address():
+    at_home_office = child(service_facility=dataclasses.replace(demo.FACILITY, address=demo.PRACTICE_ADDRESS))
+    x12 = write_837p(demo.demo_batch(at_home_office))
+    assert find(x12, "NM1", "77") == []
+    assert find(write_837p(demo.demo_batch(child())), "NM1", "77")[0][3] == "DEMO COUNSELING EASTSIDE"
+    assert_valid(x12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(member_id=st.text(max_size=30), reference=st.text(max_size=30))
+def test_write_837p_writes_identifiers_verbatim_or_refuses_them(member_id, reference):
+    claim = adult(subscriber=Subscriber(member_id=member_id, record_id="i"), frequency_code="7",
+                  original_reference=reference)
+    try:
+        x12 = write_837p(demo.demo_batch(claim))
+    except ValueError:
+        return
+    assert find(x12, "NM1", "IL")[0][9] == member_id
+    assert find(x12, "REF", "F8") == [["REF", "F8", reference]]
+
+
 def test_write_837p_refuses_claims_of_two_payers():
     other = adult(payer=dataclasses.replace(demo.PAYER, payer_id="OTHER"))
     with pytest.raises(ValueError, match="one payer"):
