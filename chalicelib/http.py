@@ -9,6 +9,7 @@ only calls a service.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 import time
@@ -32,6 +33,7 @@ from chalicelib.observability import (
     set_correlation_id,
     start_meter,
 )
+from chalicelib.store import retry
 
 PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
@@ -152,7 +154,9 @@ def _handle(op: Operation, view: Callable[[Call], Any], request: Any, params: di
     request_id = (request.context or {}).get("requestId") or str(uuid.uuid4())
     set_correlation_id(request_id)
     try:
-        return _answer(op, view, request, params, request_id, started, meter)
+        # One retry deadline for everything the request asks of DynamoDB.
+        with retry.budget():
+            return _answer(op, view, request, params, request_id, started, meter)
     finally:
         clear_correlation_id()
 
@@ -178,6 +182,7 @@ def _answer(op: Operation, view: Callable[[Call], Any], request: Any, params: di
             response = _run(op, view, call)
     except CaseloadError as err:
         response = problem(err.status, err.title, err.detail, request_id, **err.extra)
+        response.headers.update(getattr(err, "headers", {}))  # e.g. Retry-After on a 503
     except Exception as err:  # noqa: BLE001 - the edge turns any surprise into a 500 with an id
         # The frames and the AWS error code, not the message: an exception's message can quote
         # client data (a pydantic error quotes its input), and logs never carry it.
@@ -226,7 +231,7 @@ def _parse(op: Operation, request: Any, principal: Principal, params: dict[str, 
         call.query = _validate(op.query, dict(request.query_params or {}), "query", errors)
         if op.paginated and call.query is not None and hasattr(call.query, "cursor"):
             call.start_key = cursor.decode(call.query.cursor, practice_id=principal.practice_id,
-                                           scope=_cursor_scope(op, params))
+                                           scope=_cursor_scope(op, params, call.query))
     if op.body is not None:
         call.body = _validate(op.body, _json_body(request), "body", errors)
     if errors:
@@ -265,9 +270,25 @@ def _json_body(request: Any) -> Any:
     if not raw:
         return {}
     try:
-        return json.loads(raw)
+        return json.loads(raw, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError) as err:
         raise BadRequest(f"The body is not valid JSON: {err}") from err
+    except RecursionError as err:
+        raise BadRequest("The body is not valid JSON: nested too deeply") from err
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a repeated name: which value was meant is anyone's guess."""
+    found: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in found:
+            raise ValueError(f"the name {json.dumps(name)[:40]} appears twice in one object")
+        found[name] = value
+    return found
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _if_match(header: str | None) -> int:
@@ -285,8 +306,13 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def _cursor_scope(op: Operation, params: dict[str, str]) -> str:
-    return op.operation_id + "".join(f"/{params[p]}" for p in sorted(params))
+def _cursor_scope(op: Operation, params: dict[str, str], query: BaseModel | None) -> str:
+    """What a cursor is valid for: this list, these path ids and these filters (a cursor reused
+    with other filters would steer the Query to a foreign key range). Hashed, so the cursor never
+    carries a filter's text (a name searched for is client data)."""
+    filters = query.model_dump(mode="json", exclude={"cursor", "limit"}) if query is not None else {}
+    scope = json.dumps([op.operation_id, [params[p] for p in sorted(params)], filters], sort_keys=True)
+    return hashlib.sha256(scope.encode()).hexdigest()[:32]
 
 
 def _run(op: Operation, view: Callable[[Call], Any], call: Call) -> Response:
@@ -295,7 +321,7 @@ def _run(op: Operation, view: Callable[[Call], Any], call: Call) -> Response:
         return _json_response(200, {
             "items": [m.model_dump(mode="json") for m in result.items],
             "next_cursor": cursor.encode(result.last_key, practice_id=call.principal.practice_id,
-                                         scope=_cursor_scope(op, call.params)),
+                                         scope=_cursor_scope(op, call.params, call.query)),
         })
     reply = result if isinstance(result, Reply) else Reply(result, status=op.status)
     if reply.model is None:

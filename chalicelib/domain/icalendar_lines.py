@@ -8,18 +8,20 @@ _CONTENT_LINE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:")
 
 
 def first_error(text: str) -> tuple[int, str] | None:
-    """(line number, reason) of the first malformed line, or None when the structure is sound."""
-    stack: list[str] = []
-    logical_start = 0
-    lines = text.splitlines()
-    if not lines or lines[0].strip().upper() != "BEGIN:VCALENDAR":
-        return 1, "a calendar starts with BEGIN:VCALENDAR"
-    for number, line in enumerate(lines, start=1):
+    """(line number, reason) of the first malformed line, or None when the structure is sound.
+    Folded lines are joined first (a program may fold anywhere, even inside a property name)."""
+    logical: list[tuple[int, str]] = []  # (number of its first physical line, unfolded text)
+    for number, line in enumerate(text.splitlines(), start=1):
         if line[:1] in (" ", "\t"):
-            if logical_start == 0:
+            if not logical:
                 return number, "a folded line continues nothing"
-            continue  # folded continuation of the previous line
-        logical_start = number
+            logical[-1] = (logical[-1][0], logical[-1][1] + line[1:])
+        else:
+            logical.append((number, line))
+    if not logical or logical[0][1].strip().upper() != "BEGIN:VCALENDAR":
+        return 1, "a calendar starts with BEGIN:VCALENDAR"
+    stack: list[str] = []
+    for number, line in logical:
         if not line.strip():
             continue
         if not _CONTENT_LINE.match(line):
@@ -33,5 +35,5 @@ def first_error(text: str) -> tuple[int, str] | None:
                 return number, f"END:{value.strip()} does not close {('BEGIN:' + stack[-1]) if stack else 'anything'}"
             stack.pop()
     if stack:
-        return len(lines), f"BEGIN:{stack[-1]} is never closed"
+        return logical[-1][0], f"BEGIN:{stack[-1]} is never closed"
     return None

@@ -5,6 +5,7 @@ again creates nothing twice."""
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,17 +23,19 @@ from chalicelib.store import items
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS, USERS
 
 MAX_OCCURRENCES = 104
+_FLOATING_UNTIL = re.compile(r"UNTIL=(\d{8})(?:T(\d{6}))?(?![\dTZ])")
 
 
 def import_calendar(*, principal: Principal, data: CalendarImport) -> CalendarImportResult:
     """Create what the calendar holds; report every event, matched or not."""
     from icalendar import Calendar  # only imports pay for the parser
 
-    problem = first_error(data.calendar)
+    text = data.calendar.removeprefix("\ufeff")  # a byte-order mark, as Windows editors save files
+    problem = first_error(text)
     if problem:
         raise ValidationFailed.field("body.calendar", f"line {problem[0]}: {problem[1]}")
     try:
-        calendar = Calendar.from_ical(data.calendar)
+        calendar = Calendar.from_ical(text)
     except ValueError as err:
         raise ValidationFailed.field("body.calendar", f"not a valid calendar: {err}") from err
     _check_references(principal, data)
@@ -104,20 +107,50 @@ def _client_for(principal: Principal, event: Any) -> str | None:
 
 
 def _starts(event: Any, start: datetime, zone: ZoneInfo, horizon: date) -> list[datetime]:
-    """Every occurrence's start: RRULE expanded in the event's own zone, up to the horizon."""
-    rule = event.get("RRULE")
-    if not rule:
-        return [start]
-    from dateutil.rrule import rrulestr
+    """Every occurrence's start: RRULE and RDATE expanded in the event's own zone, less EXDATE,
+    up to the horizon."""
+    from dateutil.rrule import rruleset
 
-    local = start.astimezone(start.tzinfo)
-    expanded = rrulestr(rule.to_ical().decode(), dtstart=local.replace(tzinfo=None))
-    limit = datetime.combine(horizon, datetime.max.time())
+    occurrences = rruleset()
+    occurrences.rdate(start)
+    rule = event.get("RRULE")
+    if rule:
+        occurrences.rrule(_rule(rule.to_ical().decode(), start))
+    for when in _listed_times(event, "RDATE", start.tzinfo):
+        occurrences.rdate(when)
+    for when in _listed_times(event, "EXDATE", start.tzinfo):
+        occurrences.exdate(when)
+    limit = datetime.combine(horizon, datetime.max.time(), tzinfo=start.tzinfo)
     out = []
-    for occurrence in expanded:
+    for occurrence in occurrences:
         if occurrence > limit or len(out) == MAX_OCCURRENCES:
             break
-        out.append(occurrence.replace(tzinfo=start.tzinfo))
+        out.append(occurrence)
+    return out
+
+
+def _rule(text: str, start: datetime) -> Any:
+    """The RRULE from an aware start, so each occurrence keeps the wall-clock time across daylight
+    saving; a floating UNTIL (no Z, as some programs write) is read in the start's zone."""
+    from dateutil.rrule import rrulestr
+
+    def in_utc(match: re.Match[str]) -> str:
+        local = datetime.strptime(match.group(1) + (match.group(2) or "235959"), "%Y%m%d%H%M%S")
+        return "UNTIL=" + local.replace(tzinfo=start.tzinfo).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+    return rrulestr(_FLOATING_UNTIL.sub(in_utc, text), dtstart=start)
+
+
+def _listed_times(event: Any, name: str, zone: Any) -> list[datetime]:
+    """The date-times an RDATE or EXDATE property lists (it may repeat); floating ones are in `zone`.
+    Whole dates and periods are not occurrences of a timed event and are left out."""
+    value = event.get(name)
+    out = []
+    for entry in value if isinstance(value, list) else [] if value is None else [value]:
+        for listed in getattr(entry, "dts", []):
+            when = listed.dt
+            if isinstance(when, datetime):
+                out.append(when if when.tzinfo else when.replace(tzinfo=zone))
     return out
 
 
