@@ -124,6 +124,37 @@ def _run(attempt: Callable[[Attempt], T], what: str, only_again: bool, ends: flo
             time.sleep(wait)
 
 
+def optimistic(attempt: Callable[[Attempt], T], *, what: str, attempts: int | None = None,
+               exhausted: Callable[[], Exception] | None = None) -> T:
+    """Optimistic concurrency, the one loop services use: `attempt` reads, decides and makes
+    its conditional write, and raises Again when what it read moved before the write (a
+    balance, a member's mark); it is called again on fresh reads after a jittered wait,
+    inside the shared budget. Only Again is retried here: each store call inside already
+    retries its own conflicts and throttling. After `attempts` tries (default: the budget's
+    ceiling) or past the deadline: `exhausted()` if given (a domain answer such as 409
+    "changing too fast"), else RetryLater."""
+    limit = attempts or _MAX_ATTEMPTS
+    ours: list[Again] = []  # our own Agains (a nested call's RetryLater is left as it is)
+
+    def once(state: Attempt) -> T:
+        try:
+            return attempt(state)
+        except Again as again:
+            ours.append(again)
+            if state.number + 1 < limit:
+                raise
+            raise (exhausted() if exhausted else RetryLater(
+                f"DynamoDB is busy; could not {what} in time. Nothing was written twice: retry the request",
+                retry_after=1)) from again
+
+    try:
+        return run(once, what=what, only_again=True)
+    except RetryLater as err:
+        if exhausted is not None and any(err.__cause__ is again for again in ours):
+            raise exhausted() from err
+        raise
+
+
 def call(fn: Callable[[], T], *, what: str = "read") -> T:
     """One idempotent call (a read, or a write that is safe to resend) under the discipline."""
     return run(lambda _: fn(), what=what)
