@@ -394,6 +394,15 @@ def add_action(pk: str, sk: str, attribute: str, delta: int, *, below: int | Non
                        "ExpressionAttributeValues": dynamo.to_item(values)}}
 
 
+def mark_action(pk: str, sk: str, attribute: str) -> dict[str, Any]:
+    """Set a flag that is never cleared (true) on an item that must exist. It leaves the
+    item's version alone: the flag is not part of what an If-Match protects."""
+    return {"Update": {"TableName": table(), "Key": key_of(pk, sk),
+                       "UpdateExpression": "SET #a = :true", "ConditionExpression": "attribute_exists(PK)",
+                       "ExpressionAttributeNames": {"#a": attribute},
+                       "ExpressionAttributeValues": dynamo.to_item({":true": True})}}
+
+
 def _version_check(expected_version: int) -> dict[str, Any]:
     return {"ConditionExpression": "attribute_exists(PK) AND #version = :expected",
             "ExpressionAttributeNames": {"#version": "version"},
