@@ -394,6 +394,19 @@ def add_action(pk: str, sk: str, attribute: str, delta: int, *, below: int | Non
                        "ExpressionAttributeValues": dynamo.to_item(values)}}
 
 
+def follow_action(pk: str, sk: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Set attributes on an item that must exist and move its version on: a copy kept in step
+    with another entity in the same transaction (holders of the old ETag become stale, as the
+    representation they read has changed)."""
+    names = {"#version": "version", "#updated": "updated_at", **{f"#a{i}": k for i, k in enumerate(values)}}
+    wire = {":one": 1, ":now": now(), **{f":v{i}": v for i, v in enumerate(values.values())}}
+    sets = ", ".join(f"#a{i} = :v{i}" for i in range(len(values)))
+    return {"Update": {"TableName": table(), "Key": key_of(pk, sk),
+                       "UpdateExpression": f"SET {sets}, #version = #version + :one, #updated = :now",
+                       "ConditionExpression": "attribute_exists(PK)", "ExpressionAttributeNames": names,
+                       "ExpressionAttributeValues": dynamo.to_item(wire)}}
+
+
 def mark_action(pk: str, sk: str, attribute: str) -> dict[str, Any]:
     """Set a flag that is never cleared (true) on an item that must exist. It leaves the
     item's version alone: the flag is not part of what an If-Match protects."""
