@@ -27,6 +27,18 @@ def to_utc(value: datetime, tz: str) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+def span(start: datetime, end: datetime, tz: str) -> tuple[datetime, timedelta]:
+    """A booking's start in UTC and its length. Wall-clock times on a daylight-saving day can
+    fall in the gap (02:30 when clocks jump to 03:00): such a start is read with the offset
+    before the change, as RFC 5545 does, and when that would end the booking before it starts,
+    it keeps the length the wall-clock times give."""
+    utc_start = to_utc(start, tz)
+    length = to_utc(end, tz) - utc_start
+    if length <= timedelta(0) and start.tzinfo is None and end.tzinfo is None:
+        length = end - start
+    return utc_start, length
+
+
 def occurrences(start: datetime, end: datetime, tz: str, *, frequency: Literal["weekly", "fortnightly"] | None,
                 count: int | None, until: date | None) -> list[Occurrence]:
     """Every occurrence of a booking. Repeats keep the local wall-clock time across daylight
@@ -35,7 +47,7 @@ def occurrences(start: datetime, end: datetime, tz: str, *, frequency: Literal["
 
     zone = ZoneInfo(tz)
     local_start = (start if start.tzinfo else start.replace(tzinfo=zone)).astimezone(zone)
-    length = to_utc(end, tz) - to_utc(start, tz)
+    _, length = span(start, end, tz)
     if frequency is None:
         starts = [local_start]
     else:

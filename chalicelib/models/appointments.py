@@ -154,12 +154,14 @@ class AppointmentUpdate(Input):
 
     @model_validator(mode="after")
     def _times(self) -> "AppointmentUpdate":
+        # Only the room and the notes can be cleared; null elsewhere would store a broken booking.
+        for name in ("start", "end", "practitioner_id", "billing_code", "telehealth"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise FieldError(name, "cannot be cleared; leave it out to keep it")
         if (self.start is None) != (self.end is None):
             raise FieldError("start" if self.start is None else "end", "give start and end together")
-        if self.start and self.end and self.end <= self.start:
-            raise FieldError("end", "end must be after start")
-        if self.start and self.end and self.end - self.start > MAX_LENGTH:
-            raise FieldError("end", "an appointment lasts at most 12 hours")
+        if self.start and self.end:
+            check_times(self.start, self.end)
         return self
 
 

@@ -20,7 +20,7 @@ from chalicelib.domain.scheduling import (
     occurrences,
     room_slots,
     slot_changes,
-    to_utc,
+    span,
 )
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.appointments import (
@@ -527,9 +527,8 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
     shift = timedelta(0)
     length = None
     if changes.start is not None:
-        new_start = to_utc(changes.start, practice.time_zone)
+        new_start, length = span(changes.start, changes.end, practice.time_zone)
         shift = new_start - datetime.fromisoformat(current["start"])
-        length = to_utc(changes.end, practice.time_zone) - new_start
     targets = _targets(principal, current, changes.scope == "following")
     moved = []
     for item in targets:

@@ -1,6 +1,8 @@
 """/v1/appointments: booking, conflicts, series warnings, views, attendance and charging."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from tests.api.entitlement_helpers import make_authorization, make_client, make_pack
 from tests.conftest import PRACTICE_A, USERS
 
@@ -357,3 +359,42 @@ def test_series_move_refused_on_a_later_occurrence_moves_none_of_it(api):
     assert [a["start"][11:16] for a in stored] == ["10:00", "10:00", "10:00"]
     free = _book(api, client["id"], room_id=ROOM, start="2026-12-08T11:00:00", end="2026-12-08T11:50:00")
     assert free.status == 201  # the second week's new time was given back
+
+
+def test_patch_that_clears_a_required_field_is_422_and_leaves_it_readable(api):
+    client = make_client(api)
+    appointment = _book(api, client["id"]).body["appointments"][0]
+    for field in ("telehealth", "practitioner_id", "billing_code", "start"):
+        reply = api.patch(f"/v1/appointments/{appointment['id']}", {field: None}, if_match=f'"{appointment["version"]}"')
+        assert reply.status == 422, (field, reply.body)
+        assert reply.body["errors"][0]["field"] == f"body.{field}"
+    again = api.get(f"/v1/appointments/{appointment['id']}")
+    assert again.status == 200 and again.body["version"] == appointment["version"]
+
+
+def test_patch_with_one_local_and_one_offset_time_is_422(api):
+    client = make_client(api)
+    appointment = _book(api, client["id"]).body["appointments"][0]
+    reply = api.patch(f"/v1/appointments/{appointment['id']}",
+                      {"start": "2026-12-02T10:00:00", "end": "2026-12-02T10:50:00-05:00"},
+                      if_match=f'"{appointment["version"]}"')
+    assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.end"
+
+
+def test_booking_and_moving_into_the_spring_forward_gap_keep_the_wall_clock_length(api):
+    # 2027-03-14 02:00-03:00 does not exist in New York: 02:50 is read as 03:50 EDT (RFC 5545).
+    client = make_client(api)
+    booked = _book(api, client["id"], start="2027-03-14T02:50:00", end="2027-03-14T03:10:00")
+    assert booked.status == 201, booked.body
+    appointment = booked.body["appointments"][0]
+    assert _utc(appointment) == ("2027-03-14T07:50:00", "2027-03-14T08:10:00")
+    moved = api.patch(f"/v1/appointments/{appointment['id']}",
+                      {"start": "2027-03-14T02:40:00", "end": "2027-03-14T03:05:00"},
+                      if_match=booked.etag)
+    assert moved.status == 200, moved.body
+    assert _utc(moved.body["appointments"][0]) == ("2027-03-14T07:40:00", "2027-03-14T08:05:00")
+
+
+def _utc(appointment):
+    return tuple(datetime.fromisoformat(appointment[k]).astimezone(timezone.utc).replace(tzinfo=None).isoformat()
+                 for k in ("start", "end"))
