@@ -8,11 +8,12 @@ PY := $(VENV)/bin/python
 VENV_INFRA := .venv-infra
 ROLE ?= admin
 
-.PHONY: help run test token install package sweep bench clean
+.PHONY: help run test fuzz token install package sweep bench clean
 
 help:
 	@echo "make run      install what is missing, start DynamoDB Local (.data/), seed the demo practice, serve http://127.0.0.1:8000"
 	@echo "make test     install what is missing and run the whole test suite (tests/infra packages and lints the template)"
+	@echo "make fuzz     the state machine, the OpenAPI fuzzer, the edge classes and the production races, much longer (about 45 min)"
 	@echo "make token ROLE=admin|practitioner|front_desk|billing   print a bearer token for the demo practice"
 	@echo "make package  build the deployable template: build/package/sam.json + deployment.zip (docs/DEPLOY.md)"
 	@echo "make sweep    run the daily sweep once against the local stack (emails land in .data/outbox)"
@@ -24,6 +25,16 @@ run: install
 
 test: install $(VENV_INFRA)/.stamp
 	$(PY) -m pytest
+
+# The same tests as `make test`, with budgets hundreds of times larger and fresh random draws.
+fuzz: install
+	CASELOAD_STATEFUL_EXAMPLES=400 CASELOAD_STATEFUL_STEPS=50 CASELOAD_STATEFUL_RANDOM=1 \
+		$(PY) -m pytest tests/api/test_stateful.py -s -p no:randomly -o timeout=0
+	CASELOAD_FUZZ_EXAMPLES=500 $(PY) -m pytest tests/api/test_schemathesis.py -o timeout=0
+	CASELOAD_EDGE_EXAMPLES=500 $(PY) -m pytest tests/api/test_edge_calendar.py tests/api/test_edge_inputs.py \
+		tests/unit/test_edge_time.py -o timeout=0
+	CASELOAD_RACE_ROUNDS=10 CASELOAD_RACE_SERVERS=6 CASELOAD_RACE_ATTENDS=48 \
+		$(PY) -m pytest tests/integration/test_production_races.py -s -o timeout=0
 
 token: $(VENV)/.stamp
 	@$(PY) -m devtools.token --role $(ROLE)
