@@ -50,6 +50,7 @@ bench: install
 	$(PY) -m bench.api_calls
 	$(PY) -m bench.charging
 	$(PY) -m bench.group_attendance
+	$(PY) -m bench.contention
 	$(PY) -m bench.sweep_cost
 
 install: $(VENV)/.stamp node_modules/.stamp
