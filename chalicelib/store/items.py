@@ -399,10 +399,12 @@ def follow_action(pk: str, sk: str, values: dict[str, Any]) -> dict[str, Any]:
     with another entity in the same transaction (holders of the old ETag become stale, as the
     representation they read has changed)."""
     names = {"#version": "version", "#updated": "updated_at", **{f"#a{i}": k for i, k in enumerate(values)}}
-    wire = {":one": 1, ":now": now(), **{f":v{i}": v for i, v in enumerate(values.values())}}
-    sets = ", ".join(f"#a{i} = :v{i}" for i in range(len(values)))
+    wire = {":one": 1, ":now": now(), **{f":v{i}": v for i, v in enumerate(values.values()) if v is not None}}
+    sets = "".join(f"#a{i} = :v{i}, " for i, v in enumerate(values.values()) if v is not None)
+    removes = ", ".join(f"#a{i}" for i, v in enumerate(values.values()) if v is None)  # None: remove
     return {"Update": {"TableName": table(), "Key": key_of(pk, sk),
-                       "UpdateExpression": f"SET {sets}, #version = #version + :one, #updated = :now",
+                       "UpdateExpression": f"SET {sets}#version = #version + :one, #updated = :now"
+                                           + (f" REMOVE {removes}" if removes else ""),
                        "ConditionExpression": "attribute_exists(PK)", "ExpressionAttributeNames": names,
                        "ExpressionAttributeValues": dynamo.to_item(wire)}}
 
