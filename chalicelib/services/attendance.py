@@ -23,14 +23,15 @@ from chalicelib.models.groups import AttendanceUpdate, GroupAttendance, MemberAt
 from chalicelib.models.invoices import InvoiceChange, InvoiceCreate, PaymentCreate
 from chalicelib.models.practice import Practice
 from chalicelib.services import appointments, charging, groups, invoices, sessions
-from chalicelib.services.entitlements import client_history_added
+from chalicelib.services.entitlements import history_marker, history_refused
 from chalicelib.services.practice import cached_practice
-from chalicelib.store import items
+from chalicelib.store import items, retry
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS
 from chalicelib.store.keys import ATTENDANCE, appointment_pk
-from chalicelib.store.repository import BILLING_CODES, LOCATIONS
 
 ZERO = Decimal("0.00")
-_ATTEMPTS = 3
+_ATTEMPTS = 8  # a member's mark re-read this often before the member is reported as changing too fast
+_BATCH = 100  # keys per BatchGetItem
 
 
 class _Raced(Exception):
@@ -72,11 +73,11 @@ def mark_attendance(*, principal: Principal, appointment_id: str, update: Attend
         raise Conflict("The group session is cancelled")
     roster = _roster(principal, appointment, marks)
     wanted = _wanted(update, appointment, roster)
-    codes, pos = _codes(principal, practice, appointment, update, wanted)
+    codes, pos, found = _codes(principal, practice, appointment, update, wanted, marks)
 
     def one(client_id: str, mark: dict[str, Any]) -> dict[str, Any]:
-        return _apply(principal, practice, appointment, roster[client_id], client_id, marks.get(client_id), mark,
-                      codes, pos)
+        member = _Member(roster[client_id], client_id, *found[client_id])
+        return _apply(principal, practice, appointment, member, marks.get(client_id), mark, codes, pos)
 
     # Members touch disjoint items (their own balances, mark and session), so their
     # transactions run side by side; each gets a copy of the request context, whose DynamoDB
@@ -121,13 +122,36 @@ def _wanted(update: AttendanceUpdate, appointment: dict[str, Any], roster: dict[
     return wanted
 
 
+class _Member:
+    """One member being marked: their name, id, client item (for the history marker) and the
+    session their current mark recorded, if any (a re-mark keeps its bill_to)."""
+
+    def __init__(self, name: str, client_id: str, client: dict[str, Any] | None,
+                 session: dict[str, Any] | None) -> None:
+        self.name, self.client_id, self.client, self.session = name, client_id, client, session
+
+    def bill_to(self) -> str:
+        return (self.session or {}).get("bill_to") or "automatic"
+
+
 def _codes(principal: Principal, practice: Practice, appointment: dict[str, Any], update: AttendanceUpdate,
-           wanted: dict[str, dict[str, Any]]) -> tuple[dict[str, BillingCode], str]:
-    """The practice's codes the marks bill under (custom codes built from the mark) and the
-    session's place of service: one read."""
+           wanted: dict[str, dict[str, Any]], marks: dict[str, dict[str, Any]]
+           ) -> tuple[dict[str, BillingCode], str, dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]]]:
+    """The practice's codes the marks bill under (custom codes built from the mark), the
+    session's place of service, and per member marked: their client item and the session their
+    current mark recorded. One read (a batch per 100 keys)."""
+    pid = principal.practice_id
     standard = sorted({m["billing_code"] for m in wanted.values() if m["billing_code"] and m["fee"] != "custom"})
-    found = items.get_many([BILLING_CODES.key(principal.practice_id, c) for c in standard] +
-                           [LOCATIONS.key(principal.practice_id, appointment["location_id"])])
+    recorded = [cid for cid in wanted if (marks.get(cid) or {}).get("session_id")]
+    member_keys = [CLIENTS.key(pid, cid) for cid in wanted] + \
+        [sessions.session_key(pid, cid, appointment["id"]) for cid in recorded]
+    keys = [BILLING_CODES.key(pid, c) for c in standard] + [LOCATIONS.key(pid, appointment["location_id"])]
+    every = [one for i in range(0, len(keys + member_keys), _BATCH)
+             for one in items.get_many((keys + member_keys)[i:i + _BATCH])]
+    found, member_items = every[:len(keys)], every[len(keys):]
+    clients = dict(zip(wanted, member_items))
+    held = dict(zip(recorded, member_items[len(wanted):]))
+    members = {cid: (clients[cid], held.get(cid)) for cid in wanted}
     by_code = dict(zip(standard, found))
     fields = {m.billing_code: f"body.members.{i}.billing_code" for i, m in enumerate(update.members) if m.billing_code}
     errors = [{"field": fields.get(code, "body.all_attended"), "reason": f"{code} is not a billing code of the practice"}
@@ -144,26 +168,37 @@ def _codes(principal: Principal, practice: Practice, appointment: dict[str, Any]
                                                 add_on=False, active=True, version=1, created_at=stamp,
                                                 updated_at=stamp)
     location = found[-1]
-    return codes, appointments.place_of_service(practice, appointment, location["place_of_service"] if location else None)
+    pos = appointments.place_of_service(practice, appointment, location["place_of_service"] if location else None)
+    return codes, pos, members
 
 
-def _apply(principal: Principal, practice: Practice, appointment: dict[str, Any], name: str, client_id: str,
+def _apply(principal: Principal, practice: Practice, appointment: dict[str, Any], member: _Member,
            current: dict[str, Any] | None, mark: dict[str, Any], codes: dict[str, BillingCode],
            pos: str) -> dict[str, Any]:
-    """Move one member to the mark asked for, re-reading their mark if someone raced us."""
-    for _ in range(_ATTEMPTS):
-        if same_mark(current, mark):
-            return {"mark": current, "changed": False}
+    """Move one member to the mark asked for, re-reading their mark if someone raced us (the
+    store's one optimistic loop)."""
+    client_id = member.client_id
+    seen = {"mark": current}
+
+    def attempt(state: retry.Attempt) -> dict[str, Any]:
+        if state.number:
+            seen["mark"] = items.get(*_mark_key(principal.practice_id, appointment["id"], client_id))
+        if same_mark(seen["mark"], mark):
+            return {"mark": seen["mark"], "changed": False}
         try:
-            return _transition(principal, practice, appointment, name, client_id, current, mark, codes, pos)
-        except _Raced:
-            current = items.get(*_mark_key(principal.practice_id, appointment["id"], client_id))
-    raise Conflict(f"Client {client_id}'s attendance is changing too fast; read it again and retry")
+            return _transition(principal, practice, appointment, member.name, client_id, seen["mark"], mark, codes,
+                               pos, member)
+        except _Raced as raced:
+            raise retry.Again("the member's mark changed between the read and the write") from raced
+
+    return retry.optimistic(attempt, what=f"mark client {client_id}", attempts=_ATTEMPTS, exhausted=lambda: Conflict(
+        f"Client {client_id}'s attendance is changing too fast; read it again and retry"))
 
 
 def _transition(principal: Principal, practice: Practice, appointment: dict[str, Any], name: str, client_id: str,
                 current: dict[str, Any] | None, mark: dict[str, Any], codes: dict[str, BillingCode],
-                pos: str) -> dict[str, Any]:
+                pos: str, member: _Member) -> dict[str, Any]:
+    bill_to = member.bill_to()  # read before the old session is dropped: a re-mark keeps it
     version = current["version"] if current else 0
     written: dict[str, Any] = {"mark": current, "changed": True}
     if current and current["status"] in CHARGEABLE:
@@ -171,7 +206,7 @@ def _transition(principal: Principal, practice: Practice, appointment: dict[str,
         interim = {"status": "unmarked", "fee": "default", "billing_code": None, "minutes": None, "custom_code": None}
         written["reversal"] = charging.reverse_session(
             principal=principal, client_id=client_id, session_ref=appointment["id"],
-            companion=_mark_write(principal.practice_id, appointment, name, client_id, interim, version, written,
+            companion=_mark_write(principal.practice_id, appointment, member, interim, version, written,
                                   drop_session=current["status"] == "attended"))
         version += 1
         if mark["status"] == "unmarked":
@@ -185,16 +220,16 @@ def _transition(principal: Principal, practice: Practice, appointment: dict[str,
         fee = ZERO if mark["fee"] == "none" else code.default_charge
         session = {"date_of_service": day.isoformat(), "billing_code": code.code, "minutes": minutes,
                    "fee": f"{fee:.2f}", "location_id": appointment["location_id"], "appointment_id": appointment["id"],
-                   "group_id": appointment["group_id"], "bill_to": "automatic", "place_of_service": pos,
+                   "group_id": appointment["group_id"], "bill_to": bill_to, "place_of_service": pos,
                    "paid_at_session": mark["paid_at_session"], "additional_diagnoses": [], "modifiers": [],
                    "additional_dates": [], "add_on_codes": []}
-    companion = _mark_write(principal.practice_id, appointment, name, client_id, mark, version, written,
-                            session=session)
+    companion = _mark_write(principal.practice_id, appointment, member, mark, version, written, session=session)
     if mark["status"] in CHARGEABLE and mark["fee"] != "none":
         code = codes[mark["billing_code"]]
         request = ChargeRequest(session_ref=appointment["id"], date=day, billing_code=code.code,
                                 minutes=session["minutes"] if session else None,
-                                fee=Decimal(session["fee"]) if session else None, attendance=mark["status"])
+                                fee=Decimal(session["fee"]) if session else None, attendance=mark["status"],
+                                bill_to=bill_to)
         written["charge"] = charging.charge_session(principal=principal, client_id=client_id, request=request,
                                                     code=code, companion=companion)
         if written["charge"].status == "already_charged":
@@ -203,15 +238,18 @@ def _transition(principal: Principal, practice: Practice, appointment: dict[str,
         try:
             items.transact(companion.actions(None))
         except items.TransactionCancelled as err:
-            raise _Raced() from err
+            raise (companion.refused(err, 0) or _Raced()) from err
     return written
 
 
-def _mark_write(practice_id: str, appointment: dict[str, Any], name: str, client_id: str, mark: dict[str, Any],
+def _mark_write(practice_id: str, appointment: dict[str, Any], member: _Member, mark: dict[str, Any],
                 version: int, written: dict[str, Any], *, session: dict[str, Any] | None = None,
                 drop_session: bool = False) -> charging.Companion:
     """The member's mark (and the client session it records or drops) as the companion of the
     charge or reversal that goes with it."""
+    name, client_id = member.name, member.client_id
+    marker_at: dict[str, int] = {}
+
     def actions(plan: Any) -> list[dict[str, Any]]:
         charged, reason = _charged_lines(plan, mark)
         number, why = plan.authorization_stamp() if plan else (None, reason)
@@ -222,18 +260,27 @@ def _mark_write(practice_id: str, appointment: dict[str, Any], name: str, client
                 "charged": charged, "not_charged_reason": reason, "prior_authorization_number": number,
                 "version": version + 1, "updated_at": items.now()}
         writes = [items.put_action(item, expected_version=version or None)]
+        marker_at.clear()
         if session is not None:
-            writes += [items.put_action(sessions.new_session_item(practice_id, client_id, appointment["id"], session,
-                                                                  (number, why))),
-                       client_history_added(practice_id, client_id)]
+            writes.append(items.put_action(sessions.new_session_item(practice_id, client_id, appointment["id"],
+                                                                     session, (number, why))))
+            marker = history_marker(practice_id, client_id, member.client)
+            if marker:
+                marker_at["index"] = len(writes)
+            writes += marker
         if drop_session:
             key = sessions.session_key(practice_id, client_id, appointment["id"])
             writes.append({"Delete": {"TableName": items.table(), "Key": items.key_of(*key)}})
         written["mark"] = item
         return writes
 
-    def refused(err: items.TransactionCancelled, index: int) -> Exception:
-        return _Raced()
+    def refused(err: items.TransactionCancelled, start: int) -> Exception | None:
+        gone = history_refused(err, start + marker_at["index"] if "index" in marker_at else None, client_id)
+        if gone is not None:
+            return gone
+        # The mark or the session refused: a concurrent mark got there first; read it again.
+        failed = [i for i in err.failed() if i >= start]
+        return _Raced() if failed else None
 
     return charging.Companion(actions=actions, refused=refused)
 

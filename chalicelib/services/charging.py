@@ -8,8 +8,6 @@ again on fresh figures, so a balance is never overdrawn and no usage is lost.
 """
 from __future__ import annotations
 
-import random
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
@@ -28,7 +26,7 @@ from chalicelib.domain.entitlements import (
     pack_phrase,
     units_for,
 )
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import NotFound
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import (
     AuthorizationCharge,
@@ -43,10 +41,9 @@ from chalicelib.services.entitlements import new_pack_item, pack_due_keys
 from chalicelib.services.practice import cached_practice
 from chalicelib.store import events
 from chalicelib.store import entitlements as store
-from chalicelib.store import items
+from chalicelib.store import items, retry
 from chalicelib.store.repository import CLIENTS
 
-_ATTEMPTS = 8
 NO_PACK = "none"  # pack_choice: charge no pack (the session is paid on its invoice)
 BILLED_TO_CLIENT = "billed to the client directly, not to insurance"
 
@@ -59,8 +56,26 @@ class Companion:
     # The writes, given the charge's plan (None for a reversal): its authorization_stamp()
     # is the prior authorization number the session gets, or why it gets none.
     actions: Callable[[Any], list[dict[str, Any]]]
-    # The error to raise when one of them is refused (e.g. a stale If-Match).
-    refused: Callable[[items.TransactionCancelled, int], Exception]
+    # Given the cancellation and the index of the companion's first action: the companion's
+    # own answer when one of its writes was refused for a reason of its own (a stale
+    # If-Match: 412, its entity gone: 404, already done), or None when none was (a
+    # conflict or a moved balance elsewhere: the charge is tried again).
+    refused: Callable[[items.TransactionCancelled, int], Exception | None]
+
+
+def _companion_answer(err: items.TransactionCancelled, start: int, companion: Companion | None) -> Exception | None:
+    """The answer a cancellation gets from the companion, checked per action: only a refused
+    condition (ConditionalCheckFailed) on one of the companion's own writes counts; a
+    TransactionConflict or throttling reason says nothing about the data. A companion write
+    refused for no reason the companion can name, while nothing else failed, is a conflict
+    with the current state (409), not something a retry would change."""
+    if companion is None or not any(i >= start for i in err.failed()):
+        return None
+    answer = companion.refused(err, start)
+    if answer is not None:
+        return answer
+    others_moved = any(i < start for i in err.failed()) or err.conflicted()
+    return None if others_moved else err
 
 
 def charge_session(*, principal: Principal, client_id: str, request: ChargeRequest, code: BillingCode,
@@ -69,7 +84,8 @@ def charge_session(*, principal: Principal, client_id: str, request: ChargeReque
     minutes = request.minutes if request.minutes is not None else code.default_minutes
     fee = request.fee if request.fee is not None else code.default_charge
     practice_id = principal.practice_id
-    for attempt in range(_ATTEMPTS):
+
+    def attempt(_: retry.Attempt) -> ChargeResult:
         entitlements = store.read_entitlements(practice_id, client_id)
         if not entitlements:
             CLIENTS.get(practice_id, client_id)  # 404 for an unknown client
@@ -81,14 +97,16 @@ def charge_session(*, principal: Principal, client_id: str, request: ChargeReque
             items.transact(plan.actions + extra)
             return plan.result("charged" if plan.actions else "nothing_charged")
         except items.TransactionCancelled as err:
-            if companion and any(i >= len(plan.actions) for i in err.failed()):
-                raise companion.refused(err, len(plan.actions)) from err
+            answer = _companion_answer(err, len(plan.actions), companion)
+            if answer is not None:
+                raise answer from err
             if plan.usage_refused(err):
                 return _already_charged(practice_id, client_id, request.session_ref)
-        # Someone took from the same balance between our read and our write: re-read and
-        # choose again. The short random wait spreads out a crowd of retries.
-        time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
-    raise Conflict("The client's balances are changing too fast to charge this session; retry")
+            # Someone took from the same balance between our read and our write: re-read
+            # and choose again (the store's one loop: jittered, inside the request's budget).
+            raise retry.Again("a balance moved between the read and the write") from err
+
+    return retry.optimistic(attempt, what="charge this session")
 
 
 def plan_charge(*, practice_id: str, client_id: str, request: ChargeRequest, code: BillingCode,
@@ -311,7 +329,8 @@ def recharge_session(*, principal: Principal, client_id: str, request: ChargeReq
     minutes = request.minutes if request.minutes is not None else code.default_minutes
     fee = request.fee if request.fee is not None else code.default_charge
     practice_id = principal.practice_id
-    for attempt in range(_ATTEMPTS):
+
+    def attempt(_: retry.Attempt) -> ChargeResult:
         entitlements = store.read_entitlements(practice_id, client_id)
         replacing = {u["kind"]: u for u in store.read_usages(practice_id, client_id, request.session_ref)
                      if u["state"] == "active"}
@@ -323,10 +342,12 @@ def recharge_session(*, principal: Principal, client_id: str, request: ChargeReq
             items.transact(plan.actions + extra)
             return plan.result("charged" if plan.auth or plan.pack else "nothing_charged")
         except items.TransactionCancelled as err:
-            if companion and any(i >= len(plan.actions) for i in err.failed()):
-                raise companion.refused(err, len(plan.actions)) from err
-        time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
-    raise Conflict("The client's balances are changing too fast to correct this session; retry")
+            answer = _companion_answer(err, len(plan.actions), companion)
+            if answer is not None:
+                raise answer from err
+            raise retry.Again("a balance or usage moved between the read and the write") from err
+
+    return retry.optimistic(attempt, what="correct this session's charge")
 
 
 def _candidate(item: dict[str, Any], label: str) -> Candidate:
@@ -360,11 +381,12 @@ def reverse_session(*, principal: Principal, client_id: str, session_ref: str,
                     companion: Companion | None = None) -> ReversalResult:
     """Give back what a session took, exactly once (a second reversal gives back nothing)."""
     practice_id = principal.practice_id
-    for attempt in range(_ATTEMPTS):
+
+    def attempt(state: retry.Attempt) -> ReversalResult:
         usages = [u for u in store.read_usages(practice_id, client_id, session_ref) if u["state"] == "active"]
         extra = companion.actions(None) if companion else []
         if not usages and not extra:
-            if attempt == 0:
+            if state.number == 0:
                 CLIENTS.get(practice_id, client_id)
             return ReversalResult(session_ref=session_ref, reversed=[])
         actions = []
@@ -379,14 +401,15 @@ def reverse_session(*, principal: Principal, client_id: str, session_ref: str,
         try:
             items.transact(actions + extra)
         except items.TransactionCancelled as err:
-            if companion and any(i >= len(actions) for i in err.failed()):
-                raise companion.refused(err, len(actions)) from err
-            time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
-            continue  # reversed or moved concurrently: look again
+            answer = _companion_answer(err, len(actions), companion)
+            if answer is not None:
+                raise answer from err
+            raise retry.Again("the session's usage was reversed or moved concurrently: look again") from err
         return ReversalResult(session_ref=session_ref, reversed=[
             {"id": u["entitlement_id"], "kind": "pack" if u["kind"] == "PACK" else "authorization",
              "amount": str(u["amount"])} for u in usages])
-    raise Conflict("The session's usage is changing too fast to reverse; retry")
+
+    return retry.optimistic(attempt, what="reverse this session's charge")
 
 
 def session_usages(*, principal: Principal, client_id: str, session_ref: str) -> SessionCharges:

@@ -132,7 +132,9 @@ def delete_client(*, principal: Principal, client_id: str, expected_version: int
     """Delete a client entered by mistake. A client with any pack, authorization or session
     has a history that is kept: archive it instead."""
     CLIENTS.delete(principal.practice_id, client_id, expected_version=expected_version,
-                   condition="attribute_not_exists(history_items) OR history_items = :zero",
+                   # has_history is the marker; history_items the counter older clients carry.
+                   condition="attribute_not_exists(has_history) AND "
+                             "(attribute_not_exists(history_items) OR history_items = :zero)",
                    condition_values={":zero": 0},
                    condition_reason="The client has packs, authorizations or sessions, whose history is kept; "
                                     "archive the client instead")

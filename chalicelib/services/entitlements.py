@@ -17,7 +17,7 @@ from chalicelib.domain.entitlements import (
 )
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.notifications import authorization_due_on, pack_due_on
-from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.clients import EntitlementSummary
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import (
@@ -162,7 +162,7 @@ def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pa
                          terms, purchased_on=data.purchased_on or calendar.today, flags=flags)
     # Every session is checked before anything is written: a refused sale writes nothing.
     delivered = _sessions_the_pack_pays(principal, client_id, item, data.session_ids) if data.session_ids else []
-    items.transact([items.put_action(item), _client_exists(principal.practice_id, client_id)])
+    items.transact([items.put_action(item), *history_marker(principal.practice_id, client_id, client)])
     if delivered:
         _attach_sessions(principal, client_id, item, delivered)
         item = items.get(item["PK"], item["SK"])
@@ -269,14 +269,31 @@ def _undo_sale(principal: Principal, client_id: str, pack: dict[str, Any], done:
                            expected_version=current["version"])
 
 
-def _client_exists(practice_id: str, client_id: str) -> dict[str, Any]:
-    return client_history_added(practice_id, client_id)
+def has_history(client: dict[str, Any] | None) -> bool:
+    """Whether a client has had a pack, authorization or session (then it is archived, never
+    deleted). `history_items` is the counter older data carries."""
+    return bool(client) and (bool(client.get("has_history")) or (client.get("history_items") or 0) > 0)
 
 
 def client_history_added(practice_id: str, client_id: str) -> dict[str, Any]:
-    """Count one more pack, authorization or session on the client (which must exist), in the
-    same transaction: a client is deleted only while it has none (services/clients.delete_client)."""
-    return items.add_action(*CLIENTS.key(practice_id, client_id), "history_items", 1)
+    """The history marker written unconditionally (the client must exist): only for a caller
+    that has not read the client item; prefer history_marker, which writes it once."""
+    return items.mark_action(*CLIENTS.key(practice_id, client_id), "has_history")
+
+
+def history_marker(practice_id: str, client_id: str, client: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The write that records, in the same transaction as a first pack, authorization or
+    session, that the client (which must exist) has a history: a client is deleted only while
+    it has none (services/clients.delete_client). `client` is the client item the request
+    already read. Once marked, nothing is written: the marker is never removed and a marked
+    client is never deleted, so the client item is written once per client lifetime, not by
+    every session (it would otherwise be a hot item all of a client's attends contend on)."""
+    return [] if has_history(client) else [client_history_added(practice_id, client_id)]
+
+
+def history_refused(err: items.TransactionCancelled, index: int | None, client_id: str) -> NotFound | None:
+    """NotFound for the client when the history marker at `index` was refused (the client is gone)."""
+    return NotFound("Client", client_id) if index is not None and index in err.failed() else None
 
 
 def get_pack(*, principal: Principal, client_id: str, pack_id: str) -> Pack:
@@ -499,7 +516,7 @@ def create_authorization(*, principal: Principal, client_id: str, data: Authoriz
         "allowed": data.allowed, "used": Decimal(0), "remaining": data.allowed, "state": "open",
         "practitioner_id": data.practitioner_id or client.get("practitioner_id"), "created_by": principal.user_id,
         **_auth_index(principal.practice_id, client_id, auth_id, values["end_on"], "open")})
-    items.transact([items.put_action(item), _client_exists(principal.practice_id, client_id)])
+    items.transact([items.put_action(item), *history_marker(principal.practice_id, client_id, client)])
     return authorization_view(item, today=calendar.today)
 
 

@@ -9,15 +9,15 @@ from typing import Any
 from chalicelib.auth import Principal
 from chalicelib.domain.codes import DEFAULT_POS
 from chalicelib.domain.ids import new_id
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.errors import AlreadyExists, NotFound, ValidationFailed
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import ChargeRequest
 from chalicelib.models.sessions import ClientSession, SessionCreate, SessionResult, SessionUpdate
 from chalicelib.services import charging
 from chalicelib.services.common import changes_of
-from chalicelib.services.entitlements import client_history_added
+from chalicelib.services.entitlements import history_marker, history_refused
 from chalicelib.store import items
-from chalicelib.store.keys import client_pk
+from chalicelib.store.keys import ATTENDANCE, APPOINTMENT_SK, appointment_pk, client_pk
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS
 
 SESSION = "SESSION#"
@@ -36,10 +36,20 @@ def check_codes(principal: Principal, billing_code: str, add_on_codes: list[str]
                 location_id: str | None = None) -> tuple[BillingCode, str | None]:
     """The session's code (not an add-on), its add-ons (add-ons only), and the location's POS:
     one read for all of them."""
+    code, pos, _ = codes_and_client(principal, billing_code, add_on_codes, location_id)
+    return code, pos
+
+
+def codes_and_client(principal: Principal, billing_code: str, add_on_codes: list[str],
+                     location_id: str | None = None,
+                     client_id: str | None = None) -> tuple[BillingCode, str | None, dict[str, Any] | None]:
+    """check_codes, and the client item (None if missing) in the same BatchGetItem: a charge
+    needs it to know whether the client's history marker is still to be written."""
     keys = [BILLING_CODES.key(principal.practice_id, c) for c in [billing_code, *add_on_codes]]
     if location_id:
         keys.append(LOCATIONS.key(principal.practice_id, location_id))
-    found = items.get_many(keys)
+    found = items.get_many(keys + ([CLIENTS.key(principal.practice_id, client_id)] if client_id else []))
+    client = found.pop() if client_id else None
     code, add_ons = found[0], found[1:1 + len(add_on_codes)]
     errors = []
     if code is None:
@@ -54,7 +64,7 @@ def check_codes(principal: Principal, billing_code: str, add_on_codes: list[str]
         errors.append({"field": "body.location_id", "reason": "does not exist in this practice"})
     if errors:
         raise ValidationFailed(errors)
-    return BillingCode.model_validate(items.public(code)), location["place_of_service"] if location else None
+    return BillingCode.model_validate(items.public(code)), location["place_of_service"] if location else None, client
 
 
 def new_session_item(practice_id: str, client_id: str, session_id: str, values: dict[str, Any],
@@ -69,7 +79,10 @@ def create_session(*, principal: Principal, client_id: str, data: SessionCreate,
                    session_id: str | None = None) -> SessionResult:
     """Record a delivered session and charge it, in one transaction (`session_id` is for
     imports, whose ids are derived from the source so a re-import creates nothing twice)."""
-    code, location_pos = check_codes(principal, data.billing_code, data.add_on_codes, data.location_id)
+    code, location_pos, client = codes_and_client(principal, data.billing_code, data.add_on_codes, data.location_id,
+                                                  client_id)
+    if client is None:
+        raise NotFound("Client", client_id)
     values = data.model_dump(mode="json")
     values.update(minutes=data.minutes if data.minutes is not None else code.default_minutes,
                   fee=str(data.fee if data.fee is not None else code.default_charge),
@@ -80,11 +93,16 @@ def create_session(*, principal: Principal, client_id: str, data: SessionCreate,
     def write(plan: Any) -> list[dict[str, Any]]:
         written["item"] = new_session_item(principal.practice_id, client_id, session_id, values,
                                            plan.authorization_stamp())
-        return [items.put_action(written["item"]), client_history_added(principal.practice_id, client_id)]
+        return [items.put_action(written["item"]), *history_marker(principal.practice_id, client_id, client)]
+
+    def refused(err: items.TransactionCancelled, start: int) -> Exception | None:
+        if start in err.failed():
+            return AlreadyExists(f"Client session {session_id} already exists")
+        return history_refused(err, start + 1, client_id)
 
     charge = charging.charge_session(
         principal=principal, client_id=client_id, code=code, request=charge_request(session_id, values),
-        companion=charging.Companion(actions=write, refused=lambda err, i: NotFound("Client", client_id)))
+        companion=charging.Companion(actions=write, refused=refused))
     return SessionResult(session=_view(written["item"]), charge=charge, version=1)
 
 
@@ -136,13 +154,27 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
     def write(plan: Any) -> list[dict[str, Any]]:
         number, why = plan.authorization_stamp()
         merged.update(prior_authorization_number=number, authorization_warning=why)
-        return [items.put_action(merged, expected_version=expected_version)]
+        return [items.put_action(merged, expected_version=expected_version),
+                *_stamp_followers(principal.practice_id, client_id, merged, number)]
 
     charge = charging.recharge_session(
         principal=principal, client_id=client_id, code=code, request=charge_request(session_id, merged),
         companion=charging.Companion(actions=write, refused=lambda err, i: items.write_error(
-            err, i, expected_version=expected_version, resource="Client session", resource_id=session_id) or err))
+            err, i, expected_version=expected_version, resource="Client session", resource_id=session_id)))
     return SessionResult(session=_view(merged), charge=charge, version=merged["version"])
+
+
+def _stamp_followers(practice_id: str, client_id: str, session: dict[str, Any],
+                     number: str | None) -> list[dict[str, Any]]:
+    """The appointment (or the group member's mark) a session records shows the session's prior
+    authorization number: a re-charge (e.g. to bill_to "client") keeps it in step, in the
+    same transaction."""
+    appointment_id = session.get("appointment_id")
+    if not appointment_id:
+        return []
+    sk = ATTENDANCE + client_id if session.get("group_id") else APPOINTMENT_SK
+    return [items.follow_action(appointment_pk(practice_id, appointment_id), sk,
+                                {"prior_authorization_number": number})]
 
 
 def delete_session(*, principal: Principal, client_id: str, session_id: str, expected_version: int) -> None:
@@ -153,4 +185,4 @@ def delete_session(*, principal: Principal, client_id: str, session_id: str, exp
         companion=charging.Companion(
             actions=lambda _plan: [items.delete_action(*key, expected_version=expected_version)],
             refused=lambda err, i: items.write_error(err, i, expected_version=expected_version,
-                                                     resource="Client session", resource_id=session_id) or err))
+                                                     resource="Client session", resource_id=session_id)))
