@@ -46,7 +46,7 @@ from chalicelib.models.practice import Practice
 from chalicelib.notify.mailer import Mailer, MailerError, default_mailer
 from chalicelib.notify.templates import digest
 from chalicelib.observability import logger
-from chalicelib.store import dynamo, events, items
+from chalicelib.store import dynamo, events, items, retry
 from chalicelib.store.keys import PRACTICE_SK, DUE_SHARDS, SWEEP_STATE, due_bucket, inbox_pk, practice_pk
 from chalicelib.store.repository import USERS
 
@@ -171,7 +171,9 @@ def _raise_milestones(entitlements: list[dict[str, Any]], today: date, pinned: d
             event = event_of(event_type, item["kind"], item, remaining=item["remaining"], marker=marker)
             action = events.raise_event(practice_id, event, on=today.isoformat())["Update"]
             # What is stored now: a run that died after raising it may even have delivered it.
-            stored = dynamo.from_item(dynamo.client().update_item(**action, ReturnValues="ALL_NEW")["Attributes"])
+            # Raising an event is idempotent (it sets what is not set yet): resent under the discipline.
+            stored = dynamo.from_item(retry.call(lambda action=action: dynamo.client().update_item(
+                **action, ReturnValues="ALL_NEW"), what="raise an event")["Attributes"])
             if stored["state"] == "pending":
                 raised[stored["SK"]] = stored
                 report.events_raised += 1
@@ -339,11 +341,12 @@ def _state() -> dict[str, Any]:
 def _set_state(**values: Any) -> None:
     pk, sk = SWEEP_STATE
     names = {f"#a{i}": k for i, k in enumerate(values)}
-    dynamo.client().update_item(
+    retry.call(lambda: dynamo.client().update_item(
         TableName=items.table(), Key=items.key_of(pk, sk),
         UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(values))),
         ExpressionAttributeNames=names,
-        ExpressionAttributeValues=dynamo.to_item({f":v{i}": v for i, v in enumerate(values.values())}))
+        ExpressionAttributeValues=dynamo.to_item({f":v{i}": v for i, v in enumerate(values.values())})),
+        what="record the sweep's progress")
 
 
 def _acquire_lease() -> str | None:
@@ -351,23 +354,30 @@ def _acquire_lease() -> str | None:
     run dies holding it."""
     lease, now = uuid.uuid4().hex, int(time.time())
     pk, sk = SWEEP_STATE
-    try:
-        dynamo.client().update_item(
-            TableName=items.table(), Key=items.key_of(pk, sk),
-            UpdateExpression="SET lease_id = :lease, lease_until = :until",
-            ConditionExpression="attribute_not_exists(lease_until) OR lease_until < :now",
-            ExpressionAttributeValues=dynamo.to_item({":lease": lease, ":until": now + LEASE_SECONDS, ":now": now}))
-    except dynamo.client().exceptions.ConditionalCheckFailedException:
-        return None
-    return lease
+
+    def attempt(_: retry.Attempt) -> str | None:
+        try:
+            dynamo.client().update_item(
+                TableName=items.table(), Key=items.key_of(pk, sk),
+                UpdateExpression="SET lease_id = :lease, lease_until = :until",
+                ConditionExpression="attribute_not_exists(lease_until) OR lease_until < :now",
+                ExpressionAttributeValues=dynamo.to_item({":lease": lease, ":until": now + LEASE_SECONDS, ":now": now}),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        except dynamo.client().exceptions.ConditionalCheckFailedException as err:
+            held = dynamo.from_item(err.response.get("Item") or {})
+            return lease if held.get("lease_id") == lease else None  # ours, if a lost answer had landed
+        return lease
+
+    return retry.run(attempt, what="take the sweep's lease")
 
 
 def _release_lease(lease: str) -> None:
     pk, sk = SWEEP_STATE
     try:
-        dynamo.client().update_item(
+        retry.call(lambda: dynamo.client().update_item(
             TableName=items.table(), Key=items.key_of(pk, sk), UpdateExpression="REMOVE lease_id, lease_until",
-            ConditionExpression="lease_id = :lease", ExpressionAttributeValues=dynamo.to_item({":lease": lease}))
+            ConditionExpression="lease_id = :lease", ExpressionAttributeValues=dynamo.to_item({":lease": lease})),
+            what="release the sweep's lease")
     except dynamo.client().exceptions.ConditionalCheckFailedException:
         pass  # it expired and another run took it
 
