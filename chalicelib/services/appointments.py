@@ -37,7 +37,7 @@ from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import ChargeRequest
 from chalicelib.models.practice import Practice
 from chalicelib.services import charging, sessions
-from chalicelib.services.entitlements import client_history_added
+from chalicelib.services.entitlements import history_marker, history_refused
 from chalicelib.services.practice import cached_practice, load_practice
 from chalicelib.store import entitlements as entitlement_store
 from chalicelib.store import items, room_slots as slot_store
@@ -441,7 +441,9 @@ def _attend(principal: Principal, practice: Practice, current: dict[str, Any], c
             version: int) -> Any:
     """Charge an attended (or charged missed) appointment; attending also records its client
     session, keyed by the appointment, in the same transaction."""
-    code, location_pos = sessions.check_codes(principal, current["billing_code"], [], current["location_id"])
+    # The client item comes in the same read: its history marker is written only if missing.
+    code, location_pos, client = sessions.codes_and_client(principal, current["billing_code"], [],
+                                                           current["location_id"], current["client_id"])
     start, end = datetime.fromisoformat(current["start"]), datetime.fromisoformat(current["end"])
     minutes = change.minutes if change.minutes is not None else int((end - start).total_seconds() // 60)
     day = start.astimezone(ZoneInfo(practice.time_zone)).date()
@@ -457,7 +459,7 @@ def _attend(principal: Principal, practice: Practice, current: dict[str, Any], c
                    "additional_diagnoses": [], "modifiers": [], "additional_dates": [], "add_on_codes": []}
     return charging.charge_session(principal=principal, client_id=current["client_id"], request=request, code=code,
                                    companion=_status_write(principal.practice_id, current, change.status, version,
-                                                           None, session=session))
+                                                           None, session=session, client=client))
 
 
 def _status_update(practice_id: str, current: dict[str, Any], status: str, version: int, reason: str | None,
@@ -473,16 +475,20 @@ def _status_update(practice_id: str, current: dict[str, Any], status: str, versi
 
 
 def _status_write(practice_id: str, current: dict[str, Any], status: str, version: int, reason: str | None,
-                  session: dict[str, Any] | None = None) -> charging.Companion:
+                  session: dict[str, Any] | None = None, client: dict[str, Any] | None = None) -> charging.Companion:
     """The appointment's new status (and its client session's creation or removal) as the
     companion of the charge or reversal that goes with it."""
+    marker_at: dict[str, int] = {}
+
     def actions(plan: Any) -> list[dict[str, Any]]:
         number, why = plan.authorization_stamp() if plan else (None, None)
         writes = _status_update(practice_id, current, status, version, reason, number)
         if session is not None:
-            writes += [items.put_action(sessions.new_session_item(practice_id, current["client_id"], current["id"],
-                                                                  session, (number, why))),
-                       client_history_added(practice_id, current["client_id"])]
+            writes.append(items.put_action(sessions.new_session_item(practice_id, current["client_id"],
+                                                                     current["id"], session, (number, why))))
+            marker = history_marker(practice_id, current["client_id"], client)
+            marker_at.update({"index": len(writes)} if marker else {})
+            writes += marker
         elif current["status"] == "attended":
             # Leaving attended: the session it recorded goes with the charge it made.
             key = sessions.session_key(practice_id, current["client_id"], current["id"])
@@ -491,8 +497,11 @@ def _status_write(practice_id: str, current: dict[str, Any], status: str, versio
 
     return charging.Companion(
         actions=actions,
+        # Only a refusal of its own answers (stale 412, missing 404, client gone 404); None: a
+        # conflict or a moved balance, which the charge retries.
         refused=lambda err, index: items.write_error(err, index, expected_version=version, resource="Appointment",
-                                                     resource_id=current["id"]) or Conflict("Try again"))
+                                                     resource_id=current["id"]) or history_refused(
+            err, index + marker_at["index"] if "index" in marker_at else None, current["client_id"]))
 
 
 def _write_status(practice_id: str, current: dict[str, Any], status: str, version: int, reason: str | None) -> None:
