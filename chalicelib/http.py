@@ -169,7 +169,7 @@ def _answer(op: Operation, view: Callable[[Call], Any], request: Any, params: di
         # The token says who is calling; the user record says whether they still may, and as what.
         principal = admit(authenticate(request.headers.get("authorization")))
         if principal.role not in op.roles:
-            raise Forbidden(f"The {principal.role.value} role may not {op.summary[0].lower()}{op.summary[1:]}")
+            raise Forbidden(f"The {principal.role.value} role may not do this ({op.summary})")
         if not op.while_closed:
             from chalicelib.services.practice import refuse_writes_if_closed  # loaded by the first write
 

@@ -44,7 +44,8 @@ def get_invoice(call: Call) -> models.Invoice:
 
 
 @operation(bp, "POST", INVOICES + "/{invoice_id}/payments", roles=BILLERS, summary="Record a payment", tag=TAG,
-           body=models.PaymentCreate, response=models.InvoiceChange, status=201)
+           body=models.PaymentCreate, response=models.InvoiceChange,
+           location="/v1/clients/{invoice[client_id]}/invoices/{invoice[id]}")
 def add_payment(call: Call) -> models.InvoiceChange:
     return service.add_payment(principal=call.principal, client_id=call.params["client_id"],
                                invoice_id=call.params["invoice_id"], data=call.body)

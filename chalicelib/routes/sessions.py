@@ -16,7 +16,8 @@ RECORDERS = {Role.ADMIN, Role.PRACTITIONER, Role.BILLING}
 
 
 @operation(bp, "POST", SESSIONS, roles=RECORDERS, summary="Record a session and charge it", tag=TAG,
-           body=models.SessionCreate, response=models.SessionResult, status=201)
+           body=models.SessionCreate, response=models.SessionResult,
+           location="/v1/clients/{session[client_id]}/sessions/{session[id]}")
 def create_session(call: Call) -> models.SessionResult:
     return service.create_session(principal=call.principal, client_id=call.params["client_id"], data=call.body)
 

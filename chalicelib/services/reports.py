@@ -34,6 +34,11 @@ def pack_expiry(*, principal: Principal, status: str, practitioner_id: str | Non
         "active": ((soon + timedelta(days=1)).isoformat(), NO_EXPIRY + _END),
     }
     filters, values, names = [], {}, {}
+    if status in ("active", "expiring_soon"):
+        # A used-up pack has nothing left to expire; it is listed under its own status elsewhere.
+        filters.append("#remaining > :nothing")
+        values[":nothing"] = 0
+        names["#remaining"] = "remaining"
     if practitioner_id:
         filters.append("practitioner_id = :practitioner")
         values[":practitioner"] = practitioner_id

@@ -92,3 +92,14 @@ def test_pack_sales_range_rules(api):
     assert api.get("/v1/reports/pack-sales?from=2026-10-31&to=2026-10-01").status == 422
     assert api.get("/v1/reports/pack-sales?from=2026-10-01").status == 422
     assert api.get("/v1/reports/pack-sales?from=2026-10-01&to=2026-10-31", role="front_desk").status == 403
+
+
+def test_used_up_pack_is_not_listed_as_active_or_expiring_soon(api):
+    client = make_client(api, "Una", "Used")
+    used = make_pack(api, client["id"], name="One", measure="sessions", limit="1", price="1")
+    assert charge(api, client["id"], "s1").body["pack"]["id"] == used["id"]
+    soon = _expiry_pack(api, client, "Soon", 20, 30)
+    ids = lambda status: [r["id"] for r in api.get(f"/v1/reports/pack-expiry?status={status}").body["items"]]  # noqa
+    assert ids("active") == []
+    assert ids("expiring_soon") == [soon["id"]]
+    assert used["id"] in ids("all")

@@ -56,3 +56,24 @@ def test_retry_later_answers_503_with_retry_after(api, monkeypatch):
     assert reply.status == 503
     assert reply.headers["retry-after"] == "2"
     assert json.loads(json.dumps(reply.body))["status"] == 503
+
+
+def test_refused_role_reads_a_whole_sentence(api):
+    reply = api.get("/v1/reports/pack-sales?from=2026-01-01&to=2026-01-31", role="practitioner")
+    assert reply.status == 403
+    assert reply.body["detail"].startswith("The practitioner role may not do this (")
+
+
+def test_recording_a_session_or_a_payment_answers_where_to_read_it(api):
+    client = make_client(api)
+    recorded = api.post(f"/v1/clients/{client['id']}/sessions",
+                        {"date_of_service": "2026-11-20", "billing_code": "90837"})
+    assert recorded.status == 201, recorded.body
+    session_id = recorded.body["session"]["id"]
+    assert recorded.headers["location"] == f"/v1/clients/{client['id']}/sessions/{session_id}"
+    assert api.get(recorded.headers["location"]).status == 200
+    invoice = api.post(f"/v1/clients/{client['id']}/invoices", {"session_id": session_id}).body
+    paid = api.post(f"/v1/clients/{client['id']}/invoices/{invoice['id']}/payments",
+                    {"amount": "10.00", "method": "card"})
+    assert paid.status == 201, paid.body
+    assert paid.headers["location"] == f"/v1/clients/{client['id']}/invoices/{invoice['id']}"
