@@ -49,7 +49,7 @@ def import_calendar(*, principal: Principal, data: CalendarImport) -> CalendarIm
         except (ValueError, TypeError, KeyError) as err:
             # One unreadable event (a bad RRULE or date) is reported, not fatal to the rest.
             events.append(ImportedEvent(uid=str(event.get("UID") or "(none)"), start=_day_start(None, zone),
-                                        outcome="skipped", detail=f"the event cannot be read: {type(err).__name__}"))
+                                        outcome="skipped", detail="the event cannot be read: a date, time, duration or repeat rule in it is not valid"))
     return CalendarImportResult(
         created=sum(e.outcome == "created" for e in events),
         already_imported=sum(e.outcome == "already_imported" for e in events),

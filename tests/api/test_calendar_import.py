@@ -110,3 +110,13 @@ def test_an_unreadable_event_is_skipped_and_the_rest_imported(api):
     assert reply.status == 200, reply.body
     outcomes = {e["uid"]: e["outcome"] for e in reply.body["events"]}
     assert outcomes == {"bad@example.com": "skipped", "sydney-1@example.com": "created"}
+
+
+def test_an_event_with_a_broken_date_is_skipped_with_a_reason_a_person_reads(api):
+    make_client(api, email="jamie.rivera@example.com")
+    broken = "UID:typo@example.com\r\nDTSTART:2027010X5T150000Z\r\nATTENDEE:mailto:jamie.rivera@example.com"
+    reply = _import(api, _ics(broken, SYDNEY_ONE_OFF))
+    assert reply.status == 200, reply.body
+    skipped = next(e for e in reply.body["events"] if e["uid"] == "typo@example.com")
+    assert skipped["outcome"] == "skipped"
+    assert "Error" not in skipped["detail"] and "date, time" in skipped["detail"]
