@@ -2,6 +2,7 @@
 pydantic models that validate requests, so the document cannot drift from the code."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -11,6 +12,7 @@ from pydantic.json_schema import models_json_schema
 from chalicelib.http import OPERATIONS, Operation
 
 REF = "#/components/schemas/{model}"
+_REF_PREFIX = REF.format(model="")
 OPENAPI_PATH = "/v1/openapi.json"
 
 _PROBLEM = {
@@ -23,7 +25,8 @@ _PROBLEM = {
             "field": {"type": "string"}, "reason": {"type": "string"}}, "required": ["field", "reason"]}},
         "field": {"type": "string", "description": "400/409: the one field at fault, e.g. header.If-Match"},
         "current_version": {"type": "integer", "description": "412: the version stored now"},
-        "warnings": {"type": "array", "description": "409 on booking: the occurrences that clash or run short"},
+        "warnings": {"type": "array", "items": {"type": "object"},
+                     "description": "409 on booking: the occurrences that clash or run short"},
     },
     "required": ["type", "title", "status", "detail"],
 }
@@ -66,7 +69,11 @@ def document() -> dict[str, Any]:
         if op.response:
             pairs.append((op.response, "serialization"))
     refs, schemas = models_json_schema(list(dict.fromkeys(pairs)), ref_template=REF)
-    components = {**schemas.get("$defs", {}), "Problem": _PROBLEM}
+    names = _schema_names(schemas.get("$defs", {}))
+    refs = _renamed(refs, names)
+    components = {names[name]: {**_renamed(schema, names), "title": names[name]}
+                  for name, schema in schemas.get("$defs", {}).items()}
+    components["Problem"] = _PROBLEM
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs)
@@ -87,6 +94,35 @@ def document() -> dict[str, Any]:
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }
+
+
+def _schema_names(schemas: dict[str, Any]) -> dict[str, str]:
+    """One identifier per schema, also its title. pydantic keys a model whose request and
+    response schemas differ as `Name-Input` and `Name-Output` but titles both `Name`, and client
+    generators name classes from titles: two classes called Name, one of them dropped with
+    everything that refers to it. So `Name-Input` becomes `NameInput`, titled so."""
+    names: dict[str, str] = {}
+    taken = {"Problem"}
+    for key in schemas:
+        name = base = "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", key) if part)
+        n = 2
+        while name in taken:
+            name, n = f"{base}{n}", n + 1
+        taken.add(name)
+        names[key] = name
+    return names
+
+
+def _renamed(node: Any, names: dict[str, str]) -> Any:
+    """`node` with every schema reference pointing at the renamed schema."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
+            node = {**node, "$ref": REF.format(model=names.get(ref[len(_REF_PREFIX):], ref[len(_REF_PREFIX):]))}
+        return {k: _renamed(v, names) if k != "$ref" else v for k, v in node.items()}
+    if isinstance(node, list):
+        return [_renamed(v, names) for v in node]
+    return node
 
 
 def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
