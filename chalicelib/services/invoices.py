@@ -175,7 +175,7 @@ def set_pack(*, principal: Principal, client_id: str, invoice_id: str, pack_id: 
         principal=principal, client_id=client_id, request=request, code=code,
         pack_choice=pack_id or charging.NO_PACK,
         companion=charging.Companion(actions=write, refused=lambda err, i: items.write_error(
-            err, i, expected_version=expected_version, resource="Invoice", resource_id=invoice_id) or err))
+            err, i, expected_version=expected_version, resource="Invoice", resource_id=invoice_id)))
     return InvoiceChange(invoice=_view(written["item"]), charge=charge, version=expected_version + 1)
 
 
