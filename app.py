@@ -18,6 +18,7 @@ from chalicelib.routes import (
     meta,
     notes,
     notifications,
+    payers,
     practice,
     reports,
     sessions,
@@ -45,7 +46,8 @@ app = _Caseload(app_name="caseload")
 app.api.binary_types = []  # everything is JSON; avoids Chalice's Accept checks on binary types
 
 for blueprint in (practice.bp, locations.bp, users.bp, codes.bp, clients.bp, entitlements.bp, charges.bp,
-                  reports.bp, appointments.bp, sessions.bp, invoices.bp, groups.bp, notes.bp, notifications.bp, meta.bp):
+                  reports.bp, appointments.bp, sessions.bp, invoices.bp, groups.bp, notes.bp, notifications.bp,
+                  payers.bp, meta.bp):
     app.register_blueprint(blueprint)
 
 

@@ -1,21 +1,42 @@
 """Clients: demographics, insurance, referring provider, default service."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
 from chalicelib.domain import codes
 from chalicelib.models.common import Address, Email, FieldError, Input, NonEmpty, Output
+from chalicelib.models.payers import ClaimAddress, Sex
 
 Npi = Annotated[str, AfterValidator(codes.npi)]
 BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
+
+
+# The client's relationship to the subscriber, as a claim codes it (SBR02 / PAT01).
+RELATIONSHIP_CODES = {"self": "18", "spouse": "01", "child": "19", "employee": "20", "unknown": "21",
+                      "life_partner": "53", "other": "G8"}
+Relationship = Literal["self", "spouse", "child", "employee", "unknown", "life_partner", "other"]
+
+
+class Subscriber(Input):
+    """The insured person when it is not the client; every field a claim needs, each optional
+    at entry (the claim scrub reports what is missing)."""
+
+    first_name: str | None = Field(None, max_length=60)
+    last_name: str | None = Field(None, max_length=60)
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    address: ClaimAddress | None = None
 
 
 class Insurance(Input):
     payer: NonEmpty
     member_id: NonEmpty
     group_number: str | None = Field(None, max_length=60)
+    payer_id: str | None = Field(None, max_length=60, description="The payer in the catalogue (/v1/payers)")
+    subscriber_relationship: Relationship = Field("self", description="The client's relationship to the subscriber")
+    subscriber: Subscriber | None = Field(None, description="The subscriber, when not the client")
 
 
 class ReferringProvider(Input):
@@ -48,6 +69,7 @@ class ClientCreate(Input):
     last_name: NonEmpty
     preferred_name: str | None = Field(None, max_length=200)
     date_of_birth: date | None = None
+    sex: Sex | None = Field(None, description="As a claim carries it: M, F or U")
     email: Email | None = None
     phone: str | None = Field(None, max_length=40)
     address: Address | None = None
@@ -71,6 +93,7 @@ class ClientUpdate(Input):
     last_name: NonEmpty | None = None
     preferred_name: str | None = Field(None, max_length=200)
     date_of_birth: date | None = None
+    sex: Sex | None = Field(None, description="As a claim carries it: M, F or U")
     email: Email | None = None
     phone: str | None = Field(None, max_length=40)
     address: Address | None = None
@@ -113,6 +136,7 @@ class Client(Output):
     last_name: str
     preferred_name: str | None = None
     date_of_birth: date | None = None
+    sex: str | None = None
     email: str | None = None
     phone: str | None = None
     address: Address | None = None

@@ -6,6 +6,7 @@ from pydantic import AfterValidator, Field
 
 from chalicelib.domain import codes
 from chalicelib.models.common import Address, Input, NonEmpty, Output
+from chalicelib.models.payers import Npi
 
 PosCode = Annotated[str, AfterValidator(codes.place_of_service)]
 
@@ -18,6 +19,7 @@ class LocationCreate(Input):
     address: Address | None = None
     phone: str | None = Field(None, max_length=40)
     active: bool = True
+    npi: Npi | None = Field(None, description="The service facility's NPI, where it has its own")
 
 
 class LocationUpdate(Input):
@@ -27,6 +29,7 @@ class LocationUpdate(Input):
     address: Address | None = None
     phone: str | None = Field(None, max_length=40)
     active: bool | None = None
+    npi: Npi | None = None
 
 
 class Location(Output):
@@ -38,6 +41,7 @@ class Location(Output):
     address: Address | None = None
     phone: str | None = None
     active: bool
+    npi: str | None = None
     room_count: int = Field(0, description="Rooms attached; a location with rooms cannot be deleted")
     version: int
     created_at: str

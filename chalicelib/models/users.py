@@ -4,6 +4,7 @@ from pydantic import Field
 
 from chalicelib.auth import Role
 from chalicelib.models.common import Email, Input, NonEmpty, Output
+from chalicelib.models.payers import Npi, Taxonomy
 
 
 class NotificationPreferences(Input):
@@ -25,6 +26,8 @@ class UserCreate(Input):
     role: Role
     active: bool = True
     notification_preferences: NotificationPreferences = Field(default_factory=NotificationPreferences)
+    npi: Npi | None = Field(None, description="A practitioner's individual (type 1) NPI, for claims")
+    taxonomy: Taxonomy | None = Field(None, description="A practitioner's NUCC taxonomy code, e.g. 101YM0800X")
 
 
 class UserUpdate(Input):
@@ -34,6 +37,8 @@ class UserUpdate(Input):
     role: Role | None = None
     active: bool | None = None
     notification_preferences: NotificationPreferences | None = None
+    npi: Npi | None = None
+    taxonomy: Taxonomy | None = None
 
 
 class MyProfileUpdate(Input):
@@ -52,6 +57,8 @@ class User(Output):
     role: Role
     active: bool
     notification_preferences: NotificationPreferences
+    npi: str | None = None
+    taxonomy: str | None = None
     version: int
     created_at: str
     updated_at: str

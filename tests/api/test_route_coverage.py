@@ -77,7 +77,8 @@ def a_only(api):
     note = api.post("/v1/notes", {"client_id": client["id"], "body": "<p>A only</p>"}, role="practitioner").body
     note_template = api.post("/v1/note-templates", {"name": "T", "fields": [{"key": "a", "label": "A",
                                                                             "type": "text"}]}).body
-    return {"group_id": group["id"], "note_id": note["id"], "note_template_id": note_template["id"],
+    payer = api.post("/v1/payers", {"name": "A only"}).body
+    return {"payer_id": payer["id"], "group_id": group["id"], "note_id": note["id"], "note_template_id": note_template["id"],
             "appointment_id": appointment["id"], "session_id": session["id"], "invoice_id": invoice["id"],"location_id": f"loc_{PRACTICE_A}_main", "room_id": f"room_{PRACTICE_A}_1",
             "user_id": USERS[PRACTICE_A]["practitioner"], "/v1/billing-codes:code": "AONLY1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": client["id"], "template_id": template["id"],
@@ -104,7 +105,7 @@ def test_route_table_is_not_empty():
     assert len(OPERATIONS) >= 25
 
 
-FAKE_IDS = {"group_id": "grp_x", "note_id": "note_x", "note_template_id": "ntpl_x", "appointment_id": "appt_x", "session_id": "ses_x", "invoice_id": "inv_x", "location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
+FAKE_IDS = {"payer_id": "pay_x", "group_id": "grp_x", "note_id": "note_x", "note_template_id": "ntpl_x", "appointment_id": "appt_x", "session_id": "ses_x", "invoice_id": "inv_x", "location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": "cli_x", "template_id": "tpl_x", "pack_id": "pack_x",
             "authorization_id": "auth_x", "session_ref": "s_x"}
 
