@@ -55,11 +55,13 @@ bench: install
 
 install: $(VENV)/.stamp node_modules/.stamp
 
-$(VENV)/.stamp: requirements.txt requirements-dev.txt
+# The runtime exactly as deployed (requirements.lock, by hash), then the tools around it.
+$(VENV)/.stamp: requirements.lock requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' 2>/dev/null || \
 		{ echo "Python 3.11 is required (Debian: python3.11 python3.11-venv)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -r requirements-dev.txt
 	touch $@
 
 $(VENV_INFRA)/.stamp: requirements-infra.txt

@@ -7,9 +7,13 @@
    (its indexes and TTL as written there, with point-in-time recovery, KMS encryption with the
    stack's key, deletion protection and Retain), the DynamoDB IAM statement for exactly those
    tables and indexes, the table-name environment variables, and alarms for every function.
-3. Runs `chalice package --stage prod --merge-template build/merge-template.json
-   build/package`, which writes build/package/sam.json and build/package/deployment.zip.
-4. Checks the result: the user pool ARN really replaced the packaging placeholder, and the
+3. Stages the project (app.py, chalicelib/, .chalice/config.json) in build/stage with
+   requirements.lock as its requirements.txt, so Chalice bundles exactly the locked packages
+   (pip checks every hash), then runs `chalice package --stage prod --merge-template
+   build/merge-template.json build/package` there: build/package/sam.json and deployment.zip.
+4. Leaves out of deployment.zip the botocore service models the code never calls (16 MB of
+   the zip; boto3 itself stays, pinned, see BOTOCORE_SERVICES).
+5. Checks the result: the user pool ARN really replaced the packaging placeholder, and the
    functions in sam.json are exactly the ones the alarms were generated for.
 
 Usage: python -m devtools.package [--out DIR] [--stage prod]
@@ -19,9 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +61,14 @@ DYNAMODB_ACTIONS = (
     "dynamodb:Query",
     "dynamodb:UpdateItem",
 )
+
+
+LOCK = ROOT / "requirements.lock"
+# The bundle ships its own boto3/botocore, the versions the suite ran with (the Lambda runtime's
+# copy changes under us when AWS updates it), but only the models of the services it calls:
+# botocore carries ~420 of them, 16 MB of a 37 MB zip. tests/infra/test_package.py fails if
+# the code creates a client for a service missing here. sts: botocore's credential chain.
+BOTOCORE_SERVICES = frozenset({"dynamodb", "sesv2", "cognito-idp", "sts"})
 
 
 @dataclass(frozen=True)
@@ -219,6 +233,40 @@ def check_package(template: dict[str, Any], shape: AppShape) -> None:
             raise SystemExit(f"{name} does not run as {ROLE}, the role this template scopes")
 
 
+def stage_project(stage: Path) -> None:
+    """What Chalice deploys, with the lock as requirements.txt. The directory is kept between
+    runs: Chalice caches the built dependencies in its .chalice/deployments by the lock's hash."""
+    stage.mkdir(parents=True, exist_ok=True)
+    for old in ("app.py", "chalicelib", "vendor", "requirements.txt", ".chalice/config.json"):
+        path = stage / old
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    (stage / ".chalice").mkdir(exist_ok=True)
+    shutil.copy2(ROOT / "app.py", stage / "app.py")
+    shutil.copy2(ROOT / ".chalice" / "config.json", stage / ".chalice" / "config.json")
+    shutil.copytree(ROOT / "chalicelib", stage / "chalicelib", ignore=shutil.ignore_patterns("__pycache__"))
+    if (ROOT / "vendor").is_dir():
+        shutil.copytree(ROOT / "vendor", stage / "vendor")
+    shutil.copy2(LOCK, stage / "requirements.txt")
+
+
+def _unused(name: str) -> bool:
+    """A botocore service model the code never loads (botocore/data/<service>/...)."""
+    parts = name.split("/")
+    return (len(parts) > 3 and parts[:2] == ["botocore", "data"] and parts[2] not in BOTOCORE_SERVICES)
+
+
+def slim_bundle(bundle: Path) -> tuple[int, int]:
+    """Rewrite deployment.zip without the unused botocore models; the sizes before and after."""
+    before = bundle.stat().st_size
+    slim = bundle.with_suffix(".slim")
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(slim, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if not _unused(info.filename):
+                target.writestr(info, source.read(info), compress_type=info.compress_type)
+    slim.replace(bundle)
+    return before, bundle.stat().st_size
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=BUILD / "package", help="package directory (emptied first)")
@@ -240,13 +288,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.out.exists():
         for old in args.out.iterdir():
             old.unlink()
+    stage = args.out.parent / "stage"
+    stage_project(stage)
     chalice = Path(sys.executable).parent / "chalice"
-    subprocess.run([str(chalice), "package", "--stage", args.stage, "--merge-template", str(merge_path),
-                    str(args.out)], cwd=ROOT, check=True)
+    subprocess.run([str(chalice), "--project-dir", str(stage), "package", "--stage", args.stage,
+                    "--merge-template", str(merge_path.resolve()), str(args.out.resolve())],
+                   cwd=stage, check=True)
+    before, after = slim_bundle(args.out / "deployment.zip")
     template = json.loads((args.out / "sam.json").read_text())
     check_package(template, shape)
     print(f"{args.out / 'sam.json'}: {len(template['Resources'])} resources, functions "
-          f"{', '.join(f.logical_id for f in shape.functions)}; {time.monotonic() - started:.1f} s")
+          f"{', '.join(f.logical_id for f in shape.functions)}; deployment.zip {after / 1e6:.1f} MB "
+          f"({before / 1e6:.1f} MB before leaving out unused botocore models); {time.monotonic() - started:.1f} s")
     return 0
 
 

@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -332,6 +333,74 @@ def test_every_function_has_alarms(sam: dict[str, Any], shape: build.AppShape) -
         assert watched.get(function.logical_id) == expected, function
     assert set(watched) == {f.logical_id for f in shape.functions}
     assert sam["Resources"]["AlarmTopic"]["Properties"]["KmsMasterKeyId"] == {"Ref": "DataKey"}
+
+
+# ---- the bundle -------------------------------------------------------------------------------
+
+MAX_BUNDLE_BYTES = 20 * 1000 * 1000
+
+
+def _locked() -> dict[str, str]:
+    """Package name (normalised) -> version, from requirements.lock."""
+    text = build.LOCK.read_text()
+    return {re.sub(r"[-_.]+", "-", name).lower(): version
+            for name, version in re.findall(r"^([A-Za-z0-9][A-Za-z0-9_.-]*)==(\S+)", text, re.M)}
+
+
+def test_lock_pins_every_requirement_at_its_version_with_hashes() -> None:
+    locked = _locked()
+    wanted = re.findall(r"^([A-Za-z0-9][A-Za-z0-9_.-]*)(?:\[[^]]*\])?==(\S+)",
+                        (ROOT / "requirements.txt").read_text(), re.M)
+    assert wanted
+    for name, version in wanted:
+        assert locked.get(re.sub(r"[-_.]+", "-", name).lower()) == version, f"regenerate requirements.lock: {name}"
+    entries = [e for e in re.split(r"\n(?=[A-Za-z0-9])", build.LOCK.read_text()) if e[:1].isalnum()]
+    assert len(entries) == len(locked)
+    assert [e.split()[0] for e in entries if "--hash=sha256:" not in e] == []
+
+
+def test_bundle_is_at_most_20_mb(packaged: Path) -> None:
+    assert (packaged / "deployment.zip").stat().st_size <= MAX_BUNDLE_BYTES
+
+
+def test_bundle_holds_exactly_the_locked_packages(packaged: Path) -> None:
+    with zipfile.ZipFile(packaged / "deployment.zip") as bundle:
+        names = bundle.namelist()
+    shipped = {}
+    for name in names:
+        match = re.fullmatch(r"([^/]+)-([^-/]+)\.dist-info/METADATA", name)
+        if match:
+            shipped[re.sub(r"[-_.]+", "-", match.group(1)).lower()] = match.group(2)
+    assert shipped == _locked()
+    assert not [n for n in names if n.startswith("pycountry")]  # 19.5 MB of translations nothing reads
+    kept = {n.split("/")[2] for n in names if n.startswith("botocore/data/") and n.count("/") > 2}
+    assert kept == build.BOTOCORE_SERVICES
+
+
+def _services_the_code_calls() -> set[str]:
+    services = {"dynamodb"}  # chalicelib/store/dynamo.py builds its client with a Config
+    for path in [ROOT / "app.py", *sorted((ROOT / "chalicelib").rglob("*.py"))]:
+        services |= set(re.findall(r"boto3\.client\(\s*[\"']([a-z0-9-]+)[\"']", path.read_text()))
+    return services
+
+
+def test_bundle_keeps_the_model_of_every_service_the_code_calls() -> None:
+    assert {"cognito-idp", "sesv2"} <= _services_the_code_calls() <= build.BOTOCORE_SERVICES
+
+
+def test_bundle_imports_the_app_and_builds_its_clients_from_itself_alone(packaged: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(packaged / "deployment.zip") as bundle:
+        bundle.extractall(tmp_path / "task")
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import boto3, botocore, app\n"
+            "assert all(m.__file__.startswith(sys.argv[1]) for m in (boto3, botocore, app))\n"
+            "for service in sys.argv[2:]: boto3.client(service, region_name='us-east-1')\n"
+            "from chalicelib.domain import codes; assert codes.currency('eur') == 'EUR'\n")
+    # -S -I: the standard library and the bundle, nothing from .venv, as on Lambda.
+    run = subprocess.run([sys.executable, "-S", "-I", "-c", code, str(tmp_path / "task"),
+                          *sorted(build.BOTOCORE_SERVICES)],
+                         env={**_clean_env(), "AWS_DEFAULT_REGION": "us-east-1"}, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
 
 
 # ---- linters ----------------------------------------------------------------------------------
