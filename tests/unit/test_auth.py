@@ -159,3 +159,83 @@ def test_local_tokens_are_standard_jwts():
     token = issue_local_token(practice_id="prc_1", user_id="usr_1", role="admin")
     claims = jwt.decode(token, s.local_jwt_secret.get_secret_value(), algorithms=["HS256"], issuer=s.local_jwt_issuer)
     assert claims["practice_id"] == "prc_1" and claims["role"] == "admin"
+
+
+# ---- algorithm confusion: locally only HS256 with the local secret is ever accepted ----------
+
+def _local_claims(**overrides):
+    from chalicelib.config import get_settings
+
+    return {"sub": "u", "practice_id": "p", "role": "admin", "iss": get_settings().local_jwt_issuer,
+            "exp": int(time.time()) + 60, **overrides}
+
+
+def _local_secret():
+    from chalicelib.config import get_settings
+
+    return get_settings().local_jwt_secret.get_secret_value()
+
+
+@pytest.mark.parametrize("alg", ["HS384", "HS512"])
+def test_local_token_signed_with_the_secret_under_another_hmac_is_refused(alg):
+    import warnings
+
+    with warnings.catch_warnings():  # the local secret is shorter than HS384/HS512 want
+        warnings.simplefilter("ignore")
+        token = jwt.encode(_local_claims(), _local_secret(), algorithm=alg)
+    with pytest.raises(Unauthorized, match="not valid"):
+        authenticate(f"Bearer {token}")
+
+
+@pytest.mark.parametrize("alg", ["none", "None", "NONE", "hs256"])
+def test_local_token_unsigned_or_with_a_misspelt_alg_is_refused(alg):
+    header = _b64json({"alg": alg, "typ": "JWT"})
+    body = _b64json(_local_claims())
+    for token in (f"{header}.{body}.", _resign([header, body], _local_secret())):
+        with pytest.raises(Unauthorized, match="not valid"):
+            authenticate(f"Bearer {token}")
+
+
+@pytest.mark.parametrize("alg", ["RS256", "PS256"])
+def test_local_token_signed_with_a_callers_own_key_is_refused(alg):
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = private.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    # The key travels in the header, as an attacker would offer it.
+    token = jwt.encode(_local_claims(), private, algorithm=alg,
+                       headers={"jwk": json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()))})
+    with pytest.raises(Unauthorized, match="not valid"):
+        authenticate(f"Bearer {token}")
+    # Nor HS256 keyed with that public key (the classic RS256/HS256 confusion).
+    forged = _resign([_b64json({"alg": "HS256", "typ": "JWT"}), _b64json(_local_claims())], public_pem.decode())
+    with pytest.raises(Unauthorized, match="not valid"):
+        authenticate(f"Bearer {forged}")
+
+
+def test_local_token_signed_with_another_secret_is_refused():
+    token = jwt.encode(_local_claims(), "not-the-local-secret-but-long-enough-for-hs256", algorithm="HS256")
+    with pytest.raises(Unauthorized, match="not valid"):
+        authenticate(f"Bearer {token}")
+
+
+@pytest.mark.parametrize("claims", [
+    {"exp": None}, {"exp": 4102444800.5}, {"exp": True}, {"iss": None}, {"iss": "caseload-prod"},
+])
+def test_local_token_without_an_integer_expiry_or_our_issuer_is_refused(claims):
+    values = {k: v for k, v in _local_claims(**claims).items() if v is not None}
+    token = jwt.encode(values, _local_secret(), algorithm="HS256")
+    with pytest.raises(Unauthorized):
+        authenticate(f"Bearer {token}")
+
+
+def test_local_token_with_a_broken_segment_is_refused():
+    token = issue_local_token(practice_id="p", user_id="u", role="admin")
+    header, body, signature = token.split(".")
+    for broken in (f"{header}.{body}", f"{header}.{body}.{signature}.x", f"{header}.!!.{signature}",
+                   f"{_b64json([1])}.{body}.{signature}", f"{header}.{_b64json([1])}.{signature}"):
+        with pytest.raises(Unauthorized):
+            authenticate(f"Bearer {broken}")
