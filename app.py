@@ -9,6 +9,7 @@ from chalicelib.http import PROBLEM_JSON, problem
 from chalicelib.routes import (
     appointments,
     charges,
+    claims,
     clients,
     codes,
     entitlements,
@@ -47,7 +48,7 @@ app.api.binary_types = []  # everything is JSON; avoids Chalice's Accept checks 
 
 for blueprint in (practice.bp, locations.bp, users.bp, codes.bp, clients.bp, entitlements.bp, charges.bp,
                   reports.bp, appointments.bp, sessions.bp, invoices.bp, groups.bp, notes.bp, notifications.bp,
-                  payers.bp, meta.bp):
+                  payers.bp, claims.bp, meta.bp):
     app.register_blueprint(blueprint)
 
 

@@ -166,6 +166,29 @@ def invoice_date_sk(issued_on: str, invoice_id: str) -> str:
     return f"{issued_on}#{invoice_id}"
 
 
+# Claims live in the practice partition (CLAIM#<id>); three index partitions list them by date
+# of service (sort key `<date_of_service>#<claim id>`), each written with the claim itself.
+def claims_pk(practice_id: str) -> str:
+    """GSI2 partition of every claim of a practice by date of service."""
+    return f"P#{practice_id}#CLAIMS"
+
+
+def claim_status_pk(practice_id: str, status: str) -> str:
+    """GSI1 partition of a practice's claims in one status (draft, ready, submitted, ...)."""
+    return f"P#{practice_id}#CLAIMS#{status}"
+
+
+def client_claims_pk(practice_id: str, client_id: str) -> str:
+    """GSI3 partition of one client's claims by date of service."""
+    return f"P#{practice_id}#C#{client_id}#CLAIMS"
+
+
+# In a client's partition: the one live claim a session is on (CLAIMED#<session id>).
+CLAIMED = "CLAIMED#"
+# In the practice partition: the interchange control number counter, only ever ADDed to.
+CLAIM_CONTROL_SK = "CLAIMCONTROL"
+
+
 # ---- what the daily sweep reads -------------------------------------------------------
 # The DUE index is sparse and date-bucketed: an item carries DUEPK only while the sweep has
 # something to do with it on that date (a pack about to expire, an authorization about to

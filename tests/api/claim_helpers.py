@@ -54,7 +54,7 @@ def ready_claim(api) -> tuple[dict, dict, dict]:
     payer = add_payer(api)
     client = add_client(api, payer)
     session = add_session(api, client)
-    reply = api.post("/v1/claims", {"session_ids": [session["id"]]})
+    reply = api.post("/v1/claims", {"client_id": client["id"], "session_ids": [session["id"]]})
     assert reply.status == 201, reply.body
     claim = reply.body["claims"][0]
     assert claim["status"] == "ready", claim["problems"]

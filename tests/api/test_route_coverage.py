@@ -9,6 +9,7 @@ import pytest
 
 from app import app  # noqa: F401 - registers every route
 from chalicelib.http import OPERATIONS, Operation
+from tests.api.claim_helpers import ready_claim
 from tests.conftest import PRACTICE_A, PRACTICE_B, ROLES, USERS
 
 # Valid bodies for POSTs on an existing resource: the 404 test must get past validation to
@@ -33,6 +34,8 @@ SAMPLE_BODIES = {
     "add_member_payment": {"amount": "1.00", "method": "cash"},
     "sign_note": {},
     "add_note_addendum": {"text": "later"},
+    "check_claim": {},
+    "record_claim_outcome": {"status": "paid"},
 }
 
 # Query strings for routes with required query parameters, for the same reason.
@@ -78,7 +81,9 @@ def a_only(api):
     note_template = api.post("/v1/note-templates", {"name": "T", "fields": [{"key": "a", "label": "A",
                                                                             "type": "text"}]}).body
     payer = api.post("/v1/payers", {"name": "A only"}).body
-    return {"payer_id": payer["id"], "group_id": group["id"], "note_id": note["id"], "note_template_id": note_template["id"],
+    _, _, claim = ready_claim(api)
+    export = api.post("/v1/claims/exports", {"payer_id": claim["payer_id"]}).body
+    return {"payer_id": payer["id"], "claim_id": claim["id"], "export_id": export["id"], "group_id": group["id"], "note_id": note["id"], "note_template_id": note_template["id"],
             "appointment_id": appointment["id"], "session_id": session["id"], "invoice_id": invoice["id"],"location_id": f"loc_{PRACTICE_A}_main", "room_id": f"room_{PRACTICE_A}_1",
             "user_id": USERS[PRACTICE_A]["practitioner"], "/v1/billing-codes:code": "AONLY1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": client["id"], "template_id": template["id"],
@@ -105,7 +110,7 @@ def test_route_table_is_not_empty():
     assert len(OPERATIONS) >= 25
 
 
-FAKE_IDS = {"payer_id": "pay_x", "group_id": "grp_x", "note_id": "note_x", "note_template_id": "ntpl_x", "appointment_id": "appt_x", "session_id": "ses_x", "invoice_id": "inv_x", "location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
+FAKE_IDS = {"payer_id": "pay_x", "claim_id": "clm_x", "export_id": "exp_x", "group_id": "grp_x", "note_id": "note_x", "note_template_id": "ntpl_x", "appointment_id": "appt_x", "session_id": "ses_x", "invoice_id": "inv_x", "location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": "cli_x", "template_id": "tpl_x", "pack_id": "pack_x",
             "authorization_id": "auth_x", "session_ref": "s_x"}
 

@@ -1,0 +1,472 @@
+"""Insurance claims: built from client sessions, scrubbed, exported as 837P files, tracked.
+
+A claim is one client, payer, rendering provider and date of service; its lines are the
+sessions of that day and their add-on codes. The records a claim is built from (practice,
+practitioner, client, insurance, payer, sessions, authorization, location) are read again on
+every check and export, so fixing a record and checking again clears its problems. A session
+is on one live claim at a time: a marker item per session, written with the claim in one
+transaction, is the guard (`store/claims.py`)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalicelib.auth import Principal, Role
+from chalicelib.domain import claims as domain
+from chalicelib.domain.codes import DEFAULT_POS
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.x12_837p import Batch, write_837p
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.models.claims import (
+    Claim, ClaimCreate, ClaimExport, ClaimOutcome, ClaimQuery, ClaimsCreated, ExportCreate, LeftOut, SkippedSession,
+)
+from chalicelib.models.clients import RELATIONSHIP_CODES
+from chalicelib.services.practice import load_practice
+from chalicelib.store import claims as store
+from chalicelib.store import items
+from chalicelib.store.keys import APPOINTMENT_SK, appointment_pk, client_pk, entity_sk, practice_pk, usage_sk
+from chalicelib.store.repository import BILLING_CODES, CLAIM_EXPORTS, CLAIMS, CLIENTS, LOCATIONS, PAYERS, USERS
+
+SESSION = "SESSION#"
+AUTH_SK = "ENT#AUTH#"
+# A transaction holds at most 100 items: the export and 99 claims.
+MAX_CLAIMS_PER_EXPORT = 99
+# Who may move a claim where once it has been sent (the payer's answer).
+OUTCOMES = {"submitted": {"accepted", "rejected", "paid", "denied"},
+            "accepted": {"rejected", "paid", "denied"}}
+CHECKABLE = {"draft", "ready", "rejected"}
+BILLERS = {Role.ADMIN, Role.BILLING}
+
+
+# ---- reading the records a claim is built from ---------------------------------------------
+
+@dataclass
+class _Records:
+    """Everything one or more claims of a practice are built from, read in few calls."""
+
+    practice: Any
+    clients: dict[str, dict[str, Any]]
+    codes: dict[str, dict[str, Any]]
+    users: dict[str, dict[str, Any]]
+    payers: dict[str, dict[str, Any]]
+    locations: dict[str, dict[str, Any]]
+    practitioners: dict[str, str | None]  # session id -> rendering practitioner
+    authorizations: dict[str, dict[str, Any]]  # session id -> the authorization it counts against
+
+
+def _read_records(practice_id: str, sessions: list[dict[str, Any]]) -> _Records:
+    pid = practice_id
+    client_ids = sorted({s["client_id"] for s in sessions})
+    clients = {c["id"]: c for c in items.get_many([CLIENTS.key(pid, c) for c in client_ids]) if c}
+    appointment_ids = sorted({s["appointment_id"] for s in sessions if s.get("appointment_id")})
+    code_names = sorted({c for s in sessions for c in [s["billing_code"], *(s.get("add_on_codes") or [])]})
+    payer_refs = sorted({(c.get("primary_insurance") or {}).get("payer_id") for c in clients.values()} - {None})
+    location_ids = sorted({s["location_id"] for s in sessions if s.get("location_id")})
+    usage_keys = [(client_pk(pid, s["client_id"]), usage_sk(s["id"], "AUTH")) for s in sessions]
+    keys = ([BILLING_CODES.key(pid, c) for c in code_names] + [PAYERS.key(pid, p) for p in payer_refs]
+            + [LOCATIONS.key(pid, loc) for loc in location_ids]
+            + [(appointment_pk(pid, a), APPOINTMENT_SK) for a in appointment_ids] + usage_keys)
+    found = [i for i in items.get_many(keys) if i]
+    by_kind: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    usages: dict[str, dict[str, Any]] = {}
+    appointments: dict[str, dict[str, Any]] = {}
+    for item in found:
+        if item["SK"] == APPOINTMENT_SK:
+            appointments[item["id"]] = item
+        elif item["SK"].startswith("USE#"):
+            usages[item["SK"].split("#")[1]] = item
+        else:
+            by_kind[item["kind"]][item.get("code") or item["id"]] = item
+    practitioners = {}
+    for s in sessions:
+        appointment = appointments.get(s.get("appointment_id") or "")
+        practitioners[s["id"]] = ((appointment or {}).get("practitioner_id")
+                                  or clients.get(s["client_id"], {}).get("practitioner_id"))
+    user_ids = sorted({p for p in practitioners.values() if p})
+    users = {u["id"]: u for u in items.get_many([USERS.key(pid, u) for u in user_ids]) if u}
+    live = {sid: u for sid, u in usages.items() if u.get("state", "active") == "active"}
+    auth_items = items.get_many([(client_pk(pid, u["PK"].split("#C#")[1]), AUTH_SK + u["entitlement_id"])
+                                 for u in live.values()])
+    authorizations = {sid: a for sid, a in zip(live, auth_items) if a}
+    return _Records(practice=load_practice(pid), clients=clients, codes=by_kind["CODE"], users=users,
+                    payers=by_kind["PAYER"], locations=by_kind["LOC"], practitioners=practitioners,
+                    authorizations=authorizations)
+
+
+def _address(value: dict[str, Any] | None) -> domain.Address | None:
+    if not value:
+        return None
+    return domain.Address(line1=value.get("line1") or "", city=value.get("city") or "",
+                          state=(value.get("region") or "").upper(),
+                          zip=(value.get("postal_code") or "").replace("-", "").replace(" ", ""),
+                          line2=value.get("line2"))
+
+
+def _person(value: dict[str, Any] | None) -> domain.Person:
+    value = value or {}
+    dob = value.get("date_of_birth")
+    return domain.Person(first_name=value.get("first_name"), last_name=value.get("last_name"),
+                         date_of_birth=date.fromisoformat(dob) if dob else None, sex=value.get("sex"),
+                         address=_address(value.get("address")))
+
+
+def _units(session: dict[str, Any], code: dict[str, Any] | None) -> Decimal:
+    unit_minutes = (code or {}).get("unit_minutes")
+    if not unit_minutes:
+        return Decimal("1")
+    return (Decimal(session["minutes"]) / Decimal(unit_minutes)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+
+def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Records,
+           ) -> tuple[domain.Claim, list[domain.Problem]]:
+    """The domain claim for these sessions (one client, payer, practitioner, day) and the
+    problems only the service can see (a payer or practitioner not found)."""
+    extra: list[domain.Problem] = []
+    first = sessions[0]
+    client_id = first["client_id"]
+    client = records.clients.get(client_id, {})
+    insurance = client.get("primary_insurance") or {}
+    practice = records.practice
+    billing = domain.BillingProvider(
+        name=practice.name, npi=practice.billing_npi,
+        tax_id=(practice.tax_id or "").replace("-", "") or None, taxonomy=practice.taxonomy,
+        address=_address(practice.address.model_dump() if practice.address else None),
+        tax_id_kind=practice.tax_id_kind or "EIN",
+        pay_to_address=_address(practice.pay_to_address.model_dump() if practice.pay_to_address else None),
+        record_id=practice.id)
+    payer_item = records.payers.get(insurance.get("payer_id") or "")
+    if payer_item is None:
+        extra.append(domain.Problem("client_insurance", client_id, "primary_insurance.payer_id",
+                                    "missing: choose the payer from /v1/payers"))
+        payer = domain.Payer(name=insurance.get("payer") or "", payer_id=None, claim_filing_indicator=None,
+                             record_id=insurance.get("payer_id") or "")
+    else:
+        payer = domain.Payer(name=payer_item["name"], payer_id=payer_item.get("payer_id"),
+                             claim_filing_indicator=payer_item.get("claim_filing_indicator"),
+                             address=_address(payer_item.get("address")),
+                             requires_authorization=bool(payer_item.get("requires_authorization")),
+                             record_id=payer_item["id"])
+    relationship = RELATIONSHIP_CODES.get(insurance.get("subscriber_relationship") or "self", "18")
+    subscriber = domain.Subscriber(
+        member_id=insurance.get("member_id"), relationship=relationship, group_number=insurance.get("group_number"),
+        person=_person(insurance.get("subscriber")) if relationship != domain.SELF and insurance.get("subscriber")
+        else None, record_id=client_id)
+    patient = domain.Patient(_person(client), record_id=client_id)
+    practitioner_id = records.practitioners.get(first["id"])
+    user = records.users.get(practitioner_id or "", {})
+    if not practitioner_id:
+        extra.append(domain.Problem("client", client_id, "practitioner_id",
+                                    "missing: no appointment or usual practitioner names who rendered the session"))
+    rendering = domain.RenderingProvider(first_name=user.get("first_name"), last_name=user.get("last_name"),
+                                         npi=user.get("npi"), taxonomy=user.get("taxonomy"),
+                                         record_id=practitioner_id or "")
+    diagnoses: list[str] = []
+    for s in sessions:
+        for code in [s.get("primary_diagnosis"), *(s.get("additional_diagnoses") or [])]:
+            if code and code not in diagnoses:
+                diagnoses.append(code)
+    lines: list[domain.ServiceLine] = []
+    for s in sessions:
+        own = [c for c in [s.get("primary_diagnosis"), *(s.get("additional_diagnoses") or [])] if c]
+        pointers = tuple(dict.fromkeys(diagnoses.index(c) + 1 for c in own))[:4]
+        on = date.fromisoformat(s["date_of_service"])
+        common = dict(date_of_service=on, diagnosis_pointers=pointers, modifiers=tuple(s.get("modifiers") or ()),
+                      place_of_service=s.get("place_of_service"), session_id=s["id"])
+        lines.append(domain.ServiceLine(s["billing_code"], Decimal(str(s["fee"])),
+                                        _units(s, records.codes.get(s["billing_code"])), note=s.get("line_note"),
+                                        **common))
+        for add_on in s.get("add_on_codes") or []:
+            code = records.codes.get(add_on) or {}
+            lines.append(domain.ServiceLine(add_on, Decimal(str(code.get("default_charge", "0"))), Decimal("1"),
+                                            **common))
+    auth_item = records.authorizations.get(first["id"])
+    number = first.get("prior_authorization_number")
+    authorization = None
+    if auth_item is not None or number:
+        authorization = domain.Authorization(
+            number=number or (auth_item or {}).get("number"),
+            start_on=date.fromisoformat(auth_item["begin_on"]) if auth_item and auth_item.get("begin_on") else None,
+            end_on=date.fromisoformat(auth_item["end_on"]) if auth_item and auth_item.get("end_on") else None,
+            record_id=(auth_item or {}).get("id", first["id"]))
+    referring = None
+    source = first.get("referring_provider"), "session", first["id"]
+    if not source[0] and client.get("referring_provider"):
+        source = client["referring_provider"], "client", client_id
+    if source[0]:
+        referring = domain.ReferringProvider(source[0].get("first_name"), source[0].get("last_name"),
+                                             source[0].get("npi"), record=source[1], record_id=source[2])
+    location = records.locations.get(first.get("location_id") or "")
+    facility = None
+    if location and not location.get("telehealth") and location.get("address"):
+        facility = domain.ServiceFacility(name=location["name"], address=_address(location["address"]),
+                                          npi=location.get("npi"), record_id=location["id"])
+    claim = domain.Claim(
+        patient_control_number=pcn, billing_provider=billing, payer=payer, subscriber=subscriber, patient=patient,
+        rendering_provider=rendering, lines=tuple(lines), diagnoses=tuple(diagnoses),
+        place_of_service=first.get("place_of_service") or DEFAULT_POS,
+        frequency_code=first.get("resubmission_code") or "1",
+        original_reference=first.get("original_claim_reference"), authorization=authorization,
+        referring_provider=referring, service_facility=facility)
+    return claim, extra
+
+
+def _today(practice: Any) -> date:
+    return datetime.now(ZoneInfo(practice.time_zone)).date()
+
+
+def _scrubbed(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Records,
+              ) -> tuple[domain.Claim, dict[str, Any]]:
+    """The domain claim and the claim's stored view of it: lines, diagnoses, problems."""
+    built, extra = _build(claim_id, pcn, sessions, records)
+    problems = extra + domain.scrub(built, _today(records.practice))
+    view = {
+        "lines": [{"session_id": line.session_id, "code": line.code, "date_of_service": line.date_of_service.isoformat(),
+                   "charge": str(line.charge), "units": str(line.units), "modifiers": list(line.modifiers),
+                   "place_of_service": line.place_of_service, "diagnosis_pointers": list(line.diagnosis_pointers),
+                   "note": line.note} for line in built.lines],
+        "diagnoses": list(built.diagnoses), "total_charge": str(built.total_charge),
+        "frequency_code": built.frequency_code, "prior_authorization_number": built.prior_authorization_number,
+        "problems": [{"record": p.record, "record_id": p.record_id, "field": p.field, "reason": p.reason}
+                     for p in problems],
+    }
+    return built, view
+
+
+def _view(item: dict[str, Any]) -> Claim:
+    return Claim.model_validate({**items.public(item), "payer_id": item.get("payer_ref")})
+
+
+# ---- creating claims -------------------------------------------------------------------
+
+def _sessions_of(practice_id: str, client_id: str, between: tuple[str, str] | None = None) -> list[dict[str, Any]]:
+    found = items.query_all(client_pk(practice_id, client_id), SESSION, consistent=False, max_items=1000)
+    if between:
+        found = [s for s in found if between[0] <= s["date_of_service"] <= between[1]]
+    return found
+
+
+def _chosen_sessions(principal: Principal, data: ClaimCreate) -> list[dict[str, Any]]:
+    pid = principal.practice_id
+    if data.session_ids is not None:
+        keys = [(client_pk(pid, data.client_id), SESSION + s) for s in dict.fromkeys(data.session_ids)]
+        found = items.get_many(keys)
+        missing = [{"field": f"body.session_ids.{data.session_ids.index(k[1][len(SESSION):])}",
+                    "reason": "no such session of this client"} for k, s in zip(keys, found) if s is None]
+        if missing:
+            raise ValidationFailed(missing)
+        return [s for s in found if s]
+    between = (data.from_.isoformat(), data.to.isoformat())
+    if data.client_id:
+        CLIENTS.get(pid, data.client_id)
+        return _sessions_of(pid, data.client_id, between)
+    found: list[dict[str, Any]] = []
+    for client in items.every_item(practice_pk(pid), entity_sk(CLIENTS.kind)):
+        found += _sessions_of(pid, client["id"], between)
+    return found
+
+
+def create_claims(*, principal: Principal, data: ClaimCreate) -> tuple[ClaimsCreated, bool]:
+    """Claims for the chosen sessions; returns the result and whether any claim was created."""
+    pid = principal.practice_id
+    sessions = _chosen_sessions(principal, data)
+    skipped: list[SkippedSession] = []
+
+    def skip(session: dict[str, Any], reason: str) -> None:
+        skipped.append(SkippedSession(client_id=session["client_id"], session_id=session["id"], reason=reason))
+
+    billable = []
+    for s in sessions:
+        if s.get("bill_to") == "client":
+            skip(s, "billed to the client, not to insurance")
+        else:
+            billable.append(s)
+    by_client: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for s in billable:
+        by_client[s["client_id"]].append(s)
+    for client_id, group in list(by_client.items()):
+        claimed = store.markers(pid, client_id, [s["id"] for s in group])
+        for s in group:
+            if s["id"] in claimed:
+                skip(s, f"already on claim {claimed[s['id']]}")
+        by_client[client_id] = [s for s in group if s["id"] not in claimed]
+    candidates = [s for group in by_client.values() for s in group]
+    records = _read_records(pid, candidates) if candidates else None
+    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for s in candidates:
+        client = records.clients.get(s["client_id"])
+        insurance = (client or {}).get("primary_insurance")
+        if not insurance:
+            skip(s, "the client has no primary insurance")
+            continue
+        groups[(s["client_id"], insurance.get("payer_id") or "", records.practitioners.get(s["id"]) or "",
+                s["date_of_service"])].append(s)
+    created: list[Claim] = []
+    now = items.now()
+    for (client_id, payer_ref, practitioner_id, on), group in sorted(groups.items()):
+        claim_id = new_id("clm")
+        pcn = claim_id.split("_", 1)[1][-20:].upper()
+        client = records.clients[client_id]
+        _, view = _scrubbed(claim_id, pcn, group, records)
+        status = "draft" if view["problems"] else "ready"
+        item = {"id": claim_id, "status": status, "patient_control_number": pcn, "client_id": client_id,
+                "payer_ref": payer_ref or None, "practitioner_id": practitioner_id or None,
+                "client_practitioner_id": client.get("practitioner_id"), "date_of_service": on,
+                "session_ids": [s["id"] for s in group], **view,
+                "history": [{"status": status, "at": now, "by": principal.user_id, "note": None}]}
+        written = store.create_claim(pid, item)
+        if isinstance(written, str):  # a concurrent request put a session on its claim first
+            for s in group:
+                skip(s, f"already on claim {written}")
+            continue
+        created.append(_view(written))
+    return ClaimsCreated(claims=created, skipped=skipped, id=created[0].id if created else ""), bool(created)
+
+
+# ---- reading, checking, outcomes --------------------------------------------------------
+
+def _readable(principal: Principal, item: dict[str, Any]) -> bool:
+    if principal.role != Role.PRACTITIONER:
+        return True
+    return principal.user_id in (item.get("practitioner_id"), item.get("client_practitioner_id"))
+
+
+def _claim_item(principal: Principal, claim_id: str) -> dict[str, Any]:
+    item = CLAIMS.get(principal.practice_id, claim_id)
+    if not _readable(principal, item):
+        raise NotFound("Claim", claim_id)  # as for another practice's claim
+    return item
+
+
+def get_claim(*, principal: Principal, claim_id: str) -> Claim:
+    return _view(_claim_item(principal, claim_id))
+
+
+def list_claims(*, principal: Principal, query: ClaimQuery, start_key: dict | None) -> tuple[list[Claim], dict | None]:
+    low = query.from_.isoformat() if query.from_ else "0000"
+    high = (query.to.isoformat() if query.to else "9999") + "#~"
+    filters: dict[str, Any] = {}
+    if query.payer_id:
+        filters["payer_ref"] = query.payer_id
+    if principal.role == Role.PRACTITIONER:
+        filters["mine"] = ("practitioner_id", "client_practitioner_id", principal.user_id)
+    page = store.list_page(principal.practice_id, status=query.status, client_id=query.client_id,
+                           between=(low, high), filters=filters, limit=query.limit, start_key=start_key)
+    return [_view(i) for i in page.items], page.last_key
+
+
+def _claim_sessions(practice_id: str, item: dict[str, Any]) -> list[dict[str, Any]]:
+    found = items.get_many([(client_pk(practice_id, item["client_id"]), SESSION + s) for s in item["session_ids"]])
+    return [s for s in found if s]
+
+
+def _rebuild(practice_id: str, item: dict[str, Any], records: _Records | None = None,
+             ) -> tuple[domain.Claim | None, dict[str, Any]]:
+    sessions = _claim_sessions(practice_id, item)
+    if not sessions:
+        return None, {"problems": [{"record": "claim", "record_id": item["id"], "field": "session_ids",
+                                    "reason": "its sessions were deleted"}]}
+    records = records or _read_records(practice_id, sessions)
+    return _scrubbed(item["id"], item["patient_control_number"], sessions, records)
+
+
+def check_claim(*, principal: Principal, claim_id: str) -> Claim:
+    """Read the records again and scrub: a clean claim is ready, else draft (a rejected claim
+    that is now clean is ready to be sent again)."""
+    item = _claim_item(principal, claim_id)
+    if item["status"] not in CHECKABLE:
+        raise Conflict(f"Claim {claim_id} is {item['status']}: only draft, ready or rejected claims are checked")
+    _, view = _rebuild(principal.practice_id, item)
+    status = "draft" if view["problems"] else "ready"
+    changes = dict(view)
+    if status != item["status"]:
+        changes["history"] = [*item["history"], {"status": status, "at": items.now(), "by": principal.user_id,
+                                                 "note": None}]
+    return _view(store.save_claim(principal.practice_id, claim_id, changes, expected_version=item["version"],
+                                  status=status))
+
+
+def record_outcome(*, principal: Principal, claim_id: str, data: ClaimOutcome, expected_version: int) -> Claim:
+    """The payer's answer to a submitted claim, with who recorded it and when."""
+    item = _claim_item(principal, claim_id)
+    if item["version"] != expected_version:
+        raise items.stale("Claim", claim_id, item["version"], expected_version)
+    if data.status not in OUTCOMES.get(item["status"], set()):
+        raise Conflict(f"Claim {claim_id} is {item['status']}: it cannot become {data.status}")
+    history = [*item["history"], {"status": data.status, "at": items.now(), "by": principal.user_id,
+                                  "note": data.note}]
+    return _view(store.save_claim(principal.practice_id, claim_id, {"history": history},
+                                  expected_version=expected_version, status=data.status))
+
+
+# ---- the 837P export --------------------------------------------------------------------
+
+_ENVELOPE_FIELDS = ("submitter_id", "submitter_contact", "submitter_phone", "receiver_id", "receiver_name")
+
+
+def _envelope(practice: Any) -> tuple[domain.Submitter, domain.Receiver]:
+    missing = [f for f in _ENVELOPE_FIELDS if not getattr(practice, f)]
+    if missing:
+        raise Conflict("The practice needs its clearinghouse details before an export: "
+                       + ", ".join(missing) + " (PATCH /v1/practice)", fields=missing)
+    return (domain.Submitter(name=practice.name, submitter_id=practice.submitter_id,
+                             contact_name=practice.submitter_contact, phone=practice.submitter_phone,
+                             record_id=practice.id),
+            domain.Receiver(name=practice.receiver_name, receiver_id=practice.receiver_id))
+
+
+def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
+    """The payer's ready claims (up to 99, oldest first) as one 837P file. The claims become
+    submitted and the file is stored in the same transaction; a claim another export took in
+    the meantime makes this one start again with a new control number."""
+    pid = principal.practice_id
+    payer = PAYERS.get_or_none(pid, data.payer_id)
+    if payer is None:
+        raise ValidationFailed.field("body.payer_id", "no such payer in the catalogue")
+    for _ in range(5):
+        ready = store.ready_claims(pid, data.payer_id, limit=MAX_CLAIMS_PER_EXPORT)
+        if not ready:
+            raise Conflict(f"Payer {data.payer_id} has no ready claims to export")
+        practice = load_practice(pid)
+        submitter, receiver = _envelope(practice)
+        sessions = [s for item in ready for s in _claim_sessions(pid, item)]
+        records = _read_records(pid, sessions)
+        built, left_out, taken = [], [], []
+        for item in ready:
+            claim, view = _rebuild(pid, item, records)
+            if view["problems"] or claim is None:
+                left_out.append(LeftOut(claim_id=item["id"], problems=view["problems"]))
+            else:
+                built.append(claim)
+                taken.append(item)
+        if not built:
+            raise Conflict("Every ready claim of this payer has new problems: check them again",
+                           left_out=[lo.model_dump(mode="json") for lo in left_out])
+        number = store.next_control_number(pid)
+        zone = ZoneInfo(practice.time_zone)
+        created_at = datetime.now(zone)
+        text = write_837p(Batch(submitter=submitter, receiver=receiver, claims=tuple(built),
+                                interchange_control_number=number, group_control_number=number,
+                                created_at=created_at.replace(tzinfo=None), sender_id=submitter.submitter_id,
+                                receiver_interchange_id=receiver.receiver_id))
+        export_id = new_id("exp")
+        stamp = items.now()
+        export = {"id": export_id, "payer_id": data.payer_id, "claim_ids": [i["id"] for i in taken],
+                  "interchange_control_number": number, "group_control_number": number,
+                  "created_by": principal.user_id, "x12": text,
+                  "left_out": [lo.model_dump(mode="json") for lo in left_out]}
+        entry = {"status": "submitted", "at": stamp, "by": principal.user_id, "note": f"export {export_id}"}
+        try:
+            items.transact([items.put_action(items.new_item(CLAIM_EXPORTS.item(pid, export_id, export))),
+                            *[store.submit_action(pid, i, export_id=export_id, entry=entry) for i in taken]])
+        except items.TransactionCancelled:
+            continue  # another export or a check moved one of these claims: read them again
+        return ClaimExport.model_validate({**export, "created_at": stamp})
+    raise Conflict("The payer's claims kept changing during the export; try again")
+
+
+def get_export(*, principal: Principal, export_id: str) -> ClaimExport:
+    return ClaimExport.model_validate(items.public(CLAIM_EXPORTS.get(principal.practice_id, export_id)))
