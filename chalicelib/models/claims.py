@@ -45,6 +45,12 @@ class ClaimQuery(ListQuery):
     from_: date | None = Field(None, alias="from", description="Dates of service from (inclusive)")
     to: date | None = None
 
+    @model_validator(mode="after")
+    def _range(self) -> "ClaimQuery":
+        if self.from_ and self.to and self.to < self.from_:
+            raise FieldError("to", "is before from")
+        return self
+
 
 class Problem(Output):
     record: str = Field(description="practice, payer, client, client_insurance, practitioner, session, "

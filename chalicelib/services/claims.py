@@ -434,34 +434,51 @@ def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
         submitter, receiver = _envelope(practice)
         sessions = [s for item in ready for s in _claim_sessions(pid, item)]
         records = _read_records(pid, sessions)
+        created_at = datetime.now(ZoneInfo(practice.time_zone)).replace(tzinfo=None)
+
+        def batch(claims: tuple[domain.Claim, ...], number: int) -> Batch:
+            return Batch(submitter=submitter, receiver=receiver, claims=claims, interchange_control_number=number,
+                         group_control_number=number, created_at=created_at, sender_id=submitter.submitter_id,
+                         receiver_interchange_id=receiver.receiver_id)
+
         built, left_out, taken = [], [], []
         for item in ready:
             claim, view = _rebuild(pid, item, records)
-            if view["problems"] or claim is None:
-                left_out.append(LeftOut(claim_id=item["id"], problems=view["problems"]))
+            problems = view["problems"]
+            if claim is not None and not problems:
+                try:  # an identifier carrying an X12 delimiter cannot be written as it is
+                    write_837p(batch((claim,), 1))
+                except ValueError as err:
+                    problems = [{"record": "claim", "record_id": item["id"], "field": "x12", "reason": str(err)}]
+            if problems or claim is None:
+                left_out.append((item, LeftOut(claim_id=item["id"], problems=problems)))
             else:
                 built.append(claim)
                 taken.append(item)
-        if not built:
-            raise Conflict("Every ready claim of this payer has new problems: check them again",
-                           left_out=[lo.model_dump(mode="json") for lo in left_out])
-        number = store.next_control_number(pid)
-        zone = ZoneInfo(practice.time_zone)
-        created_at = datetime.now(zone)
-        text = write_837p(Batch(submitter=submitter, receiver=receiver, claims=tuple(built),
-                                interchange_control_number=number, group_control_number=number,
-                                created_at=created_at.replace(tzinfo=None), sender_id=submitter.submitter_id,
-                                receiver_interchange_id=receiver.receiver_id))
-        export_id = new_id("exp")
         stamp = items.now()
+        drafts = [store.draft_action(pid, item, problems=lo.model_dump(mode="json")["problems"],
+                                     entry={"status": "draft", "at": stamp, "by": principal.user_id,
+                                            "note": "new problems found at export"})
+                  for item, lo in left_out]
+        if not built:
+            try:
+                items.transact(drafts)
+            except items.TransactionCancelled:
+                continue
+            raise Conflict("Every ready claim of this payer has new problems: check them again",
+                           left_out=[lo.model_dump(mode="json") for _, lo in left_out])
+        number = store.next_control_number(pid)
+        text = write_837p(batch(tuple(built), number))
+        export_id = new_id("exp")
         export = {"id": export_id, "payer_id": data.payer_id, "claim_ids": [i["id"] for i in taken],
                   "interchange_control_number": number, "group_control_number": number,
                   "created_by": principal.user_id, "x12": text,
-                  "left_out": [lo.model_dump(mode="json") for lo in left_out]}
+                  "left_out": [lo.model_dump(mode="json") for _, lo in left_out]}
         entry = {"status": "submitted", "at": stamp, "by": principal.user_id, "note": f"export {export_id}"}
         try:
             items.transact([items.put_action(items.new_item(CLAIM_EXPORTS.item(pid, export_id, export))),
-                            *[store.submit_action(pid, i, export_id=export_id, entry=entry) for i in taken]])
+                            *[store.submit_action(pid, i, export_id=export_id, entry=entry) for i in taken],
+                            *drafts])
         except items.TransactionCancelled:
             continue  # another export or a check moved one of these claims: read them again
         return ClaimExport.model_validate({**export, "created_at": stamp})

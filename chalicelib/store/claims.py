@@ -72,6 +72,22 @@ def submit_action(practice_id: str, claim: dict[str, Any], *, export_id: str, en
         "ExpressionAttributeValues": dynamo.to_item(values)}}
 
 
+def draft_action(practice_id: str, claim: dict[str, Any], *, problems: list[dict[str, Any]],
+                 entry: dict[str, Any]) -> dict[str, Any]:
+    """In an export's transaction: a ready claim whose records changed since its check goes back
+    to draft with its new problems, so the next export does not pick it up again."""
+    pk, sk = CLAIMS.key(practice_id, claim["id"])
+    values = {":draft": "draft", ":ready": "ready", ":gsi": claim_status_pk(practice_id, "draft"),
+              ":problems": problems, ":entry": [entry], ":expected": claim["version"], ":one": 1, ":now": entry["at"]}
+    return {"Update": {
+        "TableName": items.table(), "Key": items.key_of(pk, sk),
+        "UpdateExpression": "SET #status = :draft, GSI1PK = :gsi, problems = :problems, "
+                            "history = list_append(history, :entry), #version = #version + :one, updated_at = :now",
+        "ConditionExpression": "#version = :expected AND #status = :ready",
+        "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
+        "ExpressionAttributeValues": dynamo.to_item(values)}}
+
+
 def next_control_number(practice_id: str) -> int:
     """The practice's next interchange control number: one atomic ADD, so two exports never get
     the same number. A number taken by an export that then fails is skipped, never reused."""

@@ -89,3 +89,29 @@ def test_rejected_claim_is_checked_again_and_resubmitted(api):
     assert export.status == 201 and export.body["claim_ids"] == [cid]
     assert [h["status"] for h in api.get(f"/v1/claims/{cid}").body["history"]] == [
         "ready", "submitted", "rejected", "ready", "submitted"]
+
+
+def test_export_puts_a_claim_whose_records_changed_back_to_draft(api):
+    payer, client, claim = ready_claim(api)
+    current = api.get(f"/v1/clients/{client['id']}")
+    assert api.patch(f"/v1/clients/{client['id']}", {"date_of_birth": None}, if_match=current.etag).status == 200
+    reply = api.post("/v1/claims/exports", {"payer_id": payer["id"]})
+    assert reply.status == 409 and reply.body["left_out"][0]["claim_id"] == claim["id"]
+    after = api.get(f"/v1/claims/{claim['id']}").body
+    assert after["status"] == "draft"
+    assert {"record": "client", "record_id": client["id"], "field": "date_of_birth", "reason": "missing"} in after["problems"]
+
+
+def test_export_leaves_out_a_claim_with_a_group_number_x12_cannot_carry(api):
+    payer, client, claim = ready_claim(api)
+    fine = add_client(api, payer, first_name="Sam")
+    fine_claim = api.post("/v1/claims", {"client_id": fine["id"], "session_ids": [add_session(api, fine)["id"]]})
+    current = api.get(f"/v1/clients/{client['id']}")
+    insurance = {**current.body["primary_insurance"], "group_number": "GRP*001"}
+    assert api.patch(f"/v1/clients/{client['id']}", {"primary_insurance": insurance},
+                     if_match=current.etag).status == 200
+    reply = api.post("/v1/claims/exports", {"payer_id": payer["id"]})
+    assert reply.status == 201, reply.body
+    assert reply.body["claim_ids"] == [fine_claim.body["claims"][0]["id"]]
+    assert reply.body["left_out"][0]["problems"][0]["field"] == "x12"
+    assert validate(reply.body["x12"]) == []

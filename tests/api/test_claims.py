@@ -139,3 +139,8 @@ def test_practitioner_reads_only_their_own_clients_claims(api):
     assert api.get(f"/v1/claims/{theirs['id']}", role="practitioner").status == 404
     assert api.post("/v1/claims", {"from": "2026-11-01", "to": "2026-11-02"}, role="practitioner").status == 403
     assert api.get("/v1/claims", role="front_desk").status == 403
+
+
+def test_list_claims_with_to_before_from_is_422(api):
+    reply = api.get("/v1/claims?from=2026-11-30&to=2026-11-01", role="billing")
+    assert reply.status == 422 and reply.body["errors"][0]["field"] == "query.to"
