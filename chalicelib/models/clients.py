@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from chalicelib.domain import codes
+from chalicelib.models.appointments import Appointment
 from chalicelib.models.common import Address, Email, FieldError, Input, NonEmpty, Output
 from chalicelib.models.payers import ClaimAddress, Sex
 
@@ -152,8 +153,23 @@ class Client(Output):
     updated_at: str
 
 
+class GroupMembership(Output):
+    """A group the client belongs to now, as its profile lists it."""
+
+    group_id: str
+    name: str
+    initials: str
+    practitioner_id: str
+    joined_at: str = Field(description="When the client's current membership began")
+
+
 class ClientProfile(Client):
-    """A client with its open packs and authorizations."""
+    """A client with its open packs and authorizations, its next booked appointments and
+    the groups it belongs to now."""
 
     packs: list[EntitlementSummary] = []
     authorizations: list[EntitlementSummary] = []
+    upcoming_appointments: list[Appointment] = Field(
+        default_factory=list, description="The next booked appointments from now, soonest first (at most 10)")
+    groups: list[GroupMembership] = Field(default_factory=list,
+                                          description="The groups the client belongs to now (that the caller may see)")

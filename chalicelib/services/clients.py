@@ -2,15 +2,24 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime, timezone
 from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.scheduling import iso
 from chalicelib.errors import ValidationFailed
-from chalicelib.models.clients import Client, ClientCreate, ClientProfile, ClientUpdate, EntitlementSummary
+from chalicelib.models.clients import (
+    Client,
+    ClientCreate,
+    ClientProfile,
+    ClientUpdate,
+    EntitlementSummary,
+    GroupMembership,
+)
 from chalicelib.services.common import changes_of
 from chalicelib.store import items
-from chalicelib.store.keys import ENT, client_email_pk, client_name_pk, client_pk
+from chalicelib.store.keys import ENT, client_email_pk, client_name_pk, client_pk, client_schedule_pk
 from chalicelib.store.repository import CLIENTS
 
 _REQUIRED = ("first_name", "last_name", "archived")
@@ -76,13 +85,55 @@ def create_client(*, principal: Principal, data: ClientCreate) -> Client:
     return _client(CLIENTS.create(principal.practice_id, client_id, values))
 
 
-def get_client(*, principal: Principal, client_id: str) -> ClientProfile:
-    """A client with the 'used X of Y, Z left' of every open pack and authorization."""
-    from chalicelib.services.entitlements import summaries  # avoids an import cycle
+# The profile shows the next few booked appointments; the Query reads a few more than that
+# so that cancelled or attended ones filtered out still leave enough.
+UPCOMING_SHOWN = 10
+_UPCOMING_READ = 50
 
+
+def get_client(*, principal: Principal, client_id: str) -> ClientProfile:
+    """A client with the 'used X of Y, Z left' of every open pack and authorization, its next
+    booked appointments and its current groups. Calls: the client (1), its entitlements (1
+    Query), its schedule from now (1 Query on GSI3), its memberships (1 Query, plus 1 read of
+    the client) and their groups (1 batch read, only if it has any): 5 or 6."""
     client = CLIENTS.get(principal.practice_id, client_id)
-    packs, auths = summaries(principal, client_id)
-    return ClientProfile.model_validate({**items.public(client), "packs": packs, "authorizations": auths})
+    packs, auths = _summaries(principal, client_id)
+    return ClientProfile.model_validate({**items.public(client), "packs": packs, "authorizations": auths,
+                                         "upcoming_appointments": _upcoming(principal, client_id),
+                                         "groups": _current_groups(principal, client_id)})
+
+
+def _summaries(principal: Principal, client_id: str) -> tuple[list[EntitlementSummary], list[EntitlementSummary]]:
+    from chalicelib.services.entitlements import summaries  # imported here: it imports this module
+
+    return summaries(principal, client_id)
+
+
+def _upcoming(principal: Principal, client_id: str) -> list[Any]:
+    """The client's next booked appointments: one Query of its schedule (GSI3, as the client
+    view of services/appointments lists it) from now on, without the group sessions the
+    caller may not see."""
+    from chalicelib.services import appointments  # imported here: it imports this module
+    from chalicelib.services.practice import cached_practice
+
+    now = iso(datetime.now(timezone.utc))
+    page = items.query_page(client_schedule_pk(principal.practice_id, client_id), limit=_UPCOMING_READ,
+                            start_key=None, index="GSI3", between=(now, "9999"), filter="#status = :booked",
+                            filter_names={"#status": "status"}, filter_values={":booked": "booked"})
+    found = appointments._visible_only(principal, page.items)[:UPCOMING_SHOWN]  # groups.may_see's rule
+    zone = cached_practice(principal.practice_id).time_zone
+    return [appointments.appointment_view(i, zone) for i in found]
+
+
+def _current_groups(principal: Principal, client_id: str) -> list[GroupMembership]:
+    """The groups the client belongs to now, as GET /v1/clients/{id}/groups lists them (only
+    those the caller may see); a client is in a handful of groups, so one page holds them."""
+    from chalicelib.services import groups  # imported here: it imports this module
+
+    listed, _ = groups.client_groups(principal=principal, client_id=client_id, limit=100, start_key=None)
+    return [GroupMembership(group_id=g.group_id, name=g.name, initials=g.initials, practitioner_id=g.practitioner_id,
+                            joined_at=g.periods[-1].joined_at)
+            for g in listed if g.active_member]
 
 
 def list_clients(*, principal: Principal, limit: int, start_key: dict | None, q: str | None,

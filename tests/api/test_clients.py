@@ -130,3 +130,40 @@ def test_client_with_history_cannot_be_deleted(api):
     refused = api.delete(f"/v1/clients/{client['id']}", if_match=current.etag)
     assert refused.status == 409 and "archive the client instead" in refused.body["detail"]
     assert api.delete(f"/v1/clients/{client['id']}", if_match=current.etag, role="billing").status == 403
+
+
+def test_profile_lists_upcoming_booked_appointments_and_current_groups(api):
+    from datetime import date, timedelta
+
+    from tests.api.group_helpers import LOCATION, PRACTITIONER, as_user, make_group, make_practitioner
+
+    client = make_client(api)
+    today = date.today()
+
+    def book(day: date, hour: int) -> dict:
+        reply = api.post("/v1/appointments", {"client_id": client["id"], "practitioner_id": PRACTITIONER,
+                                              "location_id": LOCATION, "start": f"{day}T{hour:02d}:00:00",
+                                              "end": f"{day}T{hour:02d}:50:00", "billing_code": "90837"},
+                         role="front_desk")
+        assert reply.status == 201, reply.body
+        return reply.body["appointments"][0]
+
+    book(today - timedelta(days=3), 10)  # past: not upcoming
+    upcoming = [book(today + timedelta(days=d), 9) for d in range(2, 15)]
+    cancelled = upcoming.pop(0)
+    current = api.get(f"/v1/appointments/{cancelled['id']}")
+    assert api.post(f"/v1/appointments/{cancelled['id']}/status", {"status": "cancelled", "reason": "ill"},
+                    headers={"If-Match": current.etag}).status == 200
+    other = make_practitioner(api)
+    mine = make_group(api, name="Mine", initials="MIN")
+    theirs = make_group(api, name="Theirs", initials="THR", practitioner_id=other)
+    left = make_group(api, name="Left", initials="LFT")
+    for group in (mine, theirs, left):
+        assert api.post(f"/v1/groups/{group['id']}/members", {"client_id": client["id"]}).status == 201
+    assert api.delete(f"/v1/groups/{left['id']}/members/{client['id']}").status in (200, 204)
+
+    profile = api.get(f"/v1/clients/{client['id']}", role="front_desk").body
+    assert [a["id"] for a in profile["upcoming_appointments"]] == [a["id"] for a in upcoming[:10]]
+    assert sorted(g["name"] for g in profile["groups"]) == ["Mine", "Theirs"]
+    seen_by_practitioner = api.get(f"/v1/clients/{client['id']}", role=None, headers=as_user(PRACTITIONER)).body
+    assert [g["name"] for g in seen_by_practitioner["groups"]] == ["Mine"]
