@@ -1,6 +1,8 @@
 """Cold start: a fresh process importing app.py and serving its first request, against a bare
 Chalice app that imports boto3 and makes the same kind of DynamoDB read. Both run against
-DynamoDB Local, alternating, in fresh interpreters; prints medians and the ratio (bar <= 1.5).
+DynamoDB Local, alternating, in fresh interpreters; prints medians and the ratio (bar <= 1.25).
+The caller's token is minted before the clock starts (a client brings it; the server only
+verifies it, with PyJWT, inside the timed request).
 
     .venv/bin/python -m bench.cold_start [--runs 15]
 """
@@ -17,16 +19,15 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BAR = 1.25
 
 # Each child prints the seconds from just before its first import to the first response.
 CASELOAD_CHILD = textwrap.dedent("""
     import time; t0 = time.perf_counter()
+    import os
     import app
     from bench.lambda_event import api_event
-    from chalicelib.auth import issue_local_token
-    from devtools.seed import DEMO_PRACTICE_ID, DEMO_USERS
-    token = issue_local_token(practice_id=DEMO_PRACTICE_ID, user_id=DEMO_USERS["admin"], role="admin")
-    out = app.app(api_event("GET", "/v1/practice", "/v1/practice", token=token), None)
+    out = app.app(api_event("GET", "/v1/practice", "/v1/practice", token=os.environ["BENCH_TOKEN"]), None)
     assert out["statusCode"] == 200, out
     print(time.perf_counter() - t0)
 """)
@@ -78,6 +79,11 @@ def main() -> None:
                             "from devtools.seed import seed_demo;"
                             "create_tables(dynamo.client(), get_settings()); seed_demo()"],
                            cwd=ROOT, env=env, check=True)
+            env["BENCH_TOKEN"] = subprocess.run(
+                [sys.executable, "-c", "from chalicelib.auth import issue_local_token;"
+                 "from devtools.seed import DEMO_PRACTICE_ID, DEMO_USERS;"
+                 "print(issue_local_token(practice_id=DEMO_PRACTICE_ID, user_id=DEMO_USERS['admin'], role='admin'))"],
+                cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.strip()
             _run(CASELOAD_CHILD, env), _run(BARE_CHILD, env)  # warm the OS file cache and .pyc files
             caseload, bare = [], []
             for _ in range(args.runs):  # alternate so machine noise hits both alike
@@ -86,8 +92,8 @@ def main() -> None:
     result = {"runs": args.runs, "caseload_median_ms": round(statistics.median(caseload) * 1000, 1),
               "bare_chalice_boto3_median_ms": round(statistics.median(bare) * 1000, 1)}
     result["ratio"] = round(result["caseload_median_ms"] / result["bare_chalice_boto3_median_ms"], 3)
-    result["bar"] = 1.5
-    result["meets_bar"] = result["ratio"] <= 1.5
+    result["bar"] = BAR
+    result["meets_bar"] = result["ratio"] <= BAR
     print(json.dumps(result, indent=2))
 
 
