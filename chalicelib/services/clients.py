@@ -74,9 +74,23 @@ def _check_default_service(principal: Principal, client_id: str | None, service:
         raise ValidationFailed.field("body.default_service", f"{what} does not exist")
 
 
+def check_practitioner(principal: Principal, practitioner_id: str | None, field: str = "body.practitioner_id") -> None:
+    """A named practitioner must be one of the practice's users with the practitioner role (one read)."""
+    if not practitioner_id:
+        return
+    from chalicelib.store.repository import USERS
+
+    user = items.get(*USERS.key(principal.practice_id, practitioner_id))
+    if user is None:
+        raise ValidationFailed.field(field, "does not exist in this practice")
+    if user.get("role") != "practitioner":
+        raise ValidationFailed.field(field, "is not a practitioner")
+
+
 def create_client(*, principal: Principal, data: ClientCreate) -> Client:
     """A new client, indexed for name search."""
     values = data.model_dump(mode="json")
+    check_practitioner(principal, data.practitioner_id)
     # A new client has no packs yet, so only a code or a template can be its default.
     _check_default_service(principal, None, values.get("default_service"))
     client_id = new_id("cli")
@@ -153,6 +167,7 @@ def update_client(*, principal: Principal, client_id: str, changes: ClientUpdate
     if values.get("secondary_insurance") and values.get("primary_insurance", True) is None:
         raise ValidationFailed.field("body.primary_insurance", "cannot be cleared while a secondary insurance is set")
     _check_default_service(principal, client_id, values.get("default_service"))
+    check_practitioner(principal, values.get("practitioner_id"))
     if "email" in values:
         values.update(_email_index(principal.practice_id, client_id, values["email"]))
     if "first_name" in values or "last_name" in values:

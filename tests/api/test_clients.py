@@ -167,3 +167,26 @@ def test_profile_lists_upcoming_booked_appointments_and_current_groups(api):
     assert sorted(g["name"] for g in profile["groups"]) == ["Mine", "Theirs"]
     seen_by_practitioner = api.get(f"/v1/clients/{client['id']}", role=None, headers=as_user(PRACTITIONER)).body
     assert [g["name"] for g in seen_by_practitioner["groups"]] == ["Mine"]
+
+
+def test_create_client_with_unknown_practitioner_is_refused(api):
+    from tests.conftest import PRACTICE_A, USERS
+
+    reply = api.post("/v1/clients", {"first_name": "A", "last_name": "B", "practitioner_id": "usr_nope"})
+    assert reply.status == 422
+    assert reply.body["errors"] == [{"field": "body.practitioner_id", "reason": "does not exist in this practice"}]
+    reply = api.post("/v1/clients", {"first_name": "A", "last_name": "B",
+                                     "practitioner_id": USERS[PRACTICE_A]["billing"]})
+    assert reply.body["errors"] == [{"field": "body.practitioner_id", "reason": "is not a practitioner"}]
+    assert api.get("/v1/clients").body["items"] == []
+
+
+def test_update_client_with_unknown_practitioner_is_refused(api):
+    from tests.conftest import PRACTICE_A, PRACTICE_B, USERS
+
+    client = make_client(api, practitioner_id=USERS[PRACTICE_A]["practitioner"])
+    reply = api.patch(f"/v1/clients/{client['id']}", {"practitioner_id": USERS[PRACTICE_B]["practitioner"]},
+                      if_match='"1"')
+    assert reply.status == 422
+    assert reply.body["errors"] == [{"field": "body.practitioner_id", "reason": "does not exist in this practice"}]
+    assert api.patch(f"/v1/clients/{client['id']}", {"practitioner_id": None}, if_match='"1"').status == 200
