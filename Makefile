@@ -61,7 +61,10 @@ $(VENV)/.stamp: requirements.lock requirements-dev.txt
 		{ echo "Python 3.11 is required (Debian: python3.11 python3.11-venv)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -r requirements-dev.txt
+	@# The lock without its hashes as constraints: a tool never moves a runtime pin (hashes in a
+	@# constraints file would demand hashes for every tool too).
+	sed -e '/--hash=/d' -e 's/ *\\$$//' requirements.lock > $(VENV)/runtime-constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -c $(VENV)/runtime-constraints.txt -r requirements-dev.txt
 	touch $@
 
 $(VENV_INFRA)/.stamp: requirements-infra.txt
