@@ -39,12 +39,35 @@ from chalicelib.store import dynamo
 from chalicelib.store import entitlements as store
 from chalicelib.store import items
 from chalicelib.store.keys import authorization_end_pk, due_keys, pack_expiry_pk, pack_sale_pk
-from chalicelib.store.repository import CLIENTS, PACK_TEMPLATES
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, PACK_TEMPLATES
 
 # A transaction holds at most 100 actions. Giving a usage back takes 2 (usage, ledger entry)
 # plus 1 for the balance; moving one takes 3 (usage, two ledger entries) plus 2.
 _REVERSALS_PER_TRANSACTION = 45
 _MOVES_PER_TRANSACTION = 30
+
+
+# ---- code rules -------------------------------------------------------------------------
+
+def check_code_rule(principal: Principal, rule: dict[str, Any] | None, *, units: bool = False,
+                    field: str = "body.codes") -> None:
+    """Every code a rule lists is one of the practice's billing codes (one batch read); a units
+    authorization counting `only` some codes needs each to have a unit length."""
+    listed = (rule or {}).get("codes") or []
+    if not listed:
+        return
+    found = items.get_many([BILLING_CODES.key(principal.practice_id, code) for code in listed])
+    errors = []
+    for i, (code, item) in enumerate(zip(listed, found)):
+        if item is None:
+            errors.append({"field": f"{field}.codes.{i}", "reason": f"{code} is not a billing code of this practice"})
+        elif units and rule["mode"] == "only" and not item.get("unit_minutes"):
+            # Excluding such a code (all_except) is fine: it never counts anyway.
+            errors.append({"field": f"{field}.codes.{i}",
+                           "reason": f"{code} has no unit length (unit_minutes), so a units authorization "
+                                     "cannot count it"})
+    if errors:
+        raise ValidationFailed(errors)
 
 
 # ---- pack templates -------------------------------------------------------------------
@@ -55,6 +78,7 @@ def _template(item: dict[str, Any]) -> PackTemplate:
 
 def create_template(*, principal: Principal, data: PackTemplateCreate) -> PackTemplate:
     values = {**data.model_dump(mode="json"), "quantity": data.quantity, "price": data.price}
+    check_code_rule(principal, values["codes"])
     return _template(PACK_TEMPLATES.create(principal.practice_id, new_id("tpl"), values))
 
 
@@ -71,6 +95,7 @@ def update_template(*, principal: Principal, template_id: str, changes: PackTemp
                     expected_version: int) -> PackTemplate:
     """Change a template; packs already sold keep the terms they were sold with."""
     values = changes_of(changes, required=("name", "price", "codes", "categories", "active"))
+    check_code_rule(principal, values.get("codes"))
     if changes.price is not None:
         values["price"] = changes.price
     return _template(PACK_TEMPLATES.update(principal.practice_id, template_id, values,
@@ -136,6 +161,8 @@ def new_pack_item(practice_id: str, client_id: str, client_name: str, terms: dic
 def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pack:
     """Sell (or open) a pack for a client, from a template or from scratch."""
     calendar = practice_calendar(principal.practice_id)
+    if data.codes is not None:
+        check_code_rule(principal, data.codes.model_dump(mode="json"))
     client = CLIENTS.get(principal.practice_id, client_id)
     terms: dict[str, Any] = {}
     if data.template_id:
@@ -510,6 +537,7 @@ def create_authorization(*, principal: Principal, client_id: str, data: Authoriz
     auth_id = new_id("auth")
     key = store.entitlement_key(principal.practice_id, client_id, "AUTH", auth_id)
     values = data.model_dump(mode="json")
+    check_code_rule(principal, values["codes"], units=data.measure == "units")
     item = items.new_item({
         **values, "PK": key[0], "SK": key[1], "kind": "AUTH", "id": auth_id, "client_id": client_id,
         "client_name": display_name(client["first_name"], client["last_name"]),
@@ -539,6 +567,10 @@ def update_authorization(*, principal: Principal, client_id: str, authorization_
     """Edit an authorization; a new allowed count cannot go below what is used."""
     calendar = practice_calendar(principal.practice_id)
     values = changes_of(changes, required=("payer", "begin_on", "end_on", "allowed", "codes", "closed"))
+    if values.get("codes"):
+        # Whether the codes need a unit length depends on the authorization's measure (one read).
+        current = store.get_entitlement(principal.practice_id, client_id, "AUTH", authorization_id)
+        check_code_rule(principal, values["codes"], units=current["measure"] == "units")
 
     def index(current: dict[str, Any], state: str) -> dict[str, Any]:
         begin, end = values.get("begin_on", current["begin_on"]), values.get("end_on", current["end_on"])
