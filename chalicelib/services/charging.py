@@ -9,6 +9,7 @@ again on fresh figures, so a balance is never overdrawn and no usage is lost.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -38,7 +39,7 @@ from chalicelib.models.entitlements import (
     UsageView,
 )
 from chalicelib.services.entitlements import new_pack_item, pack_due_keys
-from chalicelib.services.practice import cached_practice
+from chalicelib.services.practice import cached_practice, practice_calendar
 from chalicelib.store import events
 from chalicelib.store import entitlements as store
 from chalicelib.store import items, retry
@@ -241,8 +242,15 @@ class _Plan:
         capacity = entitlement["limit"] if kind == "PACK" else entitlement["allowed"]
         self.actions += [events.raise_event(self.practice_id, event_of(event_type, kind, entitlement,
                                                                         remaining=entitlement["remaining"] - cost,
-                                                                        marker=str(capacity)), on=self.on)
+                                                                        marker=str(capacity)), on=self._raised_on())
                          for event_type in outcome.events]
+
+    def _raised_on(self) -> str:
+        # An event is due the day it is raised, not on the session's date: a future date would
+        # hide it until then, a past one would file it in a bucket the sweep already read. The
+        # practice's today, never ahead of UTC's, as the sweep reads it.
+        local = practice_calendar(self.practice_id).today
+        return min(local, datetime.now(timezone.utc).date()).isoformat()
 
     def _outcome(self, entitlement: dict[str, Any], kind: str, cost: Decimal) -> ChargeOutcome:
         practice = cached_practice(self.practice_id)
