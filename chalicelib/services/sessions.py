@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib.auth import Principal
+from chalicelib.domain import codes as code_lists
 from chalicelib.domain.codes import DEFAULT_POS
 from chalicelib.domain.ids import new_id
 from chalicelib.errors import AlreadyExists, NotFound, ValidationFailed
@@ -18,7 +19,7 @@ from chalicelib.services.common import changes_of
 from chalicelib.services.entitlements import history_marker, history_refused
 from chalicelib.store import items
 from chalicelib.store.keys import ATTENDANCE, APPOINTMENT_SK, appointment_pk, client_pk
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, DIAGNOSIS_CODES, LOCATIONS
 
 SESSION = "SESSION#"
 _CHARGED_FIELDS = {"billing_code", "minutes", "fee", "date_of_service", "bill_to"}
@@ -67,6 +68,28 @@ def codes_and_client(principal: Principal, billing_code: str, add_on_codes: list
     return BillingCode.model_validate(items.public(code)), location["place_of_service"] if location else None, client
 
 
+def check_diagnoses(principal: Principal, primary: str | None, additional: list[str] | None,
+                    changed: set[str] | None = None) -> None:
+    """Diagnoses are checked as POST /v1/diagnosis-codes checks an ICD-10-CM code (in the CMS
+    list), except a code the practice keeps in its own catalogue (an ICD-10 variant such as
+    ICD-10-AM, checked there for format only): one batch read, only for codes not in the list.
+    Additional diagnoses need a primary. `changed` limits the list check to the fields a PATCH
+    sent, so a session recorded before this check can still be edited."""
+    errors = []
+    if additional and not primary:
+        errors.append({"field": "body.primary_diagnosis", "reason": "is required when additional_diagnoses are given"})
+    named = [("body.primary_diagnosis", primary)] if changed is None or "primary_diagnosis" in changed else []
+    if changed is None or "additional_diagnoses" in changed:
+        named += [(f"body.additional_diagnoses.{i}", c) for i, c in enumerate(additional or [])]
+    unlisted = [(field, c) for field, c in named if c and code_lists.icd10_description(c) is None]
+    if unlisted:
+        kept = items.get_many([DIAGNOSIS_CODES.key(principal.practice_id, c) for _, c in unlisted])
+        errors += [{"field": field, "reason": f"{c} is not in the ICD-10-CM code list"}
+                   for (field, c), item in zip(unlisted, kept) if item is None]
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def new_session_item(practice_id: str, client_id: str, session_id: str, values: dict[str, Any],
                      authorization: tuple[str | None, str | None]) -> dict[str, Any]:
     """A whole session item, stamped with the authorization number its charge produced."""
@@ -79,6 +102,7 @@ def create_session(*, principal: Principal, client_id: str, data: SessionCreate,
                    session_id: str | None = None) -> SessionResult:
     """Record a delivered session and charge it, in one transaction (`session_id` is for
     imports, whose ids are derived from the source so a re-import creates nothing twice)."""
+    check_diagnoses(principal, data.primary_diagnosis, data.additional_diagnoses)
     code, location_pos, client = codes_and_client(principal, data.billing_code, data.add_on_codes, data.location_id,
                                                   client_id)
     if client is None:
@@ -138,6 +162,8 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
     values = changes_of(changes, required=("date_of_service", "billing_code", "minutes", "fee", "bill_to",
                                            "additional_diagnoses", "modifiers", "additional_dates", "add_on_codes"))
     merged = {**items.public(current), **values}
+    check_diagnoses(principal, merged.get("primary_diagnosis"), merged.get("additional_diagnoses"),
+                    changed=set(values))
     code, _ = check_codes(principal, merged["billing_code"], merged.get("add_on_codes") or [])
     if "billing_code" in values and values["billing_code"] != current["billing_code"]:
         merged["minutes"] = values.get("minutes", code.default_minutes)
