@@ -57,3 +57,8 @@ def check_claim(call: Call) -> models.Claim:
 def record_claim_outcome(call: Call) -> models.Claim:
     return service.record_outcome(principal=call.principal, claim_id=call.params["claim_id"], data=call.body,
                                   expected_version=call.if_match)
+
+
+@operation(bp, "DELETE", "/v1/claims/{claim_id}", roles=BILLERS, summary="Delete a claim not yet sent", tag=TAG)
+def delete_claim(call: Call) -> None:
+    service.delete_claim(principal=call.principal, claim_id=call.params["claim_id"], expected_version=call.if_match)

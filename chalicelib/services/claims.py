@@ -402,6 +402,16 @@ def record_outcome(*, principal: Principal, claim_id: str, data: ClaimOutcome, e
                                   expected_version=expected_version, status=data.status))
 
 
+def delete_claim(*, principal: Principal, claim_id: str, expected_version: int) -> None:
+    """Delete a claim not yet sent (draft or ready); its sessions can go on a new claim."""
+    item = _claim_item(principal, claim_id)
+    if item["status"] not in ("draft", "ready"):
+        raise Conflict(f"Claim {claim_id} is {item['status']}: only draft or ready claims are deleted")
+    if item["version"] != expected_version:
+        raise items.stale("Claim", claim_id, item["version"], expected_version)
+    store.delete_claim(principal.practice_id, item, expected_version=expected_version)
+
+
 # ---- the 837P export --------------------------------------------------------------------
 
 _ENVELOPE_FIELDS = ("submitter_id", "submitter_contact", "submitter_phone", "receiver_id", "receiver_name")

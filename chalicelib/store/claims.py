@@ -50,6 +50,20 @@ def create_claim(practice_id: str, claim: dict[str, Any]) -> dict[str, Any] | st
     return item
 
 
+def delete_claim(practice_id: str, claim: dict[str, Any], *, expected_version: int) -> None:
+    """Delete an unsent claim at the version read and free its sessions, in one transaction."""
+    pk, sk = CLAIMS.key(practice_id, claim["id"])
+    delete = items.delete_action(pk, sk, expected_version=expected_version)
+    delete["Delete"]["ConditionExpression"] += " AND #status IN (:draft, :ready)"
+    delete["Delete"]["ExpressionAttributeNames"]["#status"] = "status"
+    delete["Delete"]["ExpressionAttributeValues"].update(dynamo.to_item({":draft": "draft", ":ready": "ready"}))
+    frees = [{"Delete": {"TableName": items.table(),
+                         "Key": items.key_of(*marker_key(practice_id, claim["client_id"], s))}}
+             for s in claim["session_ids"]]
+    items.transact_entity([delete, *frees], expected_version=expected_version, resource="Claim",
+                          resource_id=claim["id"])
+
+
 def save_claim(practice_id: str, claim_id: str, changes: dict[str, Any], *, expected_version: int,
                status: str | None = None) -> dict[str, Any]:
     """Update a claim at the version read; a new status moves it to that status's list."""

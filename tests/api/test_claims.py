@@ -144,3 +144,21 @@ def test_practitioner_reads_only_their_own_clients_claims(api):
 def test_list_claims_with_to_before_from_is_422(api):
     reply = api.get("/v1/claims?from=2026-11-30&to=2026-11-01", role="billing")
     assert reply.status == 422 and reply.body["errors"][0]["field"] == "query.to"
+
+
+def test_delete_claim_frees_its_sessions_for_a_new_claim(api):
+    _, client, claim = ready_claim(api)
+    current = api.get(f"/v1/claims/{claim['id']}", role="billing")
+    assert api.delete(f"/v1/claims/{claim['id']}", role="billing").status == 428
+    assert api.delete(f"/v1/claims/{claim['id']}", role="billing", if_match=current.etag).status == 204
+    assert api.get(f"/v1/claims/{claim['id']}", role="billing").status == 404
+    again = _create(api, client, {"id": claim["session_ids"][0]})
+    assert again.status == 201 and again.body["claims"][0]["session_ids"] == claim["session_ids"]
+
+
+def test_delete_submitted_claim_is_409(api):
+    payer, _, claim = ready_claim(api)
+    assert api.post("/v1/claims/exports", {"payer_id": payer["id"]}).status == 201
+    current = api.get(f"/v1/claims/{claim['id']}")
+    reply = api.delete(f"/v1/claims/{claim['id']}", if_match=current.etag)
+    assert reply.status == 409 and "submitted" in reply.body["detail"]
