@@ -95,14 +95,17 @@ def create(item: dict[str, Any], *, resource: str, resource_id: str) -> dict[str
     item = new_item(item)
     wire = dynamo.to_item(item)
 
-    def attempt(_: retry.Attempt) -> None:
+    def attempt(state: retry.Attempt) -> None:
         try:
             dynamo.client().put_item(TableName=table(), Item=wire, ConditionExpression="attribute_not_exists(PK)",
                                      ReturnValuesOnConditionCheckFailure="ALL_OLD")
         except ClientError as err:
             if error_code(err) != "ConditionalCheckFailedException":
                 raise
-            if err.response.get("Item") and dynamo.from_item(err.response["Item"]) == dynamo.from_item(wire):
+            # Only a resent write can have been refused by itself: without a resend, an equal
+            # item (a deterministic id created twice in one second) is someone else's.
+            if ((state.outcome_unknown or _resent(err)) and err.response.get("Item")
+                    and dynamo.from_item(err.response["Item"]) == dynamo.from_item(wire)):
                 return  # our own earlier attempt landed (its answer was lost): done, once
             raise AlreadyExists(f"{resource} {resource_id} already exists") from err
 
@@ -138,7 +141,7 @@ def update(pk: str, sk: str, changes: dict[str, Any], *, expected_version: int, 
         names.update(condition_names or {})
     wire_values = dynamo.to_item(values)
 
-    def attempt(_: retry.Attempt) -> dict[str, Any]:
+    def attempt(state: retry.Attempt) -> dict[str, Any]:
         try:
             response = dynamo.client().update_item(
                 TableName=table(), Key=key_of(pk, sk), UpdateExpression=expression,
@@ -148,7 +151,7 @@ def update(pk: str, sk: str, changes: dict[str, Any], *, expected_version: int, 
         except ClientError as err:
             old = dynamo.from_item(err.response["Item"]) if err.response.get("Item") else None
             if (error_code(err) == "ConditionalCheckFailedException" and old is not None
-                    and _is_own_update(old, changes, expected_version)):
+                    and (state.outcome_unknown or _resent(err)) and _is_own_update(old, changes, expected_version)):
                 return old  # our own earlier attempt landed (its answer was lost): done, once
             raise _condition_error(err, expected_version, resource, resource_id, condition_reason) from err
         return dynamo.from_item(response["Attributes"])

@@ -77,3 +77,14 @@ def test_recording_a_session_or_a_payment_answers_where_to_read_it(api):
                     {"amount": "10.00", "method": "card"})
     assert paid.status == 201, paid.body
     assert paid.headers["location"] == f"/v1/clients/{client['id']}/invoices/{invoice['id']}"
+
+
+def test_creating_a_deterministic_id_twice_in_one_second_is_409_for_the_second(moto_backend):
+    from chalicelib.errors import AlreadyExists
+    from chalicelib.store import items
+
+    item = {"PK": "P#prc_a", "SK": "CODE#T0001", "code": "T0001"}
+    items.create(item, resource="Billing code", resource_id="T0001")
+    # The same content in the same second is someone else's write unless ours was resent.
+    with pytest.raises(AlreadyExists):
+        items.create(item, resource="Billing code", resource_id="T0001")
