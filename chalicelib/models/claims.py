@@ -5,7 +5,14 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.models.common import FieldError, Input, ListQuery, Money, NonEmpty, Output
+from chalicelib.models.common import (
+    FieldError,
+    Input,
+    ListQuery,
+    Money,
+    NonEmpty,
+    Output,
+)
 
 ClaimStatus = Literal["draft", "ready", "submitted", "accepted", "rejected", "paid", "denied"]
 Outcome = Literal["accepted", "rejected", "paid", "denied"]
@@ -66,9 +73,9 @@ class ClaimLine(Output):
     date_of_service: date
     charge: Money
     units: str
-    modifiers: list[str] = []
+    modifiers: list[str] = Field(default_factory=list)
     place_of_service: str | None = None
-    diagnosis_pointers: list[int] = []
+    diagnosis_pointers: list[int] = Field(default_factory=list)
     note: str | None = None
 
 

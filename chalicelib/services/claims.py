@@ -22,14 +22,37 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.x12_837p import Batch, write_837p
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.claims import (
-    Claim, ClaimCreate, ClaimExport, ClaimOutcome, ClaimQuery, ClaimsCreated, ExportCreate, LeftOut, SkippedSession,
+    Claim,
+    ClaimCreate,
+    ClaimExport,
+    ClaimOutcome,
+    ClaimQuery,
+    ClaimsCreated,
+    ExportCreate,
+    LeftOut,
+    SkippedSession,
 )
 from chalicelib.models.clients import RELATIONSHIP_CODES
 from chalicelib.services.practice import load_practice
 from chalicelib.store import claims as store
 from chalicelib.store import items
-from chalicelib.store.keys import APPOINTMENT_SK, appointment_pk, client_pk, entity_sk, practice_pk, usage_sk
-from chalicelib.store.repository import BILLING_CODES, CLAIM_EXPORTS, CLAIMS, CLIENTS, LOCATIONS, PAYERS, USERS
+from chalicelib.store.keys import (
+    APPOINTMENT_SK,
+    appointment_pk,
+    client_pk,
+    entity_sk,
+    practice_pk,
+    usage_sk,
+)
+from chalicelib.store.repository import (
+    BILLING_CODES,
+    CLAIM_EXPORTS,
+    CLAIMS,
+    CLIENTS,
+    LOCATIONS,
+    PAYERS,
+    USERS,
+)
 
 SESSION = "SESSION#"
 AUTH_SK = "ENT#AUTH#"
@@ -117,8 +140,8 @@ def _person(value: dict[str, Any] | None) -> domain.Person:
 def _units(session: dict[str, Any], code: dict[str, Any] | None) -> Decimal:
     unit_minutes = (code or {}).get("unit_minutes")
     if not unit_minutes:
-        return Decimal("1")
-    return (Decimal(session["minutes"]) / Decimal(unit_minutes)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+        return Decimal(1)
+    return (Decimal(session["minutes"]) / Decimal(unit_minutes)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
 def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Records,
@@ -174,14 +197,14 @@ def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Re
         own = [c for c in [s.get("primary_diagnosis"), *(s.get("additional_diagnoses") or [])] if c]
         pointers = tuple(dict.fromkeys(diagnoses.index(c) + 1 for c in own))[:4]
         on = date.fromisoformat(s["date_of_service"])
-        common = dict(date_of_service=on, diagnosis_pointers=pointers, modifiers=tuple(s.get("modifiers") or ()),
-                      place_of_service=s.get("place_of_service"), session_id=s["id"])
+        common = {"date_of_service": on, "diagnosis_pointers": pointers, "modifiers": tuple(s.get("modifiers") or ()),
+                  "place_of_service": s.get("place_of_service"), "session_id": s["id"]}
         lines.append(domain.ServiceLine(s["billing_code"], Decimal(str(s["fee"])),
                                         _units(s, records.codes.get(s["billing_code"])), note=s.get("line_note"),
                                         **common))
         for add_on in s.get("add_on_codes") or []:
             code = records.codes.get(add_on) or {}
-            lines.append(domain.ServiceLine(add_on, Decimal(str(code.get("default_charge", "0"))), Decimal("1"),
+            lines.append(domain.ServiceLine(add_on, Decimal(str(code.get("default_charge", "0"))), Decimal(1),
                                             **common))
     auth_item = records.authorizations.get(first["id"])
     number = first.get("prior_authorization_number")
@@ -446,10 +469,11 @@ def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
         records = _read_records(pid, sessions)
         created_at = datetime.now(ZoneInfo(practice.time_zone)).replace(tzinfo=None)
 
-        def batch(claims: tuple[domain.Claim, ...], number: int) -> Batch:
-            return Batch(submitter=submitter, receiver=receiver, claims=claims, interchange_control_number=number,
-                         group_control_number=number, created_at=created_at, sender_id=submitter.submitter_id,
-                         receiver_interchange_id=receiver.receiver_id)
+        envelope = {"submitter": submitter, "receiver": receiver, "created_at": created_at,
+                    "sender_id": submitter.submitter_id, "receiver_interchange_id": receiver.receiver_id}
+
+        def batch(claims: tuple[domain.Claim, ...], number: int, envelope: dict[str, Any] = envelope) -> Batch:
+            return Batch(claims=claims, interchange_control_number=number, group_control_number=number, **envelope)
 
         built, left_out, taken = [], [], []
         for item in ready:

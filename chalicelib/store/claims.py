@@ -6,7 +6,15 @@ from typing import Any
 
 from chalicelib.store import dynamo, items, retry
 from chalicelib.store.keys import (
-    CLAIM_CONTROL_SK, CLAIMED, PK, SK, claim_status_pk, claims_pk, client_claims_pk, client_pk, practice_pk,
+    CLAIM_CONTROL_SK,
+    CLAIMED,
+    PK,
+    SK,
+    claim_status_pk,
+    claims_pk,
+    client_claims_pk,
+    client_pk,
+    practice_pk,
 )
 from chalicelib.store.repository import CLAIMS
 

@@ -6,7 +6,7 @@ from tests.unit.test_x12_837p import _fast_maps, validate  # noqa: F401 - pyx12,
 
 
 def test_export_ready_claims_writes_a_valid_837p_and_submits_them(api):
-    payer, client, claim = ready_claim(api)
+    payer, _client, claim = ready_claim(api)
     reply = api.post("/v1/claims/exports", {"payer_id": payer["id"]}, role="billing")
     assert reply.status == 201, reply.body
     export = reply.body
@@ -103,7 +103,7 @@ def test_export_puts_a_claim_whose_records_changed_back_to_draft(api):
 
 
 def test_export_leaves_out_a_claim_with_a_group_number_x12_cannot_carry(api):
-    payer, client, claim = ready_claim(api)
+    payer, client, _claim = ready_claim(api)
     fine = add_client(api, payer, first_name="Sam")
     fine_claim = api.post("/v1/claims", {"client_id": fine["id"], "session_ids": [add_session(api, fine)["id"]]})
     current = api.get(f"/v1/clients/{client['id']}")

@@ -1,7 +1,14 @@
 """/v1/claims: creating claims from sessions, scrubbing, reading, checking again."""
 from __future__ import annotations
 
-from tests.api.claim_helpers import PRACTITIONER, add_client, add_payer, add_session, ready_claim, set_up_practice
+from tests.api.claim_helpers import (
+    PRACTITIONER,
+    add_client,
+    add_payer,
+    add_session,
+    ready_claim,
+    set_up_practice,
+)
 
 
 def _create(api, client, *sessions, role="billing"):
@@ -56,7 +63,7 @@ def test_create_claim_skips_client_billed_sessions(api):
 
 
 def test_create_claim_twice_for_one_session_skips_it_the_second_time(api):
-    payer, client, claim = ready_claim(api)
+    _payer, client, claim = ready_claim(api)
     again = _create(api, client, {"id": claim["session_ids"][0]})
     assert again.status == 200 and again.body["claims"] == []
     assert again.body["skipped"][0]["reason"] == f"already on claim {claim['id']}"
@@ -109,7 +116,7 @@ def test_create_claim_body_needs_sessions_or_dates(api):
 
 
 def test_list_claims_filters_by_status_payer_client_and_date(api):
-    payer, client, claim = ready_claim(api)
+    payer, _client, claim = ready_claim(api)
     other = add_client(api, add_payer(api, name="Other Plan"), first_name="Sam")
     draft = _create(api, other, add_session(api, other, "2026-11-10", primary_diagnosis=None)).body["claims"][0]
     assert draft["status"] == "draft"
@@ -128,7 +135,7 @@ def test_list_claims_filters_by_status_payer_client_and_date(api):
 
 
 def test_practitioner_reads_only_their_own_clients_claims(api):
-    _, client, claim = ready_claim(api)
+    _, _client, claim = ready_claim(api)
     stranger = api.post("/v1/clients", {"first_name": "X", "last_name": "Y",
                                         "primary_insurance": {"payer": "P", "member_id": "M1"}}).body
     theirs = _create(api, stranger, add_session(api, stranger)).body["claims"][0]
