@@ -1,5 +1,6 @@
 """Invoices for a client session or a pack sale, and their payments."""
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -68,6 +69,8 @@ class Invoice(Output):
     applied_pack_id: str | None = None
     paid: Money
     balance_due: Money
+    credit: Money = Field(Decimal("0.00"), description="Paid beyond what is due: money taken at the session for a "
+                                              "session a pack also paid for (refund it or keep it on account)")
     payments: list[Payment]
     status: InvoiceStatus = Field(description="unpaid: nothing paid yet and a balance due; part_paid: some paid "
                                               "and a balance due; paid: nothing due (paid or covered by a pack)")

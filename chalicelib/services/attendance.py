@@ -16,18 +16,23 @@ from chalicelib.auth import Principal
 from chalicelib.config import get_settings
 from chalicelib.domain.entitlements import count_phrase, format_amount
 from chalicelib.domain.groups import CHARGEABLE, member_at, same_mark, summary
-from chalicelib.errors import AlreadyExists, Conflict, NotFound, ValidationFailed
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import ChargeRequest
-from chalicelib.models.groups import AttendanceUpdate, GroupAttendance, MemberAttendance, NotCharged
-from chalicelib.models.invoices import InvoiceChange, InvoiceCreate, PaymentCreate
+from chalicelib.models.groups import (
+    AttendanceUpdate,
+    GroupAttendance,
+    MemberAttendance,
+    NotCharged,
+)
+from chalicelib.models.invoices import InvoiceChange, PaymentCreate
 from chalicelib.models.practice import Practice
 from chalicelib.services import appointments, charging, groups, invoices, sessions
 from chalicelib.services.entitlements import history_marker, history_refused
 from chalicelib.services.practice import cached_practice
 from chalicelib.store import items, retry
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS
 from chalicelib.store.keys import ATTENDANCE, appointment_pk
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS
 
 ZERO = Decimal("0.00")
 _ATTEMPTS = 8  # a member's mark re-read this often before the member is reported as changing too fast
@@ -340,10 +345,4 @@ def member_payment(*, principal: Principal, appointment_id: str, client_id: str,
     mark = marks.get(client_id)
     if mark is None or not mark.get("session_id"):
         raise Conflict("Only a member marked attended has a session to pay for")
-    try:
-        invoices.create_invoice(principal=principal, client_id=client_id,
-                                data=InvoiceCreate(session_id=mark["session_id"]))
-    except AlreadyExists:
-        pass  # paid before: the invoice is there
-    return invoices.add_payment(principal=principal, client_id=client_id, invoice_id=f"inv_{mark['session_id']}",
-                                data=data)
+    return invoices.pay_session(principal=principal, client_id=client_id, session_id=mark["session_id"], data=data)

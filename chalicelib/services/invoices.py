@@ -7,7 +7,7 @@ from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.domain.ids import new_id
-from chalicelib.errors import Conflict
+from chalicelib.errors import AlreadyExists, Conflict
 from chalicelib.models.invoices import (
     ApplyPack,
     Invoice,
@@ -53,17 +53,26 @@ def _get(practice_id: str, client_id: str, invoice_id: str) -> dict[str, Any]:
     return items.get_existing(*_key(practice_id, client_id, invoice_id), resource="Invoice", resource_id=invoice_id)
 
 
-def _settle(practice_id: str, item: dict[str, Any]) -> dict[str, Any]:
+def _settle(practice_id: str, item: dict[str, Any], *, refused_field: str | None = None) -> dict[str, Any]:
     """Totals from the lines, the pack cover and the payments, and the index keys that list the
-    invoice by status and date (one rule, used on every write, so the lists follow each write)."""
+    invoice by status and date (one rule, used on every write, so the lists follow each write).
+    Money taken at the session is never refused: what it pays beyond what is due (the session
+    also counted against a pack) is the invoice's credit. Any other excess is refused (409,
+    naming `refused_field` when the request has one)."""
     total = sum((Decimal(line["amount"]) for line in item["lines"]), ZERO)
     paid = sum((Decimal(p["amount"]) for p in item["payments"]), ZERO)
+    at_session = sum((Decimal(p["amount"]) for p in item["payments"] if p.get("at_session")), ZERO)
     covered = min(Decimal(item.get("covered_by_pack") or 0), total)
-    due = total - covered - paid
+    # The session's own payment first: its excess is credit; later payments fit what is left.
+    left = total - covered - at_session
+    credit = max(-left, ZERO)
+    due = max(left, ZERO) - (paid - at_session)
     if due < 0:
-        raise Conflict(f"Payments would exceed what is due by {-due:.2f}", field="body.amount")
+        raise Conflict(f"Payments would exceed what is due by {-due:.2f}",
+                       **({"field": refused_field} if refused_field else {}))
     settled = {**item, "total": str(total), "paid": str(paid), "covered_by_pack": str(covered),
-               "balance_due": str(due), "status": _status(paid, due), "issued_on": _issued_on(item)}
+               "balance_due": str(due), "credit": str(credit), "status": _status(paid, due),
+               "issued_on": _issued_on(item)}
     return {**settled, **invoice_store.index_keys(practice_id, settled)}
 
 
@@ -76,7 +85,11 @@ def _pack_cover(practice_id: str, client_id: str, session: dict[str, Any]) -> tu
 
 def create_invoice(*, principal: Principal, client_id: str, data: InvoiceCreate) -> Invoice:
     """One invoice per session or pack sale (a second one is refused with 409)."""
-    pid = principal.practice_id
+    return _view(_create(principal.practice_id, _new_invoice(principal.practice_id, client_id, data)))
+
+
+def _new_invoice(pid: str, client_id: str, data: InvoiceCreate) -> dict[str, Any]:
+    """The invoice item, not yet written nor settled."""
     if data.session_id:
         session = items.get_existing(*sessions.session_key(pid, client_id, data.session_id),
                                      resource="Client session", resource_id=data.session_id)
@@ -88,7 +101,7 @@ def create_invoice(*, principal: Principal, client_id: str, data: InvoiceCreate)
         applied, covered = _pack_cover(pid, client_id, session)
         paid = session.get("paid_at_session")
         payments = [{"id": new_id("pay"), "amount": paid["amount"], "method": paid["method"],
-                     "on": session["date_of_service"]}] if paid else []
+                     "on": session["date_of_service"], "at_session": True}] if paid else []
         values = {"subject": "session", "session_id": session["id"], "lines": lines, "payments": payments,
                   "applied_pack_id": applied, "covered_by_pack": str(covered)}
         invoice_id = f"inv_{session['id']}"
@@ -98,9 +111,29 @@ def create_invoice(*, principal: Principal, client_id: str, data: InvoiceCreate)
                   "lines": [{"description": f"Pack: {pack['name']}", "code": None, "amount": f"{pack['price']:.2f}"}]}
         invoice_id = f"inv_{pack['id']}"
     issued_on = (data.issued_on or practice_calendar(pid).today).isoformat()
-    item = _settle(pid, {**values, "id": invoice_id, "client_id": client_id, "issued_on": issued_on})
-    pk, sk = _key(pid, client_id, invoice_id)
-    return _view(items.create({"PK": pk, "SK": sk, **item}, resource="Invoice", resource_id=invoice_id))
+    return {**values, "id": invoice_id, "client_id": client_id, "issued_on": issued_on}
+
+
+def _create(pid: str, invoice: dict[str, Any], *, refused_field: str | None = None) -> dict[str, Any]:
+    item = _settle(pid, invoice, refused_field=refused_field)
+    pk, sk = _key(pid, invoice["client_id"], invoice["id"])
+    return items.create({"PK": pk, "SK": sk, **item}, resource="Invoice", resource_id=invoice["id"])
+
+
+def pay_session(*, principal: Principal, client_id: str, session_id: str, data: PaymentCreate) -> InvoiceChange:
+    """A payment onto a session's invoice, creating the invoice with it on the first payment:
+    one write either way, so a refused payment leaves no invoice behind."""
+    pid = principal.practice_id
+    invoice_id = f"inv_{session_id}"
+    if items.get(*_key(pid, client_id, invoice_id)) is None:
+        invoice = _new_invoice(pid, client_id, InvoiceCreate(session_id=session_id))
+        invoice["payments"] = [*invoice["payments"], _payment(pid, data)]
+        try:
+            created = _create(pid, invoice, refused_field="body.amount")
+            return InvoiceChange(invoice=_view(created), version=created["version"])
+        except AlreadyExists:
+            pass  # created meanwhile by another request: pay onto it
+    return add_payment(principal=principal, client_id=client_id, invoice_id=invoice_id, data=data)
 
 
 def get_invoice(*, principal: Principal, client_id: str, invoice_id: str) -> Invoice:
@@ -128,10 +161,15 @@ def add_payment(*, principal: Principal, client_id: str, invoice_id: str, data: 
     """Record a payment; refused if it is more than the balance due. Conditioned on the version
     read, so two payments at once cannot both pass the check."""
     current = _get(principal.practice_id, client_id, invoice_id)
-    on = data.on or practice_calendar(principal.practice_id).today
-    payment = {"id": new_id("pay"), "amount": f"{data.amount:.2f}", "method": data.method, "on": on.isoformat()}
-    updated = _settle(principal.practice_id, {**current, "payments": [*current["payments"], payment]})
+    updated = _settle(principal.practice_id, {**current, "payments": [*current["payments"],
+                                                                      _payment(principal.practice_id, data)]},
+                      refused_field="body.amount")
     return _save(current, updated)
+
+
+def _payment(practice_id: str, data: PaymentCreate) -> dict[str, Any]:
+    on = data.on or practice_calendar(practice_id).today
+    return {"id": new_id("pay"), "amount": f"{data.amount:.2f}", "method": data.method, "on": on.isoformat()}
 
 
 def _save(current: dict[str, Any], updated: dict[str, Any], extra: list[dict[str, Any]] | None = None) -> InvoiceChange:

@@ -4,7 +4,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.api.entitlement_helpers import make_authorization, make_client, make_pack
-from tests.api.test_sweep import BUSINESS, PRACTITIONER, _business_email, _sweep, _today, outbox  # noqa: F401
+from tests.api.test_sweep import (  # noqa: F401
+    BUSINESS,
+    PRACTITIONER,
+    _business_email,
+    _sweep,
+    _today,
+    outbox,
+)
 
 
 def _charge_on(api, client_id, ref, day):
@@ -14,7 +21,7 @@ def _charge_on(api, client_id, ref, day):
     return reply.body
 
 
-def test_sweep_reports_events_of_future_and_past_dated_charges_today(api, outbox):
+def test_sweep_reports_events_of_future_and_past_dated_charges_today(api, outbox):  # noqa: F811
     _business_email(api)
     today = _today(api)
     ahead = make_client(api, first="Jamie", last="Rivera", practitioner_id=PRACTITIONER)
