@@ -133,6 +133,7 @@ class _Plan:
         # A correction replaces the session's current usages (by kind): their amounts count
         # as available again when choosing, and are given back in the same transaction.
         self.replacing = replacing or {}
+        self.stored = {e["id"]: e for e in entitlements}  # as read, before any give-back
         entitlements = _with_given_back(entitlements, self.replacing.values())
         self.actions: list[dict[str, Any]] = []
         self.usage_indexes: list[int] = []
@@ -155,7 +156,8 @@ class _Plan:
         key = store.entitlement_key(self.practice_id, self.client_id, kind, old["entitlement_id"])
         self.actions += [store.usage_update(self.practice_id, self.client_id, self.request.session_ref, kind,
                                             entitlement_id=old["entitlement_id"]),
-                         store.give_back(key, old["amount"]), self._reversal_entry(old)]
+                         _give_back(self.practice_id, key, old["amount"], self.stored.get(old["entitlement_id"])),
+                         self._reversal_entry(old)]
 
     def _reversal_entry(self, old: dict[str, Any]) -> dict[str, Any]:
         return store.ledger_put(self.practice_id, self.client_id, old["entitlement_id"], kind="reversal",
@@ -225,8 +227,9 @@ class _Plan:
             self.actions.append(store.consume(key, cost, on=self.on, window=window, until_expiry=until_expiry,
                                               first_use=first_use, band=(outcome.lo, outcome.hi)))
         if old is not None and old["entitlement_id"] != entitlement["id"]:
-            self.actions.append(store.give_back(store.entitlement_key(self.practice_id, self.client_id, kind,
-                                                                      old["entitlement_id"]), old["amount"]))
+            self.actions.append(_give_back(self.practice_id, store.entitlement_key(
+                self.practice_id, self.client_id, kind, old["entitlement_id"]), old["amount"],
+                self.stored.get(old["entitlement_id"])))
         if old is not None:
             self.actions.append(self._reversal_entry(old))
         self.usage_indexes.append(len(self.actions))
@@ -398,11 +401,13 @@ def reverse_session(*, principal: Principal, client_id: str, session_ref: str,
                 CLIENTS.get(practice_id, client_id)
             return ReversalResult(session_ref=session_ref, reversed=[])
         actions = []
+        stored = ({e["id"]: e for e in store.read_entitlements(practice_id, client_id)}
+                  if any(u["kind"] == "PACK" for u in usages) else {})
         for usage in usages:
             key = store.entitlement_key(practice_id, client_id, usage["kind"], usage["entitlement_id"])
             actions += [store.usage_update(practice_id, client_id, session_ref, usage["kind"],
                                            entitlement_id=usage["entitlement_id"]),
-                        store.give_back(key, usage["amount"]),
+                        _give_back(practice_id, key, usage["amount"], stored.get(usage["entitlement_id"])),
                         store.ledger_put(practice_id, client_id, usage["entitlement_id"], kind="reversal",
                                          amount=-usage["amount"], session_ref=session_ref, on=usage.get("on"),
                                          billing_code=usage.get("billing_code"))]
@@ -418,6 +423,19 @@ def reverse_session(*, principal: Principal, client_id: str, session_ref: str,
              "amount": str(u["amount"])} for u in usages])
 
     return retry.optimistic(attempt, what="reverse this session's charge")
+
+
+def _give_back(practice_id: str, key: tuple[str, str], amount: Decimal,
+               entitlement: dict[str, Any] | None) -> dict[str, Any]:
+    """The give-back action; a first-use pack left with nothing used has its clock unset (its
+    next first use sets it again), conditioned on nothing else having been used meanwhile."""
+    validity = (entitlement or {}).get("validity")
+    if (entitlement is None or entitlement["kind"] != "PACK" or not validity or validity["starts"] != "first_use"
+            or not entitlement.get("expires_on") or entitlement["used"] != amount or entitlement["state"] != "open"):
+        return store.give_back(key, amount)
+    client_id, pack_id = entitlement["client_id"], entitlement["id"]
+    return store.give_back(key, amount, restart={"expires_on": None, "GSI1SK": f"{NO_EXPIRY}#{client_id}#{pack_id}",
+                                                 **pack_due_keys(practice_id, client_id, pack_id, None)})
 
 
 def session_usages(*, principal: Principal, client_id: str, session_ref: str) -> SessionCharges:

@@ -138,12 +138,29 @@ def exists_check(key: tuple[str, str]) -> dict[str, Any]:
                                "ConditionExpression": "attribute_exists(PK)"}}
 
 
-def give_back(key: tuple[str, str], amount: Decimal) -> dict[str, Any]:
-    """Return `amount` to an entitlement (a reversal)."""
-    return {"Update": {"TableName": items.table(), "Key": items.key_of(*key),
-                       "UpdateExpression": "SET used = used - :n, remaining = remaining + :n",
-                       "ConditionExpression": "attribute_exists(PK) AND used >= :n",
-                       "ExpressionAttributeValues": dynamo.to_item({":n": amount})}}
+def give_back(key: tuple[str, str], amount: Decimal, *, restart: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return `amount` to an entitlement (a reversal). `restart`: attributes to write (None:
+    remove) when this give-back leaves nothing used, such as a first-use pack's expiry; then
+    the write is conditioned on exactly `amount` being used, so a concurrent charge cancels it
+    (and the caller re-reads) instead of being counted under a clock that was unset."""
+    expression, condition = "SET used = used - :n, remaining = remaining + :n", "attribute_exists(PK) AND used >= :n"
+    values: dict[str, Any] = {":n": amount}
+    names: dict[str, str] = {}
+    if restart:
+        condition = "attribute_exists(PK) AND used = :n"
+        removes = []
+        for i, (name, value) in enumerate(restart.items()):
+            names[f"#r{i}"] = name
+            if value is None:
+                removes.append(f"#r{i}")
+            else:
+                expression += f", #r{i} = :r{i}"
+                values[f":r{i}"] = value
+        if removes:
+            expression += " REMOVE " + ", ".join(removes)
+    action = {"TableName": items.table(), "Key": items.key_of(*key), "UpdateExpression": expression,
+              "ConditionExpression": condition, "ExpressionAttributeValues": dynamo.to_item(values)}
+    return {"Update": {**action, "ExpressionAttributeNames": names} if names else action}
 
 
 def usage_put(practice_id: str, client_id: str, session_ref: str, kind: str, values: dict[str, Any], *,
