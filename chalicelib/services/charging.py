@@ -185,6 +185,12 @@ class _Plan:
 
         choice = choose([_candidate(a, "authorization") for a in usable], on=self.on, code=code.code, cost=cost,
                         kind="authorization")
+        if choice.chosen is None and code.unit_minutes and not units and any(
+                a["measure"] == "units" and c.open and c.code_rule.covers(code.code)
+                for a in auths for c in [_candidate(a, "authorization")]):
+            # A units authorization covers the code; only the rounding kept the session off it.
+            return None, Decimal(0), (f"{minutes} minutes is less than half a billing unit (it rounds to 0 units "
+                                      f"of {code.unit_minutes} minutes), so no units authorization can count it")
         return _chosen(choice, lookup, cost)
 
     def _choose_pack(self, packs: list[dict[str, Any]], code: str, minutes: int,
