@@ -1,5 +1,5 @@
 """Client sessions: the service record a claim is built from (PRODUCT.md §6)."""
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
@@ -14,6 +14,17 @@ BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
 Diagnosis = Annotated[str, AfterValidator(codes.icd10_code)]
 Modifier = Annotated[str, AfterValidator(codes.modifier)]
 PosCode = Annotated[str, AfterValidator(codes.place_of_service)]
+# More than a year ahead is a typo (2126 for 2026), not a booking: refused, not charged.
+FURTHEST_AHEAD = timedelta(days=366)
+
+
+def _not_far_ahead(day: date) -> date:
+    if day > date.today() + FURTHEST_AHEAD:
+        raise ValueError("a date of service is at most a year from today")
+    return day
+
+
+ServiceDate = Annotated[date, AfterValidator(_not_far_ahead)]
 
 
 class PaidAtSession(Input):
@@ -48,7 +59,7 @@ class SessionFields(Input):
 
 
 class SessionCreate(SessionFields):
-    date_of_service: date
+    date_of_service: ServiceDate
     billing_code: BillingCodeValue
     minutes: int | None = Field(None, ge=0, le=1440, description="Defaults to the code's default minutes")
     fee: Money | None = Field(None, description="Defaults to the code's default charge")
@@ -57,7 +68,7 @@ class SessionCreate(SessionFields):
 class SessionUpdate(Input):
     """PATCH: a new billing code resets minutes and fee from the code unless they are sent too."""
 
-    date_of_service: date | None = None
+    date_of_service: ServiceDate | None = None
     billing_code: BillingCodeValue | None = None
     minutes: int | None = Field(None, ge=0, le=1440)
     fee: Money | None = None
