@@ -81,29 +81,28 @@ def save_claim(practice_id: str, claim_id: str, changes: dict[str, Any], *, expe
 
 def submit_action(practice_id: str, claim: dict[str, Any], *, export_id: str, entry: dict[str, Any]) -> dict[str, Any]:
     """In an export's transaction: a ready claim at the version read becomes submitted."""
-    pk, sk = CLAIMS.key(practice_id, claim["id"])
-    values = {":submitted": "submitted", ":ready": "ready", ":gsi": claim_status_pk(practice_id, "submitted"),
-              ":export": export_id, ":entry": [entry], ":expected": claim["version"], ":one": 1,
-              ":now": entry["at"]}
-    return {"Update": {
-        "TableName": items.table(), "Key": items.key_of(pk, sk),
-        "UpdateExpression": "SET #status = :submitted, GSI1PK = :gsi, export_id = :export, "
-                            "history = list_append(history, :entry), #version = #version + :one, updated_at = :now",
-        "ConditionExpression": "#version = :expected AND #status = :ready",
-        "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
-        "ExpressionAttributeValues": dynamo.to_item(values)}}
+    return _from_ready_action(practice_id, claim, "submitted", entry, export_id=export_id)
 
 
 def draft_action(practice_id: str, claim: dict[str, Any], *, problems: list[dict[str, Any]],
                  entry: dict[str, Any]) -> dict[str, Any]:
     """In an export's transaction: a ready claim whose records changed since its check goes back
     to draft with its new problems, so the next export does not pick it up again."""
+    return _from_ready_action(practice_id, claim, "draft", entry, problems=problems)
+
+
+def _from_ready_action(practice_id: str, claim: dict[str, Any], status: str, entry: dict[str, Any],
+                       **changes: Any) -> dict[str, Any]:
+    """A ready claim, still at the version read, moves to `status` (its status index with it),
+    records `entry` in its history and sets `changes`."""
     pk, sk = CLAIMS.key(practice_id, claim["id"])
-    values = {":draft": "draft", ":ready": "ready", ":gsi": claim_status_pk(practice_id, "draft"),
-              ":problems": problems, ":entry": [entry], ":expected": claim["version"], ":one": 1, ":now": entry["at"]}
+    values = {":status": status, ":ready": "ready", ":gsi": claim_status_pk(practice_id, status),
+              ":entry": [entry], ":expected": claim["version"], ":one": 1, ":now": entry["at"],
+              **{f":{name}": value for name, value in changes.items()}}
+    sets = "".join(f", {name} = :{name}" for name in changes)
     return {"Update": {
         "TableName": items.table(), "Key": items.key_of(pk, sk),
-        "UpdateExpression": "SET #status = :draft, GSI1PK = :gsi, problems = :problems, "
+        "UpdateExpression": f"SET #status = :status, GSI1PK = :gsi{sets}, "
                             "history = list_append(history, :entry), #version = #version + :one, updated_at = :now",
         "ConditionExpression": "#version = :expected AND #status = :ready",
         "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
