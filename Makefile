@@ -23,8 +23,9 @@ help:
 run: install
 	$(PY) -m devtools.run_local
 
+# Two workers: the suite is CPU-bound (moto, hypothesis) and the machine has two cores.
 test: install $(VENV_INFRA)/.stamp
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 # The same tests as `make test`, with budgets hundreds of times larger and fresh random draws.
 fuzz: install

@@ -2,6 +2,7 @@
 practices, and an HTTP-ish client that signs requests as a given role and practice."""
 from __future__ import annotations
 
+import copy
 import json
 import os
 from dataclasses import dataclass
@@ -33,10 +34,16 @@ def reset_caches() -> None:
     forget_standings()
 
 
+# Seeded moto tables per settings (table names and friends), copied into each test's fresh mock.
+_SEEDED_TABLES: dict[Any, Any] = {}
+
+
 @pytest.fixture
 def moto_backend(monkeypatch: pytest.MonkeyPatch):
     """In-process moto DynamoDB with the real table schema and two seeded practices."""
     from moto import mock_aws
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
 
     from chalicelib.config import get_settings
     from chalicelib.store import dynamo
@@ -50,9 +57,17 @@ def moto_backend(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("CASELOAD_ATTENDANCE_WORKERS", "1")
     with mock_aws():
         reset_caches()
-        create_tables(dynamo.client(), get_settings())
-        for practice_id in (PRACTICE_A, PRACTICE_B):
-            seed_practice(practice_id, f"Practice {practice_id}", user_ids=USERS[practice_id])
+        settings = get_settings()
+        backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region]
+        key = json.dumps(settings.model_dump(mode="json"), sort_keys=True)
+        if key in _SEEDED_TABLES:
+            # Seeding takes a second or two per test; a copy of the seeded tables takes milliseconds.
+            backend.tables = copy.deepcopy(_SEEDED_TABLES[key])
+        else:
+            create_tables(dynamo.client(), settings)
+            for practice_id in (PRACTICE_A, PRACTICE_B):
+                seed_practice(practice_id, f"Practice {practice_id}", user_ids=USERS[practice_id])
+            _SEEDED_TABLES[key] = copy.deepcopy(backend.tables)
         yield
     reset_caches()
 
