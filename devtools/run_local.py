@@ -1,7 +1,8 @@
 """The local stack behind `make run`: DynamoDB Local with data on disk, the tables, the demo
-practice, and `chalice local` serving the API. Ctrl-C stops both.
+practice, `chalice local` serving the API, and the staff console (console/dist, with the local
+sign-in) served by devtools/console_server.py. Ctrl-C stops them all.
 
-    python -m devtools.run_local [--api-port 8000] [--ddb-port 8001] [--data-dir .data]
+    python -m devtools.run_local [--api-port 8000] [--ddb-port 8001] [--console-port 8080] [--data-dir .data]
 """
 from __future__ import annotations
 
@@ -14,21 +15,27 @@ import time
 import urllib.request
 from pathlib import Path
 
-from devtools.ddb_local import ROOT, DynamoDBLocal, SetupError
+from devtools.console_server import DIST as CONSOLE_DIST
+from devtools.console_server import make_server as make_console_server
+from devtools.console_server import start as start_console_server
+from devtools.ddb_local import ROOT, DynamoDBLocal, SetupError, listening
 
 
-def _local_env(ddb_endpoint: str) -> dict[str, str]:
+def _local_env(ddb_endpoint: str, console_origin: str | None = None) -> dict[str, str]:
     env = {**os.environ, "CASELOAD_DYNAMODB_ENDPOINT": ddb_endpoint, "CASELOAD_STAGE": "local",
            "CASELOAD_AUTH_MODE": "local", "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+    if console_origin:
+        # The API's CORS answers exactly this origin; the digest links to it too.
+        env["CASELOAD_CONSOLE_ORIGIN"] = env["CASELOAD_CONSOLE_URL"] = console_origin
     # DynamoDB Local accepts any credentials but boto3 insists on having some.
     env.setdefault("AWS_ACCESS_KEY_ID", "local")
     env.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     return env
 
 
-def prepare(ddb_endpoint: str) -> dict[str, str]:
+def prepare(ddb_endpoint: str, console_origin: str | None = None) -> dict[str, str]:
     """Create missing tables and seed the demo practice; returns a token per role."""
-    os.environ.update(_local_env(ddb_endpoint))
+    os.environ.update(_local_env(ddb_endpoint, console_origin))
     from chalicelib.auth import issue_local_token
     from chalicelib.config import get_settings, reset_settings
     from chalicelib.store import dynamo
@@ -60,8 +67,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--api-port", type=int, default=8000)
     parser.add_argument("--ddb-port", type=int, default=8001)
+    parser.add_argument("--console-port", type=int, default=8080)
+    parser.add_argument("--console-dist", type=Path, default=CONSOLE_DIST)
     parser.add_argument("--data-dir", type=Path, default=ROOT / ".data")
     args = parser.parse_args()
+    console_url = f"http://127.0.0.1:{args.console_port}"
 
     stopping = False
 
@@ -73,17 +83,25 @@ def main() -> int:
     signal.signal(signal.SIGINT, request_stop)
     ddb = DynamoDBLocal(port=args.ddb_port, db_path=args.data_dir / "dynamodb")
     api: subprocess.Popen | None = None
+    console = None
     try:
+        if listening(args.console_port):
+            raise SetupError(f"port {args.console_port} (the console) is already in use")
         ddb.start()
-        tokens = prepare(ddb.endpoint)
+        tokens = prepare(ddb.endpoint, console_url)
         api = subprocess.Popen(
             [str(Path(sys.executable).parent / "chalice"), "local", "--host", "127.0.0.1", "--port",
              str(args.api_port), "--stage", "local", "--no-autoreload"],
-            cwd=ROOT, env=_local_env(ddb.endpoint), stdin=subprocess.DEVNULL,
+            cwd=ROOT, env=_local_env(ddb.endpoint, console_url), stdin=subprocess.DEVNULL,
             start_new_session=True)  # we stop it ourselves, after our own Ctrl-C handling
         url = f"http://127.0.0.1:{args.api_port}"
         _wait_for_api(f"{url}/v1/openapi.json", api)
+        console = make_console_server(port=args.console_port, api_url=url, dist=args.console_dist)
+        start_console_server(console)
         print(f"\nCaseload API on {url}  (DynamoDB Local on {ddb.endpoint}, data in {ddb.db_path})")
+        built = "" if (args.console_dist / "index.html").is_file() else \
+            "  (not built: `npm --prefix console run build`, or `make run`)"
+        print(f"Caseload console on {console_url}/  (sign in as any demo user){built}")
         print("Demo practice tokens (valid 8 hours; `make token ROLE=...` for more):")
         for role in ("admin", "practitioner"):
             print(f"{role.upper()}_TOKEN={tokens[role]}")
@@ -95,6 +113,9 @@ def main() -> int:
         print(f"make run: {err}", file=sys.stderr)
         return 2
     finally:
+        if console is not None:
+            console.shutdown()
+            console.server_close()
         if api is not None and api.poll() is None:
             api.terminate()
             try:
@@ -102,7 +123,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 api.kill()
         ddb.stop()
-        print("Stopped the API and DynamoDB Local.", flush=True)
+        print("Stopped the console, the API and DynamoDB Local.", flush=True)
 
 
 if __name__ == "__main__":

@@ -20,12 +20,12 @@ class Stack:
     """`python -m devtools.run_local` in a subprocess, with its printed admin token."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.api_port, self.ddb_port = free_port(), free_port()
+        self.api_port, self.ddb_port, self.console_port = free_port(), free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.api_port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("CASELOAD_")}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "devtools.run_local", "--api-port", str(self.api_port), "--ddb-port",
-             str(self.ddb_port), "--data-dir", str(data_dir)],
+             str(self.ddb_port), "--console-port", str(self.console_port), "--data-dir", str(data_dir)],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.token = self._read_token()
 
@@ -70,7 +70,7 @@ def test_local_stack_serves_the_demo_practice_and_keeps_data_across_restart(tmp_
         assert charged.status_code == 201 and charged.json()["pack"]["remaining"] == "4"
     finally:
         assert stack.stop() == 0
-    assert not _port_open(stack.api_port) and not _port_open(stack.ddb_port)
+    assert not any(_port_open(port) for port in (stack.api_port, stack.ddb_port, stack.console_port))
 
     again = Stack(tmp_path)  # same data dir: the seed runs again and must add nothing
     try:
