@@ -1,0 +1,10 @@
+export { DataTable, type Column } from "./DataTable";
+export { Dialog } from "./Dialog";
+export { DownloadButton, toCsv } from "./DownloadButton";
+export { EmptyState } from "./EmptyState";
+export { Field } from "./Field";
+export { FieldError } from "./FieldError";
+export { Loading } from "./Loading";
+export { PageHeader } from "./PageHeader";
+export { ProblemBanner } from "./ProblemBanner";
+export { ProgressBar } from "./ProgressBar";

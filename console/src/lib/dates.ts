@@ -1,0 +1,65 @@
+/** Dates as the API writes them: times carry the practice's offset, so the wall-clock part of
+ * the string is the practice's local time (no browser time-zone conversion anywhere). */
+
+/** "2026-12-01" of an ISO date-time or date. */
+export function wallDate(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+/** "09:30" of an ISO date-time. */
+export function wallTime(iso: string): string {
+  return iso.slice(11, 16);
+}
+
+function parse(date: string): Date {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1));
+}
+
+function format(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+export function addDays(date: string, days: number): string {
+  const d = parse(date);
+  d.setUTCDate(d.getUTCDate() + days);
+  return format(d);
+}
+
+/** The Monday of the week holding `date`. */
+export function weekStart(date: string): string {
+  const d = parse(date);
+  const back = (d.getUTCDay() + 6) % 7;
+  return addDays(date, -back);
+}
+
+export function todayIso(timeZone?: string): string {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+}
+
+export function dayLabel(date: string, long = false): string {
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone: "UTC",
+    weekday: long ? "long" : "short",
+    day: "numeric",
+    month: long ? "long" : "short",
+    ...(long ? { year: "numeric" } : {}),
+  }).format(parse(date));
+}
+
+/** "2026-12-01T09:00" -> "2026-12-01T09:00:00" (the practice's local time; the API reads an
+ * offset-less time in the practice zone). */
+export function localDateTime(date: string, time: string): string {
+  return `${date}T${time.length === 5 ? `${time}:00` : time}`;
+}
+
+export function minutesBetween(startIso: string, endIso: string): number {
+  return Math.round((Date.parse(endIso) - Date.parse(startIso)) / 60000);
+}
+
+export function addMinutesToTime(time: string, minutes: number): string {
+  const [h, m] = time.split(":").map(Number);
+  const total = Math.max(0, Math.min(24 * 60 - 1, (h ?? 0) * 60 + (m ?? 0) + minutes));
+  return `${String(Math.floor(total / 60)).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
+}

@@ -1,0 +1,50 @@
+/** Every screen of the console: its path, who it is for and its place in the nav.
+ * Pages are code-split (React.lazy), so the first screen loads only the shell and itself.
+ * To add a screen: one entry here (and `nav` to list it in the menu). */
+import { lazy, type ComponentType, type LazyExoticComponent } from "react";
+import type { Role } from "./api/types";
+
+export type AppRoute = {
+  path: string;
+  page: LazyExoticComponent<ComponentType>;
+  /** Roles that may open it (the API still enforces); absent = every role. */
+  roles?: Role[];
+  /** Listed in the main navigation under this label, in `order`. */
+  nav?: { label: string; order: number };
+};
+
+export const ALL: Role[] = ["admin", "practitioner", "front_desk", "billing"];
+export const SCHEDULERS: Role[] = ["admin", "front_desk", "practitioner"];
+export const ENTITLEMENT_EDITORS: Role[] = ["admin", "front_desk", "billing"];
+export const SESSION_EDITORS: Role[] = ["admin", "practitioner", "billing"];
+
+export const routes: AppRoute[] = [
+  // Front desk (calendar and booking)
+  // Clients
+  { path: "/clients", page: lazy(() => import("./pages/clients/ClientSearchPage")), roles: ALL, nav: { label: "Clients", order: 20 } },
+  // Groups, notes, billing, admin, inbox: added by their screens' author below this line.
+];
+
+/** Paths other screens link to (one place to change a URL). */
+export const paths = {
+  calendar: "/calendar",
+  book: "/book",
+  appointment: (id: string) => `/appointments/${encodeURIComponent(id)}`,
+  clients: "/clients",
+  client: (id: string) => `/clients/${encodeURIComponent(id)}`,
+  newPack: (clientId: string) => `/clients/${encodeURIComponent(clientId)}/packs/new`,
+  newAuthorization: (clientId: string) => `/clients/${encodeURIComponent(clientId)}/authorizations/new`,
+  newSession: (clientId: string) => `/clients/${encodeURIComponent(clientId)}/sessions/new`,
+  session: (clientId: string, sessionId: string) => `/clients/${encodeURIComponent(clientId)}/sessions/${encodeURIComponent(sessionId)}`,
+  /** The progress note of a client session (built by the notes screens). */
+  sessionNote: (clientId: string, sessionId: string) =>
+    `/clients/${encodeURIComponent(clientId)}/sessions/${encodeURIComponent(sessionId)}/note`,
+  group: (groupId: string) => `/groups/${encodeURIComponent(groupId)}`,
+};
+
+export function navItems(role: Role): { path: string; label: string }[] {
+  return routes
+    .filter((r) => r.nav && (!r.roles || r.roles.includes(role)))
+    .sort((a, b) => (a.nav?.order ?? 0) - (b.nav?.order ?? 0))
+    .map((r) => ({ path: r.path, label: r.nav?.label ?? r.path }));
+}
