@@ -2,15 +2,15 @@
 which charges the client's pack or authorization in the same transaction as the status."""
 from __future__ import annotations
 
-import copy
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal, Role
-from chalicelib.domain.ids import new_id
+from chalicelib.domain.charging import ChargeDecision, Session, forecast
 from chalicelib.domain.codes import DEFAULT_POS, TELEHEALTH_POS
 from chalicelib.domain.groups import member_at
+from chalicelib.domain.ids import new_id
 from chalicelib.domain.scheduling import (
     MAX_LENGTH,
     HourChange,
@@ -37,13 +37,13 @@ from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import ChargeRequest
 from chalicelib.models.practice import Practice
 from chalicelib.services import charging, sessions
-from chalicelib.services.entitlements import history_marker, history_refused
 from chalicelib.services.practice import cached_practice, load_practice
 from chalicelib.store import entitlements as entitlement_store
-from chalicelib.store import items, room_slots as slot_store
+from chalicelib.store import items
+from chalicelib.store import room_slots as slot_store
+from chalicelib.store.history import history_marker, history_refused
 from chalicelib.store.keys import (
     APPOINTMENT_SK,
-    ATTENDANCE as ATTENDANCE_SK,
     MEMBER,
     appointment_pk,
     client_schedule_pk,
@@ -51,6 +51,9 @@ from chalicelib.store.keys import (
     group_schedule_pk,
     practitioner_schedule_pk,
     room_schedule_pk,
+)
+from chalicelib.store.keys import (
+    ATTENDANCE as ATTENDANCE_SK,
 )
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, GROUPS, LOCATIONS, ROOMS, USERS
 
@@ -314,7 +317,7 @@ def _balance_warnings(principal: Principal, practice: Practice, client_id: str, 
     """Which occurrences would find no authorization or pack to count against, walking the
     client's balances forward through its booked appointments (when the practice counts
     them as pending) and then through the new ones."""
-    entitlements = copy.deepcopy(entitlement_store.read_entitlements(principal.practice_id, client_id))
+    entitlements = entitlement_store.client_entitlements(principal.practice_id, client_id)
     if not entitlements:
         return []
     pending: list[tuple[datetime, datetime, str]] = []
@@ -326,27 +329,25 @@ def _balance_warnings(principal: Principal, practice: Practice, client_id: str, 
         pending = [(datetime.fromisoformat(i["start"]), datetime.fromisoformat(i["end"]), i["billing_code"])
                    for i in page.items]
     zone = ZoneInfo(practice.time_zone)
+    timeline = sorted([(s, e, c, None) for s, e, c in pending] + [(o.start, o.end, code.code, o) for o in planned],
+                      key=lambda t: t[0])
+    # Each is charged as the new appointment's code would be (its unit length and fee).
+    outlook = forecast([Session(session_ref="forecast", on=start.astimezone(zone).date(), billing_code=code_value,
+                                minutes=int((end - start).total_seconds() // 60), fee=code.default_charge,
+                                unit_minutes=code.unit_minutes) for start, end, code_value, _ in timeline],
+                       entitlements)
+    has_auths = any(e.kind == "AUTH" for e in entitlements)
+    has_packs = any(e.kind == "PACK" for e in entitlements)
     warnings = []
-    timeline = [(s, e, c, None) for s, e, c in pending] + [(o.start, o.end, code.code, o) for o in planned]
-    for start, end, code_value, occ in sorted(timeline, key=lambda t: t[0]):
-        minutes = int((end - start).total_seconds() // 60)
-        request = ChargeRequest(session_ref="forecast", date=start.astimezone(zone).date(), billing_code=code_value,
-                                minutes=minutes)
-        plan = charging.plan_charge(practice_id=principal.practice_id, client_id=client_id, request=request,
-                                    code=code, entitlements=entitlements)
-        for chosen, cost in ((plan.auth, plan.auth_cost), (plan.pack, plan.pack_cost)):
-            if chosen:
-                chosen["remaining"] -= cost
+    for (_, _, _, occ), seen in zip(timeline, outlook):
         if occ is None:
             continue
-        has_auths = any(e["kind"] == "AUTH" for e in entitlements)
-        has_packs = any(e["kind"] == "PACK" for e in entitlements)
-        if has_auths and not plan.auth:
+        if has_auths and seen.authorization_reason is not None:
             warnings.append(BookingWarning(occurrence=occ.number, start=occ.start, kind="authorization",
-                                           detail=plan.auth_reason or "no authorization"))
-        if has_packs and not plan.pack:
+                                           detail=seen.authorization_reason))
+        if has_packs and seen.pack_reason is not None:
             warnings.append(BookingWarning(occurrence=occ.number, start=occ.start, kind="pack",
-                                           detail=plan.pack_reason or "no pack"))
+                                           detail=seen.pack_reason))
     return warnings
 
 
@@ -480,8 +481,8 @@ def _status_write(practice_id: str, current: dict[str, Any], status: str, versio
     companion of the charge or reversal that goes with it."""
     marker_at: dict[str, int] = {}
 
-    def actions(plan: Any) -> list[dict[str, Any]]:
-        number, why = plan.authorization_stamp() if plan else (None, None)
+    def actions(decision: ChargeDecision | None) -> list[dict[str, Any]]:
+        number, why = decision.authorization_stamp() if decision else (None, None)
         writes = _status_update(practice_id, current, status, version, reason, number)
         if session is not None:
             writes.append(items.put_action(sessions.new_session_item(practice_id, current["client_id"],

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal
 from chalicelib.config import get_settings
-from chalicelib.domain.entitlements import count_phrase, format_amount
+from chalicelib.domain.charging import ChargeDecision
 from chalicelib.domain.groups import CHARGEABLE, member_at, same_mark, summary
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.codes import BillingCode
@@ -28,9 +28,9 @@ from chalicelib.models.groups import (
 from chalicelib.models.invoices import InvoiceChange, PaymentCreate
 from chalicelib.models.practice import Practice
 from chalicelib.services import appointments, charging, groups, invoices, sessions
-from chalicelib.services.entitlements import history_marker, history_refused
 from chalicelib.services.practice import cached_practice
 from chalicelib.store import items, retry
+from chalicelib.store.history import history_marker, history_refused
 from chalicelib.store.keys import ATTENDANCE, appointment_pk
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS
 
@@ -255,9 +255,9 @@ def _mark_write(practice_id: str, appointment: dict[str, Any], member: _Member, 
     name, client_id = member.name, member.client_id
     marker_at: dict[str, int] = {}
 
-    def actions(plan: Any) -> list[dict[str, Any]]:
-        charged, reason = _charged_lines(plan, mark)
-        number, why = plan.authorization_stamp() if plan else (None, reason)
+    def actions(decision: ChargeDecision | None) -> list[dict[str, Any]]:
+        charged, reason = _charged_lines(decision, mark)
+        number, why = decision.authorization_stamp() if decision else (None, reason)
         pk, sk = _mark_key(practice_id, appointment["id"], client_id)
         item = {"PK": pk, "SK": sk, "kind": "ATTEND", "client_id": client_id,
                 "client_name": name, **{k: mark[k] for k in ("status", "fee", "billing_code", "minutes", "custom_code")},
@@ -294,24 +294,19 @@ def _mark_key(practice_id: str, appointment_id: str, client_id: str) -> tuple[st
     return appointment_pk(practice_id, appointment_id), ATTENDANCE + client_id
 
 
-def _charged_lines(plan: Any, mark: dict[str, Any]) -> tuple[list[str], str | None]:
+def _charged_lines(decision: ChargeDecision | None, mark: dict[str, Any]) -> tuple[list[str], str | None]:
     """What a charge counted ("pack 'Group 10': 3 of 10 sessions") or why nothing was."""
     if mark["status"] not in CHARGEABLE:
         return [], None
     if mark["fee"] == "none":
         return [], "no fee"
-    lines = []
-    if plan.auth:
-        auth = plan.auth
-        lines.append(f"authorization {auth.get('number') or auth['id']}: " + count_phrase(
-            used=auth["used"] + plan.auth_cost, allowed=auth["allowed"], measure=auth["measure"], ends=auth["end_on"]))
-    if plan.pack:
-        pack = plan.pack
-        lines.append(f"pack '{pack['name']}': {format_amount(pack['used'] + plan.pack_cost)} of "
-                     f"{format_amount(pack['limit'])} {pack['measure']}")
+    if decision is None:
+        return [], "nothing to charge"
+    lines = decision.member_lines()
     if lines:
         return lines, None
-    reasons = [r for r in (plan.auth_reason if mark["status"] == "attended" else None, plan.pack_reason) if r]
+    reasons = [r for r in (decision.authorization_reason if mark["status"] == "attended" else None,
+                           decision.pack_reason) if r]
     return [], "; ".join(reasons) or "nothing to charge"
 
 

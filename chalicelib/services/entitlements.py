@@ -8,16 +8,15 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.auth import Principal
+from chalicelib.domain.charging import ChargeDecision
 from chalicelib.domain.entitlements import (
-    NO_EXPIRY,
     authorization_status,
-    expiry_date,
     pack_status,
     usage_phrase,
 )
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.notifications import authorization_due_on, pack_due_on
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.domain.notifications import authorization_due_on
+from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.models.clients import EntitlementSummary
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import (
@@ -32,13 +31,13 @@ from chalicelib.models.entitlements import (
     PackTemplateUpdate,
     PackUpdate,
 )
+from chalicelib.services import charging, sessions
 from chalicelib.services.clients import display_name
 from chalicelib.services.common import changes_of, sent_fields
 from chalicelib.services.practice import cached_practice, practice_calendar
-from chalicelib.store import dynamo
+from chalicelib.store import dynamo, items
 from chalicelib.store import entitlements as store
-from chalicelib.store import items
-from chalicelib.store.keys import authorization_end_pk, due_keys, pack_expiry_pk, pack_sale_pk
+from chalicelib.store.history import history_marker
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, PACK_TEMPLATES
 
 # A transaction holds at most 100 actions. Giving a usage back takes 2 (usage, ledger entry)
@@ -113,49 +112,18 @@ def pack_view(item: dict[str, Any], *, today: date, soon_days: int) -> Pack:
     return Pack.model_validate({**data, "status": status})
 
 
-_OUT_OF_INDEXES = {"GSI1PK": None, "GSI1SK": None, "DUEPK": None, "DUESK": None}
-
-
 def _pack_index(practice_id: str, client_id: str, pack_id: str, expires_on: str | None, state: str) -> dict[str, Any]:
-    # Only open packs sit in the expiry index and the sweep's DUE index: both stay sparse, so
-    # reports and sweeps read what can still expire, not every pack ever sold.
-    if state != "open":
-        return dict(_OUT_OF_INDEXES)
-    return {"GSI1PK": pack_expiry_pk(practice_id), "GSI1SK": f"{expires_on or NO_EXPIRY}#{client_id}#{pack_id}",
-            **pack_due_keys(practice_id, client_id, pack_id, expires_on)}
-
-
-def pack_due_keys(practice_id: str, client_id: str, pack_id: str, expires_on: str | None) -> dict[str, Any]:
-    """Where a pack waits for the sweep: the day it starts expiring soon."""
     calendar = practice_calendar(practice_id)
-    due = pack_due_on(expires_on, calendar.soon_days, calendar.today)
-    return due_keys(*store.entitlement_key(practice_id, client_id, "PACK", pack_id), due.isoformat() if due else None)
+    return store.pack_index(practice_id, client_id, pack_id, expires_on, state, soon_days=calendar.soon_days,
+                            today=calendar.today)
 
 
 def new_pack_item(practice_id: str, client_id: str, client_name: str, terms: dict[str, Any], *,
                   purchased_on: date, flags: dict[str, Any]) -> dict[str, Any]:
     """A whole pack item, ready to Put, from sale terms (template or custom)."""
-    pack_id = new_id("pack")
-    validity = terms.get("validity")
-    expires_on = (expiry_date(purchased_on, validity["amount"], validity["unit"]).isoformat()
-                  if validity and validity["starts"] == "purchase" else None)
-    limit = Decimal(terms["limit"])
-    key = store.entitlement_key(practice_id, client_id, "PACK", pack_id)
-    return items.new_item({
-        "PK": key[0], "SK": key[1], "kind": "PACK", "id": pack_id, "client_id": client_id, "client_name": client_name,
-        "template_id": terms.get("template_id"), "name": terms["name"], "measure": terms["measure"],
-        "limit": limit, "used": Decimal(0), "remaining": limit, "price": Decimal(terms["price"]),
-        "purchased_on": purchased_on.isoformat(), "validity": validity, "expires_on": expires_on,
-        "codes": terms.get("codes") or {"mode": "all_except", "codes": []},
-        "categories": terms.get("categories") or [],
-        "category_names": [c["name"] for c in terms.get("categories") or []] or None,
-        "state": "open", **flags,
-        # Auto-renew opens the next pack from these terms inside the charge that uses this one
-        # up, so it needs no read of the template there.
-        "renew_terms": {**terms, "limit": terms["quantity"]} if flags.get("auto_renew") else None,
-        **_pack_index(practice_id, client_id, pack_id, expires_on, "open"),
-        "GSI2PK": pack_sale_pk(practice_id), "GSI2SK": f"{purchased_on.isoformat()}#{pack_id}",
-    })
+    calendar = practice_calendar(practice_id)
+    return store.new_pack_item(practice_id, client_id, client_name, terms, purchased_on=purchased_on, flags=flags,
+                               soon_days=calendar.soon_days, today=calendar.today)
 
 
 def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pack:
@@ -211,8 +179,6 @@ def _sessions_the_pack_pays(principal: Principal, client_id: str, pack: dict[str
     """The sessions a new pack is sold for, each checked to exist and to fit the pack, with the
     same choice rules the charge will apply, one after another on the pack's running balance;
     ValidationFailed naming every session that does not."""
-    from chalicelib.services import charging, sessions  # both build on this module
-
     practice_id = principal.practice_id
     wanted = list(dict.fromkeys(session_ids))  # the same session twice is paid once
     found = items.get_many([sessions.session_key(practice_id, client_id, s) for s in wanted])
@@ -221,8 +187,8 @@ def _sessions_the_pack_pays(principal: Principal, client_id: str, pack: dict[str
     if errors:
         raise ValidationFailed(errors)
     codes: dict[str, BillingCode] = {}
-    state = {e["id"]: e for e in store.read_entitlements(practice_id, client_id)}
-    state[pack["id"]] = dict(pack)
+    state = {e.id: e for e in store.client_entitlements(practice_id, client_id)}
+    state[pack["id"]] = store.entitlement_of(pack)
     delivered = []
     for session_id, session in zip(wanted, found):
         if session is None:  # refused above
@@ -230,25 +196,18 @@ def _sessions_the_pack_pays(principal: Principal, client_id: str, pack: dict[str
         index = session_ids.index(session_id)
         code = codes.get(session["billing_code"]) or sessions.check_codes(principal, session["billing_code"], [])[0]
         codes[code.code] = code
-        replacing = {u["kind"]: u for u in store.read_usages(practice_id, client_id, session_id)
-                     if u["state"] == "active"}
-        # The plan may change the dicts it is given (a first use sets the expiry): copies.
-        plan = charging.plan_charge(practice_id=practice_id, client_id=client_id, code=code,
-                                    request=sessions.charge_request(session_id, session),
-                                    entitlements=[dict(e) for e in state.values()], replacing=replacing,
-                                    pack_choice=pack["id"])
-        if plan.pack is None:
+        replacing = {u.kind: u for u in store.active_usages(practice_id, client_id, session_id)}
+        decision = charging.plan_charge(session=charging.session_of(sessions.charge_request(session_id, session), code),
+                                        entitlements=list(state.values()), replacing=replacing, pack_choice=pack["id"])
+        if decision.pack is None:
             errors.append({"field": f"body.session_ids.{index}",
-                           "reason": f"the pack cannot pay for session {session_id}: {plan.pack_reason}"})
+                           "reason": f"the pack cannot pay for session {session_id}: {decision.pack_reason}"})
             continue
         previous = replacing.get("PACK")
-        state[pack["id"]] = {**plan.pack, "used": plan.pack["used"] + plan.pack_cost,
-                             "remaining": plan.pack["remaining"] - plan.pack_cost}
-        if previous and previous["entitlement_id"] in state:
-            old = state[previous["entitlement_id"]]
-            state[old["id"]] = {**old, "used": old["used"] - previous["amount"],
-                                "remaining": old["remaining"] + previous["amount"]}
-        delivered.append(_Delivered(index, session, code, previous["entitlement_id"] if previous else None))
+        state[pack["id"]] = decision.pack.entitlement.moved(decision.pack.cost)
+        if previous and previous.entitlement_id in state:
+            state[previous.entitlement_id] = state[previous.entitlement_id].moved(-previous.amount)
+        delivered.append(_Delivered(index, session, code, previous.entitlement_id if previous else None))
     if errors:
         raise ValidationFailed(errors)
     return delivered
@@ -258,15 +217,14 @@ def _attach_sessions(principal: Principal, client_id: str, pack: dict[str, Any],
     """Re-charge each session against the new pack (one transaction each, conditioned on the
     session still existing). Should one be refused after all (a concurrent charge took the
     pack's room, or the session was deleted), the sale is undone and the error raised."""
-    from chalicelib.services import charging, sessions
-
     done: list[_Delivered] = []
     for one in delivered:
         session_id = one.session["id"]
 
-        def still_fits(plan: Any, session_id: str = session_id) -> list[dict[str, Any]]:
-            if plan.pack is None or plan.pack["id"] != pack["id"]:
-                raise Conflict(f"The pack can no longer pay for session {session_id} ({plan.pack_reason}); "
+        def still_fits(decision: ChargeDecision | None, session_id: str = session_id) -> list[dict[str, Any]]:
+            if decision is None or decision.pack_id != pack["id"]:
+                reason = decision.pack_reason if decision else None
+                raise Conflict(f"The pack can no longer pay for session {session_id} ({reason}); "
                                "nothing was sold, try again")
             return [store.exists_check(sessions.session_key(principal.practice_id, client_id, session_id))]
 
@@ -284,8 +242,6 @@ def _attach_sessions(principal: Principal, client_id: str, pack: dict[str, Any],
 
 def _undo_sale(principal: Principal, client_id: str, pack: dict[str, Any], done: list[_Delivered]) -> None:
     """Put each session already moved back on the pack it had (or none), then delete the pack."""
-    from chalicelib.services import charging, sessions
-
     for one in done:
         charging.recharge_session(principal=principal, client_id=client_id, code=one.code,
                                   request=sessions.charge_request(one.session["id"], one.session),
@@ -294,33 +250,6 @@ def _undo_sale(principal: Principal, client_id: str, pack: dict[str, Any], done:
     if current is not None:
         delete_entitlement(principal=principal, client_id=client_id, kind="PACK", entitlement_id=pack["id"],
                            expected_version=current["version"])
-
-
-def has_history(client: dict[str, Any] | None) -> bool:
-    """Whether a client has had a pack, authorization or session (then it is archived, never
-    deleted). `history_items` is the counter older data carries."""
-    return bool(client) and (bool(client.get("has_history")) or (client.get("history_items") or 0) > 0)
-
-
-def client_history_added(practice_id: str, client_id: str) -> dict[str, Any]:
-    """The history marker written unconditionally (the client must exist): only for a caller
-    that has not read the client item; prefer history_marker, which writes it once."""
-    return items.mark_action(*CLIENTS.key(practice_id, client_id), "has_history")
-
-
-def history_marker(practice_id: str, client_id: str, client: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The write that records, in the same transaction as a first pack, authorization or
-    session, that the client (which must exist) has a history: a client is deleted only while
-    it has none (services/clients.delete_client). `client` is the client item the request
-    already read. Once marked, nothing is written: the marker is never removed and a marked
-    client is never deleted, so the client item is written once per client lifetime, not by
-    every session (it would otherwise be a hot item all of a client's attends contend on)."""
-    return [] if has_history(client) else [client_history_added(practice_id, client_id)]
-
-
-def history_refused(err: items.TransactionCancelled, index: int | None, client_id: str) -> NotFound | None:
-    """NotFound for the client when the history marker at `index` was refused (the client is gone)."""
-    return NotFound("Client", client_id) if index is not None and index in err.failed() else None
 
 
 def get_pack(*, principal: Principal, client_id: str, pack_id: str) -> Pack:
@@ -499,7 +428,7 @@ def delete_entitlement(*, principal: Principal, client_id: str, kind: str, entit
         actions.append(store.give_back(key, given))
         _transact_step(actions)
     fresh = items.get(*key)
-    items.update(*key, {"state": "deleted", **_OUT_OF_INDEXES, "GSI2PK": None, "GSI2SK": None},
+    items.update(*key, {"state": "deleted", **store.OUT_OF_INDEXES, "GSI2PK": None, "GSI2SK": None},
                  expected_version=fresh["version"], resource=resource, resource_id=entitlement_id,
                  condition="used = :zero", condition_values={":zero": 0},
                  condition_reason="A session was counted while deleting; try again")
@@ -522,12 +451,9 @@ def authorization_view(item: dict[str, Any], *, today: date) -> Authorization:
 
 
 def _auth_index(practice_id: str, client_id: str, auth_id: str, end_on: str, state: str) -> dict[str, Any]:
-    if state != "open":
-        return dict(_OUT_OF_INDEXES)
     due = authorization_due_on(end_on, cached_practice(practice_id).authorization_ending_days,
                                practice_calendar(practice_id).today)
-    return {"GSI1PK": authorization_end_pk(practice_id), "GSI1SK": f"{end_on}#{client_id}#{auth_id}",
-            **due_keys(*store.entitlement_key(practice_id, client_id, "AUTH", auth_id), due.isoformat())}
+    return store.authorization_index(practice_id, client_id, auth_id, end_on, state, due_on=due)
 
 
 def create_authorization(*, principal: Principal, client_id: str, data: AuthorizationCreate) -> Authorization:

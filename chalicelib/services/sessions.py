@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.domain import codes as code_lists
+from chalicelib.domain.charging import ChargeDecision
 from chalicelib.domain.codes import DEFAULT_POS
 from chalicelib.domain.ids import new_id
 from chalicelib.errors import AlreadyExists, NotFound, ValidationFailed
@@ -16,9 +17,9 @@ from chalicelib.models.entitlements import ChargeRequest
 from chalicelib.models.sessions import ClientSession, SessionCreate, SessionResult, SessionUpdate
 from chalicelib.services import charging
 from chalicelib.services.common import changes_of
-from chalicelib.services.entitlements import history_marker, history_refused
 from chalicelib.store import items
-from chalicelib.store.keys import ATTENDANCE, APPOINTMENT_SK, appointment_pk, client_pk
+from chalicelib.store.history import history_marker, history_refused
+from chalicelib.store.keys import APPOINTMENT_SK, ATTENDANCE, appointment_pk, client_pk
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, DIAGNOSIS_CODES, LOCATIONS
 
 SESSION = "SESSION#"
@@ -114,9 +115,10 @@ def create_session(*, principal: Principal, client_id: str, data: SessionCreate,
     session_id = session_id or new_id("ses")
     written: dict[str, Any] = {}
 
-    def write(plan: Any) -> list[dict[str, Any]]:
+    def write(decision: ChargeDecision | None) -> list[dict[str, Any]]:
+        assert decision is not None  # a charge's companion always gets its decision
         written["item"] = new_session_item(principal.practice_id, client_id, session_id, values,
-                                           plan.authorization_stamp())
+                                           decision.authorization_stamp())
         return [items.put_action(written["item"]), *history_marker(principal.practice_id, client_id, client)]
 
     def refused(err: items.TransactionCancelled, start: int) -> Exception | None:
@@ -177,8 +179,9 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
                               expected_version=expected_version, resource="Client session", resource_id=session_id)
         return SessionResult(session=_view(merged), version=merged["version"])
 
-    def write(plan: Any) -> list[dict[str, Any]]:
-        number, why = plan.authorization_stamp()
+    def write(decision: ChargeDecision | None) -> list[dict[str, Any]]:
+        assert decision is not None  # a charge's companion always gets its decision
+        number, why = decision.authorization_stamp()
         merged.update(prior_authorization_number=number, authorization_warning=why)
         return [items.put_action(merged, expected_version=expected_version),
                 *_stamp_followers(principal.practice_id, client_id, merged, number)]

@@ -8,22 +8,119 @@ every change moves `used` and `remaining` together in one update. A charge is co
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.domain.entitlements import format_amount
+from chalicelib.domain.charging import Entitlement, Usage, Validity
+from chalicelib.domain.entitlements import NO_EXPIRY, CodeRule, expiry_date, format_amount
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.notifications import pack_due_on
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.store import dynamo, items
-from chalicelib.store.keys import AUTH_SK, ENT, LEDGER, PACK_SK, USAGE, client_pk, usage_sk
+from chalicelib.store.keys import (
+    AUTH_SK,
+    ENT,
+    LEDGER,
+    PACK_SK,
+    USAGE,
+    authorization_end_pk,
+    client_pk,
+    due_keys,
+    pack_expiry_pk,
+    pack_sale_pk,
+    usage_sk,
+)
 
+OUT_OF_INDEXES = {"GSI1PK": None, "GSI1SK": None, "DUEPK": None, "DUESK": None}
 KINDS = {"PACK": ("Pack", PACK_SK, "limit"), "AUTH": ("Authorization", AUTH_SK, "allowed")}
 
 
 def entitlement_key(practice_id: str, client_id: str, kind: str, entitlement_id: str) -> tuple[str, str]:
     return client_pk(practice_id, client_id), KINDS[kind][1] + entitlement_id
+
+
+def pack_index(practice_id: str, client_id: str, pack_id: str, expires_on: str | None, state: str, *,
+               soon_days: int, today: date) -> dict[str, Any]:
+    """A pack's place in the expiry index and the sweep's DUE index (the day it starts
+    expiring soon). Only open packs sit in them: both stay sparse, so reports and sweeps read
+    what can still expire, not every pack ever sold."""
+    if state != "open":
+        return dict(OUT_OF_INDEXES)
+    due = pack_due_on(expires_on, soon_days, today)
+    return {"GSI1PK": pack_expiry_pk(practice_id), "GSI1SK": f"{expires_on or NO_EXPIRY}#{client_id}#{pack_id}",
+            **due_keys(*entitlement_key(practice_id, client_id, "PACK", pack_id), due.isoformat() if due else None)}
+
+
+def authorization_index(practice_id: str, client_id: str, auth_id: str, end_on: str, state: str, *,
+                        due_on: date) -> dict[str, Any]:
+    """An open authorization's place in the end-date index and the DUE index (`due_on`)."""
+    if state != "open":
+        return dict(OUT_OF_INDEXES)
+    return {"GSI1PK": authorization_end_pk(practice_id), "GSI1SK": f"{end_on}#{client_id}#{auth_id}",
+            **due_keys(*entitlement_key(practice_id, client_id, "AUTH", auth_id), due_on.isoformat())}
+
+
+def new_pack_item(practice_id: str, client_id: str, client_name: str, terms: dict[str, Any], *,
+                  purchased_on: date, flags: dict[str, Any], soon_days: int, today: date) -> dict[str, Any]:
+    """A whole pack item, ready to Put, from sale terms (template or custom)."""
+    pack_id = new_id("pack")
+    validity = terms.get("validity")
+    expires_on = (expiry_date(purchased_on, validity["amount"], validity["unit"]).isoformat()
+                  if validity and validity["starts"] == "purchase" else None)
+    limit = Decimal(terms["limit"])
+    key = entitlement_key(practice_id, client_id, "PACK", pack_id)
+    return items.new_item({
+        "PK": key[0], "SK": key[1], "kind": "PACK", "id": pack_id, "client_id": client_id, "client_name": client_name,
+        "template_id": terms.get("template_id"), "name": terms["name"], "measure": terms["measure"],
+        "limit": limit, "used": Decimal(0), "remaining": limit, "price": Decimal(terms["price"]),
+        "purchased_on": purchased_on.isoformat(), "validity": validity, "expires_on": expires_on,
+        "codes": terms.get("codes") or {"mode": "all_except", "codes": []},
+        "categories": terms.get("categories") or [],
+        "category_names": [c["name"] for c in terms.get("categories") or []] or None,
+        "state": "open", **flags,
+        # Auto-renew opens the next pack from these terms inside the charge that uses this one
+        # up, so it needs no read of the template there.
+        "renew_terms": {**terms, "limit": terms["quantity"]} if flags.get("auto_renew") else None,
+        **pack_index(practice_id, client_id, pack_id, expires_on, "open", soon_days=soon_days, today=today),
+        "GSI2PK": pack_sale_pk(practice_id), "GSI2SK": f"{purchased_on.isoformat()}#{pack_id}",
+    })
+
+
+def entitlement_of(item: dict[str, Any]) -> Entitlement:
+    """A stored pack or authorization as the charge's typed entitlement."""
+    rule = item.get("codes") or {"mode": "all_except", "codes": []}
+    validity = item.get("validity")
+    pack = item["kind"] == "PACK"
+    return Entitlement(
+        id=item["id"], kind=item["kind"], client_id=item.get("client_id", ""), measure=item["measure"],
+        capacity=item["limit"] if pack else item["allowed"], used=item["used"], remaining=item["remaining"],
+        state=item["state"], codes=CodeRule(rule["mode"], frozenset(rule["codes"])),
+        client_name=item.get("client_name") or "", practitioner_id=item.get("practitioner_id"),
+        created_by=item.get("created_by"), payer=item.get("payer") or "", number=item.get("number"),
+        begin_on=item.get("begin_on") or "0000-01-01", end_on=item.get("end_on") or NO_EXPIRY,
+        name=item.get("name") or "", expires_on=item.get("expires_on"),
+        validity=Validity(validity["starts"], int(validity["amount"]), validity["unit"]) if validity else None,
+        charge_no_shows=bool(item.get("charge_no_shows")), charge_late_cancels=bool(item.get("charge_late_cancels")),
+        auto_renew=bool(item.get("auto_renew")), renew_terms=item.get("renew_terms"))
+
+
+def usage_of(item: dict[str, Any]) -> Usage:
+    return Usage(kind=item["kind"], entitlement_id=item["entitlement_id"], amount=item["amount"], on=item.get("on"),
+                 billing_code=item.get("billing_code"), authorization_number=item.get("authorization_number"),
+                 state=item.get("state", "active"))
+
+
+def client_entitlements(practice_id: str, client_id: str) -> list[Entitlement]:
+    """Every pack and authorization of a client, typed: one strongly consistent Query."""
+    return [entitlement_of(i) for i in read_entitlements(practice_id, client_id)]
+
+
+def active_usages(practice_id: str, client_id: str, session_ref: str) -> list[Usage]:
+    """What a session currently counts against (its usages not reversed)."""
+    return [u for u in map(usage_of, read_usages(practice_id, client_id, session_ref)) if u.state == "active"]
 
 
 def read_entitlements(practice_id: str, client_id: str) -> list[dict[str, Any]]:
@@ -230,4 +327,5 @@ def change_capacity(key: tuple[str, str], capacity_attr: str, new_capacity: Deci
         raise Conflict(f"{used} is already used; the new {capacity_attr} cannot be lower",
                        used=used, field=f"body.{capacity_attr}") from err
     return dynamo.from_item(response["Attributes"])
+
 
