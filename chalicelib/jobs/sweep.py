@@ -23,8 +23,6 @@ email each practice's staff one digest per recipient.
 """
 from __future__ import annotations
 
-import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
@@ -42,13 +40,15 @@ from chalicelib.domain.notifications import (
     pack_milestone,
     recipients,
 )
+from chalicelib.jobs import digest_plan
 from chalicelib.models.practice import Practice
 from chalicelib.notify.mailer import Mailer, MailerError, default_mailer
 from chalicelib.notify.templates import digest
 from chalicelib.observability import logger
-from chalicelib.store import dynamo, events, items, retry
-from chalicelib.store.keys import PRACTICE_SK, DUE_SHARDS, SWEEP_STATE, due_bucket, inbox_pk, practice_pk
+from chalicelib.store import events, inbox, practices
+from chalicelib.store import sweep as due
 from chalicelib.store.repository import USERS
+from chalicelib.store.sweep import DueEntitlement, DuePractice, PendingEvent
 
 # Stop sending when less than this is left of the Lambda's time: one more digest and the
 # bookkeeping after it fit comfortably.
@@ -57,6 +57,8 @@ LEASE_SECONDS = 15 * 60
 # The very first run reads this far back: an item is bucketed on the day it was written at
 # the earliest, so this covers what was written in the month before the first run.
 FIRST_LOOK_BACK = timedelta(days=30)
+
+EventKey = tuple[str, str]  # (practice id, event id)
 
 
 @dataclass
@@ -78,7 +80,7 @@ class SweepReport:
 
 def run_sweep(*, today: date | None = None, mailer: Mailer | None = None,
               time_left: Callable[[], float] = lambda: float("inf"),
-              purge: Callable[[dict[str, Any], date], bool] | None = None) -> SweepReport:
+              purge: Callable[[DuePractice, date], bool] | None = None) -> SweepReport:
     """One run of the sweep (see the module docstring). `today` pins the date (tests, replays);
     by default buckets are read up to today in UTC and each practice's milestones use its
     own local date. `purge` handles a closed practice whose retention ended (its record sits
@@ -86,100 +88,70 @@ def run_sweep(*, today: date | None = None, mailer: Mailer | None = None,
     pinned = today
     today = today or datetime.now(timezone.utc).date()
     report = SweepReport()
-    lease = _acquire_lease()
+    lease = due.acquire_lease(LEASE_SECONDS)
     if lease is None:
         report.finished, report.skipped = False, "another sweep holds the lease"
         return report
     try:
-        first = date.fromisoformat(_state().get("next_bucket") or (today - FIRST_LOOK_BACK).isoformat())
-        found = _read(first, today, report)
-        practices = _Practices()
-        pending = _raise_milestones(found["entitlements"], today, pinned, practices, report)
-        pending.update({e["SK"]: e for e in found["events"]})
-        report.items_due += len(found["events"])
-        for practice in found["practices"]:
+        found = due.read_due(due.next_bucket() or today - FIRST_LOOK_BACK, today)
+        report.buckets, report.items_read = found.buckets, found.items_read
+        open_practices = _Practices()
+        pending = _raise_milestones(found.entitlements, today, pinned, open_practices, report)
+        pending.update({e.key: e for e in found.events})
+        report.items_due += len(found.events)
+        for practice in found.practices:
             report.items_due += 1
             if purge is not None and _purge(purge, practice, today):
-                report.purged_practices.append(practice["id"])
-        report.finished = _deliver(list(pending.values()), today, pinned, practices, mailer or default_mailer(),
-                                   time_left, report)
+                report.purged_practices.append(practice.id)
+        report.finished = _deliver(list(pending.values()), today, pinned, open_practices,
+                                   mailer or default_mailer(), time_left, report)
         if report.finished:
-            _set_state(next_bucket=today.isoformat())
+            due.set_next_bucket(today)
     finally:
-        _release_lease(lease)
+        due.release_lease(lease)
     logger().info("sweep", extra={k: v for k, v in report.__dict__.items() if k != "purged_practices"})
     return report
 
 
-# ---- 1. read -----------------------------------------------------------------------------
-
-def _read(first: date, today: date, report: SweepReport) -> dict[str, list[dict[str, Any]]]:
-    found: dict[str, list[dict[str, Any]]] = {"entitlements": [], "events": [], "practices": []}
-    day = first
-    while day <= today:
-        for shard in range(DUE_SHARDS):
-            report.buckets += 1
-            for item in items.every_item(due_bucket(day.isoformat(), shard), index="DUE"):
-                report.items_read += 1
-                _sort(item, found)
-        day += timedelta(days=1)
-    return found
-
-
-def _sort(item: dict[str, Any], found: dict[str, list[dict[str, Any]]]) -> None:
-    kind = item.get("kind")
-    if kind in ("PACK", "AUTH"):
-        found["entitlements"].append(item)
-    elif kind == "EVENT" and item.get("state") == "pending":
-        found["events"].append(item)
-    elif kind == "PRACTICE":
-        found["practices"].append(item)
-    else:
-        events.move_to(item, None)  # delivered or stale: nothing more to do with it
-
-
-def _purge(purge: Callable[[dict[str, Any], date], bool], practice: dict[str, Any], today: date) -> bool:
+def _purge(purge: Callable[[DuePractice, date], bool], practice: DuePractice, today: date) -> bool:
     try:
         return purge(practice, today)
     except Exception:  # one practice's failed purge must not stop the others' emails
-        logger().exception("purge failed", extra={"practice_id": practice["id"]})
-        events.move_to(practice, today.isoformat())  # tried again on the next run
+        logger().exception("purge failed", extra={"practice_id": practice.id})
+        due.move(practice.ref, today)  # tried again on the next run
         return False
 
 
 # ---- 2. raise ----------------------------------------------------------------------------
 
-def _raise_milestones(entitlements: list[dict[str, Any]], today: date, pinned: date | None,
-                      practices: "_Practices", report: SweepReport) -> dict[str, dict[str, Any]]:
+def _raise_milestones(entitlements: list[DueEntitlement], today: date, pinned: date | None,
+                      open_practices: "_Practices", report: SweepReport) -> dict[EventKey, PendingEvent]:
     """Raise each due entitlement's milestone event and move it to its next bucket; the
-    events raised, by sort key, ready to deliver in this run."""
-    raised: dict[str, dict[str, Any]] = {}
-    for item in entitlements:
-        practice_id = item["PK"].split("#")[1]
-        practice = practices.get(practice_id)
+    events raised, by key, ready to deliver in this run."""
+    raised: dict[EventKey, PendingEvent] = {}
+    for entitlement in entitlements:
+        item = entitlement.data
+        practice = open_practices.get(entitlement.practice_id)
         if practice is None:
-            events.move_to(item, today.isoformat())  # closed: looked at again daily, in case it reopens
+            due.move(entitlement.ref, today)  # closed: looked at again daily, in case it reopens
             continue
         local_today = _local_today(practice, today, pinned)
-        if item["kind"] == "PACK":
+        if entitlement.kind == "PACK":
             types, next_due = pack_milestone(item, local_today, practice.expiring_soon_days)
             marker = item.get("expires_on") or ""
         else:
             types, next_due = authorization_milestone(item, local_today, practice.authorization_ending_days)
             marker = item["end_on"]
         for event_type in types:
-            event = event_of(event_type, item["kind"], item, remaining=item["remaining"], marker=marker)
-            action = events.raise_event(practice_id, event, on=today.isoformat())["Update"]
+            event = event_of(event_type, entitlement.kind, item, remaining=item["remaining"], marker=marker)
             # What is stored now: a run that died after raising it may even have delivered it.
-            # Raising an event is idempotent (it sets what is not set yet): resent under the discipline.
-            stored = dynamo.from_item(retry.call(lambda action=action: dynamo.client().update_item(
-                **action, ReturnValues="ALL_NEW"), what="raise an event")["Attributes"])
-            if stored["state"] == "pending":
-                raised[stored["SK"]] = stored
+            stored = due.raise_milestone(entitlement.practice_id, event, on=today)
+            if stored is not None:
+                raised[stored.key] = stored
                 report.events_raised += 1
         if types:
             report.items_due += 1
-        events.move_to(item, next_due.isoformat() if next_due else None)
+        due.move(entitlement.ref, next_due)
     return raised
 
 
@@ -189,47 +161,47 @@ def _local_today(practice: Practice, today: date, pinned: date | None) -> date:
 
 
 class _Practices:
-    """Practices read once per run (None: closed, so nobody is emailed)."""
+    """Practices read once per run (None: closed or gone, so nobody is emailed)."""
 
     def __init__(self) -> None:
         self._seen: dict[str, Practice | None] = {}
 
     def get(self, practice_id: str) -> Practice | None:
         if practice_id not in self._seen:
-            item = items.get(practice_pk(practice_id), PRACTICE_SK)
-            self._seen[practice_id] = (Practice.model_validate(items.public(item))
-                                       if item and item.get("status") != "closed" else None)
+            practice = practices.get(practice_id)
+            self._seen[practice_id] = practice if practice and practice.status != "closed" else None
         return self._seen[practice_id]
 
 
 # ---- 3. deliver --------------------------------------------------------------------------
 
-def _deliver(pending: list[dict[str, Any]], today: date, pinned: date | None, practices: "_Practices",
+def _deliver(pending: list[PendingEvent], today: date, pinned: date | None, open_practices: "_Practices",
              mailer: Mailer, time_left: Callable[[], float], report: SweepReport) -> bool:
     """Email every pending event's recipients; False if it stopped for lack of time."""
-    by_practice: dict[str, list[dict[str, Any]]] = {}
+    by_practice: dict[str, list[PendingEvent]] = {}
     for event in pending:
-        by_practice.setdefault(event["practice_id"], []).append(event)
-    open_practices: dict[str, Practice] = {}
+        by_practice.setdefault(event.practice_id, []).append(event)
+    open_ones: dict[str, Practice] = {}
     for practice_id, practice_events in by_practice.items():
-        practice = practices.get(practice_id)
+        practice = open_practices.get(practice_id)
         if practice is None:
             for event in practice_events:
-                events.move_to(event, today.isoformat())  # a closed practice gets no email, unless it reopens
+                due.move(event.ref, today)  # a closed practice gets no email, unless it reopens
         else:
-            open_practices[practice_id] = practice
+            open_ones[practice_id] = practice
     # What the emails say is read now, once for the whole run: only what the events name.
-    current = events.named_entitlements([e for practice_id in open_practices for e in by_practice[practice_id]])
-    for practice_id, practice in sorted(open_practices.items()):
+    current = events.named_entitlements([e.data for practice_id in open_ones for e in by_practice[practice_id]])
+    for practice_id, practice in sorted(open_ones.items()):
         practice_events = by_practice[practice_id]
         local_today = _local_today(practice, today, pinned)
         verdicts = _judge(practice, practice_events, current, local_today)
         report.alerts_withheld += sum(1 for v in verdicts.values() if v.withheld)
-        users = {u["id"]: u for u in items.query_all(*USERS.key(practice_id, ""), consistent=False)}
-        wanted = {e["SK"]: recipients(e, business_email=practice.business_email, users=users)
+        users = {u["id"]: u for u in USERS.all(practice_id)}
+        wanted = {e.key: recipients(e.data, business_email=practice.business_email, users=users)
                   for e in practice_events}
-        delivery = _Delivery(practice, verdicts, current, local_today, pinned or _local_now(practice))
-        if not _deliver_practice(delivery, practice_events, wanted, today, mailer, time_left, report):
+        delivery = _Delivery(practice, {e.key: e for e in practice_events}, verdicts, current, local_today,
+                             pinned or _local_now(practice))
+        if not _deliver_practice(delivery, wanted, today, mailer, time_left, report):
             return False
     return True
 
@@ -238,24 +210,25 @@ def _local_now(practice: Practice) -> date:
     return datetime.now(ZoneInfo(practice.time_zone)).date()
 
 
-def _judge(practice: Practice, practice_events: list[dict[str, Any]],
-           current: dict[tuple[str, str], dict[str, Any] | None], today: date) -> dict[str, Verdict]:
+def _judge(practice: Practice, practice_events: list[PendingEvent],
+           current: dict[tuple[str, str], dict[str, Any] | None], today: date) -> dict[EventKey, Verdict]:
     """Each event's verdict: still news (with its label now), or withheld and why. A client's
     authorizations are read (one Query per client) only when an authorization alert would
     otherwise be shown, to see whether it has been renewed."""
     rules = {"today": today, "low_remaining": practice.authorization_low_remaining,
              "low_percent": practice.authorization_low_percent}
     siblings: dict[str, list[dict[str, Any]]] = {}
-    verdicts: dict[str, Verdict] = {}
+    verdicts: dict[EventKey, Verdict] = {}
     for event in practice_events:
-        entitlement = current.get((event["entitlement_kind"], event["entitlement_id"]))
-        verdict = judge(event, entitlement, **rules)
-        if verdict.label and event["entitlement_kind"] == "AUTH":
-            client_id = event["client_id"]
+        data = event.data
+        entitlement = current.get((data["entitlement_kind"], data["entitlement_id"]))
+        verdict = judge(data, entitlement, **rules)
+        if verdict.label and data["entitlement_kind"] == "AUTH":
+            client_id = data["client_id"]
             if client_id not in siblings:
                 siblings[client_id] = events.client_authorizations(practice.id, client_id)
-            verdict = judge(event, entitlement, siblings=siblings[client_id], **rules)
-        verdicts[event["SK"]] = verdict
+            verdict = judge(data, entitlement, siblings=siblings[client_id], **rules)
+        verdicts[event.key] = verdict
     return verdicts
 
 
@@ -264,29 +237,25 @@ class _Delivery:
     """What one practice's digests are written from, this run."""
 
     practice: Practice
-    verdicts: dict[str, Verdict]
+    events: dict[EventKey, PendingEvent]  # in the order they were found
+    verdicts: dict[EventKey, Verdict]
     current: dict[tuple[str, str], dict[str, Any] | None]
     today: date  # the date the alerts are judged on
     on: date  # the date the digest is for
 
-    def rows(self, its_events: list[dict[str, Any]]) -> list[DigestRow]:
+    def rows(self, its_events: list[EventKey]) -> list[DigestRow]:
         """One recipient's rows: the alerts still news among their events."""
-        shown = [(e, label) for e in its_events if (label := self.verdicts[e["SK"]].label)]
+        shown = [(self.events[key].data, label) for key, label in digest_plan.shown(its_events, self.verdicts)]
         return digest_rows(shown, self.current, today=self.today)
 
 
-def _deliver_practice(delivery: _Delivery, practice_events: list[dict[str, Any]],
-                      wanted: dict[str, list[Recipient]], today: date, mailer: Mailer,
+def _deliver_practice(delivery: _Delivery, wanted: dict[EventKey, list[Recipient]], today: date, mailer: Mailer,
                       time_left: Callable[[], float], report: SweepReport) -> bool:
     practice = delivery.practice
-    outstanding: dict[str, tuple[Recipient, list[dict[str, Any]]]] = {}
-    for event in practice_events:
-        done = set(event.get("delivered_to") or ())
-        for recipient in wanted[event["SK"]]:
-            if recipient.key not in done:
-                outstanding.setdefault(recipient.key, (recipient, []))[1].append(event)
-    failed: set[str] = set()
-    for key, (recipient, its_events) in sorted(outstanding.items()):
+    keys = list(delivery.events)
+    delivered = {key: event.delivered_to for key, event in delivery.events.items()}
+    failed: set[EventKey] = set()
+    for recipient, its_events in digest_plan.digests(keys, wanted, delivered):
         if time_left() < MARGIN_SECONDS:
             return False
         rows = delivery.rows(its_events)
@@ -298,88 +267,34 @@ def _deliver_practice(delivery: _Delivery, practice_events: list[dict[str, Any]]
                 message_id = mailer.send(message)
             except MailerError as err:
                 report.emails_failed += 1
-                failed.update(e["SK"] for e in its_events)
+                failed.update(its_events)
                 logger().warning("digest not sent", extra={"practice_id": practice.id,
-                                                           "recipient": key.split(":")[0], "error": str(err),
-                                                           "events": len(its_events)})
+                                                           "recipient": recipient.key.split(":")[0],
+                                                           "error": str(err), "events": len(its_events)})
                 continue
             report.emails_sent += 1
             sent = (message_id, message.subject)
-        for event in its_events:
-            if events.mark_delivered_to(event, key):
-                event["delivered_to"] = {*(event.get("delivered_to") or ()), key}
+        for key in its_events:
+            due.mark_delivered(delivery.events[key], recipient.key)
         if sent and recipient.user_id:
             _to_inbox(practice.id, recipient.user_id, *sent, rows)
-    for event in practice_events:
-        if event["SK"] in failed:
-            events.move_to(event, today.isoformat())  # still pending: today's bucket is read next run
-        else:
-            events.finish(event, today=today.isoformat(), withheld=delivery.verdicts[event["SK"]].withheld)
-            report.events_finished += 1
+    still_pending, finished = digest_plan.settle(keys, failed)
+    for key in still_pending:
+        due.move(delivery.events[key].ref, today)  # still pending: today's bucket is read next run
+    for key in finished:
+        due.finish(delivery.events[key], on=today, withheld=delivery.verdicts[key].withheld)
+        report.events_finished += 1
     return True
 
 
 def _to_inbox(practice_id: str, user_id: str, message_id: str, subject: str, rows: list[DigestRow]) -> None:
     """What the user was sent and about what, for GET /v1/notifications: one entry per alert
     shown, with the figures the email showed."""
-    now = items.now()
-    items.transact([items.put_action({
-        "PK": inbox_pk(practice_id, user_id), "SK": f"{now}#{message_id}", "kind": "INBOX", "id": message_id,
-        "sent_at": now, "subject": subject,
-        "events": [{"type": a.type, "headline": row.headline([a]), "line": row.line([a]),
-                    "entitlement_kind": "pack" if row.kind == "PACK" else "authorization",
-                    "entitlement_id": row.entitlement_id, "client_id": row.client_id}
-                   for row in rows for a in row.alerts]})])
-
-
-# ---- bookkeeping -------------------------------------------------------------------------
-
-def _state() -> dict[str, Any]:
-    return items.get(*SWEEP_STATE) or {}
-
-
-def _set_state(**values: Any) -> None:
-    pk, sk = SWEEP_STATE
-    names = {f"#a{i}": k for i, k in enumerate(values)}
-    retry.call(lambda: dynamo.client().update_item(
-        TableName=items.table(), Key=items.key_of(pk, sk),
-        UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(values))),
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues=dynamo.to_item({f":v{i}": v for i, v in enumerate(values.values())})),
-        what="record the sweep's progress")
-
-
-def _acquire_lease() -> str | None:
-    """One sweep at a time (a schedule can fire twice): a lease that expires on its own if a
-    run dies holding it."""
-    lease, now = uuid.uuid4().hex, int(time.time())
-    pk, sk = SWEEP_STATE
-
-    def attempt(_: retry.Attempt) -> str | None:
-        try:
-            dynamo.client().update_item(
-                TableName=items.table(), Key=items.key_of(pk, sk),
-                UpdateExpression="SET lease_id = :lease, lease_until = :until",
-                ConditionExpression="attribute_not_exists(lease_until) OR lease_until < :now",
-                ExpressionAttributeValues=dynamo.to_item({":lease": lease, ":until": now + LEASE_SECONDS, ":now": now}),
-                ReturnValuesOnConditionCheckFailure="ALL_OLD")
-        except dynamo.client().exceptions.ConditionalCheckFailedException as err:
-            held = dynamo.from_item(err.response.get("Item") or {})
-            return lease if held.get("lease_id") == lease else None  # ours, if a lost answer had landed
-        return lease
-
-    return retry.run(attempt, what="take the sweep's lease")
-
-
-def _release_lease(lease: str) -> None:
-    pk, sk = SWEEP_STATE
-    try:
-        retry.call(lambda: dynamo.client().update_item(
-            TableName=items.table(), Key=items.key_of(pk, sk), UpdateExpression="REMOVE lease_id, lease_until",
-            ConditionExpression="lease_id = :lease", ExpressionAttributeValues=dynamo.to_item({":lease": lease})),
-            what="release the sweep's lease")
-    except dynamo.client().exceptions.ConditionalCheckFailedException:
-        pass  # it expired and another run took it
+    inbox.add(practice_id, user_id, message_id=message_id, subject=subject, alerts=[
+        {"type": a.type, "headline": row.headline([a]), "line": row.line([a]),
+         "entitlement_kind": "pack" if row.kind == "PACK" else "authorization",
+         "entitlement_id": row.entitlement_id, "client_id": row.client_id}
+        for row in rows for a in row.alerts])
 
 
 def run_scheduled(context: Any) -> SweepReport:

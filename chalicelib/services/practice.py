@@ -11,20 +11,15 @@ from chalicelib.auth import Principal
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.models.practice import REQUIRED_PRACTICE_FIELDS, Practice, PracticeUpdate
 from chalicelib.services.common import changes_of
-from chalicelib.store import items
-from chalicelib.store.keys import PK, PRACTICE_SK, SK, practice_pk
-
-
-def _key(practice_id: str) -> tuple[str, str]:
-    return practice_pk(practice_id), PRACTICE_SK
+from chalicelib.store import practices
 
 
 def load_practice(practice_id: str) -> Practice:
     """The practice record (404 if it was never provisioned)."""
-    item = items.get(*_key(practice_id))
-    if item is None:
+    practice = practices.get(practice_id)
+    if practice is None:
         raise NotFound("Practice", practice_id)
-    return Practice.model_validate(items.public(item))
+    return practice
 
 
 @dataclass(frozen=True)
@@ -76,10 +71,9 @@ def get_practice(*, principal: Principal) -> Practice:
 def update_practice(*, principal: Principal, changes: PracticeUpdate, expected_version: int) -> Practice:
     """Change business information or policies (admins only; checked by the route)."""
     values = changes_of(changes, required=REQUIRED_PRACTICE_FIELDS)
-    item = items.update(*_key(principal.practice_id), values, expected_version=expected_version,
-                        resource="Practice", resource_id=principal.practice_id)
+    practice = practices.update(principal.practice_id, values, expected_version=expected_version)
     _calendars.pop(principal.practice_id, None)  # this container sees the change at once
-    return Practice.model_validate(items.public(item))
+    return practice
 
 
 def provision_practice(*, practice_id: str, name: str, time_zone: str, currency: str,
@@ -90,10 +84,7 @@ def provision_practice(*, practice_id: str, name: str, time_zone: str, currency:
                                              **fields}).model_dump(mode="json", exclude_unset=True)
     data = Practice.model_validate({"id": practice_id, "version": 1, "created_at": "", "updated_at": "",
                                     **checked}).model_dump(mode="json", exclude={"version", "created_at", "updated_at"})
-    pk, sk = _key(practice_id)
-    item = items.create({PK: pk, SK: sk, "kind": "PRACTICE", **data}, resource="Practice",
-                        resource_id=practice_id)
-    return Practice.model_validate(items.public(item))
+    return practices.create(practice_id, data)
 
 
 def forget_cached_practices() -> None:

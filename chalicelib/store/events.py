@@ -6,13 +6,22 @@ from typing import Any
 
 from chalicelib.store import dynamo, items
 from chalicelib.store.entitlements import entitlement_key
-from chalicelib.store.keys import AUTH_SK, client_pk, due_keys, events_pk
+from chalicelib.store.keys import AUTH_SK, PK, SK, client_pk, due_keys, events_pk
 
 EVENT = "EVENT#"
 # BatchGetItem takes at most this many keys per request.
 BATCH_KEYS = 100
 # Delivered events stay a year for the inbox's "about what", then TTL removes them.
 KEEP_DELIVERED = timedelta(days=400)
+
+
+# Attributes that place an item (keys, index keys), not what it says.
+PLACEMENT = frozenset({PK, SK, "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "DUEPK", "DUESK"})
+
+
+def entity(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as the rules read it: its attributes and `kind`, without where it is placed."""
+    return {k: v for k, v in item.items() if k not in PLACEMENT}
 
 
 def event_key(practice_id: str, event_id: str) -> tuple[str, str]:
@@ -35,12 +44,12 @@ def raise_event(practice_id: str, event: dict[str, Any], *, on: str) -> dict[str
                        "ExpressionAttributeValues": dynamo.to_item({f":v{i}": v for i, v in enumerate(values.values())})}}
 
 
-def mark_delivered_to(event: dict[str, Any], recipient_key: str) -> bool:
-    """Record that one recipient's email about this event was accepted; False if it already
-    was (another sweep got there first)."""
+def mark_delivered_to(pk: str, sk: str, recipient_key: str) -> bool:
+    """Record that one recipient's email about the event at (pk, sk) was accepted; False if it
+    already was (another sweep got there first)."""
     try:
         dynamo.client().update_item(
-            TableName=items.table(), Key=items.key_of(event["PK"], event["SK"]),
+            TableName=items.table(), Key=items.key_of(pk, sk),
             UpdateExpression="ADD delivered_to :r", ConditionExpression="NOT contains(delivered_to, :who)",
             ExpressionAttributeValues=dynamo.to_item({":r": {recipient_key}, ":who": recipient_key}))
         return True
@@ -48,7 +57,7 @@ def mark_delivered_to(event: dict[str, Any], recipient_key: str) -> bool:
         return False
 
 
-def finish(event: dict[str, Any], *, today: str, withheld: str | None = None) -> None:
+def finish(pk: str, sk: str, *, today: str, withheld: str | None = None) -> None:
     """Every recipient has it: out of the sweep's buckets for good. `withheld` says why it was
     settled without being shown (no longer true, overtaken...), for whoever asks later."""
     expires = int((datetime.now(timezone.utc) + KEEP_DELIVERED).timestamp())
@@ -57,7 +66,7 @@ def finish(event: dict[str, Any], *, today: str, withheld: str | None = None) ->
     if withheld:
         sets, values[":why"] = sets + ", withheld = :why", withheld
     dynamo.client().update_item(
-        TableName=items.table(), Key=items.key_of(event["PK"], event["SK"]),
+        TableName=items.table(), Key=items.key_of(pk, sk),
         UpdateExpression=sets + " REMOVE DUEPK, DUESK", ExpressionAttributeNames={"#state": "state"},
         ExpressionAttributeValues=dynamo.to_item(values))
 
@@ -72,25 +81,27 @@ def named_entitlements(events: list[dict[str, Any]]) -> dict[tuple[str, str], di
     found: dict[tuple[str, str], dict[str, Any] | None] = {}
     for start in range(0, len(wanted), BATCH_KEYS):
         chunk = wanted[start:start + BATCH_KEYS]
-        found.update(zip((name for name, _ in chunk), items.get_many([key for _, key in chunk])))
+        found.update(zip((name for name, _ in chunk),
+                         (entity(i) if i else None for i in items.get_many([key for _, key in chunk]))))
     return found
 
 
 def client_authorizations(practice_id: str, client_id: str) -> list[dict[str, Any]]:
     """A client's authorizations (one Query), to tell whether one was renewed."""
-    return items.query_all(client_pk(practice_id, client_id), AUTH_SK)
+    return [entity(i) for i in items.query_all(client_pk(practice_id, client_id), AUTH_SK)]
 
 
-def move_to(item: dict[str, Any], on: str | None) -> None:
-    """Put an item in another day's bucket (None: out of the index), unless it moved meanwhile."""
-    keys = due_keys(item["PK"], item["SK"], on)
+def move_to(pk: str, sk: str, seen_in: str | None, on: str | None) -> None:
+    """Put the item at (pk, sk), found in bucket `seen_in`, in another day's bucket (None: out
+    of the index), unless it moved meanwhile."""
+    keys = due_keys(pk, sk, on)
     if on is None:
-        expression, values = "REMOVE DUEPK, DUESK", {":seen": item["DUEPK"]}
+        expression, values = "REMOVE DUEPK, DUESK", {":seen": seen_in}
     else:
-        expression, values = "SET DUEPK = :pk, DUESK = :sk", {":seen": item["DUEPK"], ":pk": keys["DUEPK"],
+        expression, values = "SET DUEPK = :pk, DUESK = :sk", {":seen": seen_in, ":pk": keys["DUEPK"],
                                                              ":sk": keys["DUESK"]}
     try:
-        dynamo.client().update_item(TableName=items.table(), Key=items.key_of(item["PK"], item["SK"]),
+        dynamo.client().update_item(TableName=items.table(), Key=items.key_of(pk, sk),
                                     UpdateExpression=expression, ConditionExpression="DUEPK = :seen",
                                     ExpressionAttributeValues=dynamo.to_item(values))
     except dynamo.client().exceptions.ConditionalCheckFailedException:

@@ -51,6 +51,11 @@ class Collection:
         items.delete(pk, sk, expected_version=expected_version, resource=self.resource,
                      resource_id=entity_id, **conditions)
 
+    def all(self, practice_id: str, *, consistent: bool = False) -> list[dict[str, Any]]:
+        """Every entity of this kind in the practice, page after page (small kinds: users)."""
+        return [items.public(i) for i in items.every_item(practice_pk(practice_id), entity_sk(self.kind),
+                                                          consistent=consistent)]
+
     def list(self, practice_id: str, *, limit: int, start_key: dict[str, Any] | None) -> items.Page:
         """One page of the practice's entities of this kind, in id order (one Query)."""
         return items.query_page(practice_pk(practice_id), entity_sk(self.kind), limit=limit,
