@@ -16,7 +16,8 @@ import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
@@ -95,12 +96,20 @@ class Call:
     if_match: int | None = None
     start_key: dict[str, Any] | None = None
 
+    @property
+    def version(self) -> int:
+        """The If-Match version a conditional operation was sent (parsing refused it without one)."""
+        if self.if_match is None:
+            raise PreconditionRequired(
+                "Send If-Match with the ETag from your last read so a concurrent change is never overwritten")
+        return self.if_match
+
 
 @dataclass
 class Listing:
     """What a list route returns: one page of models and the key to continue from."""
 
-    items: list[BaseModel]
+    items: Sequence[BaseModel]
     last_key: dict[str, Any] | None = None
 
 
@@ -326,8 +335,8 @@ def _run(op: Operation, view: Callable[[Call], Any], call: Call) -> Response:
     reply = result if isinstance(result, Reply) else Reply(result, status=op.status)
     if reply.model is None:
         return Response(body="", status_code=204 if reply.status == 200 else reply.status,
-                        headers=reply.headers)
-    headers = dict(reply.headers)
+                        headers=dict(reply.headers))
+    headers: dict[str, str | list[str]] = dict(reply.headers)
     version = version_of(reply.model)
     if version is not None:
         headers["ETag"] = etag(version)

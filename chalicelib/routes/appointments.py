@@ -1,6 +1,8 @@
 """/v1/appointments: booking, schedule views, attendance."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
@@ -8,9 +10,14 @@ from chalicelib.http import Call, Listing, Reply, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-models = models_of("chalicelib.models.appointments")
-service = lazy("chalicelib.services.appointments")
-calendar_import = lazy("chalicelib.services.calendar_import")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import appointments as models
+    from chalicelib.services import appointments as service
+    from chalicelib.services import calendar_import
+else:
+    models = models_of("chalicelib.models.appointments")
+    service = lazy("chalicelib.services.appointments")
+    calendar_import = lazy("chalicelib.services.calendar_import")
 TAG = "Appointments"
 BOOKERS = {Role.ADMIN, Role.FRONT_DESK, Role.PRACTITIONER}
 
@@ -42,7 +49,7 @@ def get_appointment(call: Call) -> models.Appointment:
            response=models.StatusResult, status=200, conditional=True)
 def change_appointment_status(call: Call) -> models.StatusResult:
     return service.change_status(principal=call.principal, appointment_id=call.params["appointment_id"],
-                                 change=call.body, expected_version=call.if_match)
+                                 change=call.body, expected_version=call.version)
 
 
 @operation(bp, "PATCH", "/v1/appointments/{appointment_id}", roles=BOOKERS,
@@ -50,7 +57,7 @@ def change_appointment_status(call: Call) -> models.StatusResult:
            body=models.AppointmentUpdate, response=models.SeriesChange)
 def update_appointment(call: Call) -> models.SeriesChange:
     return service.update_appointment(principal=call.principal, appointment_id=call.params["appointment_id"],
-                                      changes=call.body, expected_version=call.if_match)
+                                      changes=call.body, expected_version=call.version)
 
 
 @operation(bp, "POST", "/v1/appointments/{appointment_id}/cancel-following", roles=BOOKERS,
@@ -58,7 +65,7 @@ def update_appointment(call: Call) -> models.SeriesChange:
            response=models.SeriesChange, status=200, conditional=True)
 def cancel_following_appointments(call: Call) -> models.SeriesChange:
     return service.cancel_following(principal=call.principal, appointment_id=call.params["appointment_id"],
-                                    reason=call.body.reason, expected_version=call.if_match)
+                                    reason=call.body.reason, expected_version=call.version)
 
 
 @operation(bp, "POST", "/v1/appointments/import", roles=BOOKERS,

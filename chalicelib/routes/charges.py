@@ -5,15 +5,21 @@ appointment calls the same charging service.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.http import Call, Reply, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-models = models_of("chalicelib.models.entitlements")
-charging = lazy("chalicelib.services.charging")
-codes = lazy("chalicelib.services.codes")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import entitlements as models
+    from chalicelib.services import charging, codes
+else:
+    models = models_of("chalicelib.models.entitlements")
+    charging = lazy("chalicelib.services.charging")
+    codes = lazy("chalicelib.services.codes")
 TAG = "Charges"
 CHARGES = "/v1/clients/{client_id}/charges"
 

@@ -1,6 +1,8 @@
 """/v1/claims: insurance claims from client sessions, their scrub, 837P exports and outcomes."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
@@ -8,8 +10,12 @@ from chalicelib.http import Call, Listing, Reply, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-models = models_of("chalicelib.models.claims")
-service = lazy("chalicelib.services.claims")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import claims as models
+    from chalicelib.services import claims as service
+else:
+    models = models_of("chalicelib.models.claims")
+    service = lazy("chalicelib.services.claims")
 BILLERS = {Role.ADMIN, Role.BILLING}
 READERS = {Role.ADMIN, Role.BILLING, Role.PRACTITIONER}
 TAG = "Claims"
@@ -56,9 +62,9 @@ def check_claim(call: Call) -> models.Claim:
            tag=TAG, body=models.ClaimOutcome, response=models.Claim, conditional=True)
 def record_claim_outcome(call: Call) -> models.Claim:
     return service.record_outcome(principal=call.principal, claim_id=call.params["claim_id"], data=call.body,
-                                  expected_version=call.if_match)
+                                  expected_version=call.version)
 
 
 @operation(bp, "DELETE", "/v1/claims/{claim_id}", roles=BILLERS, summary="Delete a claim not yet sent", tag=TAG)
 def delete_claim(call: Call) -> None:
-    service.delete_claim(principal=call.principal, claim_id=call.params["claim_id"], expected_version=call.if_match)
+    service.delete_claim(principal=call.principal, claim_id=call.params["claim_id"], expected_version=call.version)

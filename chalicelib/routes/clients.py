@@ -1,6 +1,8 @@
 """/v1/clients: client records, with their open packs and authorizations."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
@@ -8,8 +10,12 @@ from chalicelib.http import Call, Listing, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-models = models_of("chalicelib.models.clients")
-service = lazy("chalicelib.services.clients")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import clients as models
+    from chalicelib.services import clients as service
+else:
+    models = models_of("chalicelib.models.clients")
+    service = lazy("chalicelib.services.clients")
 TAG = "Clients"
 
 
@@ -36,11 +42,11 @@ def get_client(call: Call) -> models.ClientProfile:
            body=models.ClientUpdate, response=models.Client)
 def update_client(call: Call) -> models.Client:
     return service.update_client(principal=call.principal, client_id=call.params["client_id"], changes=call.body,
-                                 expected_version=call.if_match)
+                                 expected_version=call.version)
 
 
 @operation(bp, "DELETE", "/v1/clients/{client_id}", roles={Role.ADMIN, Role.FRONT_DESK},
            summary="Delete a client entered by mistake (one with no packs or authorizations)", tag=TAG)
 def delete_client(call: Call) -> None:
     service.delete_client(principal=call.principal, client_id=call.params["client_id"],
-                          expected_version=call.if_match)
+                          expected_version=call.version)

@@ -1,6 +1,8 @@
 """/v1/billing-codes and /v1/diagnosis-codes: the practice's code catalogues."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
@@ -8,8 +10,12 @@ from chalicelib.http import Call, Listing, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-models = models_of("chalicelib.models.codes")
-service = lazy("chalicelib.services.codes")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import codes as models
+    from chalicelib.services import codes as service
+else:
+    models = models_of("chalicelib.models.codes")
+    service = lazy("chalicelib.services.codes")
 BILLING_EDITORS = {Role.ADMIN, Role.BILLING}
 DIAGNOSIS_EDITORS = {Role.ADMIN, Role.BILLING, Role.PRACTITIONER}
 BILLING, DIAGNOSIS = "Billing codes", "Diagnosis codes"
@@ -38,13 +44,13 @@ def get_billing_code(call: Call) -> models.BillingCode:
            tag=BILLING, body=models.BillingCodeUpdate, response=models.BillingCode)
 def update_billing_code(call: Call) -> models.BillingCode:
     return service.update_billing_code(principal=call.principal, code=call.params["code"], changes=call.body,
-                                       expected_version=call.if_match)
+                                       expected_version=call.version)
 
 
 @operation(bp, "DELETE", "/v1/billing-codes/{code}", roles=BILLING_EDITORS, summary="Delete a billing code",
            tag=BILLING)
 def delete_billing_code(call: Call) -> None:
-    service.delete_billing_code(principal=call.principal, code=call.params["code"], expected_version=call.if_match)
+    service.delete_billing_code(principal=call.principal, code=call.params["code"], expected_version=call.version)
 
 
 @operation(bp, "POST", "/v1/diagnosis-codes", roles=DIAGNOSIS_EDITORS, summary="Add a diagnosis code",
@@ -72,11 +78,11 @@ def get_diagnosis_code(call: Call) -> models.DiagnosisCode:
            response=models.DiagnosisCode)
 def update_diagnosis_code(call: Call) -> models.DiagnosisCode:
     return service.update_diagnosis_code(principal=call.principal, code=call.params["code"], changes=call.body,
-                                         expected_version=call.if_match)
+                                         expected_version=call.version)
 
 
 @operation(bp, "DELETE", "/v1/diagnosis-codes/{code}", roles=DIAGNOSIS_EDITORS,
            summary="Delete a diagnosis code", tag=DIAGNOSIS)
 def delete_diagnosis_code(call: Call) -> None:
     service.delete_diagnosis_code(principal=call.principal, code=call.params["code"],
-                                  expected_version=call.if_match)
+                                  expected_version=call.version)

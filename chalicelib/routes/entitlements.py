@@ -1,6 +1,8 @@
 """/v1/pack-templates, /v1/clients/{id}/packs and /v1/clients/{id}/authorizations."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
@@ -8,8 +10,12 @@ from chalicelib.http import Call, Listing, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-models = models_of("chalicelib.models.entitlements")
-service = lazy("chalicelib.services.entitlements")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import entitlements as models
+    from chalicelib.services import entitlements as service
+else:
+    models = models_of("chalicelib.models.entitlements")
+    service = lazy("chalicelib.services.entitlements")
 CATALOGUE = {Role.ADMIN, Role.BILLING}
 SALES = {Role.ADMIN, Role.FRONT_DESK, Role.BILLING}
 PACKS = "/v1/clients/{client_id}/packs"
@@ -39,7 +45,7 @@ def get_pack_template(call: Call) -> models.PackTemplate:
            body=models.PackTemplateUpdate, response=models.PackTemplate)
 def update_pack_template(call: Call) -> models.PackTemplate:
     return service.update_template(principal=call.principal, template_id=call.params["template_id"],
-                                   changes=call.body, expected_version=call.if_match)
+                                   changes=call.body, expected_version=call.version)
 
 
 @operation(bp, "POST", PACKS, roles=SALES, summary="Sell or open a pack for a client", tag="Packs",
@@ -66,14 +72,14 @@ def get_pack(call: Call) -> models.Pack:
            tag="Packs", body=models.PackUpdate, response=models.Pack)
 def update_pack(call: Call) -> models.Pack:
     return service.update_pack(principal=call.principal, client_id=call.params["client_id"],
-                               pack_id=call.params["pack_id"], changes=call.body, expected_version=call.if_match)
+                               pack_id=call.params["pack_id"], changes=call.body, expected_version=call.version)
 
 
 @operation(bp, "DELETE", PACKS + "/{pack_id}", roles=SALES, summary="Delete a pack, giving back its sessions",
            tag="Packs")
 def delete_pack(call: Call) -> None:
     service.delete_entitlement(principal=call.principal, client_id=call.params["client_id"], kind="PACK",
-                               entitlement_id=call.params["pack_id"], expected_version=call.if_match)
+                               entitlement_id=call.params["pack_id"], expected_version=call.version)
 
 
 @operation(bp, "POST", PACKS + "/{pack_id}/consolidate", roles=SALES,
@@ -82,7 +88,7 @@ def delete_pack(call: Call) -> None:
 def consolidate_pack(call: Call) -> models.Pack:
     return service.consolidate_packs(principal=call.principal, client_id=call.params["client_id"],
                                      pack_id=call.params["pack_id"], source_pack_id=call.body.source_pack_id,
-                                     expected_version=call.if_match)
+                                     expected_version=call.version)
 
 
 @operation(bp, "GET", PACKS + "/{pack_id}/ledger", summary="A pack's ledger", tag="Packs", response=models.LedgerEntry,
@@ -120,14 +126,14 @@ def get_authorization(call: Call) -> models.Authorization:
 def update_authorization(call: Call) -> models.Authorization:
     return service.update_authorization(principal=call.principal, client_id=call.params["client_id"],
                                         authorization_id=call.params["authorization_id"], changes=call.body,
-                                        expected_version=call.if_match)
+                                        expected_version=call.version)
 
 
 @operation(bp, "DELETE", AUTHS + "/{authorization_id}", roles=SALES,
            summary="Delete an authorization, giving back its sessions", tag="Authorizations")
 def delete_authorization(call: Call) -> None:
     service.delete_entitlement(principal=call.principal, client_id=call.params["client_id"], kind="AUTH",
-                               entitlement_id=call.params["authorization_id"], expected_version=call.if_match)
+                               entitlement_id=call.params["authorization_id"], expected_version=call.version)
 
 
 @operation(bp, "GET", AUTHS + "/{authorization_id}/ledger", summary="An authorization's ledger",

@@ -1,6 +1,8 @@
 """/v1/groups: groups, their members, their sessions, and per-member attendance and payments."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
@@ -8,11 +10,18 @@ from chalicelib.http import Call, Listing, Reply, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-appointments_models = models_of("chalicelib.models.appointments")
-groups_models = models_of("chalicelib.models.groups")
-invoices_models = models_of("chalicelib.models.invoices")
-service = lazy("chalicelib.services.groups")
-attendance = lazy("chalicelib.services.attendance")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import appointments as appointments_models
+    from chalicelib.models import groups as groups_models
+    from chalicelib.models import invoices as invoices_models
+    from chalicelib.services import attendance
+    from chalicelib.services import groups as service
+else:
+    appointments_models = models_of("chalicelib.models.appointments")
+    groups_models = models_of("chalicelib.models.groups")
+    invoices_models = models_of("chalicelib.models.invoices")
+    service = lazy("chalicelib.services.groups")
+    attendance = lazy("chalicelib.services.attendance")
 TAG = "Groups"
 # Front desk runs the calendar, so it manages groups and marks attendance with practitioners.
 EDITORS = {Role.ADMIN, Role.PRACTITIONER, Role.FRONT_DESK}
@@ -41,7 +50,7 @@ def get_group(call: Call) -> groups_models.Group:
            body=groups_models.GroupUpdate, response=groups_models.Group)
 def update_group(call: Call) -> groups_models.Group:
     return service.update_group(principal=call.principal, group_id=call.params["group_id"], changes=call.body,
-                                expected_version=call.if_match)
+                                expected_version=call.version)
 
 
 @operation(bp, "GET", GROUP + "/members", summary="A group's members, current and past", tag=TAG,

@@ -2,6 +2,8 @@
 /v1/invoices: every invoice of the practice, by status, client and invoice date."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
@@ -9,8 +11,12 @@ from chalicelib.http import Call, Listing, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-models = models_of("chalicelib.models.invoices")
-service = lazy("chalicelib.services.invoices")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import invoices as models
+    from chalicelib.services import invoices as service
+else:
+    models = models_of("chalicelib.models.invoices")
+    service = lazy("chalicelib.services.invoices")
 TAG = "Invoices"
 INVOICES = "/v1/clients/{client_id}/invoices"
 BILLERS = {Role.ADMIN, Role.FRONT_DESK, Role.BILLING}
@@ -56,7 +62,7 @@ def add_payment(call: Call) -> models.InvoiceChange:
            response=models.InvoiceChange, status=200, conditional=True)
 def apply_pack_to_invoice(call: Call) -> models.InvoiceChange:
     return service.apply_pack(principal=call.principal, client_id=call.params["client_id"],
-                              invoice_id=call.params["invoice_id"], data=call.body, expected_version=call.if_match)
+                              invoice_id=call.params["invoice_id"], data=call.body, expected_version=call.version)
 
 
 @operation(bp, "POST", INVOICES + "/{invoice_id}/remove-pack", roles=BILLERS,
@@ -64,4 +70,4 @@ def apply_pack_to_invoice(call: Call) -> models.InvoiceChange:
            response=models.InvoiceChange, status=200, conditional=True)
 def remove_pack_from_invoice(call: Call) -> models.InvoiceChange:
     return service.remove_pack(principal=call.principal, client_id=call.params["client_id"],
-                               invoice_id=call.params["invoice_id"], expected_version=call.if_match)
+                               invoice_id=call.params["invoice_id"], expected_version=call.version)

@@ -1,6 +1,8 @@
 """/v1/locations and /v1/rooms."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
@@ -8,8 +10,12 @@ from chalicelib.http import Call, Listing, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-models = models_of("chalicelib.models.locations")
-service = lazy("chalicelib.services.locations")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import locations as models
+    from chalicelib.services import locations as service
+else:
+    models = models_of("chalicelib.models.locations")
+    service = lazy("chalicelib.services.locations")
 ADMIN = {Role.ADMIN}
 
 
@@ -36,14 +42,14 @@ def get_location(call: Call) -> models.Location:
            tag="Locations", body=models.LocationUpdate, response=models.Location)
 def update_location(call: Call) -> models.Location:
     return service.update_location(principal=call.principal, location_id=call.params["location_id"],
-                                   changes=call.body, expected_version=call.if_match)
+                                   changes=call.body, expected_version=call.version)
 
 
 @operation(bp, "DELETE", "/v1/locations/{location_id}", roles=ADMIN, summary="Delete a location",
            tag="Locations")
 def delete_location(call: Call) -> None:
     service.delete_location(principal=call.principal, location_id=call.params["location_id"],
-                            expected_version=call.if_match)
+                            expected_version=call.version)
 
 
 @operation(bp, "POST", "/v1/rooms", roles=ADMIN, summary="Create a room", tag="Rooms", body=models.RoomCreate,
@@ -67,9 +73,9 @@ def get_room(call: Call) -> models.Room:
            body=models.RoomUpdate, response=models.Room)
 def update_room(call: Call) -> models.Room:
     return service.update_room(principal=call.principal, room_id=call.params["room_id"], changes=call.body,
-                               expected_version=call.if_match)
+                               expected_version=call.version)
 
 
 @operation(bp, "DELETE", "/v1/rooms/{room_id}", roles=ADMIN, summary="Delete a room", tag="Rooms")
 def delete_room(call: Call) -> None:
-    service.delete_room(principal=call.principal, room_id=call.params["room_id"], expected_version=call.if_match)
+    service.delete_room(principal=call.principal, room_id=call.params["room_id"], expected_version=call.version)

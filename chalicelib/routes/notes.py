@@ -5,6 +5,8 @@ billing get 403 on every one of them.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
@@ -12,8 +14,12 @@ from chalicelib.http import Call, Listing, Reply, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-models = models_of("chalicelib.models.notes")
-service = lazy("chalicelib.services.notes")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import notes as models
+    from chalicelib.services import notes as service
+else:
+    models = models_of("chalicelib.models.notes")
+    service = lazy("chalicelib.services.notes")
 TAG = "Chart notes"
 CLINICIANS = {Role.ADMIN, Role.PRACTITIONER}
 ADMIN = {Role.ADMIN}
@@ -43,18 +49,18 @@ def get_note(call: Call) -> models.Note:
            response=models.Note)
 def update_note(call: Call) -> models.Note:
     return service.update_note(principal=call.principal, note_id=call.params["note_id"], changes=call.body,
-                               expected_version=call.if_match)
+                               expected_version=call.version)
 
 
 @operation(bp, "DELETE", NOTE, roles=CLINICIANS, summary="Delete an unsigned note written in error", tag=TAG)
 def delete_note(call: Call) -> None:
-    service.delete_note(principal=call.principal, note_id=call.params["note_id"], expected_version=call.if_match)
+    service.delete_note(principal=call.principal, note_id=call.params["note_id"], expected_version=call.version)
 
 
 @operation(bp, "POST", NOTE + "/sign", roles=CLINICIANS, summary="Sign a note, locking it", tag=TAG,
            response=models.Note, status=200, conditional=True)
 def sign_note(call: Call) -> models.Note:
-    return service.sign_note(principal=call.principal, note_id=call.params["note_id"], expected_version=call.if_match)
+    return service.sign_note(principal=call.principal, note_id=call.params["note_id"], expected_version=call.version)
 
 
 @operation(bp, "POST", NOTE + "/addenda", roles=CLINICIANS, summary="Add a dated addendum to a signed note",
@@ -87,4 +93,4 @@ def get_note_template(call: Call) -> models.NoteTemplate:
            tag="Note templates", body=models.NoteTemplateUpdate, response=models.NoteTemplate)
 def update_note_template(call: Call) -> models.NoteTemplate:
     return service.update_template(principal=call.principal, template_id=call.params["note_template_id"],
-                                   changes=call.body, expected_version=call.if_match)
+                                   changes=call.body, expected_version=call.version)

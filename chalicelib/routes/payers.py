@@ -1,6 +1,8 @@
 """/v1/payers: the practice's payer catalogue that client insurances and claims point to."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
@@ -8,8 +10,12 @@ from chalicelib.http import Call, Listing, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-models = models_of("chalicelib.models.payers")
-service = lazy("chalicelib.services.payers")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import payers as models
+    from chalicelib.services import payers as service
+else:
+    models = models_of("chalicelib.models.payers")
+    service = lazy("chalicelib.services.payers")
 EDITORS = {Role.ADMIN, Role.BILLING}
 TAG = "Payers"
 
@@ -34,9 +40,9 @@ def get_payer(call: Call) -> models.Payer:
            body=models.PayerUpdate, response=models.Payer)
 def update_payer(call: Call) -> models.Payer:
     return service.update_payer(principal=call.principal, payer_id=call.params["payer_id"], changes=call.body,
-                                expected_version=call.if_match)
+                                expected_version=call.version)
 
 
 @operation(bp, "DELETE", "/v1/payers/{payer_id}", roles=EDITORS, summary="Delete a payer", tag=TAG)
 def delete_payer(call: Call) -> None:
-    service.delete_payer(principal=call.principal, payer_id=call.params["payer_id"], expected_version=call.if_match)
+    service.delete_payer(principal=call.principal, payer_id=call.params["payer_id"], expected_version=call.version)

@@ -1,6 +1,8 @@
 """/v1/reports: pack expiry, authorizations, pack sales by category."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
@@ -8,8 +10,12 @@ from chalicelib.http import Call, Listing, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-models = models_of("chalicelib.models.reports")
-service = lazy("chalicelib.services.reports")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import reports as models
+    from chalicelib.services import reports as service
+else:
+    models = models_of("chalicelib.models.reports")
+    service = lazy("chalicelib.services.reports")
 TAG = "Reports"
 SALES_READERS = {Role.ADMIN, Role.BILLING}
 

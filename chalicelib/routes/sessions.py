@@ -1,6 +1,8 @@
 """/v1/clients/{id}/sessions: client sessions, the service records claims are built from."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
@@ -8,8 +10,12 @@ from chalicelib.http import Call, Listing, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-models = models_of("chalicelib.models.sessions")
-service = lazy("chalicelib.services.sessions")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import sessions as models
+    from chalicelib.services import sessions as service
+else:
+    models = models_of("chalicelib.models.sessions")
+    service = lazy("chalicelib.services.sessions")
 TAG = "Client sessions"
 SESSIONS = "/v1/clients/{client_id}/sessions"
 RECORDERS = {Role.ADMIN, Role.PRACTITIONER, Role.BILLING}
@@ -40,11 +46,11 @@ def get_session(call: Call) -> models.ClientSession:
 def update_session(call: Call) -> models.SessionResult:
     return service.update_session(principal=call.principal, client_id=call.params["client_id"],
                                   session_id=call.params["session_id"], changes=call.body,
-                                  expected_version=call.if_match)
+                                  expected_version=call.version)
 
 
 @operation(bp, "DELETE", SESSIONS + "/{session_id}", roles=RECORDERS,
            summary="Delete a session recorded in error (its charge is given back)", tag=TAG)
 def delete_session(call: Call) -> None:
     service.delete_session(principal=call.principal, client_id=call.params["client_id"],
-                           session_id=call.params["session_id"], expected_version=call.if_match)
+                           session_id=call.params["session_id"], expected_version=call.version)

@@ -1,6 +1,8 @@
 """/v1/users: staff users (admins manage them; every user manages their own profile)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.auth import Role
@@ -8,8 +10,12 @@ from chalicelib.http import Call, Listing, operation
 from chalicelib.lazy import lazy, models_of
 
 bp = Blueprint(__name__)
-models = models_of("chalicelib.models.users")
-service = lazy("chalicelib.services.users")
+if TYPE_CHECKING:  # what mypy and an IDE follow; at run time each is imported on first use
+    from chalicelib.models import users as models
+    from chalicelib.services import users as service
+else:
+    models = models_of("chalicelib.models.users")
+    service = lazy("chalicelib.services.users")
 ADMIN = {Role.ADMIN}
 TAG = "Users"
 
@@ -35,7 +41,7 @@ def get_me(call: Call) -> models.User:
            tag=TAG, body=models.MyProfileUpdate, response=models.User)
 def update_me(call: Call) -> models.User:
     return service.update_user(principal=call.principal, user_id=call.principal.user_id, changes=call.body,
-                               expected_version=call.if_match)
+                               expected_version=call.version)
 
 
 @operation(bp, "GET", "/v1/users/{user_id}", summary="Read a user", tag=TAG, response=models.User)
@@ -47,9 +53,9 @@ def get_user(call: Call) -> models.User:
            body=models.UserUpdate, response=models.User)
 def update_user(call: Call) -> models.User:
     return service.update_user(principal=call.principal, user_id=call.params["user_id"], changes=call.body,
-                               expected_version=call.if_match)
+                               expected_version=call.version)
 
 
 @operation(bp, "DELETE", "/v1/users/{user_id}", roles=ADMIN, summary="Delete a user", tag=TAG)
 def delete_user(call: Call) -> None:
-    service.delete_user(principal=call.principal, user_id=call.params["user_id"], expected_version=call.if_match)
+    service.delete_user(principal=call.principal, user_id=call.params["user_id"], expected_version=call.version)
