@@ -12,11 +12,9 @@ from chalicelib.domain.codes import DEFAULT_POS, TELEHEALTH_POS
 from chalicelib.domain.groups import member_at
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.scheduling import (
-    MAX_LENGTH,
     HourChange,
     Occurrence,
     clashes,
-    iso,
     occurrences,
     room_slots,
     slot_changes,
@@ -38,23 +36,13 @@ from chalicelib.models.entitlements import ChargeRequest
 from chalicelib.models.practice import Practice
 from chalicelib.services import charging, sessions
 from chalicelib.services.practice import cached_practice, load_practice
+from chalicelib.store import appointments as store
+from chalicelib.store import attendance as attendance_store
 from chalicelib.store import entitlements as entitlement_store
 from chalicelib.store import items
 from chalicelib.store import room_slots as slot_store
+from chalicelib.store import sessions as session_store
 from chalicelib.store.history import history_marker, history_refused
-from chalicelib.store.keys import (
-    APPOINTMENT_SK,
-    MEMBER,
-    appointment_pk,
-    client_schedule_pk,
-    group_pk,
-    group_schedule_pk,
-    practitioner_schedule_pk,
-    room_schedule_pk,
-)
-from chalicelib.store.keys import (
-    ATTENDANCE as ATTENDANCE_SK,
-)
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, GROUPS, LOCATIONS, ROOMS, USERS
 
 ATTENDANCE = ("attended", "no_show", "late_cancel")
@@ -71,8 +59,7 @@ def appointment_view(item: dict[str, Any], tz: str) -> Appointment:
 
 def _get(principal: Principal, appointment_id: str) -> dict[str, Any]:
     """The appointment, or 404 if it does not exist or the caller may not see it."""
-    item = items.get_existing(appointment_pk(principal.practice_id, appointment_id), APPOINTMENT_SK,
-                              resource="Appointment", resource_id=appointment_id)
+    item = store.get(principal.practice_id, appointment_id)
     if item.get("group_id") and principal.role == Role.PRACTITIONER:
         group = items.get(*GROUPS.key(principal.practice_id, item["group_id"]))
         if group is None or not _may_see_group(principal, group):
@@ -253,43 +240,32 @@ def appointment_item(practice_id: str, data: AppointmentCreate, code: str, occ: 
     """A whole appointment item, indexed for the practitioner's, room's and client's (or
     group's) views."""
     appointment_id = appointment_id or new_id("appt")
-    start = iso(occ.start)
-    item = {
-        "PK": appointment_pk(practice_id, appointment_id), "SK": APPOINTMENT_SK, "kind": "APPT", "id": appointment_id,
+    return store.new_item(practice_id, appointment_id, {
         "series_id": series_id, "occurrence": occ.number, "client_id": data.client_id, "group_id": group_id,
         "practitioner_id": data.practitioner_id, "location_id": data.location_id, "room_id": data.room_id,
         "start": occ.start.isoformat(), "end": occ.end.isoformat(), "billing_code": code,
-        "telehealth": data.telehealth, "notes": data.notes, "status": "booked",
-        "GSI1PK": practitioner_schedule_pk(practice_id, data.practitioner_id), "GSI1SK": f"{start}#{appointment_id}",
-        "GSI3PK": group_schedule_pk(practice_id, group_id) if group_id else client_schedule_pk(practice_id, data.client_id),
-        "GSI3SK": f"{start}#{appointment_id}",
-    }
-    if data.room_id:
-        item.update({"GSI2PK": room_schedule_pk(practice_id, data.room_id), "GSI2SK": f"{start}#{appointment_id}"})
-    return items.new_item(item)
+        "telehealth": data.telehealth, "notes": data.notes, "status": "booked"})
 
 
 def _release(practice_id: str, written: list[dict[str, Any]]) -> None:
     for item in written:
-        actions = [{"Delete": {"TableName": items.table(), "Key": items.key_of(item["PK"], item["SK"])}}]
+        actions = [store.drop_action(item)]
         actions += _hold_actions(practice_id, item, _slot_changes(item, {**item, "status": "cancelled"}, False))
         items.transact(actions)
 
 
-def _booked_between(index: str, pk: str, first: datetime, last: datetime) -> list[tuple[str, datetime, datetime]]:
+def _booked_between(schedule: store.Schedule, practice_id: str, owner_id: str, first: datetime,
+                    last: datetime) -> list[tuple[str, datetime, datetime]]:
     """Live appointments in a schedule that may overlap [first, last): one Query."""
-    page = items.query_page(pk, limit=1000, start_key=None, index=index,
-                            between=(iso(first - MAX_LENGTH), iso(last) + "#~"),
-                            filter="#status <> :cancelled", filter_names={"#status": "status"},
-                            filter_values={":cancelled": "cancelled"})
-    return [(i["id"], datetime.fromisoformat(i["start"]), datetime.fromisoformat(i["end"])) for i in page.items]
+    return [(i["id"], datetime.fromisoformat(i["start"]), datetime.fromisoformat(i["end"]))
+            for i in store.live_between(schedule, practice_id, owner_id, first, last)]
 
 
 def _room_warnings(principal: Principal, practice: Practice, data: AppointmentCreate,
                    planned: list[Occurrence], ignore: set[str] = frozenset()) -> list[BookingWarning]:
     if not data.room_id:
         return []
-    existing = [e for e in _booked_between("GSI2", room_schedule_pk(principal.practice_id, data.room_id),
+    existing = [e for e in _booked_between("room", principal.practice_id, data.room_id,
                                            planned[0].start, planned[-1].end) if e[0] not in ignore]
     found = clashes(planned, existing)
     warnings = [BookingWarning(occurrence=o.number, start=o.start, kind="room",
@@ -303,8 +279,7 @@ def _room_warnings(principal: Principal, practice: Practice, data: AppointmentCr
 
 def _practitioner_warnings(principal: Principal, data: AppointmentCreate,
                            planned: list[Occurrence], ignore: set[str] = frozenset()) -> list[BookingWarning]:
-    existing = [e for e in _booked_between("GSI1", practitioner_schedule_pk(principal.practice_id,
-                                                                            data.practitioner_id),
+    existing = [e for e in _booked_between("practitioner", principal.practice_id, data.practitioner_id,
                                            planned[0].start, planned[-1].end) if e[0] not in ignore]
     found = clashes(planned, existing)
     return [BookingWarning(occurrence=o.number, start=o.start, kind="practitioner",
@@ -323,11 +298,8 @@ def _balance_warnings(principal: Principal, practice: Practice, client_id: str, 
     pending: list[tuple[datetime, datetime, str]] = []
     if practice.count_booked_as_pending:
         now = datetime.now(timezone.utc)
-        page = items.query_page(client_schedule_pk(principal.practice_id, client_id), limit=1000, start_key=None,
-                                index="GSI3", between=(iso(now), "9999"), filter="#status = :booked",
-                                filter_names={"#status": "status"}, filter_values={":booked": "booked"})
         pending = [(datetime.fromisoformat(i["start"]), datetime.fromisoformat(i["end"]), i["billing_code"])
-                   for i in page.items]
+                   for i in store.booked_from(principal.practice_id, client_id, now)]
     zone = ZoneInfo(practice.time_zone)
     timeline = sorted([(s, e, c, None) for s, e, c in pending] + [(o.start, o.end, code.code, o) for o in planned],
                       key=lambda t: t[0])
@@ -366,15 +338,17 @@ def schedule(*, principal: Principal, practitioner_id: str | None = None, room_i
     zone = ZoneInfo(practice.time_zone)
     low = datetime.combine(first_day, time.min, tzinfo=zone)
     high = datetime.combine(last_day, time.min, tzinfo=zone) + timedelta(days=1)
+    which: tuple[store.Schedule, str]
     if practitioner_id:
-        index, pk = "GSI1", practitioner_schedule_pk(principal.practice_id, practitioner_id)
+        which = ("practitioner", practitioner_id)
     elif room_id:
-        index, pk = "GSI2", room_schedule_pk(principal.practice_id, room_id)
+        which = ("room", room_id)
     elif group_id:
-        index, pk = "GSI3", group_schedule_pk(principal.practice_id, group_id)
+        which = ("group", group_id)
     else:
-        index, pk = "GSI3", client_schedule_pk(principal.practice_id, client_id or "")
-    page = items.query_page(pk, limit=limit, start_key=start_key, index=index, between=(iso(low), iso(high)))
+        which = ("client", client_id or "")
+    page = store.schedule_page(which[0], principal.practice_id, which[1], low, high, limit=limit,
+                               start_key=start_key)
     # A group's own schedule is read only by those who may see the group.
     found = page.items if group_id else _visible_only(principal, page.items)
     return [appointment_view(i, practice.time_zone) for i in found], page.last_key
@@ -432,7 +406,7 @@ def place_of_service(practice: Practice, appointment: dict[str, Any], location_p
 def _refuse_if_marked(practice_id: str, current: dict[str, Any], doing: str = "cancelling") -> None:
     """A group session whose members are marked keeps its marks: clear them first, so every
     charge is given back by the one path that knows how."""
-    marks = items.query_all(appointment_pk(practice_id, current["id"]), ATTENDANCE_SK)
+    marks = attendance_store.marks_of(practice_id, current["id"])
     if any(m["status"] != "unmarked" for m in marks):
         raise Conflict(f"Members of the group session on {current['start'][:10]} are marked; set them to "
                        f"unmarked before {doing} it")
@@ -492,8 +466,7 @@ def _status_write(practice_id: str, current: dict[str, Any], status: str, versio
             writes += marker
         elif current["status"] == "attended":
             # Leaving attended: the session it recorded goes with the charge it made.
-            key = sessions.session_key(practice_id, current["client_id"], current["id"])
-            writes.append({"Delete": {"TableName": items.table(), "Key": items.key_of(*key)}})
+            writes.append(session_store.drop_action(practice_id, current["client_id"], current["id"]))
         return writes
 
     return charging.Companion(
@@ -517,12 +490,7 @@ def _targets(principal: Principal, current: dict[str, Any], following: bool) -> 
     """This appointment, or it and the later booked occurrences of its series (one Query)."""
     if not following or not current.get("series_id"):
         return [current]
-    page = items.query_page(current["GSI3PK"], limit=1000,
-                            start_key=None, index="GSI3", between=(iso(datetime.fromisoformat(current["start"])), "9999"),
-                            filter="series_id = :series AND #status = :booked",
-                            filter_names={"#status": "status"},
-                            filter_values={":series": current["series_id"], ":booked": "booked"})
-    return sorted(page.items, key=lambda i: i["start"])
+    return store.series_booked_from(current)
 
 
 def update_appointment(*, principal: Principal, appointment_id: str, changes: AppointmentUpdate,
@@ -572,7 +540,7 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
     exclusive = practice.room_booking == "block" or not changes.override_room_conflict
     done: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for old, new, occ in moved:
-        _reindex(principal.practice_id, new, occ)
+        store.reindexed(principal.practice_id, new)
         version = old["version"]
         new.update(version=version + 1, updated_at=items.now())
         slot_writes = _slot_changes(old, new, exclusive)
@@ -619,7 +587,7 @@ def _member_balance_warnings(principal: Principal, practice: Practice, group_id:
                              planned: list[Occurrence]) -> list[BookingWarning]:
     """Each member's balance shortfall for the sessions they are a member at, by member."""
     warnings = []
-    for member in items.query_all(group_pk(principal.practice_id, group_id), MEMBER):
+    for member in store.group_members(principal.practice_id, group_id):
         theirs = [occ for occ in planned if member_at(member["periods"], occ.start)]
         if theirs:
             warnings += [w.model_copy(update={"client_id": member["client_id"]})
@@ -632,17 +600,6 @@ def _slots_of(item: dict[str, Any]) -> set[tuple[str, str]]:
         return set()
     start, end = datetime.fromisoformat(item["start"]), datetime.fromisoformat(item["end"])
     return {(item["room_id"], slot) for slot in room_slots(start, end)}
-
-
-def _reindex(practice_id: str, item: dict[str, Any], occ: Occurrence) -> None:
-    start = iso(occ.start)
-    item.update({"GSI1PK": practitioner_schedule_pk(practice_id, item["practitioner_id"]),
-                 "GSI1SK": f"{start}#{item['id']}", "GSI3SK": f"{start}#{item['id']}"})
-    if item.get("room_id"):
-        item.update({"GSI2PK": room_schedule_pk(practice_id, item["room_id"]), "GSI2SK": f"{start}#{item['id']}"})
-    else:
-        item.pop("GSI2PK", None)
-        item.pop("GSI2SK", None)
 
 
 def cancel_following(*, principal: Principal, appointment_id: str, reason: str,

@@ -29,9 +29,10 @@ from chalicelib.models.invoices import InvoiceChange, PaymentCreate
 from chalicelib.models.practice import Practice
 from chalicelib.services import appointments, charging, groups, invoices, sessions
 from chalicelib.services.practice import cached_practice
+from chalicelib.store import attendance as attendance_store
 from chalicelib.store import items, retry
+from chalicelib.store import sessions as session_store
 from chalicelib.store.history import history_marker, history_refused
-from chalicelib.store.keys import ATTENDANCE, appointment_pk
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS
 
 ZERO = Decimal("0.00")
@@ -187,7 +188,7 @@ def _apply(principal: Principal, practice: Practice, appointment: dict[str, Any]
 
     def attempt(state: retry.Attempt) -> dict[str, Any]:
         if state.number:
-            seen["mark"] = items.get(*_mark_key(principal.practice_id, appointment["id"], client_id))
+            seen["mark"] = attendance_store.get_mark(principal.practice_id, appointment["id"], client_id)
         if same_mark(seen["mark"], mark):
             return {"mark": seen["mark"], "changed": False}
         try:
@@ -258,13 +259,12 @@ def _mark_write(practice_id: str, appointment: dict[str, Any], member: _Member, 
     def actions(decision: ChargeDecision | None) -> list[dict[str, Any]]:
         charged, reason = _charged_lines(decision, mark)
         number, why = decision.authorization_stamp() if decision else (None, reason)
-        pk, sk = _mark_key(practice_id, appointment["id"], client_id)
-        item = {"PK": pk, "SK": sk, "kind": "ATTEND", "client_id": client_id,
-                "client_name": name, **{k: mark[k] for k in ("status", "fee", "billing_code", "minutes", "custom_code")},
-                "amount": session["fee"] if session else None, "session_id": appointment["id"] if session else None,
-                "charged": charged, "not_charged_reason": reason, "prior_authorization_number": number,
-                "version": version + 1, "updated_at": items.now()}
-        writes = [items.put_action(item, expected_version=version or None)]
+        item = attendance_store.mark_item(practice_id, appointment["id"], client_id, {
+            "client_name": name, **{k: mark[k] for k in ("status", "fee", "billing_code", "minutes", "custom_code")},
+            "amount": session["fee"] if session else None, "session_id": appointment["id"] if session else None,
+            "charged": charged, "not_charged_reason": reason, "prior_authorization_number": number,
+            "version": version + 1, "updated_at": items.now()})
+        writes = [attendance_store.put_mark_action(item, expected_version=version or None)]
         marker_at.clear()
         if session is not None:
             writes.append(items.put_action(sessions.new_session_item(practice_id, client_id, appointment["id"],
@@ -274,8 +274,7 @@ def _mark_write(practice_id: str, appointment: dict[str, Any], member: _Member, 
                 marker_at["index"] = len(writes)
             writes += marker
         if drop_session:
-            key = sessions.session_key(practice_id, client_id, appointment["id"])
-            writes.append({"Delete": {"TableName": items.table(), "Key": items.key_of(*key)}})
+            writes.append(session_store.drop_action(practice_id, client_id, appointment["id"]))
         written["mark"] = item
         return writes
 
@@ -288,10 +287,6 @@ def _mark_write(practice_id: str, appointment: dict[str, Any], member: _Member, 
         return _Raced() if failed else None
 
     return charging.Companion(actions=actions, refused=refused)
-
-
-def _mark_key(practice_id: str, appointment_id: str, client_id: str) -> tuple[str, str]:
-    return appointment_pk(practice_id, appointment_id), ATTENDANCE + client_id
 
 
 def _charged_lines(decision: ChargeDecision | None, mark: dict[str, Any]) -> tuple[list[str], str | None]:

@@ -18,16 +18,14 @@ from chalicelib.models.sessions import ClientSession, SessionCreate, SessionResu
 from chalicelib.services import charging
 from chalicelib.services.common import changes_of
 from chalicelib.store import items
+from chalicelib.store import sessions as store
 from chalicelib.store.history import history_marker, history_refused
-from chalicelib.store.keys import APPOINTMENT_SK, ATTENDANCE, appointment_pk, client_pk
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, DIAGNOSIS_CODES, LOCATIONS
 
-SESSION = "SESSION#"
 _CHARGED_FIELDS = {"billing_code", "minutes", "fee", "date_of_service", "bill_to"}
 
 
-def session_key(practice_id: str, client_id: str, session_id: str) -> tuple[str, str]:
-    return client_pk(practice_id, client_id), SESSION + session_id
+session_key = store.session_key  # other services name a session's item by it
 
 
 def _view(item: dict[str, Any]) -> ClientSession:
@@ -94,9 +92,8 @@ def check_diagnoses(principal: Principal, primary: str | None, additional: list[
 def new_session_item(practice_id: str, client_id: str, session_id: str, values: dict[str, Any],
                      authorization: tuple[str | None, str | None]) -> dict[str, Any]:
     """A whole session item, stamped with the authorization number its charge produced."""
-    pk, sk = session_key(practice_id, client_id, session_id)
-    return items.new_item({**values, "PK": pk, "SK": sk, "kind": "SESSION", "id": session_id, "client_id": client_id,
-                           "prior_authorization_number": authorization[0], "authorization_warning": authorization[1]})
+    return store.new_item(practice_id, client_id, session_id, {
+        **values, "prior_authorization_number": authorization[0], "authorization_warning": authorization[1]})
 
 
 def create_session(*, principal: Principal, client_id: str, data: SessionCreate,
@@ -140,15 +137,14 @@ def charge_request(session_id: str, values: dict[str, Any]) -> ChargeRequest:
 
 
 def get_session(*, principal: Principal, client_id: str, session_id: str) -> ClientSession:
-    return _view(items.get_existing(*session_key(principal.practice_id, client_id, session_id),
-                                    resource="Client session", resource_id=session_id))
+    return _view(store.get(principal.practice_id, client_id, session_id))
 
 
 def list_sessions(*, principal: Principal, client_id: str, limit: int,
                   start_key: dict | None) -> tuple[list[ClientSession], dict | None]:
     """A client's sessions, oldest recorded first (one Query)."""
     CLIENTS.get(principal.practice_id, client_id)
-    page = items.query_page(client_pk(principal.practice_id, client_id), SESSION, limit=limit, start_key=start_key)
+    page = store.page(principal.practice_id, client_id, limit=limit, start_key=start_key)
     return [_view(i) for i in page.items], page.last_key
 
 
@@ -157,8 +153,7 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
     """Edit a session. Changing the code resets minutes and fee from the new code (unless they
     are sent too); a change to code, minutes, fee, date or bill_to re-charges in the same
     transaction (to "client" gives the authorization back, to "automatic" counts it)."""
-    current = items.get_existing(*session_key(principal.practice_id, client_id, session_id),
-                                 resource="Client session", resource_id=session_id)
+    current = store.get(principal.practice_id, client_id, session_id)
     if current["version"] != expected_version:
         raise items.stale("Client session", session_id, current["version"], expected_version)
     values = changes_of(changes, required=("date_of_service", "billing_code", "minutes", "fee", "bill_to",
@@ -172,10 +167,10 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
         merged["fee"] = values.get("fee", str(code.default_charge))
     if merged.get("resubmission_code") and not merged.get("original_claim_reference"):
         raise ValidationFailed.field("body.original_claim_reference", "a resubmission code needs it")
-    merged.update(version=expected_version + 1, updated_at=items.now(), PK=current["PK"], SK=current["SK"],
-                  kind="SESSION")
+    merged.update(version=expected_version + 1, updated_at=items.now())
     if not _CHARGED_FIELDS & values.keys():
-        items.transact_entity([items.put_action(merged, expected_version=expected_version)],
+        items.transact_entity([store.put_action(principal.practice_id, client_id, merged,
+                                                expected_version=expected_version)],
                               expected_version=expected_version, resource="Client session", resource_id=session_id)
         return SessionResult(session=_view(merged), version=merged["version"])
 
@@ -183,8 +178,8 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
         assert decision is not None  # a charge's companion always gets its decision
         number, why = decision.authorization_stamp()
         merged.update(prior_authorization_number=number, authorization_warning=why)
-        return [items.put_action(merged, expected_version=expected_version),
-                *_stamp_followers(principal.practice_id, client_id, merged, number)]
+        return [store.put_action(principal.practice_id, client_id, merged, expected_version=expected_version),
+                *store.stamp_record_action(principal.practice_id, client_id, merged, number)]
 
     charge = charging.recharge_session(
         principal=principal, client_id=client_id, code=code, request=charge_request(session_id, merged),
@@ -193,25 +188,12 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
     return SessionResult(session=_view(merged), charge=charge, version=merged["version"])
 
 
-def _stamp_followers(practice_id: str, client_id: str, session: dict[str, Any],
-                     number: str | None) -> list[dict[str, Any]]:
-    """The appointment (or the group member's mark) a session records shows the session's prior
-    authorization number: a re-charge (e.g. to bill_to "client") keeps it in step, in the
-    same transaction."""
-    appointment_id = session.get("appointment_id")
-    if not appointment_id:
-        return []
-    sk = ATTENDANCE + client_id if session.get("group_id") else APPOINTMENT_SK
-    return [items.follow_action(appointment_pk(practice_id, appointment_id), sk,
-                                {"prior_authorization_number": number})]
-
-
 def delete_session(*, principal: Principal, client_id: str, session_id: str, expected_version: int) -> None:
     """Delete a session recorded in error; what it was charged is given back with it."""
-    key = session_key(principal.practice_id, client_id, session_id)
     charging.reverse_session(
         principal=principal, client_id=client_id, session_ref=session_id,
         companion=charging.Companion(
-            actions=lambda _plan: [items.delete_action(*key, expected_version=expected_version)],
+            actions=lambda _: [store.delete_action(principal.practice_id, client_id, session_id,
+                                                   expected_version=expected_version)],
             refused=lambda err, i: items.write_error(err, i, expected_version=expected_version,
                                                      resource="Client session", resource_id=session_id)))
