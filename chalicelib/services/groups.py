@@ -18,8 +18,8 @@ from chalicelib.models.groups import ClientGroup, Group, GroupAppointmentCreate,
 from chalicelib.services import appointments
 from chalicelib.services.clients import display_name
 from chalicelib.services.common import changes_of
-from chalicelib.store import items
-from chalicelib.store.keys import APPOINTMENT_SK, ATTENDANCE, MEMBER, appointment_pk, client_groups_pk, group_pk
+from chalicelib.store import appointment_partition, items
+from chalicelib.store import groups as memberships
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, GROUPS, USERS
 
 
@@ -86,9 +86,8 @@ def list_groups(*, principal: Principal, limit: int, start_key: dict | None) -> 
     if principal.role != Role.PRACTITIONER:
         page = GROUPS.list(principal.practice_id, limit=limit, start_key=start_key)
     else:
-        page = items.query_page(*GROUPS.key(principal.practice_id, ""), limit=limit, start_key=start_key,
-                                filter="practitioner_id = :me OR contains(shared_with, :me)",
-                                filter_values={":me": principal.user_id})
+        page = memberships.practitioner_groups_page(principal.practice_id, principal.user_id, limit=limit,
+                                                    start_key=start_key)
     return [_view(i) for i in page.items], page.last_key
 
 
@@ -113,14 +112,14 @@ def _member_view(item: dict[str, Any]) -> Member:
 
 def members(practice_id: str, group_id: str) -> list[dict[str, Any]]:
     """Every membership of a group, current and past (one Query; a group is small)."""
-    return items.query_all(group_pk(practice_id, group_id), MEMBER)
+    return memberships.members(practice_id, group_id)
 
 
 def list_members(*, principal: Principal, group_id: str, limit: int,
                  start_key: dict | None) -> tuple[list[Member], dict | None]:
     visible_group(principal, group_id)
-    page = items.query_page(group_pk(principal.practice_id, group_id), MEMBER, limit=limit, start_key=start_key)
-    return [_member_view(i) for i in page.items], page.last_key
+    found, last_key = memberships.members_page(principal.practice_id, group_id, limit=limit, start_key=start_key)
+    return [_member_view(i) for i in found], last_key
 
 
 def add_member(*, principal: Principal, group_id: str, client_id: str, since: datetime | None = None) -> Member:
@@ -128,7 +127,7 @@ def add_member(*, principal: Principal, group_id: str, client_id: str, since: da
     start from now on (or from `since`, to enter sessions already held)."""
     pid = principal.practice_id
     visible_group(principal, group_id)
-    client, current = items.get_many([CLIENTS.key(pid, client_id), (group_pk(pid, group_id), MEMBER + client_id)])
+    client, current = memberships.client_and_membership(pid, group_id, client_id)
     if client is None:
         raise ValidationFailed.field("body.client_id", "is not a client of this practice")
     if current and current["active"]:
@@ -139,9 +138,8 @@ def add_member(*, principal: Principal, group_id: str, client_id: str, since: da
     if periods and datetime.fromisoformat(joined) < datetime.fromisoformat(periods[-1]["left_at"]):
         raise ValidationFailed.field("body.since", "is before the client last left the group")
     periods = [*periods, {"joined_at": joined, "left_at": None}]
-    item = {"PK": group_pk(pid, group_id), "SK": MEMBER + client_id, "kind": "MEMBER", "group_id": group_id,
-            "client_id": client_id, "client_name": display_name(client["first_name"], client["last_name"]),
-            "active": True, "periods": periods, "GSI1PK": client_groups_pk(pid, client_id), "GSI1SK": group_id}
+    item = {"group_id": group_id, "client_id": client_id,
+            "client_name": display_name(client["first_name"], client["last_name"]), "active": True, "periods": periods}
     if current:
         item = {**current, **item, "version": current["version"] + 1, "updated_at": now}
     else:
@@ -155,7 +153,7 @@ def remove_member(*, principal: Principal, group_id: str, client_id: str) -> Mem
     sessions and notes so far stay."""
     pid = principal.practice_id
     visible_group(principal, group_id)
-    current = items.get(group_pk(pid, group_id), MEMBER + client_id)
+    current = memberships.membership(pid, group_id, client_id)
     if current is None or not current["active"]:
         raise NotFound("Member", client_id)
     now = items.now()
@@ -167,29 +165,23 @@ def remove_member(*, principal: Principal, group_id: str, client_id: str) -> Mem
 
 def _write_membership(practice_id: str, group_id: str, item: dict[str, Any], current: dict[str, Any] | None,
                       delta: int) -> None:
-    try:
-        # The member count moves with the membership; its ceiling keeps a group within
-        # MAX_MEMBERS however many adds race.
-        items.transact([items.put_action(item, expected_version=current["version"] if current else None),
-                        items.add_action(*GROUPS.key(practice_id, group_id), "member_count", delta,
-                                         below=MAX_MEMBERS if delta > 0 else None)])
-    except items.TransactionCancelled as err:
-        if 1 in err.failed():
-            raise Conflict(f"A group has at most {MAX_MEMBERS} members") from err
-        raise Conflict("The membership changed at the same moment; read it again and retry") from err
+    # The member count moves with the membership; its ceiling keeps a group within
+    # MAX_MEMBERS however many adds race.
+    memberships.put_membership(practice_id, item, expected_version=current["version"] if current else None,
+                               delta=delta, ceiling=MAX_MEMBERS if delta > 0 else None)
 
 
 def client_groups(*, principal: Principal, client_id: str, limit: int,
                   start_key: dict | None) -> tuple[list[ClientGroup], dict | None]:
     """Every group a client belongs or belonged to: one Query and one batch read of the groups."""
     CLIENTS.get(principal.practice_id, client_id)
-    page = items.query_page(client_groups_pk(principal.practice_id, client_id), limit=limit, start_key=start_key,
-                            index="GSI1")
-    groups = items.get_many([GROUPS.key(principal.practice_id, m["group_id"]) for m in page.items])
+    found, last_key = memberships.client_memberships(principal.practice_id, client_id, limit=limit,
+                                                     start_key=start_key)
+    groups = GROUPS.get_many(principal.practice_id, [m["group_id"] for m in found])
     listed = [ClientGroup(group_id=g["id"], name=g["name"], initials=g["initials"], practitioner_id=g["practitioner_id"],
                           active_member=m["active"], periods=m["periods"])
-              for m, g in zip(page.items, groups) if g is not None and may_see(principal, g)]
-    return listed, page.last_key
+              for m, g in zip(found, groups) if g is not None and may_see(principal, g)]
+    return listed, last_key
 
 
 # ---- sessions -------------------------------------------------------------------------
@@ -199,12 +191,9 @@ def group_session(principal: Principal, appointment_id: str) -> tuple[dict[str, 
     """A group appointment, its group (404 unless the caller may see it) and each member's mark
     by client id: one Query of the appointment's partition and one read of the group. The group
     is None (and there are no marks) when the appointment is missing or not a group's."""
-    found = items.query_page(appointment_pk(principal.practice_id, appointment_id), limit=1000, start_key=None,
-                             consistent=True).items
-    appointment = next((i for i in found if i["SK"] == APPOINTMENT_SK), None)
+    appointment, marks = appointment_partition.with_marks(principal.practice_id, appointment_id)
     if appointment is None or not appointment.get("group_id"):
         return appointment, None, {}
-    marks = {i["client_id"]: i for i in found if i["SK"].startswith(ATTENDANCE)}
     return appointment, visible_group(principal, appointment["group_id"]), marks
 
 

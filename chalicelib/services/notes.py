@@ -29,15 +29,7 @@ from chalicelib.models.notes import (
 )
 from chalicelib.services import groups
 from chalicelib.services.common import changes_of
-from chalicelib.store import dynamo, items
-from chalicelib.store.keys import (
-    APPOINTMENT_SK,
-    NOTE_SK,
-    appointment_pk,
-    client_notes_pk,
-    group_notes_pk,
-    note_pk,
-)
+from chalicelib.store import appointment_partition, items, notes
 from chalicelib.store.repository import CLIENTS, GROUPS, NOTE_TEMPLATES, USERS
 
 # ---- templates ------------------------------------------------------------------------
@@ -101,7 +93,7 @@ def _readable(principal: Principal, note: dict[str, Any], group: dict[str, Any] 
 
 def _get(principal: Principal, note_id: str) -> dict[str, Any]:
     """The note, or 404 if it does not exist or the caller may not read it."""
-    note = items.get(note_pk(principal.practice_id, note_id), NOTE_SK)
+    note = notes.get(principal.practice_id, note_id)
     if note is None or not _readable(principal, note):
         raise NotFound("Note", note_id)
     return note
@@ -117,15 +109,13 @@ def list_notes(*, principal: Principal, client_id: str | None, group_id: str | N
     the groups involved, to apply the sharing rule for a practitioner)."""
     if group_id:
         groups.visible_group(principal, group_id)
-        pk = group_notes_pk(principal.practice_id, group_id)
     else:
         CLIENTS.get(principal.practice_id, client_id or "")
-        pk = client_notes_pk(principal.practice_id, client_id or "")
-    page = items.query_page(pk, limit=limit, start_key=start_key, index="GSI1", forward=False)
-    group_ids = sorted({n["group_id"] for n in page.items if n.get("group_id")})
-    found = {g["id"]: g for g in items.get_many([GROUPS.key(principal.practice_id, g) for g in group_ids]) if g}
-    notes = [n for n in page.items if _readable(principal, n, found.get(n.get("group_id") or ""))]
-    return [_view(n) for n in notes], page.last_key
+    found, last_key = notes.page(principal.practice_id, client_id=client_id, group_id=group_id, limit=limit,
+                                 start_key=start_key)
+    group_ids = sorted({n["group_id"] for n in found if n.get("group_id")})
+    by_id = {g["id"]: g for g in GROUPS.get_many(principal.practice_id, group_ids) if g}
+    return [_view(n) for n in found if _readable(principal, n, by_id.get(n.get("group_id") or ""))], last_key
 
 
 # ---- writing --------------------------------------------------------------------------
@@ -157,19 +147,18 @@ def _create_progress(principal: Principal, data: NoteCreate, fields: dict[str, A
         raise ValidationFailed.field("body.client_id", "is not a client of this practice")
     default = None
     if data.appointment_id:
-        appointment = items.get(appointment_pk(pid, data.appointment_id), APPOINTMENT_SK)
+        appointment = appointment_partition.get(pid, data.appointment_id)
         if appointment is None or appointment.get("client_id") != data.client_id:
             raise ValidationFailed.field("body.appointment_id", "is not an appointment of this client")
         default = appointment["practitioner_id"]
     note_id = new_id("note")
-    item = items.new_item({
-        "PK": note_pk(pid, note_id), "SK": NOTE_SK, "kind": "NOTE", "type": "progress", "id": note_id, "client_id": data.client_id,
+    note = notes.new({
+        "type": "progress", "id": note_id, "client_id": data.client_id,
         "appointment_id": data.appointment_id, "practitioner_id": _practitioner(principal, data.practitioner_id, default),
         "template_id": data.template_id, "fields": fields, "body": sanitize_html(data.body), "addenda": [],
         "signed_at": None, "signed_by": None})
-    item.update(GSI1PK=client_notes_pk(pid, data.client_id), GSI1SK=f"{item['created_at']}#{note_id}")
-    items.transact_entity([items.put_action(item)], expected_version=None, resource="Note", resource_id=note_id)
-    return _view(item)
+    notes.put(pid, note, expected_version=None)
+    return _view(note)
 
 
 def _attended(principal: Principal, appointment_id: str) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
@@ -197,40 +186,33 @@ def _create_group(principal: Principal, data: NoteCreate, fields: dict[str, Any]
     if practitioner_id not in groups.practitioners_of(group):
         raise ValidationFailed.field("body.practitioner_id", "does not run or share the group")
     note_id = new_id("gnote")
-    item = items.new_item({
-        "PK": note_pk(pid, note_id), "SK": NOTE_SK, "kind": "NOTE", "type": "group", "id": note_id, "group_id": group["id"],
+    note = notes.new({
+        "type": "group", "id": note_id, "group_id": group["id"],
         "appointment_id": appointment["id"], "practitioner_id": practitioner_id, "template_id": data.template_id,
         "fields": fields, "body": sanitize_html(data.body), "member_parts": _member_parts(data.member_parts, attended),
         "member_note_ids": {}, "addenda": [], "signed_at": None, "signed_by": None})
-    item.update(GSI1PK=group_notes_pk(pid, group["id"]), GSI1SK=f"{item['created_at']}#{note_id}")
-    _write_group(principal, item, attended, expected_version=None)
-    return _view(item)
+    _write_group(principal, note, attended, expected_version=None)
+    return _view(note)
 
 
-def _member_note(practice_id: str, group_note: dict[str, Any], client_id: str, note_id: str) -> dict[str, Any]:
+def _member_note(group_note: dict[str, Any], client_id: str, note_id: str) -> dict[str, Any]:
     """A member's copy of a group note, at the group note's version."""
     copied = {k: group_note.get(k) for k in ("group_id", "appointment_id", "practitioner_id", "template_id", "fields",
                                          "body", "addenda", "signed_at", "signed_by", "version", "created_at",
                                          "updated_at")}
-    return {**copied, "PK": note_pk(practice_id, note_id), "SK": NOTE_SK, "kind": "NOTE", "type": "group_member", "id": note_id,
-            "client_id": client_id, "group_note_id": group_note["id"],
-            "member_part": group_note["member_parts"].get(client_id),
-            "GSI1PK": client_notes_pk(practice_id, client_id), "GSI1SK": f"{group_note['created_at']}#{note_id}"}
+    return {**copied, "type": "group_member", "id": note_id, "client_id": client_id,
+            "group_note_id": group_note["id"], "member_part": group_note["member_parts"].get(client_id)}
 
 
 def _write_group(principal: Principal, item: dict[str, Any], attended: list[str], *,
                  expected_version: int | None) -> None:
     """The group note and its members' copies in one transaction: a copy for each attended
     member, none for anyone else."""
-    pid = principal.practice_id
     before = dict(item["member_note_ids"])
     item["member_note_ids"] = {cid: before.get(cid) or new_id("note") for cid in attended}
-    actions = [items.put_action(item, expected_version=expected_version)]
-    actions += [{"Put": {"TableName": items.table(), "Item": dynamo.to_item(_member_note(pid, item, cid, nid))}}
-                for cid, nid in item["member_note_ids"].items()]
-    actions += [{"Delete": {"TableName": items.table(), "Key": items.key_of(note_pk(pid, nid), NOTE_SK)}}
-                for cid, nid in before.items() if cid not in item["member_note_ids"]]
-    items.transact_entity(actions, expected_version=expected_version, resource="Note", resource_id=item["id"])
+    copies = [_member_note(item, cid, nid) for cid, nid in item["member_note_ids"].items()]
+    dropped = [nid for cid, nid in before.items() if cid not in item["member_note_ids"]]
+    notes.put_group(principal.practice_id, item, copies, dropped, expected_version=expected_version)
 
 
 def _editable(note: dict[str, Any], expected_version: int, doing: str) -> None:
@@ -256,8 +238,7 @@ def update_note(*, principal: Principal, note_id: str, changes: NoteUpdate, expe
     if note["type"] == "progress":
         if "member_parts" in values:
             raise ValidationFailed.field("body.member_parts", "belong to group notes")
-        items.transact_entity([items.put_action(note, expected_version=expected_version)],
-                              expected_version=expected_version, resource="Note", resource_id=note_id)
+        notes.put(principal.practice_id, note, expected_version=expected_version)
         return _view(note)
     _, _, attended = _attended(principal, note["appointment_id"])
     parts = values.get("member_parts", {cid: p for cid, p in note["member_parts"].items() if cid in attended})
@@ -275,8 +256,7 @@ def sign_note(*, principal: Principal, note_id: str, expected_version: int) -> N
     if note["type"] == "group":
         _write_group(principal, note, sorted(note["member_note_ids"]), expected_version=expected_version)
     else:
-        items.transact_entity([items.put_action(note, expected_version=expected_version)],
-                              expected_version=expected_version, resource="Note", resource_id=note_id)
+        notes.put(principal.practice_id, note, expected_version=expected_version)
     return _view(note)
 
 
@@ -289,15 +269,9 @@ def add_addendum(*, principal: Principal, note_id: str, data: AddendumCreate) ->
     version = note["version"]
     addendum = {"at": items.now(), "by": principal.user_id, "text": sanitize_html(data.text)}
     note.update(addenda=[*note["addenda"], addendum], version=version + 1, updated_at=addendum["at"])
-    actions = [items.put_action(note, expected_version=version)]
     # Appended to each copy, not copied over it: a copy keeps addenda written to it alone.
-    actions += [{"Update": {"TableName": items.table(), "Key": items.key_of(note_pk(principal.practice_id, nid), NOTE_SK),
-                            "UpdateExpression": "SET addenda = list_append(addenda, :new), updated_at = :at "
-                                                "ADD version :one",
-                            "ExpressionAttributeValues": dynamo.to_item({":new": [addendum], ":at": addendum["at"],
-                                                                         ":one": 1})}}
-                for nid in (note.get("member_note_ids") or {}).values()]
-    items.transact_entity(actions, expected_version=version, resource="Note", resource_id=note_id)
+    notes.put_with_addendum(principal.practice_id, note, addendum, list((note.get("member_note_ids") or {}).values()),
+                            expected_version=version)
     return _view(note)
 
 
@@ -305,9 +279,6 @@ def delete_note(*, principal: Principal, note_id: str, expected_version: int) ->
     """Delete an unsigned note written in error (a group note: with its copies)."""
     note = _get(principal, note_id)
     _editable(note, expected_version, "delete")
-    actions = [items.delete_action(note["PK"], NOTE_SK, expected_version=expected_version)]
-    actions += [{"Delete": {"TableName": items.table(), "Key": items.key_of(note_pk(principal.practice_id, nid),
-                                                                              NOTE_SK)}}
-                for nid in (note.get("member_note_ids") or {}).values()]
-    items.transact_entity(actions, expected_version=expected_version, resource="Note", resource_id=note_id)
+    notes.delete(principal.practice_id, note_id, list((note.get("member_note_ids") or {}).values()),
+                 expected_version=expected_version)
 

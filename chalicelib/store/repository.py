@@ -33,6 +33,10 @@ class Collection:
         """One entity, or None."""
         return items.get(*self.key(practice_id, entity_id))
 
+    def get_many(self, practice_id: str, entity_ids: list[str]) -> list[dict[str, Any] | None]:
+        """Several entities in one BatchGetItem, in the order asked (None: not found)."""
+        return items.get_many([self.key(practice_id, e) for e in entity_ids])
+
     def create(self, practice_id: str, entity_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """A new entity; AlreadyExists if the id is taken."""
         return items.create(self.item(practice_id, entity_id, data), resource=self.resource,
