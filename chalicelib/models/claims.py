@@ -1,9 +1,9 @@
 """Insurance claims (837P) built from client sessions, their scrub problems, status and exports."""
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from chalicelib.models.common import (
     FieldError,
@@ -14,16 +14,21 @@ from chalicelib.models.common import (
     Output,
 )
 
-ClaimStatus = Literal["draft", "ready", "submitted", "accepted", "rejected", "paid", "denied"]
-Outcome = Literal["accepted", "rejected", "paid", "denied"]
+ClaimStatus = Literal["draft", "ready", "submitted", "accepted", "rejected", "paid", "denied", "replaced", "voided"]
+# A payer's answer, or (replaced, voided) billing's correction of a paid or accepted claim.
+Outcome = Literal["accepted", "rejected", "paid", "denied", "replaced", "voided"]
 SessionIds = list[NonEmpty]
+# An identifier the 837P carries as it is: no X12 delimiter (~ * : ^).
+X12Reference = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[^~*:^]+$")]
 
 
 class ClaimCreate(Input):
-    """Sessions to bill: `session_ids` of one client, or every client's (or one client's)
-    sessions dated `from`..`to`. Only sessions billed to insurance, on the primary insurance."""
+    """Sessions to bill: `session_ids` (of any clients of the practice), or every client's (or
+    one client's) sessions dated `from`..`to`. Only sessions billed to insurance, on the primary
+    insurance."""
 
-    client_id: str | None = Field(None, max_length=60, description="Needed with session_ids")
+    client_id: str | None = Field(None, max_length=60,
+                                  description="With session_ids: they must be this client's; with dates: only hers")
     session_ids: SessionIds | None = Field(None, min_length=1, max_length=100)
     from_: date | None = Field(None, alias="from")
     to: date | None = None
@@ -33,8 +38,6 @@ class ClaimCreate(Input):
         if self.session_ids is not None:
             if self.from_ is not None or self.to is not None:
                 raise FieldError("session_ids", "give session_ids or from and to, not both")
-            if not self.client_id:
-                raise FieldError("client_id", "session_ids need the client_id they belong to")
             return self
         if self.from_ is None or self.to is None:
             raise FieldError("from" if self.from_ is None else "to", "give session_ids, or both from and to")
@@ -59,7 +62,7 @@ class ClaimQuery(ListQuery):
         return self
 
 
-class Problem(Output):
+class ClaimProblem(Output):
     record: str = Field(description="practice, payer, client, client_insurance, practitioner, session, "
                                     "authorization, location or claim")
     record_id: str
@@ -100,9 +103,13 @@ class Claim(Output):
     total_charge: Money
     frequency_code: str = Field(description="1 original, 7 replacement, 8 void")
     prior_authorization_number: str | None = None
-    problems: list[Problem] = Field(description="Everything that would get the claim rejected; empty when ready")
+    problems: list[ClaimProblem] = Field(description="Everything that would get the claim rejected; empty when ready")
     history: list[StatusChange]
     export_id: str | None = Field(None, description="The 837P file it was last submitted in")
+    payer_claim_number: str | None = Field(None, description="The payer's own number for the claim (ICN)")
+    original_reference: str | None = Field(None, description="REF*F8 of a replacement (7) or void (8)")
+    replaces: str | None = Field(None, description="The paid or accepted claim this one replaces or voids")
+    replaced_by: str | None = Field(None, description="The replacement or void claim that took its sessions")
     version: int
     created_at: str
     updated_at: str
@@ -122,8 +129,22 @@ class ClaimsCreated(Output):
 
 
 class ClaimOutcome(Input):
+    """A payer's answer to a submitted claim, or a correction of a paid or accepted one:
+    `replaced` or `voided` starts a new claim (frequency 7 or 8) for the same sessions, which
+    carries the payer's claim number as its original reference (REF*F8)."""
+
     status: Outcome
-    note: str | None = Field(None, max_length=500, description="e.g. the payer's claim number or the reason")
+    note: str | None = Field(None, max_length=500, description="e.g. the reason")
+    payer_claim_number: X12Reference | None = Field(
+        None, description="The payer's number for the claim, as its answer quotes it (ICN/DCN)")
+    original_reference: X12Reference | None = Field(
+        None, description="replaced/voided only: REF*F8 when the payer's claim number was not recorded")
+
+    @model_validator(mode="after")
+    def _reference_for_corrections(self) -> "ClaimOutcome":
+        if self.original_reference is not None and self.status not in ("replaced", "voided"):
+            raise FieldError("original_reference", "only a replacement or a void has an original reference")
+        return self
 
 
 class ExportCreate(Input):
@@ -132,7 +153,7 @@ class ExportCreate(Input):
 
 class LeftOut(Output):
     claim_id: str
-    problems: list[Problem]
+    problems: list[ClaimProblem]
 
 
 class ClaimExport(Output):

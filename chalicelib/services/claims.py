@@ -36,31 +36,16 @@ from chalicelib.models.clients import RELATIONSHIP_CODES
 from chalicelib.services.practice import load_practice
 from chalicelib.store import claims as store
 from chalicelib.store import items
-from chalicelib.store.keys import (
-    APPOINTMENT_SK,
-    appointment_pk,
-    client_pk,
-    entity_sk,
-    practice_pk,
-    usage_sk,
-)
-from chalicelib.store.repository import (
-    BILLING_CODES,
-    CLAIM_EXPORTS,
-    CLAIMS,
-    CLIENTS,
-    LOCATIONS,
-    PAYERS,
-    USERS,
-)
+from chalicelib.store.repository import CLAIM_EXPORTS, CLAIMS, CLIENTS, PAYERS
 
-SESSION = "SESSION#"
-AUTH_SK = "ENT#AUTH#"
 # A transaction holds at most 100 items: the export and 99 claims.
 MAX_CLAIMS_PER_EXPORT = 99
-# Who may move a claim where once it has been sent (the payer's answer).
+# Who may move a claim where once it has been sent: the payer's answer, or a correction of a
+# paid or accepted claim (a replacement, 7, or a void, 8, which takes over its sessions).
 OUTCOMES = {"submitted": {"accepted", "rejected", "paid", "denied"},
-            "accepted": {"rejected", "paid", "denied"}}
+            "accepted": {"rejected", "paid", "denied", "replaced", "voided"},
+            "paid": {"replaced", "voided"}}
+CORRECTIONS = {"replaced": "7", "voided": "8"}
 CHECKABLE = {"draft", "ready", "rejected"}
 BILLERS = {Role.ADMIN, Role.BILLING}
 
@@ -82,42 +67,16 @@ class _Records:
 
 
 def _read_records(practice_id: str, sessions: list[dict[str, Any]]) -> _Records:
-    pid = practice_id
-    client_ids = sorted({s["client_id"] for s in sessions})
-    clients = {c["id"]: c for c in items.get_many([CLIENTS.key(pid, c) for c in client_ids]) if c}
-    appointment_ids = sorted({s["appointment_id"] for s in sessions if s.get("appointment_id")})
-    code_names = sorted({c for s in sessions for c in [s["billing_code"], *(s.get("add_on_codes") or [])]})
-    payer_refs = sorted({(c.get("primary_insurance") or {}).get("payer_id") for c in clients.values()} - {None})
-    location_ids = sorted({s["location_id"] for s in sessions if s.get("location_id")})
-    usage_keys = [(client_pk(pid, s["client_id"]), usage_sk(s["id"], "AUTH")) for s in sessions]
-    keys = ([BILLING_CODES.key(pid, c) for c in code_names] + [PAYERS.key(pid, p) for p in payer_refs]
-            + [LOCATIONS.key(pid, loc) for loc in location_ids]
-            + [(appointment_pk(pid, a), APPOINTMENT_SK) for a in appointment_ids] + usage_keys)
-    found = [i for i in items.get_many(keys) if i]
-    by_kind: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    usages: dict[str, dict[str, Any]] = {}
-    appointments: dict[str, dict[str, Any]] = {}
-    for item in found:
-        if item["SK"] == APPOINTMENT_SK:
-            appointments[item["id"]] = item
-        elif item["SK"].startswith("USE#"):
-            usages[item["SK"].split("#")[1]] = item
-        else:
-            by_kind[item["kind"]][item.get("code") or item["id"]] = item
-    practitioners = {}
+    found = store.record_items(practice_id, sessions)
+    practitioners: dict[str, str | None] = {}
     for s in sessions:
-        appointment = appointments.get(s.get("appointment_id") or "")
+        appointment = found.appointments.get(s.get("appointment_id") or "")
         practitioners[s["id"]] = ((appointment or {}).get("practitioner_id")
-                                  or clients.get(s["client_id"], {}).get("practitioner_id"))
-    user_ids = sorted({p for p in practitioners.values() if p})
-    users = {u["id"]: u for u in items.get_many([USERS.key(pid, u) for u in user_ids]) if u}
-    live = {sid: u for sid, u in usages.items() if u.get("state", "active") == "active"}
-    auth_items = items.get_many([(client_pk(pid, u["PK"].split("#C#")[1]), AUTH_SK + u["entitlement_id"])
-                                 for u in live.values()])
-    authorizations = {sid: a for sid, a in zip(live, auth_items) if a}
-    return _Records(practice=load_practice(pid), clients=clients, codes=by_kind["CODE"], users=users,
-                    payers=by_kind["PAYER"], locations=by_kind["LOC"], practitioners=practitioners,
-                    authorizations=authorizations)
+                                  or found.clients.get(s["client_id"], {}).get("practitioner_id"))
+    users = store.users(practice_id, sorted({p for p in practitioners.values() if p}))
+    return _Records(practice=load_practice(practice_id), clients=found.clients, codes=found.codes, users=users,
+                    payers=found.payers, locations=found.locations, practitioners=practitioners,
+                    authorizations=found.authorizations)
 
 
 def _address(value: dict[str, Any] | None) -> domain.Address | None:
@@ -145,9 +104,11 @@ def _units(session: dict[str, Any], code: dict[str, Any] | None) -> Decimal:
 
 
 def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Records,
-           ) -> tuple[domain.Claim, list[domain.Problem]]:
+           correction: tuple[str, str | None] | None = None) -> tuple[domain.Claim, list[domain.Problem]]:
     """The domain claim for these sessions (one client, payer, practitioner, day) and the
-    problems only the service can see (a payer or practitioner not found)."""
+    problems only the service can see (a payer or practitioner not found). A `correction`
+    (frequency code, original reference) is a replacement or void started from the claim
+    lifecycle; otherwise both come from the session's resubmission code."""
     extra: list[domain.Problem] = []
     first = sessions[0]
     client_id = first["client_id"]
@@ -231,8 +192,9 @@ def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Re
         patient_control_number=pcn, billing_provider=billing, payer=payer, subscriber=subscriber, patient=patient,
         rendering_provider=rendering, lines=tuple(lines), diagnoses=tuple(diagnoses),
         place_of_service=first.get("place_of_service") or DEFAULT_POS,
-        frequency_code=first.get("resubmission_code") or "1",
-        original_reference=first.get("original_claim_reference"), authorization=authorization,
+        frequency_code=correction[0] if correction else first.get("resubmission_code") or "1",
+        original_reference=correction[1] if correction else first.get("original_claim_reference"),
+        authorization=authorization,
         referring_provider=referring, service_facility=facility)
     return claim, extra
 
@@ -242,9 +204,9 @@ def _today(practice: Any) -> date:
 
 
 def _scrubbed(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Records,
-              ) -> tuple[domain.Claim, dict[str, Any]]:
+              correction: tuple[str, str | None] | None = None) -> tuple[domain.Claim, dict[str, Any]]:
     """The domain claim and the claim's stored view of it: lines, diagnoses, problems."""
-    built, extra = _build(claim_id, pcn, sessions, records)
+    built, extra = _build(claim_id, pcn, sessions, records, correction)
     problems = extra + domain.scrub(built, _today(records.practice))
     view = {
         "lines": [{"session_id": line.session_id, "code": line.code, "date_of_service": line.date_of_service.isoformat(),
@@ -265,31 +227,26 @@ def _view(item: dict[str, Any]) -> Claim:
 
 # ---- creating claims -------------------------------------------------------------------
 
-def _sessions_of(practice_id: str, client_id: str, between: tuple[str, str] | None = None) -> list[dict[str, Any]]:
-    found = items.query_all(client_pk(practice_id, client_id), SESSION, consistent=False, max_items=1000)
-    if between:
-        found = [s for s in found if between[0] <= s["date_of_service"] <= between[1]]
-    return found
-
-
 def _chosen_sessions(principal: Principal, data: ClaimCreate) -> list[dict[str, Any]]:
+    """The sessions a request names: by id (of one client when it names her, else of any
+    client of the practice; an unknown id is a 422 naming it, before anything is written), or
+    by date of service (the practice's sessions-by-date index, never each client's sessions)."""
     pid = principal.practice_id
     if data.session_ids is not None:
-        keys = [(client_pk(pid, data.client_id), SESSION + s) for s in dict.fromkeys(data.session_ids)]
-        found = items.get_many(keys)
-        missing = [{"field": f"body.session_ids.{data.session_ids.index(k[1][len(SESSION):])}",
-                    "reason": "no such session of this client"} for k, s in zip(keys, found) if s is None]
+        wanted = list(dict.fromkeys(data.session_ids))
+        if data.client_id:
+            found, reason = store.client_sessions(pid, data.client_id, wanted), "no such session of this client"
+        else:
+            found, reason = store.practice_sessions(pid, wanted), "no such session in this practice"
+        missing = [{"field": f"body.session_ids.{data.session_ids.index(s)}", "reason": reason}
+                   for s, item in zip(wanted, found) if item is None]
         if missing:
             raise ValidationFailed(missing)
         return [s for s in found if s]
-    between = (data.from_.isoformat(), data.to.isoformat())
+    assert data.from_ is not None and data.to is not None  # the model asks for both without ids
     if data.client_id:
-        CLIENTS.get(pid, data.client_id)
-        return _sessions_of(pid, data.client_id, between)
-    found: list[dict[str, Any]] = []
-    for client in items.every_item(practice_pk(pid), entity_sk(CLIENTS.kind)):
-        found += _sessions_of(pid, client["id"], between)
-    return found
+        CLIENTS.get(pid, data.client_id)  # 404 for a client that is not the practice's
+    return store.sessions_between(pid, data.from_.isoformat(), data.to.isoformat(), data.client_id)
 
 
 def create_claims(*, principal: Principal, data: ClaimCreate) -> tuple[ClaimsCreated, bool]:
@@ -329,17 +286,8 @@ def create_claims(*, principal: Principal, data: ClaimCreate) -> tuple[ClaimsCre
                 s["date_of_service"])].append(s)
     created: list[Claim] = []
     now = items.now()
-    for (client_id, payer_ref, practitioner_id, on), group in sorted(groups.items()):
-        claim_id = new_id("clm")
-        pcn = claim_id.split("_", 1)[1][-20:].upper()
-        client = records.clients[client_id]
-        _, view = _scrubbed(claim_id, pcn, group, records)
-        status = "draft" if view["problems"] else "ready"
-        item = {"id": claim_id, "status": status, "patient_control_number": pcn, "client_id": client_id,
-                "payer_ref": payer_ref or None, "practitioner_id": practitioner_id or None,
-                "client_practitioner_id": client.get("practitioner_id"), "date_of_service": on,
-                "session_ids": [s["id"] for s in group], **view,
-                "history": [{"status": status, "at": now, "by": principal.user_id, "note": None}]}
+    for _key, group in sorted(groups.items()):
+        item = _new_claim(principal, group, records, now)
         written = store.create_claim(pid, item)
         if isinstance(written, str):  # a concurrent request put a session on its claim first
             for s in group:
@@ -347,6 +295,24 @@ def create_claims(*, principal: Principal, data: ClaimCreate) -> tuple[ClaimsCre
             continue
         created.append(_view(written))
     return ClaimsCreated(claims=created, skipped=skipped, id=created[0].id if created else ""), bool(created)
+
+
+def _new_claim(principal: Principal, group: list[dict[str, Any]], records: _Records, now: str, *,
+               correction: tuple[str, str | None] | None = None, note: str | None = None) -> dict[str, Any]:
+    """A claim item for sessions of one client, payer, rendering provider and day, scrubbed:
+    ready when clean, else draft with its problems."""
+    claim_id = new_id("clm")
+    pcn = claim_id.split("_", 1)[1][-20:].upper()  # CLM01 allows 20 characters
+    first = group[0]
+    client = records.clients[first["client_id"]]
+    _, view = _scrubbed(claim_id, pcn, group, records, correction)
+    status = "draft" if view["problems"] else "ready"
+    return {"id": claim_id, "status": status, "patient_control_number": pcn, "client_id": first["client_id"],
+            "payer_ref": (client.get("primary_insurance") or {}).get("payer_id") or None,
+            "practitioner_id": records.practitioners.get(first["id"]) or None,
+            "client_practitioner_id": client.get("practitioner_id"), "date_of_service": first["date_of_service"],
+            "session_ids": [s["id"] for s in group], **view,
+            "history": [{"status": status, "at": now, "by": principal.user_id, "note": note}]}
 
 
 # ---- reading, checking, outcomes --------------------------------------------------------
@@ -381,19 +347,15 @@ def list_claims(*, principal: Principal, query: ClaimQuery, start_key: dict | No
     return [_view(i) for i in page.items], page.last_key
 
 
-def _claim_sessions(practice_id: str, item: dict[str, Any]) -> list[dict[str, Any]]:
-    found = items.get_many([(client_pk(practice_id, item["client_id"]), SESSION + s) for s in item["session_ids"]])
-    return [s for s in found if s]
-
-
 def _rebuild(practice_id: str, item: dict[str, Any], records: _Records | None = None,
              ) -> tuple[domain.Claim | None, dict[str, Any]]:
-    sessions = _claim_sessions(practice_id, item)
+    sessions = store.claim_sessions(practice_id, item)
     if not sessions:
         return None, {"problems": [{"record": "claim", "record_id": item["id"], "field": "session_ids",
                                     "reason": "its sessions were deleted"}]}
     records = records or _read_records(practice_id, sessions)
-    return _scrubbed(item["id"], item["patient_control_number"], sessions, records)
+    correction = (item["frequency_code"], item.get("original_reference")) if item.get("replaces") else None
+    return _scrubbed(item["id"], item["patient_control_number"], sessions, records, correction)
 
 
 def check_claim(*, principal: Principal, claim_id: str) -> Claim:
@@ -413,26 +375,68 @@ def check_claim(*, principal: Principal, claim_id: str) -> Claim:
 
 
 def record_outcome(*, principal: Principal, claim_id: str, data: ClaimOutcome, expected_version: int) -> Claim:
-    """The payer's answer to a submitted claim, with who recorded it and when."""
+    """The payer's answer to a submitted claim, or billing's correction of a paid or accepted
+    one (replaced, voided), with who recorded it and when."""
     item = _claim_item(principal, claim_id)
     if item["version"] != expected_version:
         raise items.stale("Claim", claim_id, item["version"], expected_version)
     if data.status not in OUTCOMES.get(item["status"], set()):
         raise Conflict(f"Claim {claim_id} is {item['status']}: it cannot become {data.status}")
-    history = [*item["history"], {"status": data.status, "at": items.now(), "by": principal.user_id,
-                                  "note": data.note}]
-    return _view(store.save_claim(principal.practice_id, claim_id, {"history": history},
-                                  expected_version=expected_version, status=data.status))
+    entry = {"status": data.status, "at": items.now(), "by": principal.user_id, "note": data.note}
+    if data.status in CORRECTIONS:
+        return _correct(principal, item, data, entry)
+    changes: dict[str, Any] = {"history": [*item["history"], entry]}
+    if data.payer_claim_number:
+        changes["payer_claim_number"] = data.payer_claim_number
+    return _view(store.save_claim(principal.practice_id, claim_id, changes, expected_version=expected_version,
+                                  status=data.status))
+
+
+def _correct(principal: Principal, original: dict[str, Any], data: ClaimOutcome, entry: dict[str, Any]) -> Claim:
+    """Replace (7) or void (8) a paid or accepted claim: a new claim for the same sessions, built
+    from them as they are now, carrying the payer's claim number as its original reference
+    (REF*F8); the original becomes replaced or voided and its sessions move to the new claim,
+    all in one transaction. Answers the original, whose `replaced_by` names the new claim."""
+    if original["frequency_code"] == "8":
+        raise Conflict(f"Claim {original['id']} is a void: it cannot be replaced or voided")
+    reference = data.original_reference or original.get("payer_claim_number")
+    if not reference:
+        raise ValidationFailed.field("body.original_reference",
+                                     "the payer's number for the claim is needed: send it here, or record it as "
+                                     "payer_claim_number with the payer's answer")
+    pid = principal.practice_id
+    sessions = store.claim_sessions(pid, original)
+    if not sessions:
+        raise Conflict(f"Claim {original['id']}'s sessions were deleted: nothing to build its correction from")
+    frequency = CORRECTIONS[data.status]
+    kind = "replacement" if frequency == "7" else "void"
+    correction = _new_claim(principal, sessions, _read_records(pid, sessions), entry["at"],
+                            correction=(frequency, reference), note=f"{kind} of {original['id']}")
+    correction.update(replaces=original["id"], original_reference=reference)
+    entry = {**entry, "note": entry["note"] or f"{kind} {correction['id']}"}
+    store.correct_claim(pid, original, correction, status=data.status, entry=entry)
+    return _view({**original, "status": data.status, "history": [*original["history"], entry],
+                  "replaced_by": correction["id"], "version": original["version"] + 1, "updated_at": entry["at"]})
 
 
 def delete_claim(*, principal: Principal, claim_id: str, expected_version: int) -> None:
-    """Delete a claim not yet sent (draft or ready); its sessions can go on a new claim."""
+    """Delete a claim not yet sent (draft or ready); its sessions can go on a new claim. A
+    replacement or void gives its sessions back to the claim it corrected, which returns to
+    the status it had (paid or accepted)."""
     item = _claim_item(principal, claim_id)
     if item["status"] not in ("draft", "ready"):
         raise Conflict(f"Claim {claim_id} is {item['status']}: only draft or ready claims are deleted")
     if item["version"] != expected_version:
         raise items.stale("Claim", claim_id, item["version"], expected_version)
-    store.delete_claim(principal.practice_id, item, expected_version=expected_version)
+    restore = None
+    if item.get("replaces"):
+        original = CLAIMS.get(principal.practice_id, item["replaces"])
+        status = original.get("corrected_from") or "paid"
+        kind = "replacement" if item["frequency_code"] == "7" else "void"
+        restore = {"claim": original, "status": status,
+                   "entry": {"status": status, "at": items.now(), "by": principal.user_id,
+                             "note": f"{kind} {claim_id} deleted"}}
+    store.delete_claim(principal.practice_id, item, expected_version=expected_version, restore=restore)
 
 
 # ---- the 837P export --------------------------------------------------------------------
@@ -465,7 +469,7 @@ def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
             raise Conflict(f"Payer {data.payer_id} has no ready claims to export")
         practice = load_practice(pid)
         submitter, receiver = _envelope(practice)
-        sessions = [s for item in ready for s in _claim_sessions(pid, item)]
+        sessions = [s for item in ready for s in store.claim_sessions(pid, item)]
         records = _read_records(pid, sessions)
         created_at = datetime.now(ZoneInfo(practice.time_zone)).replace(tzinfo=None)
 
@@ -496,7 +500,7 @@ def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
                   for item, lo in left_out]
         if not built:
             try:
-                items.transact(drafts)
+                store.put_back_to_draft(drafts)
             except items.TransactionCancelled:
                 continue
             raise Conflict("Every ready claim of this payer has new problems: check them again",
@@ -510,9 +514,8 @@ def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
                   "left_out": [lo.model_dump(mode="json") for _, lo in left_out]}
         entry = {"status": "submitted", "at": stamp, "by": principal.user_id, "note": f"export {export_id}"}
         try:
-            items.transact([items.put_action(items.new_item(CLAIM_EXPORTS.item(pid, export_id, export))),
-                            *[store.submit_action(pid, i, export_id=export_id, entry=entry) for i in taken],
-                            *drafts])
+            store.save_export(pid, export, [*[store.submit_action(pid, i, export_id=export_id, entry=entry)
+                                              for i in taken], *drafts])
         except items.TransactionCancelled:
             continue  # another export or a check moved one of these claims: read them again
         return ClaimExport.model_validate({**export, "created_at": stamp})

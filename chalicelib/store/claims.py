@@ -1,22 +1,32 @@
 """Claims' keys, indexes and the writes that must be atomic: a claim with its sessions' markers,
-an export with its claims, and the practice's interchange control number counter."""
+an export with its claims, a correction (replacement or void) with the claim it corrects, and
+the practice's interchange control number counter. Also the reads a claim is built from: the
+sessions it bills and the records they name."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.store import dynamo, items, retry
 from chalicelib.store.keys import (
+    APPOINTMENT_SK,
+    AUTH_SK,
     CLAIM_CONTROL_SK,
     CLAIMED,
     PK,
+    SESSION,
+    SESSIONS_PK,
     SK,
+    appointment_pk,
     claim_status_pk,
     claims_pk,
     client_claims_pk,
     client_pk,
     practice_pk,
+    practice_sessions_pk,
+    usage_sk,
 )
-from chalicelib.store.repository import CLAIMS
+from chalicelib.store.repository import BILLING_CODES, CLAIM_EXPORTS, CLAIMS, CLIENTS, LOCATIONS, PAYERS, USERS
 
 LIST_INDEXES = ("GSI1", "GSI2", "GSI3")
 
@@ -58,18 +68,67 @@ def create_claim(practice_id: str, claim: dict[str, Any]) -> dict[str, Any] | st
     return item
 
 
-def delete_claim(practice_id: str, claim: dict[str, Any], *, expected_version: int) -> None:
-    """Delete an unsent claim at the version read and free its sessions, in one transaction."""
+def delete_claim(practice_id: str, claim: dict[str, Any], *, expected_version: int,
+                 restore: dict[str, Any] | None = None) -> None:
+    """Delete an unsent claim at the version read and free its sessions, in one transaction. A
+    replacement or void (`restore`: the claim it corrected, its prior status and the history
+    entry) gives its sessions back to that claim, which returns to its prior status."""
     pk, sk = CLAIMS.key(practice_id, claim["id"])
     delete = items.delete_action(pk, sk, expected_version=expected_version)
     delete["Delete"]["ConditionExpression"] += " AND #status IN (:draft, :ready)"
     delete["Delete"]["ExpressionAttributeNames"]["#status"] = "status"
     delete["Delete"]["ExpressionAttributeValues"].update(dynamo.to_item({":draft": "draft", ":ready": "ready"}))
-    frees = [{"Delete": {"TableName": items.table(),
-                         "Key": items.key_of(*marker_key(practice_id, claim["client_id"], s))}}
-             for s in claim["session_ids"]]
+    if restore is None:
+        frees = [{"Delete": {"TableName": items.table(),
+                             "Key": items.key_of(*marker_key(practice_id, claim["client_id"], s))}}
+                 for s in claim["session_ids"]]
+    else:
+        original = restore["claim"]
+        frees = [_status_action(practice_id, original, restore["status"], restore["entry"], ("replaced", "voided"),
+                                replaced_by=None),
+                 *_marker_moves(practice_id, claim, to_claim=original["id"])]
     items.transact_entity([delete, *frees], expected_version=expected_version, resource="Claim",
                           resource_id=claim["id"])
+
+
+def correct_claim(practice_id: str, original: dict[str, Any], correction: dict[str, Any], *, status: str,
+                  entry: dict[str, Any]) -> dict[str, Any]:
+    """In one transaction: the paid or accepted `original` (at the version read) becomes
+    `status` (replaced or voided) naming its correction, the correction claim is created, and
+    each session's marker moves from the original to the correction, so a session stays on one
+    live claim. Refusals come back as for any write at a version (412, 404, 409)."""
+    item = items.new_item({**CLAIMS.item(practice_id, correction["id"], correction),
+                           **index_keys(practice_id, correction)})
+    update = _status_action(practice_id, original, status, entry, ("paid", "accepted"),
+                            replaced_by=correction["id"], corrected_from=original["status"])
+    items.transact_entity([update, items.put_action(item),
+                           *_marker_moves(practice_id, original, to_claim=correction["id"])],
+                          expected_version=original["version"], resource="Claim", resource_id=original["id"])
+    return item
+
+
+def _marker_moves(practice_id: str, claim: dict[str, Any], *, to_claim: str) -> list[dict[str, Any]]:
+    """Each of `claim`'s session markers, still naming it, now names `to_claim`."""
+    return [{"Put": {"TableName": items.table(),
+                     "Item": dynamo.to_item({PK: pk, SK: sk, "kind": "CLAIMED", "claim_id": to_claim,
+                                             "session_id": session_id}),
+                     "ConditionExpression": "claim_id = :from",
+                     "ExpressionAttributeValues": dynamo.to_item({":from": claim["id"]})}}
+            for session_id in claim["session_ids"]
+            for pk, sk in [marker_key(practice_id, claim["client_id"], session_id)]]
+
+
+def save_export(practice_id: str, export: dict[str, Any], actions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Store an export with its claims' moves (submit_action, draft_action) in one transaction;
+    TransactionCancelled when another export or a check moved one of them first."""
+    item = items.new_item(CLAIM_EXPORTS.item(practice_id, export["id"], export))
+    items.transact([items.put_action(item), *actions])
+    return item
+
+
+def put_back_to_draft(actions: list[dict[str, Any]]) -> None:
+    """Ready claims found to have new problems at export go back to draft (draft_action)."""
+    items.transact(actions)
 
 
 def save_claim(practice_id: str, claim_id: str, changes: dict[str, Any], *, expected_version: int,
@@ -93,20 +152,32 @@ def draft_action(practice_id: str, claim: dict[str, Any], *, problems: list[dict
 
 def _from_ready_action(practice_id: str, claim: dict[str, Any], status: str, entry: dict[str, Any],
                        **changes: Any) -> dict[str, Any]:
-    """A ready claim, still at the version read, moves to `status` (its status index with it),
-    records `entry` in its history and sets `changes`."""
+    """A ready claim, still at the version read, moves to `status`."""
+    return _status_action(practice_id, claim, status, entry, ("ready",), **changes)
+
+
+def _status_action(practice_id: str, claim: dict[str, Any], status: str, entry: dict[str, Any],
+                   allowed: tuple[str, ...], **changes: Any) -> dict[str, Any]:
+    """A claim, still at the version read and in one of the `allowed` statuses, moves to
+    `status` (its status index with it), records `entry` in its history and sets `changes`
+    (None removes the attribute)."""
     pk, sk = CLAIMS.key(practice_id, claim["id"])
-    values = {":status": status, ":ready": "ready", ":gsi": claim_status_pk(practice_id, status),
+    values = {":status": status, ":gsi": claim_status_pk(practice_id, status),
               ":entry": [entry], ":expected": claim["version"], ":one": 1, ":now": entry["at"],
-              **{f":{name}": value for name, value in changes.items()}}
-    sets = "".join(f", {name} = :{name}" for name in changes)
+              **{f":from{i}": value for i, value in enumerate(allowed)},
+              **{f":{name}": value for name, value in changes.items() if value is not None}}
+    sets = "".join(f", {name} = :{name}" for name, value in changes.items() if value is not None)
+    removes = [name for name, value in changes.items() if value is None]
     return {"Update": {
         "TableName": items.table(), "Key": items.key_of(pk, sk),
         "UpdateExpression": f"SET #status = :status, GSI1PK = :gsi{sets}, "
-                            "history = list_append(history, :entry), #version = #version + :one, updated_at = :now",
-        "ConditionExpression": "#version = :expected AND #status = :ready",
+                            "history = list_append(history, :entry), #version = #version + :one, updated_at = :now"
+                            + (" REMOVE " + ", ".join(removes) if removes else ""),
+        "ConditionExpression": "#version = :expected AND #status IN ("
+                               + ", ".join(f":from{i}" for i in range(len(allowed))) + ")",
         "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
-        "ExpressionAttributeValues": dynamo.to_item(values)}}
+        "ExpressionAttributeValues": dynamo.to_item(values),
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
 
 
 def next_control_number(practice_id: str) -> int:
@@ -155,3 +226,119 @@ def list_page(practice_id: str, *, status: str | None, client_id: str | None, be
     return items.query_page(pk, limit=limit, start_key=start_key, index=index, between=between,
                             filter=" AND ".join(conditions) or None, filter_values=values or None,
                             filter_names=names or None)
+
+
+# ---- what a claim is built from --------------------------------------------------------------
+
+_BATCH = 100  # keys in one BatchGetItem
+
+
+def _get_all(keys: list[tuple[str, str]]) -> list[dict[str, Any] | None]:
+    """Items by key (strongly consistent), in the order asked, 100 keys per BatchGetItem."""
+    found: list[dict[str, Any] | None] = []
+    for start in range(0, len(keys), _BATCH):
+        found += items.get_many(keys[start:start + _BATCH])
+    return found
+
+
+def session_key(practice_id: str, client_id: str, session_id: str) -> tuple[str, str]:
+    return client_pk(practice_id, client_id), SESSION + session_id
+
+
+def client_sessions(practice_id: str, client_id: str, session_ids: list[str]) -> list[dict[str, Any] | None]:
+    """One client's sessions by id, None where there is none (one BatchGetItem per 100)."""
+    return _get_all([session_key(practice_id, client_id, s) for s in session_ids])
+
+
+def claim_sessions(practice_id: str, claim: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sessions a claim bills, as they are now (a deleted one is left out)."""
+    return [s for s in client_sessions(practice_id, claim["client_id"], claim["session_ids"]) if s]
+
+
+def _index_keys(index: str, condition: str, values: dict[str, Any], names: dict[str, str],
+                filter: str | None = None) -> list[tuple[str, str]]:
+    """The table keys a keys-only index Query finds, one Query per page (up to 1 MB of keys)."""
+    params: dict[str, Any] = {"TableName": items.table(), "IndexName": index, "KeyConditionExpression": condition,
+                              "ExpressionAttributeNames": names, "ExpressionAttributeValues": dynamo.to_item(values)}
+    if filter:
+        params["FilterExpression"] = filter
+    keys: list[tuple[str, str]] = []
+    while True:
+        page = dict(params)
+        response = retry.call(lambda: dynamo.client().query(**page), what=f"query {index}")
+        keys += [(i[PK]["S"], i[SK]["S"]) for i in response.get("Items", [])]
+        if not response.get("LastEvaluatedKey"):
+            return keys
+        params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def practice_sessions(practice_id: str, session_ids: list[str]) -> list[dict[str, Any] | None]:
+    """Sessions of any client of the practice by id, None where there is none. One Query on the
+    SESSIONID index per id (0.5 read unit each, keys only: the index cannot be batch-read), then
+    one BatchGetItem per 100 found for the sessions themselves."""
+    where: dict[str, tuple[str, str]] = {}
+    for session_id in dict.fromkeys(session_ids):
+        found = _index_keys("SESSIONID", "#pk = :pk AND #sk = :sk",
+                            {":pk": practice_sessions_pk(practice_id), ":sk": SESSION + session_id},
+                            {"#pk": SESSIONS_PK, "#sk": SK})
+        if found:
+            where[session_id] = found[0]
+    keys = list(where.values())
+    by_key = {k: item for k, item in zip(keys, _get_all(keys)) if item}
+    return [by_key.get(where[s]) if s in where else None for s in session_ids]
+
+
+def sessions_between(practice_id: str, low: str, high: str, client_id: str | None = None) -> list[dict[str, Any]]:
+    """Every session of the practice (or of one client) dated low..high (inclusive). Cost: one
+    Query per page of the SESSIONDATE index (keys only, about 100 bytes a session, so 0.5 read
+    unit per ~40 sessions in range, whatever the number of clients or of sessions outside the
+    range), then one BatchGetItem per 100 sessions found (1 read unit each, strongly consistent,
+    which also drops an index entry not yet updated after a date change)."""
+    names = {"#pk": SESSIONS_PK, "#date": "date_of_service"}
+    values: dict[str, Any] = {":pk": practice_sessions_pk(practice_id), ":low": low, ":high": high}
+    filter = None
+    if client_id:
+        names["#part"], values[":part"], filter = PK, client_pk(practice_id, client_id), "#part = :part"
+    keys = _index_keys("SESSIONDATE", "#pk = :pk AND #date BETWEEN :low AND :high", values, names, filter)
+    return [s for s in _get_all(keys) if s and low <= s["date_of_service"] <= high]
+
+
+@dataclass
+class RecordItems:
+    """The records the claims of some sessions are built from, as stored."""
+
+    clients: dict[str, dict[str, Any]]
+    codes: dict[str, dict[str, Any]]  # by code
+    payers: dict[str, dict[str, Any]]
+    locations: dict[str, dict[str, Any]]
+    appointments: dict[str, dict[str, Any]]
+    authorizations: dict[str, dict[str, Any]]  # session id -> the authorization it counts against
+
+
+def record_items(practice_id: str, sessions: list[dict[str, Any]]) -> RecordItems:
+    """Clients, billing codes, payers, locations, appointments and the authorizations the
+    sessions count against: three BatchGetItem rounds (clients; the rest; authorizations)."""
+    pid = practice_id
+    client_ids = sorted({s["client_id"] for s in sessions})
+    clients = {c["id"]: c for c in _get_all([CLIENTS.key(pid, c) for c in client_ids]) if c}
+    code_names = sorted({c for s in sessions for c in [s["billing_code"], *(s.get("add_on_codes") or [])]})
+    payer_refs = sorted({(c.get("primary_insurance") or {}).get("payer_id") for c in clients.values()} - {None})
+    location_ids = sorted({s["location_id"] for s in sessions if s.get("location_id")})
+    appointment_ids = sorted({s["appointment_id"] for s in sessions if s.get("appointment_id")})
+    groups = [[BILLING_CODES.key(pid, c) for c in code_names], [PAYERS.key(pid, p) for p in payer_refs],
+              [LOCATIONS.key(pid, loc) for loc in location_ids],
+              [(appointment_pk(pid, a), APPOINTMENT_SK) for a in appointment_ids],
+              [(client_pk(pid, s["client_id"]), usage_sk(s["id"], "AUTH")) for s in sessions]]
+    found = iter(_get_all([key for group in groups for key in group]))
+    codes, payers, locations, appointments, usages = ([next(found) for _ in group] for group in groups)
+    live = [(s, u) for s, u in zip(sessions, usages) if u and u.get("state", "active") == "active"]
+    auth_items = _get_all([(client_pk(pid, s["client_id"]), AUTH_SK + u["entitlement_id"]) for s, u in live])
+    return RecordItems(
+        clients=clients, codes={c["code"]: c for c in codes if c}, payers={p["id"]: p for p in payers if p},
+        locations={loc["id"]: loc for loc in locations if loc}, appointments={a["id"]: a for a in appointments if a},
+        authorizations={s["id"]: a for (s, _), a in zip(live, auth_items) if a})
+
+
+def users(practice_id: str, user_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The practice's users by id (one BatchGetItem)."""
+    return {u["id"]: u for u in _get_all([USERS.key(practice_id, u) for u in user_ids]) if u}

@@ -21,10 +21,10 @@ from botocore.exceptions import ClientError
 from chalicelib.config import get_settings
 from chalicelib.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed
 from chalicelib.store import dynamo, retry
-from chalicelib.store.keys import PK, SK
+from chalicelib.store.keys import PK, SESSIONS_PK, SK, derived_index_keys
 
 # Attributes that belong to the key design, not to the entity.
-_KEY_ATTRS = frozenset({PK, SK, "GSI1PK", "GSI1SK", "kind"})
+_KEY_ATTRS = frozenset({PK, SK, "GSI1PK", "GSI1SK", "kind", SESSIONS_PK})
 
 
 def table() -> str:
@@ -370,6 +370,7 @@ def key_of(pk: str, sk: str) -> dict[str, Any]:
 
 def put_action(item: dict[str, Any], *, expected_version: int | None = None) -> dict[str, Any]:
     """Put a whole item: new (key must be free) or replacing the expected version."""
+    item = {**item, **derived_index_keys(item)}
     put: dict[str, Any] = {"TableName": table(), "Item": dynamo.to_item(item),
                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
     if expected_version is None:

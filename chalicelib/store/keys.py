@@ -189,6 +189,27 @@ CLAIMED = "CLAIMED#"
 CLAIM_CONTROL_SK = "CLAIMCONTROL"
 
 
+# Client sessions live in their client's partition (SESSION#<id>). Each also carries
+# SESSIONS_PK, its practice's session partition in two sparse keys-only indexes: SESSIONDATE
+# (sort key: the session's own date_of_service, so a date change moves it with no extra write)
+# and SESSIONID (sort key: SK, to find a session by id without knowing its client).
+SESSION = "SESSION#"
+SESSIONS_PK = "SESSIONSPK"
+
+
+def practice_sessions_pk(practice_id: str) -> str:
+    """SESSIONDATE and SESSIONID partition of every client session of a practice."""
+    return f"P#{practice_id}#SESSIONS"
+
+
+def derived_index_keys(item: dict) -> dict[str, str]:
+    """Index attributes an item derives from its own key, written with every Put of it so that
+    no writer can forget them: a client session's practice session partition."""
+    if item.get("kind") == "SESSION" and "#C#" in item.get(PK, ""):
+        return {SESSIONS_PK: f"{item[PK].split('#C#')[0]}#SESSIONS"}
+    return {}
+
+
 # ---- what the daily sweep reads -------------------------------------------------------
 # The DUE index is sparse and date-bucketed: an item carries DUEPK only while the sweep has
 # something to do with it on that date (a pack about to expire, an authorization about to

@@ -109,8 +109,10 @@ def test_create_claim_with_unknown_session_is_422_and_writes_nothing(api):
 
 
 def test_create_claim_body_needs_sessions_or_dates(api):
-    reply = api.post("/v1/claims", {"session_ids": ["ses_x"]}, role="billing")
-    assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.client_id"
+    reply = api.post("/v1/claims", {}, role="billing")
+    assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.from"
+    reply = api.post("/v1/claims", {"session_ids": ["ses_x"], "from": "2026-11-01"}, role="billing")
+    assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.session_ids"
     reply = api.post("/v1/claims", {"from": "2026-11-01"}, role="billing")
     assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.to"
 
