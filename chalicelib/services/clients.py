@@ -1,7 +1,6 @@
 """Use cases for clients: create, read with entitlements, search by name, update, archive."""
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,35 +17,16 @@ from chalicelib.models.clients import (
     GroupMembership,
 )
 from chalicelib.services.common import changes_of
+from chalicelib.store import clients as store
 from chalicelib.store import items
-from chalicelib.store.keys import ENT, client_email_pk, client_name_pk, client_pk, client_schedule_pk
-from chalicelib.store.repository import CLIENTS
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, PACK_TEMPLATES, USERS
 
 _REQUIRED = ("first_name", "last_name", "archived")
 
 
-def name_key(last_name: str, first_name: str) -> str:
-    """Search form of a name: case- and accent-insensitive 'last first'."""
-    text = unicodedata.normalize("NFKD", f"{last_name} {first_name}")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return " ".join(text.split())
-
-
-def _index(practice_id: str, client_id: str, first_name: str, last_name: str) -> dict[str, str]:
-    return {"GSI1PK": client_name_pk(practice_id), "GSI1SK": f"{name_key(last_name, first_name)}#{client_id}"}
-
-
-def _email_index(practice_id: str, client_id: str, email: str | None) -> dict[str, str | None]:
-    # Calendar import matches attendees to clients by email (GSI2, `<email>#<client>`).
-    if not email:
-        return {"GSI2PK": None, "GSI2SK": None}
-    return {"GSI2PK": client_email_pk(practice_id), "GSI2SK": f"{email.lower()}#{client_id}"}
-
-
 def clients_with_email(practice_id: str, email: str) -> list[str]:
-    """Ids of the clients with this email (one Query)."""
-    page = items.query_page(client_email_pk(practice_id), f"{email.lower()}#", limit=5, start_key=None, index="GSI2")
-    return [i["id"] for i in page.items]
+    """Ids of the clients with this email (one Query): calendar import matches attendees by it."""
+    return store.with_email(practice_id, email)
 
 
 def _client(item: dict[str, Any]) -> Client:
@@ -58,17 +38,16 @@ def _check_default_service(principal: Principal, client_id: str | None, service:
     if not service:
         return
     from chalicelib.store import entitlements
-    from chalicelib.store.repository import BILLING_CODES, PACK_TEMPLATES
 
     if service.get("billing_code"):
-        found = items.get(*BILLING_CODES.key(principal.practice_id, service["billing_code"]))
+        found = BILLING_CODES.get_or_none(principal.practice_id, service["billing_code"])
         what = f"billing code {service['billing_code']}"
     elif service.get("pack_template_id"):
-        found = items.get(*PACK_TEMPLATES.key(principal.practice_id, service["pack_template_id"]))
+        found = PACK_TEMPLATES.get_or_none(principal.practice_id, service["pack_template_id"])
         what = f"pack template {service['pack_template_id']}"
     else:
-        key = entitlements.entitlement_key(principal.practice_id, client_id or "-", "PACK", service["pack_id"])
-        found = items.get(*key) if client_id else None
+        found = (entitlements.read_entitlement(principal.practice_id, client_id, "PACK", service["pack_id"])
+                 if client_id else None)
         what = f"pack {service['pack_id']} of this client"
     if found is None or found.get("state") == "deleted":
         raise ValidationFailed.field("body.default_service", f"{what} does not exist")
@@ -78,9 +57,7 @@ def check_practitioner(principal: Principal, practitioner_id: str | None, field:
     """A named practitioner must be one of the practice's users with the practitioner role (one read)."""
     if not practitioner_id:
         return
-    from chalicelib.store.repository import USERS
-
-    user = items.get(*USERS.key(principal.practice_id, practitioner_id))
+    user = USERS.get_or_none(principal.practice_id, practitioner_id)
     if user is None:
         raise ValidationFailed.field(field, "does not exist in this practice")
     if user.get("role") != "practitioner":
@@ -93,10 +70,7 @@ def create_client(*, principal: Principal, data: ClientCreate) -> Client:
     check_practitioner(principal, data.practitioner_id)
     # A new client has no packs yet, so only a code or a template can be its default.
     _check_default_service(principal, None, values.get("default_service"))
-    client_id = new_id("cli")
-    values.update(_index(principal.practice_id, client_id, data.first_name, data.last_name))
-    values.update({k: v for k, v in _email_index(principal.practice_id, client_id, data.email).items() if v})
-    return _client(CLIENTS.create(principal.practice_id, client_id, values))
+    return _client(store.create(principal.practice_id, new_id("cli"), values))
 
 
 # The profile shows the next few booked appointments; the Query reads a few more than that
@@ -108,7 +82,7 @@ _UPCOMING_READ = 50
 def get_client(*, principal: Principal, client_id: str) -> ClientProfile:
     """A client with the 'used X of Y, Z left' of every open pack and authorization, its next
     booked appointments and its current groups. Calls: the client (1), its entitlements (1
-    Query), its schedule from now (1 Query on GSI3), its memberships (1 Query, plus 1 read of
+    Query), its schedule from now (1 Query), its memberships (1 Query, plus 1 read of
     the client) and their groups (1 batch read, only if it has any): 5 or 6."""
     client = CLIENTS.get(principal.practice_id, client_id)
     packs, auths = _summaries(principal, client_id)
@@ -124,17 +98,15 @@ def _summaries(principal: Principal, client_id: str) -> tuple[list[EntitlementSu
 
 
 def _upcoming(principal: Principal, client_id: str) -> list[Any]:
-    """The client's next booked appointments: one Query of its schedule (GSI3, as the client
+    """The client's next booked appointments: one Query of its schedule (as the client
     view of services/appointments lists it) from now on, without the group sessions the
     caller may not see."""
     from chalicelib.services import appointments  # imported here: it imports this module
     from chalicelib.services.practice import cached_practice
 
     now = iso(datetime.now(timezone.utc))
-    page = items.query_page(client_schedule_pk(principal.practice_id, client_id), limit=_UPCOMING_READ,
-                            start_key=None, index="GSI3", between=(now, "9999"), filter="#status = :booked",
-                            filter_names={"#status": "status"}, filter_values={":booked": "booked"})
-    found = appointments._visible_only(principal, page.items)[:UPCOMING_SHOWN]  # groups.may_see's rule
+    booked = store.booked_from(principal.practice_id, client_id, now, limit=_UPCOMING_READ)
+    found = appointments._visible_only(principal, booked)[:UPCOMING_SHOWN]  # groups.may_see's rule
     zone = cached_practice(principal.practice_id).time_zone
     return [appointments.appointment_view(i, zone) for i in found]
 
@@ -153,11 +125,8 @@ def _current_groups(principal: Principal, client_id: str) -> list[GroupMembershi
 def list_clients(*, principal: Principal, limit: int, start_key: dict | None, q: str | None,
                  include_archived: bool) -> tuple[list[Client], dict | None]:
     """Clients in name order (a name prefix searches); one Query on the name index."""
-    hide = None if include_archived else "#archived = :no"
-    page = items.query_page(client_name_pk(principal.practice_id), name_key(q, "") if q else "", limit=limit,
-                            start_key=start_key, index="GSI1", filter=hide,
-                            filter_names={"#archived": "archived"} if hide else None,
-                            filter_values={":no": False} if hide else None)
+    page = store.by_name(principal.practice_id, q, include_archived=include_archived, limit=limit,
+                         start_key=start_key)
     return [_client(i) for i in page.items], page.last_key
 
 
@@ -168,17 +137,16 @@ def update_client(*, principal: Principal, client_id: str, changes: ClientUpdate
         raise ValidationFailed.field("body.primary_insurance", "cannot be cleared while a secondary insurance is set")
     _check_default_service(principal, client_id, values.get("default_service"))
     check_practitioner(principal, values.get("practitioner_id"))
-    if "email" in values:
-        values.update(_email_index(principal.practice_id, client_id, values["email"]))
     if "first_name" in values or "last_name" in values:
         current = CLIENTS.get(principal.practice_id, client_id)
         first = values.get("first_name", current["first_name"])
         last = values.get("last_name", current["last_name"])
-        values.update(_index(principal.practice_id, client_id, first, last))
-        updated = CLIENTS.update(principal.practice_id, client_id, values, expected_version=expected_version)
-        _rename_entitlements(principal.practice_id, client_id, display_name(first, last))
+        updated = store.update(principal.practice_id, client_id, values, expected_version=expected_version,
+                               name=(first, last))
+        # Reports show the client's name from the entitlement item itself, so a rename is copied there.
+        store.rename_on_entitlements(principal.practice_id, client_id, display_name(first, last))
         return _client(updated)
-    return _client(CLIENTS.update(principal.practice_id, client_id, values, expected_version=expected_version))
+    return _client(store.update(principal.practice_id, client_id, values, expected_version=expected_version))
 
 
 def display_name(first_name: str, last_name: str) -> str:
@@ -186,21 +154,9 @@ def display_name(first_name: str, last_name: str) -> str:
     return f"{first_name} {last_name}"
 
 
-def _rename_entitlements(practice_id: str, client_id: str, name: str) -> None:
-    # Reports show the client's name from the entitlement item itself (one Query per page,
-    # no join), so a rename is copied there. A client has a handful of entitlements.
-    for item in items.query_all(client_pk(practice_id, client_id), ENT):
-        items.set_attributes(item["PK"], item["SK"], {"client_name": name})
-
-
-
 def delete_client(*, principal: Principal, client_id: str, expected_version: int) -> None:
     """Delete a client entered by mistake. A client with any pack, authorization or session
     has a history that is kept: archive it instead."""
-    CLIENTS.delete(principal.practice_id, client_id, expected_version=expected_version,
-                   # has_history is the marker; history_items the counter older clients carry.
-                   condition="attribute_not_exists(has_history) AND "
-                             "(attribute_not_exists(history_items) OR history_items = :zero)",
-                   condition_values={":zero": 0},
-                   condition_reason="The client has packs, authorizations or sessions, whose history is kept; "
-                                    "archive the client instead")
+    store.delete_if_no_history(principal.practice_id, client_id, expected_version=expected_version,
+                               reason="The client has packs, authorizations or sessions, whose history is kept; "
+                                      "archive the client instead")

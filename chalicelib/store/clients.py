@@ -1,0 +1,93 @@
+"""Clients: entities of the practice partition (`CLIENT#<id>`, repository.CLIENTS) with two
+indexes written from the client's own fields: GSI1 by name (`P#<practice>#CLIENTNAME` /
+`<last first, folded>#<id>`) for search, GSI2 by email (`P#<practice>#CLIENTEMAIL` /
+`<email>#<id>`) for calendar import. Callers pass and get fields; this module keeps the index
+attributes in step with them."""
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from chalicelib.store import items
+from chalicelib.store.keys import ENT, PK, SK, client_email_pk, client_name_pk, client_pk, client_schedule_pk
+from chalicelib.store.repository import CLIENTS
+
+BY_NAME, BY_EMAIL, BY_SCHEDULE = "GSI1", "GSI2", "GSI3"
+
+
+def name_key(last_name: str, first_name: str) -> str:
+    """Search form of a name: case- and accent-insensitive 'last first'."""
+    text = unicodedata.normalize("NFKD", f"{last_name} {first_name}")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return " ".join(text.split())
+
+
+def _name_index(practice_id: str, client_id: str, first_name: str, last_name: str) -> dict[str, str]:
+    return {f"{BY_NAME}PK": client_name_pk(practice_id), f"{BY_NAME}SK": f"{name_key(last_name, first_name)}#{client_id}"}
+
+
+def _email_index(practice_id: str, client_id: str, email: str | None) -> dict[str, str | None]:
+    if not email:
+        return {f"{BY_EMAIL}PK": None, f"{BY_EMAIL}SK": None}
+    return {f"{BY_EMAIL}PK": client_email_pk(practice_id), f"{BY_EMAIL}SK": f"{email.lower()}#{client_id}"}
+
+
+def create(practice_id: str, client_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A new client, in the name index (and the email index if it has an email)."""
+    indexed = {**values, **_name_index(practice_id, client_id, values["first_name"], values["last_name"]),
+               **{k: v for k, v in _email_index(practice_id, client_id, values.get("email")).items() if v}}
+    return CLIENTS.create(practice_id, client_id, indexed)
+
+
+def update(practice_id: str, client_id: str, values: dict[str, Any], *, expected_version: int,
+           name: tuple[str, str] | None = None) -> dict[str, Any]:
+    """Change a client at the version read; `name` (first, last) re-files it in the name index,
+    an `email` among the values in the email index (None: out of it)."""
+    indexed = dict(values)
+    if "email" in values:
+        indexed.update(_email_index(practice_id, client_id, values["email"]))
+    if name is not None:
+        indexed.update(_name_index(practice_id, client_id, *name))
+    return CLIENTS.update(practice_id, client_id, indexed, expected_version=expected_version)
+
+
+def with_email(practice_id: str, email: str) -> list[str]:
+    """Ids of the clients with this email (one Query)."""
+    page = items.query_page(client_email_pk(practice_id), f"{email.lower()}#", limit=5, start_key=None,
+                            index=BY_EMAIL)
+    return [i["id"] for i in page.items]
+
+
+def by_name(practice_id: str, prefix: str | None, *, include_archived: bool, limit: int,
+            start_key: dict[str, Any] | None) -> items.Page:
+    """One page of clients in name order, those whose name starts with `prefix` (folded)."""
+    hide = None if include_archived else "#archived = :no"
+    return items.query_page(client_name_pk(practice_id), name_key(prefix, "") if prefix else "", limit=limit,
+                            start_key=start_key, index=BY_NAME, filter=hide,
+                            filter_names={"#archived": "archived"} if hide else None,
+                            filter_values={":no": False} if hide else None)
+
+
+def booked_from(practice_id: str, client_id: str, start: str, *, limit: int) -> list[dict[str, Any]]:
+    """The client's booked appointments starting at or after `start` (UTC ISO), up to `limit`
+    read (cancelled and attended ones are filtered out after reading): one Query of its schedule."""
+    page = items.query_page(client_schedule_pk(practice_id, client_id), limit=limit, start_key=None,
+                            index=BY_SCHEDULE, between=(start, "9999"), filter="#status = :booked",
+                            filter_names={"#status": "status"}, filter_values={":booked": "booked"})
+    return page.items
+
+
+def rename_on_entitlements(practice_id: str, client_id: str, name: str) -> None:
+    """Copy a client's new name onto its packs and authorizations: reports name the client from
+    the entitlement item itself (one Query per page, no join). A client has a handful."""
+    for item in items.query_all(client_pk(practice_id, client_id), ENT):
+        items.set_attributes(item[PK], item[SK], {"client_name": name})
+
+
+def delete_if_no_history(practice_id: str, client_id: str, *, expected_version: int, reason: str) -> None:
+    """Delete a client at the version read unless it has a history (Conflict with `reason`)."""
+    CLIENTS.delete(practice_id, client_id, expected_version=expected_version,
+                   # has_history is the marker; history_items the counter older clients carry.
+                   condition="attribute_not_exists(has_history) AND "
+                             "(attribute_not_exists(history_items) OR history_items = :zero)",
+                   condition_values={":zero": 0}, condition_reason=reason)
