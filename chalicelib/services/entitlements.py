@@ -35,8 +35,8 @@ from chalicelib.services import charging, sessions
 from chalicelib.services.clients import display_name
 from chalicelib.services.common import changes_of, sent_fields
 from chalicelib.services.practice import cached_practice, practice_calendar
-from chalicelib.store import dynamo, items
 from chalicelib.store import entitlements as store
+from chalicelib.store import items
 from chalicelib.store.history import history_marker
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, PACK_TEMPLATES
 
@@ -160,7 +160,7 @@ def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pa
     items.transact([items.put_action(item), *history_marker(principal.practice_id, client_id, client)])
     if delivered:
         _attach_sessions(principal, client_id, item, delivered)
-        item = items.get(item["PK"], item["SK"])
+        item = store.read_entitlement(principal.practice_id, client_id, "PACK", item["id"]) or item
     return pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
 
 
@@ -246,7 +246,7 @@ def _undo_sale(principal: Principal, client_id: str, pack: dict[str, Any], done:
         charging.recharge_session(principal=principal, client_id=client_id, code=one.code,
                                   request=sessions.charge_request(one.session["id"], one.session),
                                   pack_choice=one.previous_pack_id or charging.NO_PACK)
-    current = items.get(*store.entitlement_key(principal.practice_id, client_id, "PACK", pack["id"]))
+    current = store.read_entitlement(principal.practice_id, client_id, "PACK", pack["id"])
     if current is not None:
         delete_entitlement(principal=principal, client_id=client_id, kind="PACK", entitlement_id=pack["id"],
                            expected_version=current["version"])
@@ -309,9 +309,8 @@ def _update_entitlement(principal: Principal, client_id: str, kind: str, entitle
     if capacity in values:
         return store.change_capacity(key, capacity, Decimal(values.pop(capacity)), expected_version=expected_version,
                                      resource=resource, resource_id=entitlement_id, extra=values)
-    return items.update(*key, values, expected_version=expected_version, resource=resource,
-                        resource_id=entitlement_id, condition="#state <> :deleted",
-                        condition_values={":deleted": "deleted"}, condition_names={"#state": "state"})
+    return store.update_entitlement(principal.practice_id, client_id, kind, entitlement_id, values,
+                                    expected_version=expected_version)
 
 
 def _active_usages(practice_id: str, client_id: str, entitlement_id: str) -> list[tuple[str, Decimal, str | None]]:
@@ -354,48 +353,19 @@ def consolidate_packs(*, principal: Principal, client_id: str, pack_id: str, sou
         moved = sum((amount for _, amount, _ in chunk), Decimal(0))
         actions = [store.usage_update(practice_id, client_id, ref, "PACK", entitlement_id=source_pack_id,
                                       state="active", new_entitlement_id=pack_id) for ref, _, _ in chunk]
-        actions += [_shift(source_key, -moved, -moved), _shift(target_key, moved, moved)]
+        actions += [store.shift_action(source_key, -moved, -moved), store.shift_action(target_key, moved, moved)]
         actions += [store.ledger_put(practice_id, client_id, source_pack_id, kind="moved_out", amount=-amount,
                                      session_ref=ref, on=on, note=f"moved to {pack_id}") for ref, amount, on in chunk]
         actions += [store.ledger_put(practice_id, client_id, pack_id, kind="moved_in", amount=amount,
                                      session_ref=ref, on=on, note=f"moved from {source_pack_id}")
                     for ref, amount, on in chunk]
         _transact_step(actions)
-    fresh = items.get(*source_key)
+    fresh = store.read_entitlement(practice_id, client_id, "PACK", source_pack_id) or source
     rest = fresh["remaining"]
-    items.transact([
-        _close_source(source_key, rest, pack_id, fresh["version"]),
-        {"Update": {"TableName": items.table(), "Key": items.key_of(*target_key),
-                    "UpdateExpression": "SET #limit = #limit + :rest, remaining = remaining + :rest, "
-                                        "#version = #version + :one, updated_at = :now",
-                    "ConditionExpression": "#version = :expected AND #state = :open",
-                    "ExpressionAttributeNames": {"#limit": "limit", "#version": "version", "#state": "state"},
-                    "ExpressionAttributeValues": dynamo.to_item({":rest": rest, ":one": 1, ":now": items.now(),
-                                                                ":expected": expected_version, ":open": "open"})}},
-    ])
-    return pack_view(items.get(*target_key), today=calendar.today, soon_days=calendar.soon_days)
-
-
-def _shift(key: tuple[str, str], limit_delta: Decimal, used_delta: Decimal) -> dict[str, Any]:
-    # Moves usage with its share of the limit, so `remaining` does not change.
-    return {"Update": {"TableName": items.table(), "Key": items.key_of(*key),
-                       "UpdateExpression": "SET #limit = #limit + :dl, used = used + :du",
-                       "ConditionExpression": "#state = :open",
-                       "ExpressionAttributeNames": {"#limit": "limit", "#state": "state"},
-                       "ExpressionAttributeValues": dynamo.to_item({":dl": limit_delta, ":du": used_delta,
-                                                                   ":open": "open"})}}
-
-
-def _close_source(key: tuple[str, str], rest: Decimal, target_id: str, version: int) -> dict[str, Any]:
-    return {"Update": {"TableName": items.table(), "Key": items.key_of(*key),
-                       "UpdateExpression": "SET #limit = #limit - :rest, remaining = remaining - :rest, "
-                                           "#state = :consolidated, consolidated_into = :target, "
-                                           "#version = #version + :one, updated_at = :now REMOVE GSI1PK, GSI1SK, DUEPK, DUESK",
-                       "ConditionExpression": "#version = :v AND #state = :open AND remaining = :rest",
-                       "ExpressionAttributeNames": {"#limit": "limit", "#state": "state", "#version": "version"},
-                       "ExpressionAttributeValues": dynamo.to_item({
-                           ":rest": rest, ":consolidated": "consolidated", ":target": target_id, ":one": 1,
-                           ":now": items.now(), ":v": version, ":open": "open"})}}
+    items.transact([store.close_consolidated_action(source_key, rest, pack_id, fresh["version"]),
+                    store.absorb_action(target_key, rest, expected_version)])
+    target = store.read_entitlement(practice_id, client_id, "PACK", pack_id) or target
+    return pack_view(target, today=calendar.today, soon_days=calendar.soon_days)
 
 
 def _transact_step(actions: list[dict[str, Any]]) -> None:
@@ -427,11 +397,8 @@ def delete_entitlement(*, principal: Principal, client_id: str, kind: str, entit
                     for ref, amount, on in chunk]
         actions.append(store.give_back(key, given))
         _transact_step(actions)
-    fresh = items.get(*key)
-    items.update(*key, {"state": "deleted", **store.OUT_OF_INDEXES, "GSI2PK": None, "GSI2SK": None},
-                 expected_version=fresh["version"], resource=resource, resource_id=entitlement_id,
-                 condition="used = :zero", condition_values={":zero": 0},
-                 condition_reason="A session was counted while deleting; try again")
+    fresh = store.read_entitlement(practice_id, client_id, kind, entitlement_id) or current
+    store.mark_deleted(practice_id, client_id, kind, entitlement_id, expected_version=fresh["version"])
 
 
 def ledger(*, principal: Principal, client_id: str, entitlement_id: str, kind: str, limit: int,
@@ -461,15 +428,15 @@ def create_authorization(*, principal: Principal, client_id: str, data: Authoriz
     calendar = practice_calendar(principal.practice_id)
     client = CLIENTS.get(principal.practice_id, client_id)
     auth_id = new_id("auth")
-    key = store.entitlement_key(principal.practice_id, client_id, "AUTH", auth_id)
     values = data.model_dump(mode="json")
     check_code_rule(principal, values["codes"], units=data.measure == "units")
-    item = items.new_item({
-        **values, "PK": key[0], "SK": key[1], "kind": "AUTH", "id": auth_id, "client_id": client_id,
-        "client_name": display_name(client["first_name"], client["last_name"]),
+    due = authorization_due_on(values["end_on"], cached_practice(principal.practice_id).authorization_ending_days,
+                               calendar.today)
+    item = store.new_authorization_item(principal.practice_id, client_id, auth_id, {
+        **values, "client_name": display_name(client["first_name"], client["last_name"]),
         "allowed": data.allowed, "used": Decimal(0), "remaining": data.allowed, "state": "open",
-        "practitioner_id": data.practitioner_id or client.get("practitioner_id"), "created_by": principal.user_id,
-        **_auth_index(principal.practice_id, client_id, auth_id, values["end_on"], "open")})
+        "practitioner_id": data.practitioner_id or client.get("practitioner_id"), "created_by": principal.user_id},
+        due_on=due)
     items.transact([items.put_action(item), *history_marker(principal.practice_id, client_id, client)])
     return authorization_view(item, today=calendar.today)
 

@@ -329,3 +329,75 @@ def change_capacity(key: tuple[str, str], capacity_attr: str, new_capacity: Deci
     return dynamo.from_item(response["Attributes"])
 
 
+
+
+def read_entitlement(practice_id: str, client_id: str, kind: str, entitlement_id: str) -> dict[str, Any] | None:
+    """A pack or authorization as stored, whatever its state (None: never existed)."""
+    return items.get(*entitlement_key(practice_id, client_id, kind, entitlement_id))
+
+
+def new_authorization_item(practice_id: str, client_id: str, auth_id: str, values: dict[str, Any], *,
+                           due_on: date) -> dict[str, Any]:
+    """A whole authorization item, ready to Put, indexed by its end date."""
+    key = entitlement_key(practice_id, client_id, "AUTH", auth_id)
+    return items.new_item({**values, "PK": key[0], "SK": key[1], "kind": "AUTH", "id": auth_id, "client_id": client_id,
+                           **authorization_index(practice_id, client_id, auth_id, values["end_on"], "open",
+                                                 due_on=due_on)})
+
+
+def update_entitlement(practice_id: str, client_id: str, kind: str, entitlement_id: str, values: dict[str, Any], *,
+                       expected_version: int) -> dict[str, Any]:
+    """Apply changes to a pack or authorization that is not deleted, at the version read."""
+    resource = KINDS[kind][0]
+    return items.update(*entitlement_key(practice_id, client_id, kind, entitlement_id), values,
+                        expected_version=expected_version, resource=resource, resource_id=entitlement_id,
+                        condition="#state <> :deleted", condition_values={":deleted": "deleted"},
+                        condition_names={"#state": "state"})
+
+
+def mark_deleted(practice_id: str, client_id: str, kind: str, entitlement_id: str, *, expected_version: int) -> None:
+    """Mark an entitlement with nothing used deleted and take it out of every index (the item
+    stays for the audit trail)."""
+    items.update(*entitlement_key(practice_id, client_id, kind, entitlement_id),
+                 {"state": "deleted", **OUT_OF_INDEXES, "GSI2PK": None, "GSI2SK": None},
+                 expected_version=expected_version, resource=KINDS[kind][0], resource_id=entitlement_id,
+                 condition="used = :zero", condition_values={":zero": 0},
+                 condition_reason="A session was counted while deleting; try again")
+
+
+# ---- consolidation: usage moves from one pack to another -------------------------------------
+
+def shift_action(key: tuple[str, str], limit_delta: Decimal, used_delta: Decimal) -> dict[str, Any]:
+    """Move usage with its share of the limit, so `remaining` does not change (open packs only)."""
+    return {"Update": {"TableName": items.table(), "Key": items.key_of(*key),
+                       "UpdateExpression": "SET #limit = #limit + :dl, used = used + :du",
+                       "ConditionExpression": "#state = :open",
+                       "ExpressionAttributeNames": {"#limit": "limit", "#state": "state"},
+                       "ExpressionAttributeValues": dynamo.to_item({":dl": limit_delta, ":du": used_delta,
+                                                                   ":open": "open"})}}
+
+
+def close_consolidated_action(key: tuple[str, str], rest: Decimal, target_id: str, version: int) -> dict[str, Any]:
+    """Close a source pack whose sessions moved: its unused `rest` leaves with it, and it
+    leaves the indexes; conditioned on the version and the balance read."""
+    return {"Update": {"TableName": items.table(), "Key": items.key_of(*key),
+                       "UpdateExpression": "SET #limit = #limit - :rest, remaining = remaining - :rest, "
+                                           "#state = :consolidated, consolidated_into = :target, "
+                                           "#version = #version + :one, updated_at = :now REMOVE GSI1PK, GSI1SK, DUEPK, DUESK",
+                       "ConditionExpression": "#version = :v AND #state = :open AND remaining = :rest",
+                       "ExpressionAttributeNames": {"#limit": "limit", "#state": "state", "#version": "version"},
+                       "ExpressionAttributeValues": dynamo.to_item({
+                           ":rest": rest, ":consolidated": "consolidated", ":target": target_id, ":one": 1,
+                           ":now": items.now(), ":v": version, ":open": "open"})}}
+
+
+def absorb_action(key: tuple[str, str], rest: Decimal, expected_version: int) -> dict[str, Any]:
+    """The target pack takes a consolidated source's unused `rest` into its limit and balance
+    (If-Match: the version the caller read)."""
+    return {"Update": {"TableName": items.table(), "Key": items.key_of(*key),
+                       "UpdateExpression": "SET #limit = #limit + :rest, remaining = remaining + :rest, "
+                                           "#version = #version + :one, updated_at = :now",
+                       "ConditionExpression": "#version = :expected AND #state = :open",
+                       "ExpressionAttributeNames": {"#limit": "limit", "#version": "version", "#state": "state"},
+                       "ExpressionAttributeValues": dynamo.to_item({":rest": rest, ":one": 1, ":now": items.now(),
+                                                                   ":expected": expected_version, ":open": "open"})}}
