@@ -16,7 +16,8 @@ from chalicelib.errors import AlreadyExists, Conflict
 from chalicelib.models.users import MyProfileUpdate, User, UserCreate, UserUpdate
 from chalicelib.services.common import changes_of
 from chalicelib.store import items
-from chalicelib.store.repository import USER_EMAILS, USERS
+from chalicelib.store import users as store
+from chalicelib.store.repository import USERS
 
 _REQUIRED = ("email", "first_name", "last_name", "role", "active", "notification_preferences")
 
@@ -25,23 +26,8 @@ def _user(item: dict[str, Any]) -> User:
     return User.model_validate(items.public(item))
 
 
-def _email_marker(practice_id: str, email: str, user_id: str) -> dict[str, Any]:
-    return USER_EMAILS.item(practice_id, email.lower(), {"user_id": user_id})
-
-
-def _transact(actions: list[dict[str, Any]], *, email: str | None, marker_index: int,
-              user_id: str = "", expected_version: int | None = None) -> None:
-    try:
-        items.transact(actions)
-    except items.TransactionCancelled as err:
-        refused = items.write_error(err, 0, expected_version=expected_version, resource=USERS.resource,
-                                    resource_id=user_id)
-        if refused:
-            raise refused from err
-        if marker_index in err.failed():
-            raise AlreadyExists(f"A user with email {email} already exists in this practice",
-                                field="body.email") from err
-        raise
+def _email_taken(email: str) -> AlreadyExists:
+    return AlreadyExists(f"A user with email {email} already exists in this practice", field="body.email")
 
 
 def create_user(*, principal: Principal, data: UserCreate, user_id: str | None = None) -> User:
@@ -51,11 +37,11 @@ def create_user(*, principal: Principal, data: UserCreate, user_id: str | None =
     if user_id is None:
         user_id = (accounts.create_account(email=data.email, practice_id=principal.practice_id, role=data.role.value)
                    if account else new_id("usr"))
-    item = items.new_item(USERS.item(principal.practice_id, user_id, data.model_dump(mode="json")))
-    marker = items.new_item(_email_marker(principal.practice_id, data.email, user_id))
     try:
-        _transact([items.put_action(item), items.put_action(marker)], email=data.email, marker_index=1,
-                  user_id=user_id)
+        try:
+            item = store.create(principal.practice_id, user_id, data.model_dump(mode="json"))
+        except store.EmailTaken as err:
+            raise _email_taken(data.email) from err
     except Exception:
         if account:
             accounts.delete_account(user_id)
@@ -87,12 +73,11 @@ def update_user(*, principal: Principal, user_id: str, changes: UserUpdate | MyP
     if values["email"].lower() == current["email"].lower():
         return _synced(principal.practice_id, USERS.update(principal.practice_id, user_id, values,
                                                            expected_version=expected_version), values)
-    merged = {**current, **values, "version": expected_version + 1, "updated_at": items.now()}
-    old_marker = USER_EMAILS.key(principal.practice_id, current["email"].lower())
-    _transact([items.put_action(merged, expected_version=expected_version),
-               items.put_action(items.new_item(_email_marker(principal.practice_id, values["email"], user_id))),
-               {"Delete": {"TableName": items.table(), "Key": items.key_of(*old_marker)}}],
-              email=values["email"], marker_index=1, user_id=user_id, expected_version=expected_version)
+    try:
+        merged = store.replace_with_new_email(principal.practice_id, current, values,
+                                              expected_version=expected_version)
+    except store.EmailTaken as err:
+        raise _email_taken(values["email"]) from err
     return _synced(principal.practice_id, merged, values)
 
 
@@ -115,10 +100,7 @@ def delete_user(*, principal: Principal, user_id: str, expected_version: int) ->
     if user_id == principal.user_id:
         raise Conflict("You cannot delete your own user; ask another admin")
     current = USERS.get(principal.practice_id, user_id)
-    marker = USER_EMAILS.key(principal.practice_id, current["email"].lower())
-    _transact([items.delete_action(*USERS.key(principal.practice_id, user_id), expected_version=expected_version),
-               {"Delete": {"TableName": items.table(), "Key": items.key_of(*marker)}}],
-              email=None, marker_index=-1, user_id=user_id, expected_version=expected_version)
+    store.delete(principal.practice_id, user_id, current["email"], expected_version=expected_version)
     forget_standing(principal.practice_id, user_id)  # their next request here is refused
     if accounts.enabled():
         accounts.delete_account(user_id)
