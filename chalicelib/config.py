@@ -42,6 +42,9 @@ class Settings(BaseModel):
     outbox_dir: str = ".data/outbox"
     # The staff console's address: each digest row links to <console_url>/clients/<client_id>.
     console_url: str = "http://127.0.0.1:8080"
+    # The console's origin (scheme://host[:port]), the one origin CORS lets read the API's answers
+    # (chalicelib/cors.py); deployed, the CloudFront URL.
+    console_origin: str = "http://127.0.0.1:8080"
 
     # Group members' attendance transactions run side by side on this many threads. 1 runs
     # them one after another (moto, the in-memory mock, is not safe for concurrent writes).

@@ -152,9 +152,27 @@ def operation(bp: Blueprint, method: str, path: str, *, roles: Iterable[Role] = 
         def handler(**params: str) -> Response:
             return _handle(op, view, bp.current_request, params)
 
+        if path not in _PREFLIGHT_PATHS:
+            _add_preflight(bp, path, op.operation_id)
         return handler
 
     return register
+
+
+# Paths given their CORS preflight route (one per path, across blueprints).
+_PREFLIGHT_PATHS: set[str] = set()
+
+
+def _add_preflight(bp: Blueprint, path: str, operation_id: str) -> None:
+    """OPTIONS on `path`, with no authorizer: a browser sends it without the token
+    (chalicelib/cors.py). The methods are looked up when asked, as more are registered."""
+    from chalicelib import cors
+
+    _PREFLIGHT_PATHS.add(path)
+
+    @bp.route(path, methods=["OPTIONS"], name=f"preflight_{operation_id}")
+    def preflight(**params: str) -> Response:
+        return cors.preflight(bp.current_request, (op.method for op in OPERATIONS if op.path == path))
 
 
 def _handle(op: Operation, view: Callable[[Call], Any], request: Any, params: dict[str, str]) -> Response:

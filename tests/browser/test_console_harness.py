@@ -3,8 +3,9 @@ origin (over HTTP and from a real browser), and the axe and screenshot helpers."
 from __future__ import annotations
 
 import http.client
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
