@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -19,7 +19,7 @@ from chalicelib.config import get_settings
 from chalicelib.errors import Unauthorized
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     ADMIN = "admin"
     PRACTITIONER = "practitioner"
     FRONT_DESK = "front_desk"

@@ -85,6 +85,6 @@ class ValidationFailed(CaseloadError):
         super().__init__(detail or "The request has invalid fields", errors=errors)
 
     @classmethod
-    def field(cls, field: str, reason: str) -> "ValidationFailed":
+    def field(cls, field: str, reason: str) -> ValidationFailed:
         """One failing field."""
         return cls([{"field": field, "reason": reason}])

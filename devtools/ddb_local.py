@@ -59,7 +59,7 @@ class DynamoDBLocal:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> "DynamoDBLocal":
+    def start(self, timeout: float = 30.0) -> DynamoDBLocal:
         """Start the emulator and wait until it accepts connections."""
         java, jars = check_java(), jar_dir()
         if listening(self.port):
@@ -102,7 +102,7 @@ class DynamoDBLocal:
         except OSError:
             return "(no log)"
 
-    def __enter__(self) -> "DynamoDBLocal":
+    def __enter__(self) -> DynamoDBLocal:
         return self.start()
 
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from decimal import Decimal as D
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +20,16 @@ ON = date(2026, 11, 20)
 def _pack(pack_id: str, client_id: str, client: str, name: str, limit: str, used: str, expires_on: str | None,
           measure: str = "sessions") -> dict[str, Any]:
     return {"kind": "PACK", "id": pack_id, "client_id": client_id, "client_name": client, "name": name,
-            "state": "open", "limit": D(limit), "used": D(used), "remaining": D(limit) - D(used),
-            "expires_on": expires_on, "measure": measure}
+            "state": "open", "limit": Decimal(limit), "used": Decimal(used),
+            "remaining": Decimal(limit) - Decimal(used), "expires_on": expires_on, "measure": measure}
 
 
 def _auth(auth_id: str, client_id: str, client: str, number: str, payer: str, allowed: str, used: str,
           end_on: str) -> dict[str, Any]:
     return {"kind": "AUTH", "id": auth_id, "client_id": client_id, "client_name": client, "number": number,
-            "payer": payer, "state": "open", "allowed": D(allowed), "used": D(used),
-            "remaining": D(allowed) - D(used), "begin_on": "2026-05-01", "end_on": end_on, "measure": "sessions"}
+            "payer": payer, "state": "open", "allowed": Decimal(allowed), "used": Decimal(used),
+            "remaining": Decimal(allowed) - Decimal(used), "begin_on": "2026-05-01", "end_on": end_on,
+            "measure": "sessions"}
 
 
 def sample_message() -> Message:

@@ -118,7 +118,7 @@ def table_arns(logical_id: str, properties: dict[str, Any]) -> list[Any]:
     indexes = [i["IndexName"] for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes")
                for i in properties.get(key, [])]
     return [{"Fn::GetAtt": [logical_id, "Arn"]}] + [
-        {"Fn::Sub": "${%s.Arn}/index/%s" % (logical_id, name)} for name in indexes]
+        {"Fn::Sub": f"${{{logical_id}.Arn}}/index/{name}"} for name in indexes]
 
 
 def function_alarms(function: Function) -> dict[str, Any]:

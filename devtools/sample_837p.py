@@ -13,8 +13,20 @@ from decimal import Decimal
 from pathlib import Path
 
 from chalicelib.domain.claims import (
-    Address, Authorization, BillingProvider, Claim, Patient, Payer, Person, Receiver, ReferringProvider,
-    RenderingProvider, ServiceFacility, ServiceLine, Submitter, Subscriber,
+    Address,
+    Authorization,
+    BillingProvider,
+    Claim,
+    Patient,
+    Payer,
+    Person,
+    Receiver,
+    ReferringProvider,
+    RenderingProvider,
+    ServiceFacility,
+    ServiceLine,
+    Submitter,
+    Subscriber,
 )
 from chalicelib.domain.x12_837p import Batch, write_837p
 

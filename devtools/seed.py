@@ -2,7 +2,9 @@
 and the seeded psychotherapy codes. Idempotent: running it twice creates nothing twice."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from contextlib import suppress
+from functools import partial
 
 from chalicelib.auth import Principal, Role
 from chalicelib.errors import AlreadyExists
@@ -22,10 +24,8 @@ _NAMES = {"admin": ("Ada", "Admin"), "practitioner": ("Pat", "Practitioner"),
 
 
 def _once(create: Callable[[], object]) -> None:
-    try:
+    with suppress(AlreadyExists):  # seeded before
         create()
-    except AlreadyExists:
-        pass  # seeded before
 
 
 def seed_practice(practice_id: str, name: str, *, user_ids: dict[str, str],
@@ -38,7 +38,7 @@ def seed_practice(practice_id: str, name: str, *, user_ids: dict[str, str],
         first, last = _NAMES[role]
         data = UserCreate(email=f"{role.replace('_', '-')}@{practice_id.replace('_', '-')}.example",
                           first_name=first, last_name=last, role=Role(role))
-        _once(lambda: users.create_user(principal=admin, data=data, user_id=user_id))
+        _once(partial(users.create_user, principal=admin, data=data, user_id=user_id))
     location_id, room_id = f"loc_{practice_id}_main", f"room_{practice_id}_1"
     _once(lambda: locations.create_location(principal=admin, location_id=location_id,
                                             data=LocationCreate(name="Main clinic", place_of_service="11")))

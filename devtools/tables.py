@@ -39,7 +39,7 @@ def _add_missing_indexes(client: Any, name: str, props: dict[str, Any]) -> None:
         if index["IndexName"] in have:
             continue
         keys = {k["AttributeName"] for k in index["KeySchema"]}
-        client.update_table(TableName=name,
-                            AttributeDefinitions=[a for a in props["AttributeDefinitions"] if a["AttributeName"] in keys],
+        definitions = [a for a in props["AttributeDefinitions"] if a["AttributeName"] in keys]
+        client.update_table(TableName=name, AttributeDefinitions=definitions,
                             GlobalSecondaryIndexUpdates=[{"Create": index}])
         client.get_waiter("table_exists").wait(TableName=name)

@@ -3,10 +3,11 @@ against, and what state an entitlement is in. No AWS here; the store applies the
 conditional writes so that these decisions stay true under concurrency."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable, Iterable, Literal, Sequence
+from typing import Literal
 
 PackMeasure = Literal["sessions", "minutes", "money"]
 AuthMeasure = Literal["sessions", "units"]
@@ -125,7 +126,8 @@ def choose(candidates: Sequence[Candidate], *, on: str, code: str, cost: Callabl
         best = min(in_window, key=lambda c: (c.ends, c.id))
         if best.remaining <= 0:
             return Choice(None, f"{best.label} is used up")
-        return Choice(None, f"{best.label} has {format_amount(best.remaining)} left, the session needs {format_amount(cost(best))}")
+        return Choice(None, f"{best.label} has {format_amount(best.remaining)} left, "
+                            f"the session needs {format_amount(cost(best))}")
     return Choice(min(with_room, key=lambda c: (c.ends, c.id)), None)
 
 
@@ -146,7 +148,8 @@ def count_phrase(*, used: Decimal, allowed: Decimal, measure: str, ends: str) ->
     """"session 7 of 12 authorized, 5 left, ends 2027-03-31" for the session just counted."""
     noun = "session" if measure == "sessions" else "unit"
     left = allowed - used
-    return f"{noun} {format_amount(used)} of {format_amount(allowed)} authorized, {format_amount(left)} left, ends {ends}"
+    return (f"{noun} {format_amount(used)} of {format_amount(allowed)} authorized, "
+            f"{format_amount(left)} left, ends {ends}")
 
 
 _SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£"}

@@ -29,7 +29,8 @@ def member_at(periods: list[dict[str, Any]], at: datetime) -> bool:
 def same_mark(current: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:
     """Whether a member's stored attendance already is what is asked for (nothing to do)."""
     if current is None:
-        return wanted["status"] == "unmarked"
+        status: str = wanted["status"]
+        return status == "unmarked"
     fields = ("status", "fee", "billing_code", "minutes")
     if wanted.get("custom_code"):
         return all(current.get(f) == wanted.get(f) for f in fields) and \

@@ -21,7 +21,8 @@ def sanitize_html(html: str) -> str:
                      link_rel="noopener noreferrer")
 
 
-def check_fields(template_fields: list[dict[str, Any]], values: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]]]:
+def check_fields(template_fields: list[dict[str, Any]],
+                 values: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """A note's custom field values checked against its template: the cleaned values and a
     list of {field, reason} problems (empty when all is well)."""
     errors: list[dict[str, str]] = []

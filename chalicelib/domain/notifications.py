@@ -2,10 +2,11 @@
 for a look, which events it raises, which events a charge raises, and who hears about each."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from chalicelib.domain.entitlements import format_amount
 
@@ -150,7 +151,8 @@ def event_of(event_type: str, kind: str, entitlement: dict[str, Any], *, remaini
 def entitlement_name(kind: str, entitlement: dict[str, Any]) -> str:
     """How a digest names a pack ('Ten sessions') or an authorization ('authorization PA-1 (Acme)')."""
     if kind == "PACK":
-        return entitlement["name"]
+        name: str = entitlement["name"]
+        return name
     return f"authorization {entitlement.get('number') or entitlement['id']} ({entitlement['payer']})"
 
 

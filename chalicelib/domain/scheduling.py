@@ -2,9 +2,10 @@
 five-minute room slots that make a taken room impossible to double-book by accident."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Iterable, Literal
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 SLOT = timedelta(minutes=5)
@@ -24,7 +25,7 @@ def to_utc(value: datetime, tz: str) -> datetime:
     """A naive time is the practice's wall-clock time; an aware one keeps its offset."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(tz))
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def span(start: datetime, end: datetime, tz: str) -> tuple[datetime, timedelta]:
@@ -55,7 +56,7 @@ def occurrences(start: datetime, end: datetime, tz: str, *, frequency: Literal["
         until_dt = datetime.combine(until, datetime.max.time()) if until else None
         rule = rrule(WEEKLY, interval=1 if frequency == "weekly" else 2, dtstart=naive, count=count, until=until_dt)
         starts = [s.replace(tzinfo=zone) for s in rule]
-    return [Occurrence(i + 1, s.astimezone(timezone.utc), s.astimezone(timezone.utc) + length)
+    return [Occurrence(i + 1, s.astimezone(UTC), s.astimezone(UTC) + length)
             for i, s in enumerate(starts)]
 
 
@@ -67,7 +68,7 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
 def room_slots(start: datetime, end: datetime) -> list[str]:
     """The five-minute slots an appointment occupies, as UTC keys. Two appointments that
     overlap share a slot, so unique slot items make double-booking a failed condition."""
-    epoch = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    epoch = datetime(2000, 1, 1, tzinfo=UTC)
     first = epoch + ((start - epoch) // SLOT) * SLOT
     slots, slot = [], first
     while slot < end:
@@ -78,7 +79,7 @@ def room_slots(start: datetime, end: datetime) -> list[str]:
 
 def iso(value: datetime) -> str:
     """UTC time as stored and sorted: 2026-11-20T15:00:00Z."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def clashes(new: Iterable[Occurrence], existing: Iterable[tuple[str, datetime, datetime]]) -> dict[int, list[str]]:

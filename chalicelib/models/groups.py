@@ -1,5 +1,5 @@
 """Group therapy: groups, members, group appointments and per-member attendance (PRODUCT.md §7)."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
@@ -54,7 +54,7 @@ class Joining(Input):
 
     @model_validator(mode="after")
     def _not_future(self) -> "Joining":
-        if self.since is not None and (self.since.tzinfo is None or self.since > datetime.now(timezone.utc)):
+        if self.since is not None and (self.since.tzinfo is None or self.since > datetime.now(UTC)):
             raise FieldError("since", "since is a past time with a UTC offset")
         return self
 

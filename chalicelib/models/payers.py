@@ -11,7 +11,12 @@ from chalicelib.models.common import Address, Input, NonEmpty, Output
 
 Npi = Annotated[str, AfterValidator(codes.npi)]
 Sex = Literal["M", "F", "U"]
-ClaimFilingIndicator = Literal[tuple(sorted(claims.CLAIM_FILING_INDICATORS))]  # type: ignore[valid-type]
+# Spelt out so mypy knows the type; tests/unit/test_payer_codes.py holds it equal to the 5010 list
+# the claim scrubber checks (domain/claims.CLAIM_FILING_INDICATORS).
+ClaimFilingIndicator = Literal[
+    "11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS", "FI", "HM", "LM",
+    "MA", "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
+]
 
 
 def _us_address(address: Address) -> Address:

@@ -118,8 +118,9 @@ def _header_html() -> str:
     label = ('<span style="font-size:11px;line-height:16px;font-weight:600;letter-spacing:0.04em;'
              'text-transform:uppercase;color:#64748b;">{}</span>')
     cells = ("Client &middot; pack / authorization", "Alerts", "Balance &middot; dates")
+    blocks = "".join(_block(w, label.format(c), padding="0") for w, c in zip(WIDTHS, cells, strict=True))
     return ('<tr><td style="padding:10px 0 6px 0;border-bottom:1px solid #e2e8f0;font-size:0;">'
-            + "".join(_block(w, label.format(c), padding="0") for w, c in zip(WIDTHS, cells)) + "</td></tr>")
+            + blocks + "</td></tr>")
 
 
 def _row_html(row: DigestRow, console_url: str, currency: str) -> str:

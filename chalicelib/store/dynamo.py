@@ -1,7 +1,6 @@
 """The DynamoDB adapter: one lazily built client, value (de)serialisation, metering hooks."""
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -70,7 +69,8 @@ def to_item(values: dict[str, Any]) -> dict[str, Any]:
 
 def to_value(value: Any) -> dict[str, Any]:
     """One Python value → a DynamoDB attribute value."""
-    return _serializer.serialize(_plain(value))
+    serialized: dict[str, Any] = _serializer.serialize(_plain(value))  # boto3 ships no types
+    return serialized
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:

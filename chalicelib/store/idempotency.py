@@ -8,8 +8,9 @@ retry budget) and replays that answer; past the budget it is a 409 "still in pro
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -20,6 +21,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, RetryLater, ValidationFailed
@@ -32,15 +34,16 @@ def _persistence(table_name: str, client_id: int) -> DynamoDBPersistenceLayer:
     return DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamo.client())
 
 
-class _LocalContext:
+class _LocalContext(LambdaContext):
     """Stands in for the Lambda context outside Lambda (chalice local, tests): Powertools uses
     the remaining time to expire an in-progress record left by a crashed request."""
 
-    def get_remaining_time_in_millis(self) -> int:
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
         return 30_000
 
 
-def _config(lambda_context: Any) -> IdempotencyConfig:
+def _config(lambda_context: LambdaContext | None) -> IdempotencyConfig:
     config = IdempotencyConfig(
         event_key_jmespath="key",
         payload_validation_jmespath="request",
@@ -52,17 +55,21 @@ def _config(lambda_context: Any) -> IdempotencyConfig:
 
 
 def run_once(*, scope: str, key: str, request: Any, run: Callable[[], dict[str, Any]],
-             lambda_context: Any = None) -> dict[str, Any]:
+             lambda_context: LambdaContext | None = None) -> dict[str, Any]:
     """Run `run` once per (scope, key); `request` must match on every retry."""
     store = _persistence(get_settings().idempotency_table_name, id(dynamo.client()))
 
-    @idempotent_function(data_keyword_argument="call", persistence_store=store, config=_config(lambda_context))
+    # Its qualified name is part of every stored key: renaming it would orphan the stored answers.
     def idempotent_call(call: dict[str, Any]) -> dict[str, Any]:
         return run()
 
+    # Powertools' decorator is typed as returning Any; the wrapped call keeps the function's type.
+    once: Callable[..., dict[str, Any]] = idempotent_function(
+        data_keyword_argument="call", persistence_store=store, config=_config(lambda_context))(idempotent_call)
+
     def attempt(_: retry.Attempt) -> dict[str, Any]:
         try:
-            return idempotent_call(call={"key": f"{scope}#{key}", "request": request})
+            return once(call={"key": f"{scope}#{key}", "request": request})
         except IdempotencyAlreadyInProgressError as err:
             # The same key is being served elsewhere right now: wait for its answer (then this
             # call replays it) rather than refuse, inside the request's budget.

@@ -14,8 +14,8 @@ Two layers retry, each what only it can:
 
 Waits are jittered ("full jitter" exponential backoff) and stop at the request's deadline
 (`CASELOAD_RETRY_BUDGET_SECONDS`, 8 s by default, shared by every call inside the outermost
-retried operation, or inside `budget()`); then the answer is RetryLater (503 with Retry-After), never a 404, 409 or 412 that
-would misdescribe what happened. A refused condition is never retried here: it is a fact
+retried operation, or inside `budget()`); then the answer is RetryLater (503 with Retry-After),
+never a 404, 409 or 412 that would misdescribe what happened. A refused condition is never retried here: it is a fact
 about the data, and the caller decides (ConditionalCheckFailed with the old item: stale or
 already done; without: missing). A ValidationError is our own bug and surfaces at once.
 """
@@ -24,10 +24,11 @@ from __future__ import annotations
 import os
 import random
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, HTTPClientError
 
@@ -90,9 +91,10 @@ def budget(seconds: float | None = None) -> Iterator[float]:
     if held is not None:
         yield held
         return
-    token = _deadline.set(time.monotonic() + (seconds if seconds is not None else budget_seconds()))
+    ends = time.monotonic() + (seconds if seconds is not None else budget_seconds())
+    token = _deadline.set(ends)
     try:
-        yield _deadline.get()  # type: ignore[misc]
+        yield ends
     finally:
         _deadline.reset(token)
 
@@ -110,7 +112,7 @@ def _run(attempt: Callable[[Attempt], T], what: str, only_again: bool, ends: flo
     while True:
         try:
             return attempt(state)
-        except Exception as err:  # noqa: BLE001 - classified just below; the rest re-raised
+        except Exception as err:  # classified just below; the rest re-raised
             kind = _retry_kind(err)
             if kind is None or (only_again and not isinstance(err, Again)):
                 raise

@@ -1,0 +1,119 @@
+"""The module boundary, read from the source with ast (every import: top level, inside functions,
+under TYPE_CHECKING). docs/ARCHITECTURE.md draws the same picture:
+
+    routes -> services -> store -> DynamoDB (boto3)
+         \\-> models      \\-> domain (pure)
+
+- domain/ is pure: it imports nothing from chalicelib outside domain/, and no AWS or web library;
+- store/ never reaches up: no services/, routes/, jobs/ or http;
+- routes/ are thin: no store/ and no AWS library (a route calls a service);
+- models/ (the API's pydantic shapes) import no store/, services/, routes/, jobs/ or AWS library;
+- services/ and jobs/ import no routes/ or http (they run outside a request too: the sweep)."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHALICELIB = ROOT / "chalicelib"
+AWS = ("boto3", "botocore", "aws_lambda_powertools")
+
+# layer -> imports refused there (a module or any module below it)
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "domain": (*AWS, "chalice", "pydantic_settings", "chalicelib.accounts", "chalicelib.auth", "chalicelib.config",
+               "chalicelib.cors", "chalicelib.cursor", "chalicelib.errors", "chalicelib.http", "chalicelib.jobs",
+               "chalicelib.lazy", "chalicelib.models", "chalicelib.notify", "chalicelib.observability",
+               "chalicelib.openapi", "chalicelib.routes", "chalicelib.services", "chalicelib.store"),
+    "store": ("chalice", "chalicelib.services", "chalicelib.routes", "chalicelib.jobs", "chalicelib.http"),
+    "routes": (*AWS, "chalicelib.store"),
+    "models": (*AWS, "chalicelib.store", "chalicelib.services", "chalicelib.routes", "chalicelib.jobs"),
+    "services": ("chalicelib.routes", "chalicelib.http"),
+    "jobs": ("chalicelib.routes", "chalicelib.http"),
+}
+
+
+def imported_modules(source: str) -> list[tuple[int, str]]:
+    """(line, module) for every import in `source`; `from a import b` counts as a and a.b (b may be a module)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"line {node.lineno}: relative import (the code imports absolutely)"
+            found.append((node.lineno, node.module or ""))
+            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def breaches(layer: str, source: str) -> list[str]:
+    refused = FORBIDDEN[layer]
+    return sorted({f"line {line} imports {module}" for line, module in imported_modules(source)
+                   if any(module == r or module.startswith(r + ".") for r in refused)})
+
+
+def _layer_files(layer: str) -> list[Path]:
+    files = sorted((CHALICELIB / layer).rglob("*.py"))
+    assert files, f"no modules in chalicelib/{layer}"
+    return files
+
+
+def _breaches_of(layer: str) -> list[str]:
+    return [f"{path.relative_to(ROOT)}: {breach}" for path in _layer_files(layer)
+            for breach in breaches(layer, path.read_text())]
+
+
+def test_domain_imports_nothing_outside_domain_nor_aws():
+    assert _breaches_of("domain") == []
+
+
+def test_store_imports_no_services_routes_jobs_or_http():
+    assert _breaches_of("store") == []
+
+
+def test_routes_import_no_store_nor_aws():
+    assert _breaches_of("routes") == []
+
+
+def test_models_import_no_store_services_routes_jobs_nor_aws():
+    assert _breaches_of("models") == []
+
+
+def test_services_and_jobs_import_no_routes_or_http():
+    assert _breaches_of("services") + _breaches_of("jobs") == []
+
+
+def test_breaches_are_found_at_top_level_in_functions_and_under_type_checking():
+    source = ("import boto3\n"
+              "from typing import TYPE_CHECKING\n"
+              "if TYPE_CHECKING:\n    from chalicelib.store import items\n"
+              "def f() -> None:\n    from chalicelib.services.charging import charge_session\n")
+    assert breaches("domain", source) == ["line 1 imports boto3", "line 4 imports chalicelib.store",
+                                          "line 4 imports chalicelib.store.items",
+                                          "line 6 imports chalicelib.services.charging",
+                                          "line 6 imports chalicelib.services.charging.charge_session"]
+    assert breaches("routes", "from chalicelib.storefront import x\n") == []  # a prefix of a name is not it
+
+
+_RUNTIME = re.compile(r'^\s+(\w+) = (?:lazy|models_of)\("(chalicelib\.(?:services|models)\.\w+)"\)$', re.M)
+
+
+def test_route_lazy_modules_are_the_modules_mypy_checks():
+    """A route module names each service or models module twice: imported under TYPE_CHECKING (what
+    mypy and an IDE follow) and lazily at run time. Both must name the same module under the same name,
+    or mypy checks calls against one module while requests run another."""
+    named = 0
+    for path in sorted((CHALICELIB / "routes").glob("*.py")):
+        source = path.read_text()
+        runtime = dict(_RUNTIME.findall(source))
+        named += len(runtime)
+        checked = {}
+        for node in ast.walk(ast.parse(source)):
+            if (isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
+                for imp in node.body:
+                    assert isinstance(imp, ast.ImportFrom), f"{path.name}: only `from ... import` under TYPE_CHECKING"
+                    checked |= {alias.asname or alias.name: f"{imp.module}.{alias.name}" for alias in imp.names}
+        assert runtime == checked, path.name
+        for module in runtime.values():
+            assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), f"{path.name}: {module} does not exist"
+    assert named > 20  # the pattern still matches how routes name their modules
