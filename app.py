@@ -1,9 +1,11 @@
 """Caseload API: the Chalice app, its blueprints, its schedule and middleware. Nothing else lives here."""
 import json
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from chalice import Chalice, Cron, Response
-from chalice.app import Request
+from chalice.app import CloudWatchEvent, Request
 
 from chalicelib.cors import with_cors
 from chalicelib.http import PROBLEM_JSON, problem
@@ -35,7 +37,7 @@ class _Caseload(Chalice):
 
     _serving = threading.local()
 
-    @property  # type: ignore[override]
+    @property
     def current_request(self) -> Request | None:
         return getattr(self._serving, "request", None)
 
@@ -55,7 +57,7 @@ for blueprint in (practice.bp, locations.bp, users.bp, codes.bp, clients.bp, ent
 
 @app.schedule(Cron(0, 6, "*", "*", "?", "*"), name="daily_sweep",
               description="Email staff about packs and authorizations; purge closed practices")
-def daily_sweep(event) -> None:
+def daily_sweep(event: CloudWatchEvent) -> None:
     """Every day at 06:00 UTC; the digest covers whatever is due that day."""
     from chalicelib.jobs.sweep import run_scheduled
 
@@ -63,11 +65,11 @@ def daily_sweep(event) -> None:
 
 
 @app.middleware("http")
-def problem_details(event, get_response) -> Response:
+def problem_details(event: Request, get_response: Callable[[Request], Response]) -> Response:
     """Errors Chalice raises before a route runs (405, 415, 404) get the problem+json shape too."""
     response = get_response(event)
     content_type = {k.lower(): v for k, v in response.headers.items()}.get("content-type", "")
-    if response.status_code >= 400 and not content_type.startswith(PROBLEM_JSON):
+    if response.status_code >= 400 and not (isinstance(content_type, str) and content_type.startswith(PROBLEM_JSON)):
         body = response.body if isinstance(response.body, dict) else _json_or_none(response.body)
         detail = (body or {}).get("Message") or (body or {}).get("message") or "Request failed"
         converted = problem(response.status_code, (body or {}).get("Code", "Error"), detail)
@@ -77,12 +79,12 @@ def problem_details(event, get_response) -> Response:
 
 
 @app.middleware("http")
-def cross_origin(event, get_response) -> Response:
+def cross_origin(event: Request, get_response: Callable[[Request], Response]) -> Response:
     """The staff console, on its own origin, may read every answer, errors too (chalicelib/cors.py)."""
     return with_cors(event, get_response(event))
 
 
-def _json_or_none(raw):
+def _json_or_none(raw: Any) -> Any:
     try:
         return json.loads(raw)
     except (TypeError, ValueError):

@@ -15,8 +15,8 @@ import re
 import time
 import traceback
 import uuid
-from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalice import Blueprint, Response
