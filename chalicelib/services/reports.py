@@ -17,10 +17,7 @@ from chalicelib.models.reports import (
 )
 from chalicelib.services.entitlements import authorization_view, pack_view
 from chalicelib.services.practice import practice_calendar
-from chalicelib.store import items
-from chalicelib.store.keys import authorization_end_pk, pack_expiry_pk, pack_sale_pk
-
-_END = "#~"  # sorts after every "#<client>#<id>" suffix of a date
+from chalicelib.store import reports
 
 
 def pack_expiry(*, principal: Principal, status: str, practitioner_id: str | None, category: str | None,
@@ -29,25 +26,16 @@ def pack_expiry(*, principal: Principal, status: str, practitioner_id: str | Non
     calendar = practice_calendar(principal.practice_id)
     today, soon = calendar.today, calendar.today + timedelta(days=calendar.soon_days)
     ranges = {
-        "expired": ("0000", (today - timedelta(days=1)).isoformat() + _END),
-        "expiring_soon": (today.isoformat(), soon.isoformat() + _END),
-        "active": ((soon + timedelta(days=1)).isoformat(), NO_EXPIRY + _END),
+        "expired": (None, today - timedelta(days=1)),
+        "expiring_soon": (today, soon),
+        "active": (soon + timedelta(days=1), NO_EXPIRY),
     }
-    filters, values, names = [], {}, {}
-    if status in ("active", "expiring_soon"):
-        # A used-up pack has nothing left to expire; it is listed under its own status elsewhere.
-        filters.append("#remaining > :nothing")
-        values[":nothing"] = 0
-        names["#remaining"] = "remaining"
-    if practitioner_id:
-        filters.append("practitioner_id = :practitioner")
-        values[":practitioner"] = practitioner_id
-    if category:
-        filters.append("contains(category_names, :category)")
-        values[":category"] = category
-    page = items.query_page(pack_expiry_pk(principal.practice_id), limit=limit, start_key=start_key, index="GSI1",
-                            between=ranges.get(status), filter=" AND ".join(filters) or None,
-                            filter_values=values or None, filter_names=names or None)
+    first, last = ranges.get(status, (None, None))
+    # A used-up pack has nothing left to expire; it is listed under its own status elsewhere.
+    page = reports.packs_by_expiry(principal.practice_id, first=first, last=last, all_days=status not in ranges,
+                                   with_balance=status in ("active", "expiring_soon"),
+                                   practitioner_id=practitioner_id, category=category, limit=limit,
+                                   start_key=start_key)
     rows = [PackExpiryRow.model_validate({**pack_view(i, today=today, soon_days=calendar.soon_days).model_dump(),
                                           "client_name": i["client_name"]}) for i in page.items]
     return rows, page.last_key
@@ -57,11 +45,8 @@ def authorizations(*, principal: Principal, include_expired: bool, practitioner_
                    start_key: dict | None) -> tuple[list[AuthorizationReportRow], dict | None]:
     """Every client's open authorizations, soonest end first: used / allowed, %, days left."""
     today = practice_calendar(principal.practice_id).today
-    between = None if include_expired else (today.isoformat(), "9999-12-31" + _END)
-    page = items.query_page(authorization_end_pk(principal.practice_id), limit=limit, start_key=start_key,
-                            index="GSI1", between=between,
-                            filter="practitioner_id = :practitioner" if practitioner_id else None,
-                            filter_values={":practitioner": practitioner_id} if practitioner_id else None)
+    page = reports.authorizations_by_end(principal.practice_id, ending_from=None if include_expired else today,
+                                         practitioner_id=practitioner_id, limit=limit, start_key=start_key)
     rows = []
     for item in page.items:
         view = authorization_view(item, today=today)
@@ -78,22 +63,16 @@ def pack_sales(*, principal: Principal, start: date, end: date) -> PackSalesRepo
     """Sales by category over a date range, each pack's price split by its proportions.
 
     The totals need every sale in the range, so this pages through the sales index itself
-    (one Query per 500 sales); the range is capped at a year.
+    (one Query per 500 sales, store/reports.SALES_PAGE); the range is capped at a year.
     """
     totals: dict[str, Decimal] = defaultdict(Decimal)
     counts: dict[str, int] = defaultdict(int)
-    packs, start_key = 0, None
-    while True:
-        page = items.query_page(pack_sale_pk(principal.practice_id), limit=500, start_key=start_key, index="GSI2",
-                                between=(start.isoformat(), end.isoformat() + _END))
-        for item in page.items:
-            packs += 1
-            for name, amount in _shares(item).items():
-                totals[name] += amount
-                counts[name] += 1
-        if not page.last_key:
-            break
-        start_key = page.last_key
+    packs = 0
+    for item in reports.packs_sold(principal.practice_id, start, end):
+        packs += 1
+        for name, amount in _shares(item).items():
+            totals[name] += amount
+            counts[name] += 1
     categories = [CategorySales(category=name, amount=totals[name], packs=counts[name]) for name in sorted(totals)]
     return PackSalesReport(start=start, end=end, currency=practice_calendar(principal.practice_id).currency,
                            total=sum(totals.values(), Decimal(0)), packs=packs, categories=categories)
