@@ -23,6 +23,27 @@ export const routes: AppRoute[] = [
   // Clients
   { path: "/clients", page: lazy(() => import("./pages/clients/ClientSearchPage")), roles: ALL, nav: { label: "Clients", order: 20 } },
   // Groups, notes, billing, admin, inbox: added by their screens' author below this line.
+  { path: "/groups", page: lazy(() => import("./pages/groups/GroupsPage")), roles: ["admin", "practitioner", "front_desk"], nav: { label: "Groups", order: 30 } },
+  { path: "/groups/:groupId", page: lazy(() => import("./pages/groups/GroupPage")), roles: ["admin", "practitioner", "front_desk"] },
+  { path: "/groups/:groupId/sessions/:appointmentId", page: lazy(() => import("./pages/groups/AttendancePage")), roles: ALL },
+  { path: "/groups/:groupId/sessions/:appointmentId/note", page: lazy(() => import("./pages/notes/GroupNotePage")), roles: ["admin", "practitioner"] },
+  { path: "/clients/:clientId/sessions/:sessionId/note", page: lazy(() => import("./pages/notes/SessionNotePage")), roles: ["admin", "practitioner"] },
+  { path: "/clients/:clientId/notes", page: lazy(() => import("./pages/notes/ClientNotesPage")), roles: ["admin", "practitioner"] },
+  // Every role may open a note's address: the API answers who may read it (403/404 shown as a problem).
+  { path: "/notes/:noteId", page: lazy(() => import("./pages/notes/NotePage")) },
+  { path: "/billing/invoices", page: lazy(() => import("./pages/billing/InvoicesPage")), roles: ["admin", "front_desk", "billing"], nav: { label: "Billing", order: 40 } },
+  { path: "/billing/claims", page: lazy(() => import("./pages/billing/ClaimsPage")), roles: ["admin", "billing", "practitioner"], nav: { label: "Claims", order: 45 } },
+  { path: "/billing/payers", page: lazy(() => import("./pages/billing/PayersPage")), roles: ALL },
+  { path: "/reports", page: lazy(() => import("./pages/billing/ReportsPage")), roles: ALL, nav: { label: "Reports", order: 50 } },
+  { path: "/admin", page: lazy(() => import("./pages/admin/AdminPage")), roles: ["admin", "billing"], nav: { label: "Admin", order: 60 } },
+  { path: "/admin/practice", page: lazy(() => import("./pages/admin/PracticePage")), roles: ALL },
+  { path: "/admin/locations", page: lazy(() => import("./pages/admin/LocationsPage")), roles: ALL },
+  { path: "/admin/rooms", page: lazy(() => import("./pages/admin/RoomsPage")), roles: ALL },
+  { path: "/admin/users", page: lazy(() => import("./pages/admin/UsersPage")), roles: ALL },
+  { path: "/admin/billing-codes", page: lazy(() => import("./pages/admin/BillingCodesPage")), roles: ALL },
+  { path: "/admin/note-templates", page: lazy(() => import("./pages/admin/NoteTemplatesPage")), roles: ALL },
+  { path: "/notifications", page: lazy(() => import("./pages/notifications/InboxPage")), roles: ALL, nav: { label: "Inbox", order: 70 } },
+  { path: "/settings/notifications", page: lazy(() => import("./pages/notifications/PreferencesPage")), roles: ALL },
 ];
 
 /** Paths other screens link to (one place to change a URL). */

@@ -27,3 +27,12 @@ export function orNull(text: string): string | null {
   const trimmed = text.trim();
   return trimmed === "" ? null : trimmed;
 }
+
+/** A screen's copy of loaded data that its own saves replace (the answer of a PATCH), until
+ * the data is loaded again: a reload always wins over an older local copy. */
+export function useEdited<T>(loaded: T | undefined): [T | undefined, (value: T) => void] {
+  const [edited, setEdited] = useState<{ base: T | undefined; value: T } | null>(null);
+  const value = edited && edited.base === loaded ? edited.value : loaded;
+  const set = useCallback((next: T) => setEdited({ base: loaded, value: next }), [loaded]);
+  return [value, set];
+}

@@ -1,13 +1,15 @@
-/** The columns of each report, shared by its table and its CSV download. */
+/** The columns of each report, shared by its table and its CSV download (the file has the
+ * figures the screen shows, as the API wrote them). */
 import type { components } from "../../api/schema";
-import type { CsvColumn } from "./csv";
 
 type S = components["schemas"];
 export type AuthorizationRow = S["AuthorizationReportRow"];
 export type PackExpiryRow = S["PackExpiryRow"];
 export type CategorySales = S["CategorySales"];
 
-export const authorizationColumns: CsvColumn<AuthorizationRow>[] = [
+export type ReportColumn<Row> = { header: string; value: (row: Row) => string | number | null | undefined };
+
+export const authorizationColumns: ReportColumn<AuthorizationRow>[] = [
   { header: "Client", value: (r) => r.client_name },
   { header: "Payer", value: (r) => r.payer },
   { header: "Authorization number", value: (r) => r.number },
@@ -22,7 +24,7 @@ export const authorizationColumns: CsvColumn<AuthorizationRow>[] = [
   { header: "Status", value: (r) => r.status },
 ];
 
-export const packExpiryColumns: CsvColumn<PackExpiryRow>[] = [
+export const packExpiryColumns: ReportColumn<PackExpiryRow>[] = [
   { header: "Client", value: (r) => r.client_name },
   { header: "Pack", value: (r) => r.name },
   { header: "Measure", value: (r) => r.measure },
@@ -35,8 +37,15 @@ export const packExpiryColumns: CsvColumn<PackExpiryRow>[] = [
   { header: "Status", value: (r) => r.status },
 ];
 
-export const packSalesColumns: CsvColumn<CategorySales>[] = [
+export const packSalesColumns: ReportColumn<CategorySales>[] = [
   { header: "Category", value: (r) => r.category },
   { header: "Packs", value: (r) => r.packs },
   { header: "Sales", value: (r) => r.amount },
 ];
+
+export function csvOf<Row>(columns: ReportColumn<Row>[], rows: Row[], toCsv: (h: string[], r: (string | number | null | undefined)[][]) => string): string {
+  return toCsv(
+    columns.map((c) => c.header),
+    rows.map((row) => columns.map((c) => c.value(row))),
+  );
+}

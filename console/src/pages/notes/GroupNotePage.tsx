@@ -1,11 +1,11 @@
 /** /groups/:groupId/sessions/:appointmentId/note — the group note of one group session: a
  * shared part copied into the chart of every member marked attended, plus optional parts per
  * member. Signing locks the group note and every copy. */
-import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { allPages, api, ok } from "../../api/client";
 import { useApi } from "../../api/hooks";
 import { EmptyState, Loading, PageHeader, ProblemBanner } from "../../components";
+import { useEdited } from "../admin/useAction";
 import { NoteEditor, type Note } from "./NoteEditor";
 
 /** The editor for a group note, with the members marked attended at that session. */
@@ -41,10 +41,8 @@ export default function GroupNotePage() {
     const notes = await allPages<Note>((cursor) => ok(api().GET("/v1/notes", { params: { query: { group_id: groupId, limit: 100, cursor } } })), 10);
     return notes.find((n) => n.type === "group" && n.appointment_id === appointmentId) ?? null;
   }, [groupId, appointmentId]);
-  const [note, setNote] = useState<Note | null>(null);
-  useEffect(() => {
-    if (existing.data) setNote(existing.data);
-  }, [existing.data]);
+  const [edited, setNote] = useEdited<Note | null>(existing.data);
+  const note = edited ?? null;
   const sessionPath = `/groups/${encodeURIComponent(groupId)}/sessions/${encodeURIComponent(appointmentId)}`;
   return (
     <>

@@ -1,21 +1,18 @@
 /** /notes/:noteId — one chart note: edit while unsigned, read-only with addenda once signed.
  * A role that may not read notes (front desk, billing) sees the API's problem, never content. */
-import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, ok } from "../../api/client";
 import { useApi } from "../../api/hooks";
 import { Loading, PageHeader, ProblemBanner } from "../../components";
 import { paths } from "../../routes";
+import { useEdited } from "../admin/useAction";
 import { GroupNoteBody } from "./GroupNotePage";
 import { NoteEditor, type Note } from "./NoteEditor";
 
 export default function NotePage() {
   const { noteId = "" } = useParams();
   const loaded = useApi(() => ok(api().GET("/v1/notes/{note_id}", { params: { path: { note_id: noteId } } })), [noteId]);
-  const [note, setNote] = useState<Note | null>(null);
-  useEffect(() => {
-    if (loaded.data) setNote(loaded.data);
-  }, [loaded.data]);
+  const [note, setNote] = useEdited<Note>(loaded.data);
   const title = note ? (note.type === "progress" ? "Progress note" : note.type === "group" ? "Group note" : "Group note (member copy)") : "Note";
   return (
     <>

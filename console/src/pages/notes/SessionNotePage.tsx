@@ -2,12 +2,12 @@
  * "save and add note" of the session form lands). A session booked from an appointment keeps
  * one note, found again by that appointment; otherwise a new note is written and opened at
  * /notes/:id afterwards. */
-import { useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { allPages, api, ok } from "../../api/client";
 import { useApi } from "../../api/hooks";
 import { Loading, PageHeader, ProblemBanner } from "../../components";
 import { paths } from "../../routes";
+import { useEdited } from "../admin/useAction";
 import { NoteEditor, type Note } from "./NoteEditor";
 
 export default function SessionNotePage() {
@@ -22,10 +22,8 @@ export default function SessionNotePage() {
     }
     return { session, note };
   }, [clientId, sessionId]);
-  const [note, setNote] = useState<Note | null>(null);
-  useEffect(() => {
-    if (loaded.data) setNote(loaded.data.note);
-  }, [loaded.data]);
+  const [edited, setNote] = useEdited<Note | null>(loaded.data?.note);
+  const note = edited ?? null;
   const session = loaded.data?.session;
   return (
     <>
