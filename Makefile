@@ -7,25 +7,34 @@ PY := $(VENV)/bin/python
 # cfn-lint and checkov for tests/infra: their own venv, so their pins never meet the app's.
 VENV_INFRA := .venv-infra
 ROLE ?= admin
+# The staff console (console/: React + Vite + TypeScript), installed and built when it exists.
+CONSOLE := $(wildcard console/package.json)
+CONSOLE_SOURCES := $(shell find console/src console/public -type f 2>/dev/null) \
+	$(wildcard console/index.html console/openapi.json console/vite.config.ts console/tsconfig*.json)
 
-.PHONY: help run test fuzz token install package sweep bench clean
+.PHONY: help run test fuzz token install package sweep bench clean console chromium
 
 help:
-	@echo "make run      install what is missing, start DynamoDB Local (.data/), seed the demo practice, serve http://127.0.0.1:8000"
-	@echo "make test     install what is missing and run the whole test suite (tests/infra packages and lints the template)"
+	@echo "make run      install what is missing, start DynamoDB Local (.data/), seed the demo practice, serve the API on http://127.0.0.1:8000 and the console on http://127.0.0.1:8080"
+	@echo "make test     install what is missing (console deps, chromium), lint and type-check the console, run the whole suite (tests/browser drives the console in headless Chromium; tests/infra packages and lints the template)"
 	@echo "make fuzz     the state machine, the OpenAPI fuzzer, the edge classes and the production races, much longer (about 45 min)"
 	@echo "make token ROLE=admin|practitioner|front_desk|billing   print a bearer token for the demo practice"
 	@echo "make package  build the deployable template: build/package/sam.json + deployment.zip (docs/DEPLOY.md)"
 	@echo "make sweep    run the daily sweep once against the local stack (emails land in .data/outbox)"
 	@echo "make bench    run the benchmarks and print their figures"
-	@echo "make clean    delete local data (.data/) and build output (build/); keeps .venv, .venv-infra and node_modules"
+	@echo "make clean    delete local data (.data/) and build output (build/, console/dist); keeps .venv, .venv-infra and node_modules"
 
-run: install
+run: install console
 	$(PY) -m devtools.run_local
 
 # Two workers: the suite is CPU-bound (moto, hypothesis) and the machine has two cores.
-test: install $(VENV_INFRA)/.stamp
-	$(PY) -m pytest -n 2
+test: install $(VENV_INFRA)/.stamp console chromium
+ifneq ($(CONSOLE),)
+	npm --prefix console run --if-present lint
+	npm --prefix console run --if-present typecheck
+endif
+	@# loadgroup: the browser tests share one worker, so one local stack and one Chromium.
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 # The same tests as `make test`, with budgets hundreds of times larger and fresh random draws.
 fuzz: install
@@ -81,5 +90,26 @@ node_modules/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The console's build (console/dist), redone when a source or the API contract (console/openapi.json) changed.
+ifneq ($(CONSOLE),)
+console: console/dist/index.html
+else
+console:
+	@echo "console/ does not exist yet: serving the API only"
+endif
+
+console/node_modules/.stamp: console/package.json console/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install nodejs npm"; exit 1; }
+	npm --prefix console ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+console/dist/index.html: console/node_modules/.stamp $(CONSOLE_SOURCES)
+	npm --prefix console run build
+	touch $@
+
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update && apt-get install -y --no-install-recommends chromium; }
+
 clean:
-	rm -rf .data build
+	rm -rf .data build console/dist

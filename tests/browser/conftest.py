@@ -54,6 +54,15 @@ BLOCKING_IMPACTS = ("serious", "critical")
 _STARTUP_SECONDS = 120.0
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With `pytest -n 2 --dist loadgroup` (make test) every browser test runs on one worker:
+    one local stack and one Chromium instead of one per worker."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def console_dist() -> Path:
     """The built console, or a failure saying how to build it."""
     override = os.environ.get("CASELOAD_TEST_CONSOLE_DIST")
