@@ -22,14 +22,9 @@ from chalicelib.services.practice import practice_calendar
 from chalicelib.store import entitlements as entitlement_store
 from chalicelib.store import invoices as invoice_store
 from chalicelib.store import items
-from chalicelib.store.keys import INVOICE, client_pk
 from chalicelib.store.repository import BILLING_CODES, CLIENTS
 
 ZERO = Decimal("0.00")
-
-
-def _key(practice_id: str, client_id: str, invoice_id: str) -> tuple[str, str]:
-    return client_pk(practice_id, client_id), INVOICE + invoice_id
 
 
 def _view(item: dict[str, Any]) -> Invoice:
@@ -50,12 +45,12 @@ def _issued_on(item: dict[str, Any]) -> str:
 
 
 def _get(practice_id: str, client_id: str, invoice_id: str) -> dict[str, Any]:
-    return items.get_existing(*_key(practice_id, client_id, invoice_id), resource="Invoice", resource_id=invoice_id)
+    return invoice_store.get(practice_id, client_id, invoice_id)
 
 
-def _settle(practice_id: str, item: dict[str, Any], *, refused_field: str | None = None) -> dict[str, Any]:
-    """Totals from the lines, the pack cover and the payments, and the index keys that list the
-    invoice by status and date (one rule, used on every write, so the lists follow each write).
+def _settle(item: dict[str, Any], *, refused_field: str | None = None) -> dict[str, Any]:
+    """Totals from the lines, the pack cover and the payments, and the status and date that
+    list the invoice (one rule, used on every write, so the lists follow each write).
     Money taken at the session is never refused: what it pays beyond what is due (the session
     also counted against a pack) is the invoice's credit. Any other excess is refused (409,
     naming `refused_field` when the request has one)."""
@@ -70,10 +65,9 @@ def _settle(practice_id: str, item: dict[str, Any], *, refused_field: str | None
     if due < 0:
         raise Conflict(f"Payments would exceed what is due by {-due:.2f}",
                        **({"field": refused_field} if refused_field else {}))
-    settled = {**item, "total": str(total), "paid": str(paid), "covered_by_pack": str(covered),
-               "balance_due": str(due), "credit": str(credit), "status": _status(paid, due),
-               "issued_on": _issued_on(item)}
-    return {**settled, **invoice_store.index_keys(practice_id, settled)}
+    return {**item, "total": str(total), "paid": str(paid), "covered_by_pack": str(covered),
+            "balance_due": str(due), "credit": str(credit), "status": _status(paid, due),
+            "issued_on": _issued_on(item)}
 
 
 def _pack_cover(practice_id: str, client_id: str, session: dict[str, Any]) -> tuple[str | None, Decimal]:
@@ -93,7 +87,7 @@ def _new_invoice(pid: str, client_id: str, data: InvoiceCreate) -> dict[str, Any
     if data.session_id:
         session = items.get_existing(*sessions.session_key(pid, client_id, data.session_id),
                                      resource="Client session", resource_id=data.session_id)
-        add_ons = items.get_many([BILLING_CODES.key(pid, c) for c in session.get("add_on_codes") or []])
+        add_ons = BILLING_CODES.get_many(pid, session.get("add_on_codes") or [])
         lines = [{"description": f"Session {session['date_of_service']}", "code": session["billing_code"],
                   "amount": session["fee"]}]
         lines += [{"description": a["description"], "code": a["code"], "amount": str(a["default_charge"])}
@@ -115,9 +109,7 @@ def _new_invoice(pid: str, client_id: str, data: InvoiceCreate) -> dict[str, Any
 
 
 def _create(pid: str, invoice: dict[str, Any], *, refused_field: str | None = None) -> dict[str, Any]:
-    item = _settle(pid, invoice, refused_field=refused_field)
-    pk, sk = _key(pid, invoice["client_id"], invoice["id"])
-    return items.create({"PK": pk, "SK": sk, **item}, resource="Invoice", resource_id=invoice["id"])
+    return invoice_store.create(pid, _settle(invoice, refused_field=refused_field))
 
 
 def pay_session(*, principal: Principal, client_id: str, session_id: str, data: PaymentCreate) -> InvoiceChange:
@@ -125,7 +117,7 @@ def pay_session(*, principal: Principal, client_id: str, session_id: str, data: 
     one write either way, so a refused payment leaves no invoice behind."""
     pid = principal.practice_id
     invoice_id = f"inv_{session_id}"
-    if items.get(*_key(pid, client_id, invoice_id)) is None:
+    if invoice_store.find(pid, client_id, invoice_id) is None:
         invoice = _new_invoice(pid, client_id, InvoiceCreate(session_id=session_id))
         invoice["payments"] = [*invoice["payments"], _payment(pid, data)]
         try:
@@ -143,8 +135,8 @@ def get_invoice(*, principal: Principal, client_id: str, invoice_id: str) -> Inv
 def list_invoices(*, principal: Principal, client_id: str, limit: int,
                   start_key: dict | None) -> tuple[list[Invoice], dict | None]:
     CLIENTS.get(principal.practice_id, client_id)
-    page = items.query_page(client_pk(principal.practice_id, client_id), INVOICE, limit=limit, start_key=start_key)
-    return [_view(i) for i in page.items], page.last_key
+    found, last_key = invoice_store.client_page(principal.practice_id, client_id, limit=limit, start_key=start_key)
+    return [_view(i) for i in found], last_key
 
 
 def list_practice_invoices(*, principal: Principal, query: InvoiceListQuery,
@@ -161,10 +153,9 @@ def add_payment(*, principal: Principal, client_id: str, invoice_id: str, data: 
     """Record a payment; refused if it is more than the balance due. Conditioned on the version
     read, so two payments at once cannot both pass the check."""
     current = _get(principal.practice_id, client_id, invoice_id)
-    updated = _settle(principal.practice_id, {**current, "payments": [*current["payments"],
-                                                                      _payment(principal.practice_id, data)]},
+    updated = _settle({**current, "payments": [*current["payments"], _payment(principal.practice_id, data)]},
                       refused_field="body.amount")
-    return _save(current, updated)
+    return _save(principal.practice_id, current, updated)
 
 
 def _payment(practice_id: str, data: PaymentCreate) -> dict[str, Any]:
@@ -172,11 +163,10 @@ def _payment(practice_id: str, data: PaymentCreate) -> dict[str, Any]:
     return {"id": new_id("pay"), "amount": f"{data.amount:.2f}", "method": data.method, "on": on.isoformat()}
 
 
-def _save(current: dict[str, Any], updated: dict[str, Any], extra: list[dict[str, Any]] | None = None) -> InvoiceChange:
+def _save(practice_id: str, current: dict[str, Any], updated: dict[str, Any]) -> InvoiceChange:
     version = current["version"]
     updated = {**updated, "version": version + 1, "updated_at": items.now()}
-    items.transact_entity([items.put_action(updated, expected_version=version), *(extra or [])],
-                          expected_version=version, resource="Invoice", resource_id=current["id"])
+    invoice_store.save(practice_id, updated, expected_version=version)
     return InvoiceChange(invoice=_view(updated), version=updated["version"])
 
 
@@ -204,10 +194,10 @@ def set_pack(*, principal: Principal, client_id: str, invoice_id: str, pack_id: 
         if pack_id and (plan.pack is None or plan.pack["id"] != pack_id):
             raise Conflict(f"Pack {pack_id} cannot take this session: {plan.pack_reason}")
         cover = Decimal(session["fee"]) if plan.pack else ZERO
-        written["item"] = _settle(principal.practice_id, {
+        written["item"] = _settle({
             **current, "applied_pack_id": pack_id, "covered_by_pack": str(cover),
             "version": expected_version + 1, "updated_at": items.now()})
-        return [items.put_action(written["item"], expected_version=expected_version)]
+        return [invoice_store.put_action(principal.practice_id, written["item"], expected_version=expected_version)]
 
     charge = charging.recharge_session(
         principal=principal, client_id=client_id, request=request, code=code,

@@ -1,6 +1,8 @@
-"""Invoice index keys and the practice-wide invoice list.
+"""Invoices: one per session or pack sale, in the client's partition (`INVOICE#<id>`), and the
+practice-wide invoice list.
 
-Every invoice write carries three index entries, all sorted by `<issued_on>#<invoice id>`:
+Invoices go in and out as entities; the key and the index entries follow from the invoice's
+client, id, status and date on every write, so the lists follow each write. Every invoice write carries three index entries, all sorted by `<issued_on>#<invoice id>`:
 GSI1 per practice, GSI2 per practice and status, GSI3 per client. A list page is then one Query
 on the one partition its filters name, and a date range is a BETWEEN on the sort key. Only the
 client+status combination filters, and then inside that one client's invoices.
@@ -12,7 +14,18 @@ from typing import Any
 
 from chalicelib.errors import BadRequest
 from chalicelib.store import items
-from chalicelib.store.keys import client_invoices_pk, invoice_date_sk, invoice_status_pk, practice_invoices_pk
+from chalicelib.store.keys import (
+    INVOICE,
+    PK,
+    SK,
+    client_invoices_pk,
+    client_pk,
+    invoice_date_sk,
+    invoice_status_pk,
+    practice_invoices_pk,
+)
+
+RESOURCE = "Invoice"
 
 BY_PRACTICE, BY_STATUS, BY_CLIENT = "GSI1", "GSI2", "GSI3"
 
@@ -23,6 +36,55 @@ def index_keys(practice_id: str, invoice: dict[str, Any]) -> dict[str, str]:
     return {f"{BY_PRACTICE}PK": practice_invoices_pk(practice_id), f"{BY_PRACTICE}SK": sk,
             f"{BY_STATUS}PK": invoice_status_pk(practice_id, invoice["status"]), f"{BY_STATUS}SK": sk,
             f"{BY_CLIENT}PK": client_invoices_pk(practice_id, invoice["client_id"]), f"{BY_CLIENT}SK": sk}
+
+
+def _key(practice_id: str, client_id: str, invoice_id: str) -> tuple[str, str]:
+    return client_pk(practice_id, client_id), INVOICE + invoice_id
+
+
+def _item(practice_id: str, invoice: dict[str, Any]) -> dict[str, Any]:
+    """The invoice as stored: its key and its three index entries."""
+    pk, sk = _key(practice_id, invoice["client_id"], invoice["id"])
+    return {**invoice, PK: pk, SK: sk, **index_keys(practice_id, invoice)}
+
+
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in (PK, SK) and not k.startswith("GSI")}
+
+
+def find(practice_id: str, client_id: str, invoice_id: str) -> dict[str, Any] | None:
+    """An invoice (strongly consistent), or None."""
+    item = items.get(*_key(practice_id, client_id, invoice_id))
+    return _public(item) if item else None
+
+
+def get(practice_id: str, client_id: str, invoice_id: str) -> dict[str, Any]:
+    """An invoice, or NotFound."""
+    return _public(items.get_existing(*_key(practice_id, client_id, invoice_id), resource=RESOURCE,
+                                      resource_id=invoice_id))
+
+
+def create(practice_id: str, invoice: dict[str, Any]) -> dict[str, Any]:
+    """A new invoice at version 1; AlreadyExists if the session or sale has one (the id is theirs)."""
+    return _public(items.create(_item(practice_id, invoice), resource=RESOURCE, resource_id=invoice["id"]))
+
+
+def put_action(practice_id: str, invoice: dict[str, Any], *, expected_version: int) -> dict[str, Any]:
+    """A transaction action replacing the invoice at `expected_version` (its next version given)."""
+    return items.put_action(_item(practice_id, invoice), expected_version=expected_version)
+
+
+def save(practice_id: str, invoice: dict[str, Any], *, expected_version: int) -> None:
+    """Replace the invoice if it is still at `expected_version` (NotFound, or 412 if stale)."""
+    items.transact_entity([put_action(practice_id, invoice, expected_version=expected_version)],
+                          expected_version=expected_version, resource=RESOURCE, resource_id=invoice["id"])
+
+
+def client_page(practice_id: str, client_id: str, *, limit: int,
+                start_key: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page of a client's invoices in id order (one Query of its partition)."""
+    page = items.query_page(client_pk(practice_id, client_id), INVOICE, limit=limit, start_key=start_key)
+    return [_public(i) for i in page.items], page.last_key
 
 
 def list_page(practice_id: str, *, status: str | None, client_id: str | None, first_day: date | None,
