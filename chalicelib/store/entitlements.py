@@ -195,15 +195,9 @@ def consume(key: tuple[str, str], cost: Decimal, *, on: str, window: tuple[str, 
     `first_use`: the attributes that start a pack's validity (`expires_on` and its index
     keys), written only while the pack has no expiry, so exactly one first use sets it.
     """
-    sets = {"used": "used + :n", "remaining": "remaining - :n"}
-    values: dict[str, Any] = {":n": cost, ":open": "open"}
-    removes = []
-    for i, (name, value) in enumerate((first_use or {}).items()):
-        if value is None:
-            removes.append(name)
-        else:
-            sets[name] = f":x{i}"
-            values[f":x{i}"] = value
+    expression, names, values = items.update_clause(first_use or {}, prefix="x",
+                                                    also_set=["used = used + :n", "remaining = remaining - :n"])
+    values.update({":n": cost, ":open": "open"})
     condition = "remaining >= :n AND #state = :open"
     if band[0] is not None:
         condition += " AND remaining > :lo"
@@ -220,10 +214,7 @@ def consume(key: tuple[str, str], cost: Decimal, *, on: str, window: tuple[str, 
     # DynamoDB refuses a request that defines a value no expression uses.
     if ":on" in condition:
         values[":on"] = on
-    names = {"#state": "state", **{f"#s{i}": n for i, n in enumerate([*sets, *removes])}}
-    expression = "SET " + ", ".join(f"#s{i} = {v}" for i, v in enumerate(sets.values()))
-    if removes:
-        expression += " REMOVE " + ", ".join(f"#s{i}" for i in range(len(sets), len(sets) + len(removes)))
+    names["#state"] = "state"
     return {"Update": {"TableName": items.table(), "Key": items.key_of(*key), "UpdateExpression": expression,
                        "ConditionExpression": condition, "ExpressionAttributeNames": names,
                        "ExpressionAttributeValues": dynamo.to_item(values)}}
@@ -240,21 +231,10 @@ def give_back(key: tuple[str, str], amount: Decimal, *, restart: dict[str, Any] 
     remove) when this give-back leaves nothing used, such as a first-use pack's expiry; then
     the write is conditioned on exactly `amount` being used, so a concurrent charge cancels it
     (and the caller re-reads) instead of being counted under a clock that was unset."""
-    expression, condition = "SET used = used - :n, remaining = remaining + :n", "attribute_exists(PK) AND used >= :n"
-    values: dict[str, Any] = {":n": amount}
-    names: dict[str, str] = {}
-    if restart:
-        condition = "attribute_exists(PK) AND used = :n"
-        removes = []
-        for i, (name, value) in enumerate(restart.items()):
-            names[f"#r{i}"] = name
-            if value is None:
-                removes.append(f"#r{i}")
-            else:
-                expression += f", #r{i} = :r{i}"
-                values[f":r{i}"] = value
-        if removes:
-            expression += " REMOVE " + ", ".join(removes)
+    expression, names, values = items.update_clause(restart or {}, prefix="r",
+                                                    also_set=["used = used - :n", "remaining = remaining + :n"])
+    values[":n"] = amount
+    condition = "attribute_exists(PK) AND used = :n" if restart else "attribute_exists(PK) AND used >= :n"
     action = {"TableName": items.table(), "Key": items.key_of(*key), "UpdateExpression": expression,
               "ConditionExpression": condition, "ExpressionAttributeValues": dynamo.to_item(values)}
     return {"Update": {**action, "ExpressionAttributeNames": names} if names else action}
@@ -280,33 +260,24 @@ def usage_put(practice_id: str, client_id: str, session_ref: str, kind: str, val
 def usage_update(practice_id: str, client_id: str, session_ref: str, kind: str, *, entitlement_id: str,
                  state: str = "reversed", new_entitlement_id: str | None = None) -> dict[str, Any]:
     """Mark an active usage reversed, or repoint it to another entitlement (consolidation)."""
-    sets = {"#state": state, "#eid": new_entitlement_id or entitlement_id, "#at": items.now()}
+    expression, names, values = items.update_clause({"state": state, "entitlement_id": new_entitlement_id or entitlement_id,
+                                                     "updated_at": items.now()})
     return {"Update": {"TableName": items.table(), "Key": items.key_of(client_pk(practice_id, client_id),
                                                                     usage_sk(session_ref, kind)),
-                       "UpdateExpression": "SET " + ", ".join(f"{k} = :v{i}" for i, k in enumerate(sets)),
-                       "ConditionExpression": "#state = :active AND #eid = :old",
-                       "ExpressionAttributeNames": {"#state": "state", "#eid": "entitlement_id",
-                                                    "#at": "updated_at"},
-                       "ExpressionAttributeValues": dynamo.to_item({
-                           **{f":v{i}": v for i, v in enumerate(sets.values())},
-                           ":active": "active", ":old": entitlement_id})}}
+                       "UpdateExpression": expression, "ConditionExpression": "#a0 = :active AND #a1 = :old",
+                       "ExpressionAttributeNames": names,
+                       "ExpressionAttributeValues": dynamo.to_item({**values, ":active": "active",
+                                                                    ":old": entitlement_id})}}
 
 
 def change_capacity(key: tuple[str, str], capacity_attr: str, new_capacity: Decimal, *, expected_version: int,
                     resource: str, resource_id: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Set a new limit/allowed and recompute `remaining`; refused below what is already used."""
-    values: dict[str, Any] = {":cap": new_capacity, ":expected": expected_version, ":one": 1, ":open": "open",
-                              ":now": items.now()}
-    names = {"#cap": capacity_attr, "#version": "version", "#state": "state", "#updated": "updated_at"}
-    sets = ["#cap = :cap", "remaining = :cap - used", "#version = #version + :one", "#updated = :now"]
-    for i, (name, value) in enumerate((extra or {}).items()):
-        names[f"#e{i}"] = name
-        if value is None:
-            continue
-        values[f":e{i}"] = value
-        sets.append(f"#e{i} = :e{i}")
-    removes = [f"#e{i}" for i, v in enumerate((extra or {}).values()) if v is None]
-    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    expression, names, values = items.update_clause(extra or {}, prefix="e", also_set=[
+        "#cap = :cap", "remaining = :cap - used", "#version = #version + :one", "#updated = :now"])
+    values.update({":cap": new_capacity, ":expected": expected_version, ":one": 1, ":open": "open",
+                   ":now": items.now()})
+    names.update({"#cap": capacity_attr, "#version": "version", "#state": "state", "#updated": "updated_at"})
     try:
         response = dynamo.client().update_item(
             TableName=items.table(), Key=items.key_of(*key), UpdateExpression=expression,

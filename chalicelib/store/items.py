@@ -123,17 +123,9 @@ def update(pk: str, sk: str, changes: dict[str, Any], *, expected_version: int, 
     """
     stamp = now()
     changes = {**changes, "updated_at": stamp}
-    names = {"#version": "version"}
-    values: dict[str, Any] = {":expected": expected_version, ":one": 1}
-    sets, removes = ["#version = #version + :one"], []
-    for i, (name, value) in enumerate(changes.items()):
-        names[f"#f{i}"] = name
-        if value is None:
-            removes.append(f"#f{i}")
-        else:
-            values[f":v{i}"] = value
-            sets.append(f"#f{i} = :v{i}")
-    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    expression, names, values = update_clause(changes, prefix="f", also_set=["#version = #version + :one"])
+    names["#version"] = "version"
+    values.update({":expected": expected_version, ":one": 1})
     cond = "attribute_exists(PK) AND #version = :expected"
     if condition:
         cond += f" AND ({condition})"
@@ -361,6 +353,26 @@ def stale(resource: str, resource_id: str, stored: Any, expected_version: int) -
         f"{expected_version}); read it again and retry", current_version=int(stored))
 
 
+def update_clause(changes: dict[str, Any], *, prefix: str = "a",
+                  also_set: list[str] | None = None) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The one update-expression builder: 'SET #a0 = :a0, ... REMOVE #a1' setting each of
+    `changes` (None: remove it), with the attribute names and values it uses. `also_set`:
+    assignments written as they are (counters such as '#version = #version + :one'), whose
+    names and values the caller supplies."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    sets, removes = list(also_set or []), []
+    for i, (name, value) in enumerate(changes.items()):
+        names[f"#{prefix}{i}"] = name
+        if value is None:
+            removes.append(f"#{prefix}{i}")
+        else:
+            values[f":{prefix}{i}"] = value
+            sets.append(f"#{prefix}{i} = :{prefix}{i}")
+    clauses = (["SET " + ", ".join(sets)] if sets else []) + (["REMOVE " + ", ".join(removes)] if removes else [])
+    return " ".join(clauses), names, values
+
+
 def key_of(pk: str, sk: str) -> dict[str, Any]:
     """A key in DynamoDB's attribute-value form."""
     return dynamo.to_item({PK: pk, SK: sk})
@@ -402,13 +414,10 @@ def follow_action(pk: str, sk: str, values: dict[str, Any]) -> dict[str, Any]:
     """Set attributes on an item that must exist and move its version on: a copy kept in step
     with another entity in the same transaction (holders of the old ETag become stale, as the
     representation they read has changed)."""
-    names = {"#version": "version", "#updated": "updated_at", **{f"#a{i}": k for i, k in enumerate(values)}}
-    wire = {":one": 1, ":now": now(), **{f":v{i}": v for i, v in enumerate(values.values()) if v is not None}}
-    sets = "".join(f"#a{i} = :v{i}, " for i, v in enumerate(values.values()) if v is not None)
-    removes = ", ".join(f"#a{i}" for i, v in enumerate(values.values()) if v is None)  # None: remove
-    return {"Update": {"TableName": table(), "Key": key_of(pk, sk),
-                       "UpdateExpression": f"SET {sets}#version = #version + :one, #updated = :now"
-                                           + (f" REMOVE {removes}" if removes else ""),
+    expression, names, wire = update_clause(values, also_set=["#version = #version + :one", "#updated = :now"])
+    names.update({"#version": "version", "#updated": "updated_at"})
+    wire.update({":one": 1, ":now": now()})
+    return {"Update": {"TableName": table(), "Key": key_of(pk, sk), "UpdateExpression": expression,
                        "ConditionExpression": "attribute_exists(PK)", "ExpressionAttributeNames": names,
                        "ExpressionAttributeValues": dynamo.to_item(wire)}}
 
@@ -444,11 +453,9 @@ def write_error(err: "TransactionCancelled", index: int, *, expected_version: in
 
 def set_attributes(pk: str, sk: str, values: dict[str, Any]) -> None:
     """Set attributes on an existing item without a version check (denormalised copies only)."""
-    names = {f"#a{i}": k for i, k in enumerate(values)}
+    expression, names, wire = update_clause(values)
     # Setting the same values twice is harmless, so this write is simply resent.
     retry.call(lambda: dynamo.client().update_item(
         TableName=table(), Key=key_of(pk, sk), ConditionExpression="attribute_exists(PK)",
-        UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(values))),
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues=dynamo.to_item({f":v{i}": v for i, v in enumerate(values.values())})),
+        UpdateExpression=expression, ExpressionAttributeNames=names, ExpressionAttributeValues=dynamo.to_item(wire)),
         what="update the item")
