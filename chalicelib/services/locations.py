@@ -17,6 +17,7 @@ from chalicelib.models.locations import Location, LocationCreate, LocationUpdate
 from chalicelib.services.common import changes_of
 from chalicelib.services.practice import load_practice
 from chalicelib.store import items
+from chalicelib.store import locations as store
 from chalicelib.store.repository import LOCATIONS, ROOMS
 
 
@@ -71,32 +72,13 @@ def update_location(*, principal: Principal, location_id: str, changes: Location
 
 def delete_location(*, principal: Principal, location_id: str, expected_version: int) -> None:
     """Delete a location that no room is attached to."""
-    LOCATIONS.delete(principal.practice_id, location_id, expected_version=expected_version,
-                     condition="attribute_not_exists(room_count) OR room_count = :zero",
-                     condition_values={":zero": 0},
-                     condition_reason="The location still has rooms; move or delete them first")
+    store.delete_location(principal.practice_id, location_id, expected_version=expected_version,
+                          reason="The location still has rooms; move or delete them first")
 
 
-def _write_room(principal: Principal, room_write: dict[str, Any], location_ids: list[str], *,
-                added: list[str], removed: list[str], expected_version: int | None = None,
-                room_id: str = "") -> None:
-    """One transaction: the room write plus the room counts of the locations it joins or leaves."""
-    def count(location_id: str, delta: int) -> dict[str, Any]:
-        return items.add_action(*LOCATIONS.key(principal.practice_id, location_id), "room_count", delta)
-
-    actions = [room_write] + [count(i, +1) for i in added] + [count(i, -1) for i in removed]
-    try:
-        items.transact(actions)
-    except items.TransactionCancelled as err:
-        refused = items.write_error(err, 0, expected_version=expected_version, resource=ROOMS.resource,
-                                    resource_id=room_id)
-        if refused:
-            raise refused from err
-        missing = [added[i - 1] for i in err.failed() if 0 < i <= len(added)]
-        if missing:
-            raise ValidationFailed([{"field": f"body.location_ids.{location_ids.index(m)}",
-                                     "reason": f"location {m} does not exist"} for m in missing]) from err
-        raise
+def _missing(location_ids: list[str], err: store.MissingLocations) -> ValidationFailed:
+    return ValidationFailed([{"field": f"body.location_ids.{location_ids.index(m)}",
+                              "reason": f"location {m} does not exist"} for m in err.location_ids])
 
 
 def _room(item: dict[str, Any]) -> Room:
@@ -107,11 +89,12 @@ def create_room(*, principal: Principal, data: RoomCreate, room_id: str | None =
     """A new room attached to existing locations."""
     location_ids = list(dict.fromkeys(data.location_ids))
     room_id = room_id or new_id("room")
-    item = items.new_item(ROOMS.item(principal.practice_id, room_id,
-                                     {**data.model_dump(mode="json"), "location_ids": location_ids}))
-    _write_room(principal, items.put_action(item), location_ids, added=location_ids, removed=[],
-                room_id=room_id)
-    return _room(item)
+    try:
+        room = store.create_room(principal.practice_id, room_id,
+                                 {**data.model_dump(mode="json"), "location_ids": location_ids})
+    except store.MissingLocations as err:
+        raise _missing(location_ids, err) from err
+    return _room(room)
 
 
 def get_room(*, principal: Principal, room_id: str) -> Room:
@@ -130,19 +113,16 @@ def update_room(*, principal: Principal, room_id: str, changes: RoomUpdate, expe
         return _room(ROOMS.update(principal.practice_id, room_id, values, expected_version=expected_version))
     current = ROOMS.get(principal.practice_id, room_id)
     new_ids = list(dict.fromkeys(values["location_ids"]))
-    merged = {**current, **values, "location_ids": new_ids, "version": expected_version + 1,
-              "updated_at": items.now()}
-    _write_room(principal, items.put_action(merged, expected_version=expected_version), new_ids,
-                added=[i for i in new_ids if i not in current["location_ids"]],
-                removed=[i for i in current["location_ids"] if i not in new_ids],
-                expected_version=expected_version, room_id=room_id)
-    return _room(merged)
+    try:
+        moved = store.move_room(principal.practice_id, current, {**values, "location_ids": new_ids},
+                                expected_version=expected_version)
+    except store.MissingLocations as err:
+        raise _missing(new_ids, err) from err
+    return _room(moved)
 
 
 def delete_room(*, principal: Principal, room_id: str, expected_version: int) -> None:
     """Delete a room and release it from its locations' room counts."""
     current = ROOMS.get(principal.practice_id, room_id)
-    delete = items.delete_action(*ROOMS.key(principal.practice_id, room_id), expected_version=expected_version)
-    _write_room(principal, delete, current["location_ids"], added=[], removed=current["location_ids"],
-                expected_version=expected_version, room_id=room_id)
+    store.delete_room(principal.practice_id, current, expected_version=expected_version)
 
