@@ -13,14 +13,15 @@ from zoneinfo import ZoneInfo
 from chalicelib.auth import Principal
 from chalicelib.domain.icalendar_lines import first_error
 from chalicelib.domain.scheduling import MAX_LENGTH, Occurrence
-from chalicelib.errors import ValidationFailed
+from chalicelib.errors import AlreadyExists, NotFound, ValidationFailed
 from chalicelib.models.appointments import AppointmentCreate, CalendarImport, CalendarImportResult, ImportedEvent
 from chalicelib.models.sessions import SessionCreate
 from chalicelib.services import appointments, sessions
 from chalicelib.services.clients import clients_with_email
 from chalicelib.services.practice import cached_practice
-from chalicelib.store import items
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS, USERS
+from chalicelib.store import appointment_partition as appointment_store
+from chalicelib.store import sessions as session_store
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS, USERS, get_each
 
 MAX_OCCURRENCES = 104
 _FLOATING_UNTIL = re.compile(r"UNTIL=(\d{8})(?:T(\d{6}))?(?![\dTZ])")
@@ -58,10 +59,10 @@ def import_calendar(*, principal: Principal, data: CalendarImport) -> CalendarIm
 
 def _check_references(principal: Principal, data: CalendarImport) -> None:
     pid = principal.practice_id
-    keys = [USERS.key(pid, data.practitioner_id), LOCATIONS.key(pid, data.location_id)]
+    wanted = [(USERS, data.practitioner_id), (LOCATIONS, data.location_id)]
     if data.billing_code:
-        keys.append(BILLING_CODES.key(pid, data.billing_code))
-    found = items.get_many(keys)
+        wanted.append((BILLING_CODES, data.billing_code))
+    found = get_each(pid, wanted)
     errors = [{"field": f"body.{name}", "reason": "does not exist in this practice"}
               for name, item in zip(("practitioner_id", "location_id", "billing_code"), found) if item is None]
     if found[0] and found[0]["role"] != "practitioner":
@@ -164,9 +165,12 @@ def _create(principal: Principal, data: CalendarImport, uid: str, client_id: str
                              detail="no billing_code given and the client has no default code")
     if data.send_to_billing:
         session_id = f"ses_ics_{ident}"
-        if items.get(*sessions.session_key(principal.practice_id, client_id, session_id)):
+        try:
+            session_store.get(principal.practice_id, client_id, session_id)
             return ImportedEvent(uid=uid, start=start, client_id=client_id, created_id=session_id,
                                  outcome="already_imported")
+        except NotFound:
+            pass  # not imported yet
         sessions.create_session(principal=principal, client_id=client_id, session_id=session_id, data=SessionCreate(
             date_of_service=start.astimezone(ZoneInfo(cached_practice(principal.practice_id).time_zone)).date(),
             billing_code=code, minutes=int((end - start).total_seconds() // 60), location_id=data.location_id))
@@ -179,8 +183,9 @@ def _create(principal: Principal, data: CalendarImport, uid: str, client_id: str
     item = appointments.appointment_item(principal.practice_id, booking, code, Occurrence(1, utc_start, utc_end),
                                          None, appointment_id=appointment_id)
     try:
-        items.transact([items.put_action(item)])
-    except items.TransactionCancelled:
+        appointment_store.create(item)
+    except AlreadyExists:
         return ImportedEvent(uid=uid, start=start, client_id=client_id, created_id=appointment_id,
                              outcome="already_imported")
     return ImportedEvent(uid=uid, start=start, client_id=client_id, created_id=appointment_id, outcome="created")
+

@@ -20,7 +20,7 @@ from chalicelib.services.clients import display_name
 from chalicelib.services.common import changes_of
 from chalicelib.store import appointment_partition, items
 from chalicelib.store import groups as memberships
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, GROUPS, USERS
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, GROUPS, USERS, get_each
 
 
 def _view(item: dict[str, Any]) -> Group:
@@ -53,8 +53,7 @@ def _check_people(principal: Principal, practitioner_id: str | None, shared_with
     pid = principal.practice_id
     named = ([("body.practitioner_id", practitioner_id)] if practitioner_id else []) + \
         [(f"body.shared_with.{i}", u) for i, u in enumerate(shared_with or [])]
-    keys = [USERS.key(pid, user_id) for _, user_id in named] + ([BILLING_CODES.key(pid, code)] if code else [])
-    found = items.get_many(keys)
+    found = get_each(pid, [(USERS, user_id) for _, user_id in named] + ([(BILLING_CODES, code)] if code else []))
     errors = [{"field": field, "reason": "is not a practitioner of this practice"}
               for (field, _), user in zip(named, found) if user is None or user["role"] != "practitioner"]
     if code and (found[-1] is None or found[-1]["add_on"]):

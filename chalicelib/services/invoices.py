@@ -22,6 +22,7 @@ from chalicelib.services.practice import practice_calendar
 from chalicelib.store import entitlements as entitlement_store
 from chalicelib.store import invoices as invoice_store
 from chalicelib.store import items
+from chalicelib.store import sessions as session_store
 from chalicelib.store.repository import BILLING_CODES, CLIENTS
 
 ZERO = Decimal("0.00")
@@ -85,8 +86,7 @@ def create_invoice(*, principal: Principal, client_id: str, data: InvoiceCreate)
 def _new_invoice(pid: str, client_id: str, data: InvoiceCreate) -> dict[str, Any]:
     """The invoice item, not yet written nor settled."""
     if data.session_id:
-        session = items.get_existing(*sessions.session_key(pid, client_id, data.session_id),
-                                     resource="Client session", resource_id=data.session_id)
+        session = session_store.get(pid, client_id, data.session_id)
         add_ons = BILLING_CODES.get_many(pid, session.get("add_on_codes") or [])
         lines = [{"description": f"Session {session['date_of_service']}", "code": session["billing_code"],
                   "amount": session["fee"]}]
@@ -173,8 +173,7 @@ def _save(practice_id: str, current: dict[str, Any], updated: dict[str, Any]) ->
 def _session_of(principal: Principal, client_id: str, invoice: dict[str, Any]) -> dict[str, Any]:
     if invoice["subject"] != "session":
         raise Conflict("Only a session's invoice has a pack to apply or remove")
-    return items.get_existing(*sessions.session_key(principal.practice_id, client_id, invoice["session_id"]),
-                              resource="Client session", resource_id=invoice["session_id"])
+    return session_store.get(principal.practice_id, client_id, invoice["session_id"])
 
 
 def set_pack(*, principal: Principal, client_id: str, invoice_id: str, pack_id: str | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.errors import AlreadyExists
 from chalicelib.store import items
 from chalicelib.store.keys import APPOINTMENT_SK, ATTENDANCE, SK, appointment_pk
 
@@ -22,3 +23,12 @@ def with_marks(practice_id: str, appointment_id: str) -> tuple[dict[str, Any] | 
     appointment = next((items.public(i) for i in found if i[SK] == APPOINTMENT_SK), None)
     marks = {i["client_id"]: items.public(i) for i in found if i[SK].startswith(ATTENDANCE)}
     return appointment, marks
+
+
+def create(item: dict[str, Any]) -> None:
+    """Write a whole new appointment item (keyed and indexed by services/appointments'
+    appointment_item) in one transaction; AlreadyExists if its id is taken (imported before)."""
+    try:
+        items.transact([items.put_action(item)])
+    except items.TransactionCancelled as err:
+        raise AlreadyExists(f"Appointment {item.get('id')} already exists") from err
