@@ -129,3 +129,60 @@ def slot_changes(held: set[tuple[str, str]], wanted: set[tuple[str, str]], occup
         add(wanted - occupied, "free")
     return [HourChange(room, hour, frozenset(parts["take"]), frozenset(parts["release"]), frozenset(parts["free"]))
             for (room, hour), parts in sorted(hours.items())]
+
+
+# ---- attendance transitions ----------------------------------------------------------------
+# Attendance states charge (an attended session, a missed one a pack may charge for). Leaving
+# one gives its charge back, entering one charges, each in the same transaction as the status
+# or mark written with it; moving between two passes through a state that charges nothing.
+
+CHARGED_STATES = ("attended", "no_show", "late_cancel")
+
+
+@dataclass(frozen=True)
+class StatusSteps:
+    """How an appointment moves to a new status: first give back its charge, writing
+    `give_back_as` with it (None: nothing to give back); then charge, writing the new status
+    with it (`charge`), or write the new status alone (`write`)."""
+
+    give_back_as: str | None
+    charge: bool
+    write: bool
+
+
+def status_refusal(current: str, new: str) -> str | None:
+    """Why an appointment cannot go from `current` to `new` (None: it can)."""
+    if new == current:
+        return f"The appointment is already {new}"
+    if current == "cancelled":
+        return "A cancelled appointment stays cancelled; book a new one"
+    return None
+
+
+def status_steps(current: str, new: str) -> StatusSteps:
+    """The writes that take an appointment from `current` to `new` (an allowed change)."""
+    give_back_as = ("booked" if new in CHARGED_STATES else new) if current in CHARGED_STATES else None
+    charge = new in CHARGED_STATES
+    return StatusSteps(give_back_as, charge, not charge and give_back_as is None)
+
+
+@dataclass(frozen=True)
+class MarkSteps:
+    """How a group member's mark moves: give back what the old mark took (dropping the session
+    it recorded, if attended) with an interim 'unmarked'; then, unless unmarked is the aim,
+    write the new mark with its charge (`charge`) or alone, recording a session if attended."""
+
+    give_back: bool
+    drop_session: bool
+    done_after_give_back: bool
+    records_session: bool
+    charge: bool
+
+
+def mark_steps(current: str | None, wanted: str, fee: str) -> MarkSteps:
+    """The writes that take a member from mark `current` (None: never marked) to `wanted`;
+    `fee` 'none' charges nothing (a no-fee session is still recorded)."""
+    give_back = current in CHARGED_STATES
+    return MarkSteps(give_back=give_back, drop_session=current == "attended",
+                     done_after_give_back=give_back and wanted == "unmarked",
+                     records_session=wanted == "attended", charge=wanted in CHARGED_STATES and fee != "none")

@@ -19,6 +19,8 @@ from chalicelib.domain.scheduling import (
     room_slots,
     slot_changes,
     span,
+    status_refusal,
+    status_steps,
 )
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.appointments import (
@@ -368,26 +370,26 @@ def change_status(*, principal: Principal, appointment_id: str, change: StatusCh
             raise Conflict("A group appointment's attendance is marked per member: "
                            f"POST /v1/appointments/{appointment_id}/attendance")
         _refuse_if_marked(principal.practice_id, current)
-    if change.status == current["status"]:
-        raise Conflict(f"The appointment is already {change.status}")
-    if current["status"] == "cancelled":
-        raise Conflict("A cancelled appointment stays cancelled; book a new one")
+    refusal = status_refusal(current["status"], change.status)
+    if refusal:
+        raise Conflict(refusal)
+    steps = status_steps(current["status"], change.status)
     reversal = charge = None
     version = expected_version
-    if current["status"] in ATTENDANCE:
+    if steps.give_back_as is not None:
         # Moving between attendance states passes through booked: give back, then charge anew.
-        interim = "booked" if change.status in ATTENDANCE else change.status
+        interim = steps.give_back_as
         reversal = charging.reverse_session(
             principal=principal, client_id=current["client_id"], session_ref=appointment_id,
             companion=_status_write(principal.practice_id, current, interim, version, change.reason))
         version += 1
         current = {**current, "status": interim, "version": version, "prior_authorization_number": None,
                    "cancel_reason": change.reason if interim == "cancelled" else None}
-    if change.status in ATTENDANCE:
+    if steps.charge:
         charge = _attend(principal, practice, current, change, version)
         current = {**current, "status": change.status, "version": version + 1, "cancel_reason": None,
                    "prior_authorization_number": charge.prior_authorization_number if charge else None}
-    elif current["status"] != change.status:
+    elif steps.write:
         _write_status(principal.practice_id, current, change.status, version, change.reason)
         current = {**current, "status": change.status, "version": version + 1, "cancel_reason": change.reason,
                    "prior_authorization_number": None}

@@ -16,6 +16,7 @@ from chalicelib.auth import Principal
 from chalicelib.config import get_settings
 from chalicelib.domain.charging import ChargeDecision
 from chalicelib.domain.groups import CHARGEABLE, member_at, same_mark, summary
+from chalicelib.domain.scheduling import mark_steps
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import ChargeRequest
@@ -207,19 +208,20 @@ def _transition(principal: Principal, practice: Practice, appointment: dict[str,
     bill_to = member.bill_to()  # read before the old session is dropped: a re-mark keeps it
     version = current["version"] if current else 0
     written: dict[str, Any] = {"mark": current, "changed": True}
-    if current and current["status"] in CHARGEABLE:
+    steps = mark_steps(current["status"] if current else None, mark["status"], mark["fee"])
+    if steps.give_back:
         # Give back what the old mark took (and drop its session) before charging the new one.
         interim = {"status": "unmarked", "fee": "default", "billing_code": None, "minutes": None, "custom_code": None}
         written["reversal"] = charging.reverse_session(
             principal=principal, client_id=client_id, session_ref=appointment["id"],
             companion=_mark_write(principal.practice_id, appointment, member, interim, version, written,
-                                  drop_session=current["status"] == "attended"))
+                                  drop_session=steps.drop_session))
         version += 1
-        if mark["status"] == "unmarked":
+        if steps.done_after_give_back:
             return written
     day = datetime.fromisoformat(appointment["start"]).astimezone(ZoneInfo(practice.time_zone)).date()
     session = None
-    if mark["status"] == "attended":
+    if steps.records_session:
         code = codes[mark["billing_code"]]
         start, end = datetime.fromisoformat(appointment["start"]), datetime.fromisoformat(appointment["end"])
         minutes = mark["minutes"] if mark["minutes"] is not None else int((end - start).total_seconds() // 60)
@@ -230,7 +232,7 @@ def _transition(principal: Principal, practice: Practice, appointment: dict[str,
                    "paid_at_session": mark["paid_at_session"], "additional_diagnoses": [], "modifiers": [],
                    "additional_dates": [], "add_on_codes": []}
     companion = _mark_write(principal.practice_id, appointment, member, mark, version, written, session=session)
-    if mark["status"] in CHARGEABLE and mark["fee"] != "none":
+    if steps.charge:
         code = codes[mark["billing_code"]]
         request = ChargeRequest(session_ref=appointment["id"], date=day, billing_code=code.code,
                                 minutes=session["minutes"] if session else None,
