@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TypeGuard
 
 from chalicelib.domain import codes
 
@@ -217,11 +218,16 @@ class _Problems:
 
 
 def _blank(value: str | None) -> bool:
-    return value is None or not str(value).strip()
+    return not _filled(value)
+
+
+def _filled(value: str | None) -> TypeGuard[str]:
+    """Not None nor only spaces (and, to the type checker, a str from here on)."""
+    return value is not None and bool(str(value).strip())
 
 
 def npi_problem(value: str | None) -> str | None:
-    if _blank(value):
+    if not _filled(value):
         return "missing"
     try:
         codes.npi(value)
@@ -240,7 +246,7 @@ def _check_npi(out: _Problems, record: str, record_id: str, name: str, value: st
 
 
 def _check_taxonomy(out: _Problems, record: str, record_id: str, value: str | None) -> None:
-    if _blank(value):
+    if not _filled(value):
         out.add(record, record_id, "taxonomy", "missing")
     elif not _TAXONOMY.fullmatch(value):
         out.add(record, record_id, "taxonomy", "a taxonomy code is 10 characters ending in X, e.g. 101YM0800X")
@@ -282,18 +288,19 @@ def _check_person(out: _Problems, record: str, record_id: str, person: Person, t
 
 def _check_tax_id(out: _Problems, provider: BillingProvider) -> None:
     rid = provider.record_id
-    if _blank(provider.tax_id):
+    tax_id = provider.tax_id
+    if not _filled(tax_id):
         out.add("practice", rid, "tax_id", "missing")
         return
     if provider.tax_id_kind not in TAX_ID_KINDS:
         out.add("practice", rid, "tax_id_kind", "EIN or SSN")
         return
-    if not _TAX_ID.fullmatch(provider.tax_id) or provider.tax_id in _INVALID_EINS:
+    if not _TAX_ID.fullmatch(tax_id) or tax_id in _INVALID_EINS:
         out.add("practice", rid, "tax_id", f"an {provider.tax_id_kind} is 9 digits, without a hyphen")
-    elif provider.tax_id_kind == "EIN" and provider.tax_id[:2] in _EIN_PREFIXES_UNUSED:
-        out.add("practice", rid, "tax_id", f"no EIN starts with {provider.tax_id[:2]}")
-    elif provider.tax_id_kind == "SSN" and (provider.tax_id[:3] in ("000", "666") or provider.tax_id[0] == "9"
-                                             or provider.tax_id[3:5] == "00" or provider.tax_id[5:] == "0000"):
+    elif provider.tax_id_kind == "EIN" and tax_id[:2] in _EIN_PREFIXES_UNUSED:
+        out.add("practice", rid, "tax_id", f"no EIN starts with {tax_id[:2]}")
+    elif provider.tax_id_kind == "SSN" and (tax_id[:3] in ("000", "666") or tax_id[0] == "9"
+                                             or tax_id[3:5] == "00" or tax_id[5:] == "0000"):
         out.add("practice", rid, "tax_id", "not a valid SSN")
 
 
@@ -313,7 +320,7 @@ def _check_payer(out: _Problems, payer: Payer) -> None:
     rid = payer.record_id
     if _blank(payer.name):
         out.add("payer", rid, "name", "missing")
-    if _blank(payer.payer_id):
+    if not _filled(payer.payer_id):
         out.add("payer", rid, "payer_id", "missing")
     elif not re.fullmatch(r"[A-Za-z0-9]{2,80}", payer.payer_id):
         out.add("payer", rid, "payer_id", "a payer id is letters and digits")
@@ -327,12 +334,13 @@ def _check_payer(out: _Problems, payer: Payer) -> None:
 
 def _check_subscriber(out: _Problems, subscriber: Subscriber, today: date) -> None:
     rid = subscriber.record_id
-    if _blank(subscriber.member_id):
+    if not _filled(subscriber.member_id):
         out.add("client_insurance", rid, "member_id", "missing")
     elif not re.fullmatch(r"[A-Za-z0-9-]{2,80}", subscriber.member_id):
         out.add("client_insurance", rid, "member_id", "a member id is letters, digits and '-'")
     if subscriber.relationship not in RELATIONSHIPS:
-        out.add("client_insurance", rid, "relationship", "not a claim relationship code, e.g. 18 self, 01 spouse, 19 child")
+        out.add("client_insurance", rid, "relationship",
+                "not a claim relationship code, e.g. 18 self, 01 spouse, 19 child")
     elif subscriber.relationship != SELF:
         if subscriber.person is None:
             out.add("client_insurance", rid, "subscriber", "missing: the subscriber is someone else")

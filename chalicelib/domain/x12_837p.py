@@ -60,7 +60,7 @@ def required_text(value: str | None, max_length: int, name: str) -> str:
     return cleaned
 
 
-def ident(value: str, name: str, max_length: int = 80) -> str:
+def ident(value: str | None, name: str, max_length: int = 80) -> str:
     """An identifier or code, written as given or refused."""
     if value is None or not value.strip():
         raise ValueError(f"{name} is missing")
@@ -100,10 +100,12 @@ class _Writer:
 
     def address(self, address: Address) -> None:
         self.add("N3", required_text(address.line1, 55, "address line 1"), text(address.line2, 55))
-        self.add("N4", required_text(address.city, 30, "city"), ident(address.state, "state", 2), ident(address.zip, "zip", 9))
+        self.add("N4", required_text(address.city, 30, "city"), ident(address.state, "state", 2),
+                 ident(address.zip, "zip", 9))
 
     def person_name(self, qualifier: str, person: Person, id_qualifier: str = "", id_value: str = "") -> None:
-        self.add("NM1", qualifier, "1", required_text(person.last_name, 60, "last name"), text(person.first_name, 35), "", "", "",
+        self.add("NM1", qualifier, "1", required_text(person.last_name, 60, "last name"),
+                 text(person.first_name, 35), "", "", "",
                  id_qualifier, id_value)
 
     def demographics(self, person: Person) -> None:
@@ -155,7 +157,8 @@ def _claim(w: _Writer, claim: Claim, hl: int) -> int:
         w.demographics(insured)  # 2010BA DMG is required when the subscriber is the patient
     elif insured.date_of_birth is not None and insured.sex is not None:
         w.demographics(insured)
-    w.add("NM1", "PR", "2", required_text(payer.name, 60, "payer name"), "", "", "", "", "PI", ident(payer.payer_id, "payer id"))
+    w.add("NM1", "PR", "2", required_text(payer.name, 60, "payer name"), "", "", "", "", "PI",
+          ident(payer.payer_id, "payer id"))
     if payer.address is not None:
         w.address(payer.address)
     hl += 1
@@ -195,10 +198,12 @@ def _claim_loop(w: _Writer, claim: Claim) -> None:
                   for i, code in enumerate(diagnoses)])
     ref = claim.referring_provider
     if ref is not None:
-        w.add("NM1", "DN", "1", required_text(ref.last_name, 60, "referring provider last name"), text(ref.first_name, 35), "", "", "", "XX",
+        w.add("NM1", "DN", "1", required_text(ref.last_name, 60, "referring provider last name"),
+              text(ref.first_name, 35), "", "", "", "XX",
               ident(ref.npi, "referring NPI", 10))
     rend = claim.rendering_provider
-    w.add("NM1", "82", "1", required_text(rend.last_name, 60, "rendering provider last name"), text(rend.first_name, 35), "", "", "", "XX",
+    w.add("NM1", "82", "1", required_text(rend.last_name, 60, "rendering provider last name"),
+          text(rend.first_name, 35), "", "", "", "XX",
           ident(rend.npi, "rendering NPI", 10))
     if rend.taxonomy:
         w.add("PRV", "PE", "PXC", ident(rend.taxonomy, "rendering taxonomy", 10))
@@ -250,14 +255,18 @@ def write_837p(batch: Batch) -> str:
     w.add("ST", "837", st, VERSION)
     w.add("BHT", "0019", "00", f"{batch.interchange_control_number:09d}", day, time, "CH")
     sub = batch.submitter
-    w.add("NM1", "41", "2", required_text(sub.name, 60, "submitter name"), "", "", "", "", "46", ident(sub.submitter_id, "submitter id"))
-    w.add("PER", "IC", required_text(sub.contact_name, 60, "submitter contact name"), "TE", ident(sub.phone, "submitter phone", 256))
+    w.add("NM1", "41", "2", required_text(sub.name, 60, "submitter name"), "", "", "", "", "46",
+          ident(sub.submitter_id, "submitter id"))
+    w.add("PER", "IC", required_text(sub.contact_name, 60, "submitter contact name"), "TE",
+          ident(sub.phone, "submitter phone", 256))
     rec = batch.receiver
-    w.add("NM1", "40", "2", required_text(rec.name, 60, "receiver name"), "", "", "", "", "46", ident(rec.receiver_id, "receiver id"))
+    w.add("NM1", "40", "2", required_text(rec.name, 60, "receiver name"), "", "", "", "", "46",
+          ident(rec.receiver_id, "receiver id"))
     w.add("HL", "1", "", "20", "1")
     if bp.taxonomy:
         w.add("PRV", "BI", "PXC", ident(bp.taxonomy, "billing taxonomy", 10))
-    w.add("NM1", "85", "2", required_text(bp.name, 60, "billing provider name"), "", "", "", "", "XX", ident(bp.npi, "billing NPI", 10))
+    w.add("NM1", "85", "2", required_text(bp.name, 60, "billing provider name"), "", "", "", "", "XX",
+          ident(bp.npi, "billing NPI", 10))
     w.address(bp.address)
     w.add("REF", "EI" if bp.tax_id_kind == "EIN" else "SY", ident(bp.tax_id, "tax id", 9))
     if bp.pay_to_address is not None and bp.pay_to_address != bp.address:

@@ -209,8 +209,9 @@ def _scrubbed(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: 
     built, extra = _build(claim_id, pcn, sessions, records, correction)
     problems = extra + domain.scrub(built, _today(records.practice))
     view = {
-        "lines": [{"session_id": line.session_id, "code": line.code, "date_of_service": line.date_of_service.isoformat(),
-                   "charge": str(line.charge), "units": str(line.units), "modifiers": list(line.modifiers),
+        "lines": [{"session_id": line.session_id, "code": line.code,
+                   "date_of_service": line.date_of_service.isoformat(), "charge": str(line.charge),
+                   "units": str(line.units), "modifiers": list(line.modifiers),
                    "place_of_service": line.place_of_service, "diagnosis_pointers": list(line.diagnosis_pointers),
                    "note": line.note} for line in built.lines],
         "diagnoses": list(built.diagnoses), "total_charge": str(built.total_charge),
@@ -239,7 +240,7 @@ def _chosen_sessions(principal: Principal, data: ClaimCreate) -> list[dict[str, 
         else:
             found, reason = store.practice_sessions(pid, wanted), "no such session in this practice"
         missing = [{"field": f"body.session_ids.{data.session_ids.index(s)}", "reason": reason}
-                   for s, item in zip(wanted, found) if item is None]
+                   for s, item in zip(wanted, found, strict=True) if item is None]
         if missing:
             raise ValidationFailed(missing)
         return [s for s in found if s]
@@ -274,7 +275,9 @@ def create_claims(*, principal: Principal, data: ClaimCreate) -> tuple[ClaimsCre
                 skip(s, f"already on claim {claimed[s['id']]}")
         by_client[client_id] = [s for s in group if s["id"] not in claimed]
     candidates = [s for group in by_client.values() for s in group]
-    records = _read_records(pid, candidates) if candidates else None
+    if not candidates:
+        return ClaimsCreated(claims=[], skipped=skipped, id=""), False
+    records = _read_records(pid, candidates)
     groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for s in candidates:
         client = records.clients.get(s["client_id"])

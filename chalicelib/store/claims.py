@@ -47,7 +47,7 @@ def marker_key(practice_id: str, client_id: str, session_id: str) -> tuple[str, 
 def markers(practice_id: str, client_id: str, session_ids: list[str]) -> dict[str, str]:
     """session id -> the claim it is on, for those already on one (one BatchGetItem)."""
     found = items.get_many([marker_key(practice_id, client_id, s) for s in session_ids])
-    return {s: m["claim_id"] for s, m in zip(session_ids, found) if m}
+    return {s: m["claim_id"] for s, m in zip(session_ids, found, strict=True) if m}
 
 
 def create_claim(practice_id: str, claim: dict[str, Any]) -> dict[str, Any] | str:
@@ -61,7 +61,7 @@ def create_claim(practice_id: str, claim: dict[str, Any]) -> dict[str, Any] | st
     try:
         items.transact([items.put_action(item), *marks])
     except items.TransactionCancelled as err:
-        taken = [err.items[i] for i in err.failed() if i > 0 and err.items[i]]
+        taken = [found for i in err.failed() if i > 0 and (found := err.items[i])]
         if taken:
             return str(taken[0].get("claim_id"))
         raise
@@ -256,20 +256,25 @@ def claim_sessions(practice_id: str, claim: dict[str, Any]) -> list[dict[str, An
 
 
 def _index_keys(index: str, condition: str, values: dict[str, Any], names: dict[str, str],
-                filter: str | None = None) -> list[tuple[str, str]]:
-    """The table keys a keys-only index Query finds, one Query per page (up to 1 MB of keys)."""
+                where: str | None = None) -> list[tuple[str, str]]:
+    """The table keys a keys-only index Query finds (`where`: a filter on them), one Query per
+    page (up to 1 MB of keys)."""
     params: dict[str, Any] = {"TableName": items.table(), "IndexName": index, "KeyConditionExpression": condition,
                               "ExpressionAttributeNames": names, "ExpressionAttributeValues": dynamo.to_item(values)}
-    if filter:
-        params["FilterExpression"] = filter
+    if where:
+        params["FilterExpression"] = where
     keys: list[tuple[str, str]] = []
     while True:
-        page = dict(params)
-        response = retry.call(lambda: dynamo.client().query(**page), what=f"query {index}")
+        response = _query(params, index)
         keys += [(i[PK]["S"], i[SK]["S"]) for i in response.get("Items", [])]
         if not response.get("LastEvaluatedKey"):
             return keys
-        params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        params = {**params, "ExclusiveStartKey": response["LastEvaluatedKey"]}
+
+
+def _query(params: dict[str, Any], index: str) -> dict[str, Any]:
+    response: dict[str, Any] = retry.call(lambda: dynamo.client().query(**params), what=f"query {index}")
+    return response
 
 
 def practice_sessions(practice_id: str, session_ids: list[str]) -> list[dict[str, Any] | None]:
@@ -284,7 +289,7 @@ def practice_sessions(practice_id: str, session_ids: list[str]) -> list[dict[str
         if found:
             where[session_id] = found[0]
     keys = list(where.values())
-    by_key = {k: item for k, item in zip(keys, _get_all(keys)) if item}
+    by_key = {k: item for k, item in zip(keys, _get_all(keys), strict=True) if item}
     return [by_key.get(where[s]) if s in where else None for s in session_ids]
 
 
@@ -296,10 +301,10 @@ def sessions_between(practice_id: str, low: str, high: str, client_id: str | Non
     which also drops an index entry not yet updated after a date change)."""
     names = {"#pk": SESSIONS_PK, "#date": "date_of_service"}
     values: dict[str, Any] = {":pk": practice_sessions_pk(practice_id), ":low": low, ":high": high}
-    filter = None
+    where = None
     if client_id:
-        names["#part"], values[":part"], filter = PK, client_pk(practice_id, client_id), "#part = :part"
-    keys = _index_keys("SESSIONDATE", "#pk = :pk AND #date BETWEEN :low AND :high", values, names, filter)
+        names["#part"], values[":part"], where = PK, client_pk(practice_id, client_id), "#part = :part"
+    keys = _index_keys("SESSIONDATE", "#pk = :pk AND #date BETWEEN :low AND :high", values, names, where)
     return [s for s in _get_all(keys) if s and low <= s["date_of_service"] <= high]
 
 
@@ -322,7 +327,7 @@ def record_items(practice_id: str, sessions: list[dict[str, Any]]) -> RecordItem
     client_ids = sorted({s["client_id"] for s in sessions})
     clients = {c["id"]: c for c in _get_all([CLIENTS.key(pid, c) for c in client_ids]) if c}
     code_names = sorted({c for s in sessions for c in [s["billing_code"], *(s.get("add_on_codes") or [])]})
-    payer_refs = sorted({(c.get("primary_insurance") or {}).get("payer_id") for c in clients.values()} - {None})
+    payer_refs = sorted({p for c in clients.values() if (p := (c.get("primary_insurance") or {}).get("payer_id"))})
     location_ids = sorted({s["location_id"] for s in sessions if s.get("location_id")})
     appointment_ids = sorted({s["appointment_id"] for s in sessions if s.get("appointment_id")})
     groups = [[BILLING_CODES.key(pid, c) for c in code_names], [PAYERS.key(pid, p) for p in payer_refs],
@@ -331,12 +336,12 @@ def record_items(practice_id: str, sessions: list[dict[str, Any]]) -> RecordItem
               [(client_pk(pid, s["client_id"]), usage_sk(s["id"], "AUTH")) for s in sessions]]
     found = iter(_get_all([key for group in groups for key in group]))
     codes, payers, locations, appointments, usages = ([next(found) for _ in group] for group in groups)
-    live = [(s, u) for s, u in zip(sessions, usages) if u and u.get("state", "active") == "active"]
+    live = [(s, u) for s, u in zip(sessions, usages, strict=True) if u and u.get("state", "active") == "active"]
     auth_items = _get_all([(client_pk(pid, s["client_id"]), AUTH_SK + u["entitlement_id"]) for s, u in live])
     return RecordItems(
         clients=clients, codes={c["code"]: c for c in codes if c}, payers={p["id"]: p for p in payers if p},
         locations={loc["id"]: loc for loc in locations if loc}, appointments={a["id"]: a for a in appointments if a},
-        authorizations={s["id"]: a for (s, _), a in zip(live, auth_items) if a})
+        authorizations={s["id"]: a for (s, _), a in zip(live, auth_items, strict=True) if a})
 
 
 def users(practice_id: str, user_ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -99,7 +99,8 @@ def test_export_puts_a_claim_whose_records_changed_back_to_draft(api):
     assert reply.status == 409 and reply.body["left_out"][0]["claim_id"] == claim["id"]
     after = api.get(f"/v1/claims/{claim['id']}").body
     assert after["status"] == "draft"
-    assert {"record": "client", "record_id": client["id"], "field": "date_of_birth", "reason": "missing"} in after["problems"]
+    missing = {"record": "client", "record_id": client["id"], "field": "date_of_birth", "reason": "missing"}
+    assert missing in after["problems"]
 
 
 def test_export_leaves_out_a_claim_with_a_group_number_x12_cannot_carry(api):

@@ -10,7 +10,7 @@ import io
 import json
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 import pytest
 import pyx12.map_if
@@ -28,7 +28,7 @@ _load_map_uncached = pyx12.map_if.load_map_file
 _maps_loaded: list[str] = []
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_map(map_file: str, map_path: str | None) -> object:
     return _load_map_uncached(map_file, pyx12.params.params(), map_path)
 
@@ -113,7 +113,8 @@ MATRIX = {
     "void_8": (child(frequency_code="8", original_reference="PAYERCLAIM456"),),
     "add_on_codes": (adult(lines=(line("90834", "140.00"), line("90785", "25.00"), line("90840", "75.00", "2"))),),
     "four_modifiers": (adult(lines=(line(modifiers=("95", "GT", "HO", "U4")),)),),
-    "twelve_diagnoses": (adult(diagnoses=TWELVE, lines=(line(pointers=(1, 2, 3, 4)), line("90785", "20", pointers=(12, 11, 10, 9)))),),
+    "twelve_diagnoses": (adult(diagnoses=TWELVE, lines=(line(pointers=(1, 2, 3, 4)),
+                                                         line("90785", "20", pointers=(12, 11, 10, 9)))),),
     "referring_provider": (adult(referring_provider=demo.REFERRING),),
     "line_notes": (adult(lines=(line(note="First line note"), line("90785", "20", note="Add-on note"))),),
     "claim_note": (adult(note="Corrected date of birth"),),
@@ -263,7 +264,7 @@ def test_write_837p_cleans_or_refuses_any_free_text_without_breaking_the_envelop
 
     written, plain = shape(x12), shape(reference)
     assert [seg_id for seg_id, _ in written] == [seg_id for seg_id, _ in plain]
-    for (seg_id, parts), (_, plain_parts) in zip(written, plain):
+    for (seg_id, parts), (_, plain_parts) in zip(written, plain, strict=True):
         # An empty optional name at the end is dropped (X12 trims trailing empty elements); nothing is added
         assert parts == plain_parts[:len(parts)], seg_id
     assert x12.isascii() and "\n" not in x12 and "\r" not in x12
