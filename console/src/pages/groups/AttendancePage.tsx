@@ -225,7 +225,9 @@ export default function AttendancePage() {
                     <h2 id={`${rowId}-name`}>
                       <Link to={paths.client(m.client_id)}>{m.client_name}</Link>
                     </h2>
-                    <span className={`status-badge ${m.status}`}>{STATUS_LABEL[m.status]}</span>
+                    <span className={`status-badge ${m.status}`} data-testid={`${rowId}-status`}>
+                      {STATUS_LABEL[m.status]}
+                    </span>
                     <p className="attendance-summary" data-testid={`${rowId}-summary`}>
                       {m.summary}
                     </p>
