@@ -2,7 +2,19 @@
 
 Route modules use `lazy` for their service and `models_of` for their pydantic models: a
 route names its models without importing them, and a request imports only the models of the
-route it calls (the OpenAPI document imports them all when it is asked for)."""
+route it calls (the OpenAPI document imports them all when it is asked for).
+
+Each route module imports the same modules under `if TYPE_CHECKING:`, which is what mypy and an
+IDE read, so a call into a service is type-checked and navigable; the names bound at run time
+(`else:`) are these proxies. tests/unit/test_import_rules.py holds both to the same module:
+
+    if TYPE_CHECKING:
+        from chalicelib.models import groups as models
+        from chalicelib.services import groups as service
+    else:
+        models = models_of("chalicelib.models.groups")
+        service = lazy("chalicelib.services.groups")
+"""
 from __future__ import annotations
 
 import importlib
@@ -23,7 +35,7 @@ class LazyModule:
         return getattr(self._module, attribute)
 
 
-def lazy(name: str) -> Any:
+def lazy(name: str) -> LazyModule:
     """A module that is imported when a route first calls into it."""
     return LazyModule(name)
 
@@ -46,7 +58,7 @@ class ModelsOf:
         return ModelRef(f"{self._name}:{attribute}")
 
 
-def models_of(name: str) -> Any:
+def models_of(name: str) -> ModelsOf:
     """References to the models of a module, imported when a request first needs them."""
     return ModelsOf(name)
 
