@@ -60,7 +60,6 @@ export default function RichTextEditor({ label, value, onChange, errorId, invali
           <button
             key={command.label}
             type="button"
-            aria-label={command.label}
             title={command.label}
             onMouseDown={(event) => {
               // keep the selection in the text area
@@ -72,7 +71,8 @@ export default function RichTextEditor({ label, value, onChange, errorId, invali
               if (area.current) onChange(area.current.innerHTML);
             }}
           >
-            {command.text}
+            <span aria-hidden="true">{command.text}</span>
+            <span className="visually-hidden">{command.label}</span>
           </button>
         ))}
       </div>
