@@ -55,6 +55,8 @@ function CognitoCallback() {
   );
 }
 
+const home = routes.find((r) => r.path === "/calendar");
+
 function SignedIn({ token }: { token: string }) {
   return (
     <AuthProvider
@@ -76,7 +78,8 @@ function SignedIn({ token }: { token: string }) {
     >
       <Routes>
         <Route element={<Layout />}>
-          <Route index element={<Navigate to="/calendar" replace />} />
+          {/* The first screen is the calendar, at the root itself (no redirect). */}
+          <Route index element={home ? <Guarded route={home} /> : <Navigate to="/clients" replace />} />
           {routes.map((r) => (
             <Route key={r.path} path={r.path} element={<Guarded route={r} />} />
           ))}

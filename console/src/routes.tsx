@@ -20,8 +20,16 @@ export const SESSION_EDITORS: Role[] = ["admin", "practitioner", "billing"];
 
 export const routes: AppRoute[] = [
   // Front desk (calendar and booking)
+  { path: "/calendar", page: lazy(() => import("./pages/frontdesk/CalendarPage")), roles: ALL, nav: { label: "Calendar", order: 10 } },
+  { path: "/book", page: lazy(() => import("./pages/frontdesk/BookPage")), roles: SCHEDULERS },
+  { path: "/appointments/:appointmentId", page: lazy(() => import("./pages/frontdesk/AppointmentPage")), roles: ALL },
   // Clients
   { path: "/clients", page: lazy(() => import("./pages/clients/ClientSearchPage")), roles: ALL, nav: { label: "Clients", order: 20 } },
+  { path: "/clients/:clientId", page: lazy(() => import("./pages/clients/ClientProfilePage")), roles: ALL },
+  { path: "/clients/:clientId/packs/new", page: lazy(() => import("./pages/clients/NewPackPage")), roles: ENTITLEMENT_EDITORS },
+  { path: "/clients/:clientId/authorizations/new", page: lazy(() => import("./pages/clients/NewAuthorizationPage")), roles: ENTITLEMENT_EDITORS },
+  { path: "/clients/:clientId/sessions/new", page: lazy(() => import("./pages/clients/SessionPage")), roles: SESSION_EDITORS },
+  { path: "/clients/:clientId/sessions/:sessionId", page: lazy(() => import("./pages/clients/SessionPage")), roles: SESSION_EDITORS },
   // Groups, notes, billing, admin, inbox: added by their screens' author below this line.
   { path: "/groups", page: lazy(() => import("./pages/groups/GroupsPage")), roles: ["admin", "practitioner", "front_desk"], nav: { label: "Groups", order: 30 } },
   { path: "/groups/:groupId", page: lazy(() => import("./pages/groups/GroupPage")), roles: ["admin", "practitioner", "front_desk"] },
@@ -61,6 +69,8 @@ export const paths = {
   sessionNote: (clientId: string, sessionId: string) =>
     `/clients/${encodeURIComponent(clientId)}/sessions/${encodeURIComponent(sessionId)}/note`,
   group: (groupId: string) => `/groups/${encodeURIComponent(groupId)}`,
+  /** A group session's attendance grid. */
+  groupSession: (groupId: string, appointmentId: string) => `/groups/${encodeURIComponent(groupId)}/sessions/${encodeURIComponent(appointmentId)}`,
 };
 
 export function navItems(role: Role): { path: string; label: string }[] {

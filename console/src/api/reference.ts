@@ -55,6 +55,21 @@ export function usePackTemplates() {
   );
 }
 
+let practice: Promise<{ time_zone: string; room_booking?: string | null }> | null = null;
+
+/** The practice (its time zone and booking modes), read once per sign-in. */
+export function usePractice() {
+  return useApi(() => {
+    if (!practice) {
+      practice = ok(api().GET("/v1/practice"));
+      practice.catch(() => {
+        practice = null;
+      });
+    }
+    return practice;
+  }, []);
+}
+
 export function personName(u: { first_name: string; last_name: string } | undefined): string {
   return u ? `${u.first_name} ${u.last_name}` : "—";
 }

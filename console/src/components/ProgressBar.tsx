@@ -1,10 +1,11 @@
 /** "used X of Y, Z left" with a bar. Figures are the API's decimal strings. */
-export function ProgressBar({ used, limit, remaining, unit, label }: { used: string; limit: string; remaining: string; unit?: string; label?: string }) {
+/** `text` replaces the built sentence when the API already wrote it (EntitlementSummary.counted). */
+export function ProgressBar({ used, limit, remaining, unit, label, text: given }: { used: string; limit: string; remaining: string; unit?: string; label?: string; text?: string }) {
   const u = Number(used);
   const l = Number(limit);
   const percent = l > 0 && Number.isFinite(u) ? Math.min(100, Math.max(0, (u / l) * 100)) : 0;
   const tone = percent >= 100 ? "full" : percent >= 80 ? "high" : "ok";
-  const text = `used ${used} of ${limit}${unit ? ` ${unit}` : ""}, ${remaining} left`;
+  const text = given ?? `used ${used} of ${limit}${unit ? ` ${unit}` : ""}, ${remaining} left`;
   return (
     <div className="progress">
       <div

@@ -63,3 +63,16 @@ export function addMinutesToTime(time: string, minutes: number): string {
   const total = Math.max(0, Math.min(24 * 60 - 1, (h ?? 0) * 60 + (m ?? 0) + minutes));
   return `${String(Math.floor(total / 60)).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
 }
+
+/** The practice-zone date and time of any ISO instant (booking warnings carry UTC instants,
+ * appointments the practice's own offset: both read the same through this). */
+export function inZone(iso: string, timeZone: string | undefined): { date: string; time: string } {
+  const instant = new Date(iso);
+  if (!timeZone || Number.isNaN(instant.getTime())) return { date: wallDate(iso), time: wallTime(iso) };
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  );
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}

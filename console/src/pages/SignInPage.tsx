@@ -50,7 +50,7 @@ function LocalSignIn() {
       <ul className="user-list" aria-label="Demo users">
         {sorted.map((u) => (
           <li key={u.id}>
-            <button type="button" className="user-pick" onClick={() => pick(u)} disabled={busy !== null} aria-busy={busy === u.id}>
+            <button type="button" className="user-pick" data-testid={`sign-in-${u.id}`} onClick={() => pick(u)} disabled={busy !== null} aria-busy={busy === u.id}>
               <span className="user-name">{u.name}</span>
               <span className="role-badge">{ROLE_LABEL[u.role] ?? u.role}</span>
             </button>

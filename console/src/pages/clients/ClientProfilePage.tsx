@@ -1,0 +1,264 @@
+import { useState, type FormEvent } from "react";
+import { Link, useLocation, useParams } from "react-router";
+import { api, ifMatch, ok } from "../../api/client";
+import { useApi } from "../../api/hooks";
+import { rememberName } from "../../api/names";
+import { asProblem, type ApiProblem } from "../../api/problem";
+import { personName, useReference } from "../../api/reference";
+import type { ClientSession, EntitlementSummary, Invoice } from "../../api/types";
+import { useAuth } from "../../auth/AuthProvider";
+import { DataTable, Dialog, EmptyState, Field, Loading, PageHeader, ProblemBanner, ProgressBar } from "../../components";
+import { dayLabel, wallDate, wallTime } from "../../lib/dates";
+import { ENTITLEMENT_EDITORS, paths, SCHEDULERS, SESSION_EDITORS } from "../../routes";
+import { STATUS_LABEL } from "../frontdesk/labels";
+
+function EditLimitDialog({ clientId, pack, onClose, onSaved }: { clientId: string; pack: EntitlementSummary; onClose: () => void; onSaved: () => void }) {
+  const [limit, setLimit] = useState(pack.limit);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    try {
+      await ok(
+        api().PATCH("/v1/clients/{client_id}/packs/{pack_id}", {
+          params: { path: { client_id: clientId, pack_id: pack.id }, header: { "If-Match": ifMatch(pack.version ?? 0) } },
+          body: { limit },
+        }),
+      );
+      onSaved();
+    } catch (error) {
+      setProblem(asProblem(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Dialog open title={`Edit the limit of “${pack.name}”`} onClose={onClose}>
+      <form onSubmit={submit} noValidate>
+        <ProblemBanner problem={problem} claimed={["body.limit"]} />
+        <p>{pack.counted}. Every figure is recalculated from the new limit.</p>
+        <Field label={`New limit (${pack.measure})`} name="body.limit" problem={problem}>
+          <input inputMode="decimal" value={limit} onChange={(e) => setLimit(e.target.value)} />
+        </Field>
+        <div className="button-row">
+          <button type="submit" disabled={busy}>
+            Save limit
+          </button>
+          <button type="button" className="secondary" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function Entitlements({ title, items, kind, canEdit, onEdit }: { title: string; items: EntitlementSummary[]; kind: "pack" | "authorization"; canEdit: boolean; onEdit: (e: EntitlementSummary) => void }) {
+  if (items.length === 0) return <EmptyState title={kind === "pack" ? "No active packs." : "No active authorizations."} />;
+  return (
+    <ul className="entitlements" aria-label={title}>
+      {items.map((e) => (
+        <li key={e.id} className="entitlement">
+          <h3>
+            <span>{e.name}</span>
+            {e.status ? <span className={`status-badge ${e.status}`}>{e.status.replace(/_/g, " ")}</span> : null}
+          </h3>
+          <ProgressBar used={e.used} limit={e.limit} remaining={e.remaining} label={`${e.name} used`} text={e.counted ?? undefined} />
+          <p className="muted small" style={{ margin: 0 }}>
+            {e.ends ? `${kind === "pack" ? "Expires" : "Ends"} ${e.ends}` : kind === "pack" ? "No expiry yet" : ""}
+          </p>
+          {canEdit && kind === "pack" ? (
+            <button type="button" className="link-button" onClick={() => onEdit(e)}>
+              Edit limit<span className="visually-hidden"> of {e.name}</span>
+            </button>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export default function ClientProfilePage() {
+  const { clientId = "" } = useParams();
+  const { role } = useAuth();
+  const location = useLocation();
+  const flash = (location.state as { flash?: string } | null)?.flash;
+  const reference = useReference();
+  const profile = useApi(() => ok(api().GET("/v1/clients/{client_id}", { params: { path: { client_id: clientId } } })), [clientId]);
+  const sessions = useApi(
+    () => ok(api().GET("/v1/clients/{client_id}/sessions", { params: { path: { client_id: clientId }, query: { limit: 20 } } })),
+    [clientId],
+  );
+  const mayInvoices = role !== "practitioner";
+  const invoices = useApi(
+    () => (mayInvoices ? ok(api().GET("/v1/clients/{client_id}/invoices", { params: { path: { client_id: clientId }, query: { limit: 20 } } })) : Promise.resolve({ items: [] as Invoice[], next_cursor: null })),
+    [clientId, mayInvoices],
+  );
+  const [editing, setEditing] = useState<EntitlementSummary | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+
+  if (profile.loading && !profile.data) return <Loading label="Loading client…" />;
+  const c = profile.data;
+  if (!c) {
+    return (
+      <>
+        <PageHeader title="Client" />
+        <ProblemBanner problem={profile.problem} onRetry={profile.reload} />
+      </>
+    );
+  }
+  const name = `${c.first_name} ${c.last_name}`;
+  rememberName("client", c.id, name);
+  const practitioner = reference.data?.users.find((u) => u.id === c.practitioner_id);
+  const canEntitle = ENTITLEMENT_EDITORS.includes(role);
+  const bookQuery = new URLSearchParams({ client_id: c.id, client_name: name, ...(c.practitioner_id ? { practitioner_id: c.practitioner_id } : {}) });
+  return (
+    <>
+      <PageHeader
+        title={name}
+        actions={
+          <>
+            {SCHEDULERS.includes(role) ? (
+              <Link className="button" to={`${paths.book}?${bookQuery.toString()}`}>
+                Book appointment
+              </Link>
+            ) : null}
+            {canEntitle ? (
+              <>
+                <Link className="button secondary" to={paths.newPack(c.id)}>
+                  New pack
+                </Link>
+                <Link className="button secondary" to={paths.newAuthorization(c.id)}>
+                  New authorization
+                </Link>
+              </>
+            ) : null}
+            {SESSION_EDITORS.includes(role) ? (
+              <Link className="button secondary" to={paths.newSession(c.id)}>
+                New client session
+              </Link>
+            ) : null}
+          </>
+        }
+      >
+        <p className="muted">
+          {c.archived ? "Archived · " : ""}
+          {c.date_of_birth ? `Born ${c.date_of_birth}` : "No date of birth"}
+          {practitioner ? ` · Practitioner ${personName(practitioner)}` : ""}
+        </p>
+      </PageHeader>
+      {flash || saved ? (
+        <p className="success" role="status">
+          {saved ?? flash}
+        </p>
+      ) : null}
+      <ProblemBanner problem={profile.problem} onRetry={profile.reload} />
+
+      <section aria-labelledby="packs-h">
+        <h2 id="packs-h">Packs</h2>
+        <Entitlements title="Packs" items={c.packs ?? []} kind="pack" canEdit={canEntitle} onEdit={setEditing} />
+      </section>
+      <section aria-labelledby="auth-h">
+        <h2 id="auth-h">Authorizations</h2>
+        <Entitlements title="Authorizations" items={c.authorizations ?? []} kind="authorization" canEdit={false} onEdit={setEditing} />
+      </section>
+
+      <div className="grid-2">
+        <section aria-labelledby="upcoming-h" className="panel">
+          <h2 id="upcoming-h">Upcoming appointments</h2>
+          {(c.upcoming_appointments ?? []).length === 0 ? (
+            <EmptyState title="No upcoming appointments." />
+          ) : (
+            <ul className="plain-list">
+              {(c.upcoming_appointments ?? []).map((a) => (
+                <li key={a.id}>
+                  <Link to={paths.appointment(a.id)}>
+                    {dayLabel(wallDate(a.start))} {wallTime(a.start)}–{wallTime(a.end)}
+                  </Link>{" "}
+                  · {a.billing_code} · {STATUS_LABEL[a.status]}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section aria-labelledby="groups-h" className="panel">
+          <h2 id="groups-h">Groups</h2>
+          {(c.groups ?? []).length === 0 ? (
+            <EmptyState title="Not in any group." />
+          ) : (
+            <ul className="plain-list">
+              {(c.groups ?? []).map((g) => (
+                <li key={g.group_id}>
+                  <Link to={paths.group(g.group_id)}>{g.name}</Link> · since {wallDate(g.joined_at)}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+
+      <section aria-labelledby="sessions-h">
+        <h2 id="sessions-h">Client sessions</h2>
+        <ProblemBanner problem={sessions.problem} onRetry={sessions.reload} />
+        {sessions.loading && !sessions.data ? <Loading label="Loading sessions…" /> : null}
+        {sessions.data ? (
+          <DataTable<ClientSession>
+            caption="Client sessions"
+            rows={sessions.data.items}
+            rowKey={(s) => s.id}
+            empty={<EmptyState title="No client sessions yet." />}
+            columns={[
+              {
+                key: "date",
+                header: "Date of service",
+                cell: (s) => (SESSION_EDITORS.includes(role) ? <Link to={paths.session(c.id, s.id)}>{s.date_of_service}</Link> : s.date_of_service),
+              },
+              { key: "code", header: "Code", cell: (s) => s.billing_code },
+              { key: "minutes", header: "Minutes", cell: (s) => s.minutes },
+              { key: "fee", header: "Fee", cell: (s) => s.fee },
+              { key: "auth", header: "Authorization", cell: (s) => s.prior_authorization_number ?? s.authorization_warning ?? "—" },
+            ]}
+          />
+        ) : null}
+      </section>
+
+      {mayInvoices ? (
+        <section aria-labelledby="invoices-h">
+          <h2 id="invoices-h">Invoices</h2>
+          <ProblemBanner problem={invoices.problem} onRetry={invoices.reload} />
+          {invoices.loading && !invoices.data ? <Loading label="Loading invoices…" /> : null}
+          {invoices.data ? (
+            <DataTable<Invoice>
+              caption="Invoices"
+              rows={invoices.data.items}
+              rowKey={(i) => i.id}
+              empty={<EmptyState title="No invoices yet." />}
+              columns={[
+                { key: "date", header: "Date", cell: (i) => i.issued_on },
+                { key: "subject", header: "For", cell: (i) => (i.subject === "pack_sale" ? "Pack sale" : "Session") },
+                { key: "total", header: "Total", cell: (i) => i.total },
+                { key: "due", header: "Balance due", cell: (i) => i.balance_due },
+                { key: "status", header: "Status", cell: (i) => <span className={`status-badge ${i.status}`}>{i.status.replace("_", " ")}</span> },
+              ]}
+            />
+          ) : null}
+        </section>
+      ) : null}
+
+      {editing ? (
+        <EditLimitDialog
+          clientId={c.id}
+          pack={editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            setSaved("Limit saved; the figures are recalculated.");
+            profile.reload();
+          }}
+        />
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,364 @@
+import { useState, type FormEvent } from "react";
+import { useNavigate, useSearchParams } from "react-router";
+import { allPages, api, ifMatch, ok } from "../../api/client";
+import { useApi } from "../../api/hooks";
+import { rememberName } from "../../api/names";
+import { ApiProblem, asProblem } from "../../api/problem";
+import { personName, useReference } from "../../api/reference";
+import type { Booking, BookingWarning } from "../../api/types";
+import { useAuth } from "../../auth/AuthProvider";
+import { Dialog, Field, Loading, PageHeader, ProblemBanner } from "../../components";
+import { addMinutesToTime, localDateTime, todayIso } from "../../lib/dates";
+import { paths } from "../../routes";
+import { ClientPicker } from "../clients/ClientPicker";
+import { WarningList } from "./WarningList";
+
+type Form = {
+  kind: "client" | "group";
+  client: { id: string; name: string } | null;
+  groupId: string;
+  practitionerId: string;
+  locationId: string;
+  roomId: string;
+  date: string;
+  start: string;
+  end: string;
+  billingCode: string;
+  telehealth: boolean;
+  repeat: "none" | "weekly" | "fortnightly";
+  ends: "count" | "until";
+  count: string;
+  until: string;
+  notes: string;
+};
+
+const CLAIMED = [
+  "body.client_id", "body.practitioner_id", "body.location_id", "body.room_id", "body.start", "body.end",
+  "body.billing_code", "body.recurrence", "body.notes", "body.telehealth",
+];
+
+export default function BookPage() {
+  const { me, role } = useAuth();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const reference = useReference();
+  const groups = useApi(() => allPages((cursor) => ok(api().GET("/v1/groups", { params: { query: { limit: 100, cursor } } }))), []);
+  // Warn mode lets a room clash be overridden; block mode never does (PRODUCT §1).
+  const practice = useApi(() => ok(api().GET("/v1/practice")), []);
+  const preset = params.get("client_id");
+  const [form, setForm] = useState<Form>(() => ({
+    kind: params.get("group_id") ? "group" : "client",
+    client: preset ? { id: preset, name: params.get("client_name") ?? "Selected client" } : null,
+    groupId: params.get("group_id") ?? "",
+    practitionerId: params.get("practitioner_id") ?? (role === "practitioner" ? me.id : ""),
+    locationId: "",
+    roomId: params.get("room_id") ?? "",
+    date: params.get("date") ?? todayIso(),
+    start: "09:00",
+    end: "09:50",
+    billingCode: "",
+    telehealth: false,
+    repeat: "none",
+    ends: "count",
+    count: "6",
+    until: "",
+    notes: "",
+  }));
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [roomClash, setRoomClash] = useState<BookingWarning[] | null>(null);
+  const [blocked, setBlocked] = useState<ApiProblem | null>(null);
+  const [booked, setBooked] = useState<Booking | null>(null);
+  const [undoProblem, setUndoProblem] = useState<ApiProblem | null>(null);
+
+  const ref = reference.data;
+  const practitionerId = form.practitionerId || ref?.practitioners[0]?.id || "";
+  const locationId = form.locationId || ref?.locations[0]?.id || "";
+  const rooms = (ref?.rooms ?? []).filter((r) => r.location_ids.includes(locationId));
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
+
+  function body(override: boolean) {
+    const recurrence =
+      form.repeat === "none"
+        ? null
+        : { frequency: form.repeat, ...(form.ends === "count" ? { count: Number(form.count) } : { until: form.until }) };
+    return {
+      location_id: locationId,
+      room_id: form.roomId || null,
+      start: localDateTime(form.date, form.start),
+      end: localDateTime(form.date, form.end),
+      billing_code: form.billingCode || null,
+      telehealth: form.telehealth,
+      notes: form.notes || null,
+      recurrence,
+      override_room_conflict: override,
+    };
+  }
+
+  async function submit(override: boolean) {
+    setBusy(true);
+    setProblem(null);
+    setRoomClash(null);
+    setBlocked(null);
+    try {
+      let result: Booking;
+      if (form.kind === "client") {
+        if (!form.client) {
+          setProblem(new ApiProblem(422, { title: "Choose a client", errors: [{ field: "body.client_id", reason: "choose a client" }] }));
+          return;
+        }
+        rememberName("client", form.client.id, form.client.name);
+        result = await ok(api().POST("/v1/appointments", { body: { ...body(override), client_id: form.client.id, practitioner_id: practitionerId } }));
+      } else {
+        if (!form.groupId) {
+          setProblem(new ApiProblem(422, { title: "Choose a group", errors: [{ field: "body.group_id", reason: "choose a group" }] }));
+          return;
+        }
+        result = await ok(
+          api().POST("/v1/groups/{group_id}/appointments", {
+            params: { path: { group_id: form.groupId } },
+            body: { ...body(override), practitioner_id: form.practitionerId || null },
+          }),
+        );
+      }
+      if (result.warnings.length > 0) setBooked(result);
+      else finish(result);
+    } catch (error) {
+      const p = asProblem(error);
+      if (p.status === 409 && p.warnings.length > 0 && p.warnings.every((w) => w.kind === "room") && practice.data?.room_booking !== "block") {
+        setRoomClash(p.warnings);
+      } else if (p.status === 409 && p.warnings.length > 0) {
+        setBlocked(p);
+      } else {
+        setProblem(p);
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function finish(result: Booking) {
+    const first = result.appointments[0];
+    navigate(first ? paths.appointment(first.id) : paths.calendar, {
+      state: { flash: `Booked ${result.appointments.length} appointment${result.appointments.length === 1 ? "" : "s"}.` },
+    });
+  }
+
+  async function undo(result: Booking) {
+    setUndoProblem(null);
+    setBusy(true);
+    try {
+      for (const a of result.appointments) {
+        const current = await ok(api().GET("/v1/appointments/{appointment_id}", { params: { path: { appointment_id: a.id } } }));
+        if (current.status === "cancelled") continue;
+        await ok(
+          api().POST("/v1/appointments/{appointment_id}/status", {
+            params: { path: { appointment_id: a.id }, header: { "If-Match": ifMatch(current.version) } },
+            body: { status: "cancelled", reason: "Booking not confirmed (balance warnings)" },
+          }),
+        );
+      }
+      setBooked(null);
+    } catch (error) {
+      setUndoProblem(asProblem(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    void submit(false);
+  }
+
+  if (reference.loading) return <Loading />;
+  return (
+    <>
+      <PageHeader title="Book appointment" />
+      <ProblemBanner problem={reference.problem} onRetry={reference.reload} />
+      <form className="panel" onSubmit={onSubmit} noValidate aria-label="Booking">
+        <ProblemBanner problem={problem} claimed={[...CLAIMED, "body.group_id"]} />
+        <fieldset>
+          <legend>Who</legend>
+          <div className="button-row" role="radiogroup" aria-label="Book for">
+            <label className="check">
+              <input type="radio" name="kind" checked={form.kind === "client"} onChange={() => set("kind", "client")} /> One client
+            </label>
+            <label className="check">
+              <input type="radio" name="kind" checked={form.kind === "group"} onChange={() => set("kind", "group")} /> A group
+            </label>
+          </div>
+          {form.kind === "client" ? (
+            <ClientPicker value={form.client} onChange={(c) => set("client", c)} error={problem?.errorFor("body.client_id")} />
+          ) : (
+            <Field label="Group" name="body.group_id" problem={problem}>
+              <select value={form.groupId} onChange={(e) => set("groupId", e.target.value)}>
+                <option value="">{groups.loading ? "Loading groups…" : "Choose a group"}</option>
+                {(groups.data ?? []).filter((g) => g.active).map((g) => (
+                  <option key={g.id} value={g.id}>
+                    {g.name} ({g.member_count} members)
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
+        </fieldset>
+        <fieldset>
+          <legend>When and where</legend>
+          <div className="form-grid">
+            <Field label="Practitioner" name="body.practitioner_id" problem={problem} hint={form.kind === "group" ? "Empty: the group's practitioner" : undefined}>
+              <select value={form.kind === "group" ? form.practitionerId : practitionerId} onChange={(e) => set("practitionerId", e.target.value)}>
+                {form.kind === "group" ? <option value="">The group's practitioner</option> : null}
+                {(ref?.practitioners ?? []).map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {personName(p)}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Location" name="body.location_id" problem={problem}>
+              <select value={locationId} onChange={(e) => setForm((f) => ({ ...f, locationId: e.target.value, roomId: "" }))}>
+                {(ref?.locations ?? []).map((l) => (
+                  <option key={l.id} value={l.id}>
+                    {l.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Room" name="body.room_id" problem={problem}>
+              <select value={form.roomId} onChange={(e) => set("roomId", e.target.value)}>
+                <option value="">No room</option>
+                {rooms.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Date" name="body.start" problem={problem}>
+              <input type="date" value={form.date} onChange={(e) => set("date", e.target.value)} required />
+            </Field>
+            <Field label="Start time">
+              <input
+                type="time"
+                value={form.start}
+                onChange={(e) => {
+                  const start = e.target.value;
+                  setForm((f) => ({ ...f, start, end: start ? addMinutesToTime(start, 50) : f.end }));
+                }}
+                required
+              />
+            </Field>
+            <Field label="End time" name="body.end" problem={problem}>
+              <input type="time" value={form.end} onChange={(e) => set("end", e.target.value)} required />
+            </Field>
+            <Field label="Billing code" name="body.billing_code" problem={problem}>
+              <select value={form.billingCode} onChange={(e) => set("billingCode", e.target.value)}>
+                <option value="">{form.kind === "group" ? "The group's default code" : "The client's default service"}</option>
+                {(ref?.billingCodes ?? []).filter((c) => !c.add_on).map((c) => (
+                  <option key={c.code} value={c.code}>
+                    {c.code} · {c.description}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          </div>
+          <label className="check">
+            <input type="checkbox" checked={form.telehealth} onChange={(e) => set("telehealth", e.target.checked)} /> Telehealth
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Repeat</legend>
+          <div className="form-grid">
+            <Field label="Repeats" name="body.recurrence" problem={problem}>
+              <select value={form.repeat} onChange={(e) => set("repeat", e.target.value as Form["repeat"])}>
+                <option value="none">Does not repeat</option>
+                <option value="weekly">Weekly</option>
+                <option value="fortnightly">Fortnightly</option>
+              </select>
+            </Field>
+            {form.repeat !== "none" ? (
+              <>
+                <Field label="Ends">
+                  <select value={form.ends} onChange={(e) => set("ends", e.target.value as Form["ends"])}>
+                    <option value="count">After a number of sessions</option>
+                    <option value="until">On a date</option>
+                  </select>
+                </Field>
+                {form.ends === "count" ? (
+                  <Field label="Number of sessions" name="body.recurrence.count" problem={problem}>
+                    <input type="number" min={1} max={104} value={form.count} onChange={(e) => set("count", e.target.value)} />
+                  </Field>
+                ) : (
+                  <Field label="Last date" name="body.recurrence.until" problem={problem}>
+                    <input type="date" value={form.until} onChange={(e) => set("until", e.target.value)} />
+                  </Field>
+                )}
+              </>
+            ) : null}
+          </div>
+        </fieldset>
+        <Field label="Notes" name="body.notes" problem={problem}>
+          <textarea value={form.notes} onChange={(e) => set("notes", e.target.value)} />
+        </Field>
+        <div className="button-row">
+          <button type="submit" disabled={busy} aria-busy={busy}>
+            Book
+          </button>
+          <button type="button" className="secondary" onClick={() => navigate(-1)}>
+            Cancel
+          </button>
+        </div>
+      </form>
+
+      <Dialog
+        open={roomClash !== null}
+        title="The room is taken"
+        onClose={() => setRoomClash(null)}
+        footer={
+          <>
+            <button type="button" className="secondary" onClick={() => setRoomClash(null)}>
+              Change the booking
+            </button>
+            <button type="button" onClick={() => void submit(true)} disabled={busy}>
+              Book anyway (override the room clash)
+            </button>
+          </>
+        }
+      >
+        <p>The room is already booked at these times. Book anyway only if the room can really be shared.</p>
+        <WarningList warnings={roomClash ?? []} />
+      </Dialog>
+
+      <Dialog open={blocked !== null} title="This booking is refused" onClose={() => setBlocked(null)} footer={<button type="button" onClick={() => setBlocked(null)}>Change the booking</button>}>
+        <p>{blocked?.detail || blocked?.title}</p>
+        <WarningList warnings={blocked?.warnings ?? []} />
+      </Dialog>
+
+      <Dialog
+        open={booked !== null}
+        title="Confirm the booking"
+        onClose={() => booked && finish(booked)}
+        wide
+        footer={
+          <>
+            <button type="button" className="secondary" onClick={() => booked && void undo(booked)} disabled={busy}>
+              Undo the booking
+            </button>
+            <button type="button" onClick={() => booked && finish(booked)} disabled={busy}>
+              Keep the booking
+            </button>
+          </>
+        }
+      >
+        <p>
+          {booked?.appointments.length} appointment{booked?.appointments.length === 1 ? " is" : "s are"} held. Check these warnings before you confirm:
+        </p>
+        <div className="warning-box">
+          <WarningList warnings={booked?.warnings ?? []} />
+        </div>
+        <ProblemBanner problem={undoProblem} />
+      </Dialog>
+    </>
+  );
+}
