@@ -49,7 +49,7 @@ def test_concurrent_replacements_of_one_paid_claim_make_one(seeded):
     won = [o for o in outcomes if not isinstance(o, Exception)]
     assert len(won) == 1, outcomes
     assert all(isinstance(o, (PreconditionFailed, Conflict)) for o in outcomes if isinstance(o, Exception)), outcomes
-    listed = [c for c in claims.list_claims(principal=BILLING, query=claims.ClaimQuery(), start_key=None)[0]]
+    listed = claims.list_claims(principal=BILLING, query=claims.ClaimQuery(), start_key=None)[0]
     assert sorted(c.id for c in listed) == sorted([claim.id, won[0].replaced_by])  # no orphan correction
     again, _ = claims.create_claims(principal=BILLING, data=ClaimCreate(session_ids=[made[0].id]))
     assert again.skipped[0].reason == f"already on claim {won[0].replaced_by}"
