@@ -9,10 +9,11 @@ TransactWriteItems, services/charging.py reads, decides, writes and retries.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 from chalicelib.domain.entitlements import (
     NO_EXPIRY,
@@ -32,6 +33,7 @@ from chalicelib.domain.notifications import charge_outcome, event_of
 Kind = Literal["PACK", "AUTH"]
 NO_PACK = "none"  # pack_choice: charge no pack (the session is paid on its invoice)
 BILLED_TO_CLIENT = "billed to the client directly, not to insurance"
+ALL_CODES = CodeRule("all_except", frozenset())  # an entitlement without a code rule
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class Entitlement:
     used: Decimal
     remaining: Decimal
     state: str = "open"
-    codes: CodeRule = CodeRule("all_except", frozenset())
+    codes: CodeRule = ALL_CODES
     client_name: str = ""
     practitioner_id: str | None = None
     created_by: str | None = None
@@ -285,7 +287,7 @@ def reversal(usages: Iterable[Usage], stored: Mapping[str, Entitlement]) -> tupl
 
 
 def decide(session: Session, entitlements: Sequence[Entitlement], *, policy: Policy = Policy(),
-           replacing: Mapping[str, Usage] | None = None, pack_choice: str | None = None) -> ChargeDecision:
+           replacing: Mapping[Kind, Usage] | None = None, pack_choice: str | None = None) -> ChargeDecision:
     """What `session` is charged from these entitlements (a correction: `replacing` its
     current usages by kind, which count as available again and are given back with it;
     `pack_choice`: only that pack, or NO_PACK for none)."""

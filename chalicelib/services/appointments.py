@@ -2,7 +2,8 @@
 which charges the client's pack or authorization in the same transaction as the status."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from collections.abc import Set as AbstractSet
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,7 +84,8 @@ def _visible_only(principal: Principal, found: list[dict[str, Any]]) -> list[dic
     if principal.role != Role.PRACTITIONER or not group_ids:
         return found
     groups = items.get_many([GROUPS.key(principal.practice_id, g) for g in group_ids])
-    visible = {g for g, group in zip(group_ids, groups) if group is not None and _may_see_group(principal, group)}
+    visible = {g for g, group in zip(group_ids, groups, strict=True)
+               if group is not None and _may_see_group(principal, group)}
     return [i for i in found if not i.get("group_id") or i["group_id"] in visible]
 
 
@@ -201,7 +203,8 @@ def _check_plan(practice: Practice, data: AppointmentCreate, planned: list[Occur
         raise ValidationFailed.field("body.recurrence", "the recurrence ends before its first occurrence")
     if len(planned) > MAX_OCCURRENCES:
         raise ValidationFailed.field("body.recurrence", f"a series has at most {MAX_OCCURRENCES} occurrences")
-    if data.room_id and practice.room_booking == "block" and len(room_slots(planned[0].start, planned[0].end)) > MAX_SLOTS:
+    if (data.room_id and practice.room_booking == "block"
+            and len(room_slots(planned[0].start, planned[0].end)) > MAX_SLOTS):
         raise ValidationFailed.field("body.end", "in hard-block mode a room is booked for at most 8 hours at a time")
 
 
@@ -209,14 +212,15 @@ def _check_references(principal: Principal, data: AppointmentCreate) -> BillingC
     """The client (none for a group), practitioner, location, room and code must exist in this
     practice: one read."""
     pid = principal.practice_id
-    keys = {"practitioner_id": USERS.key(pid, data.practitioner_id), "location_id": LOCATIONS.key(pid, data.location_id)}
+    keys = {"practitioner_id": USERS.key(pid, data.practitioner_id),
+            "location_id": LOCATIONS.key(pid, data.location_id)}
     if data.client_id:
         keys["client_id"] = CLIENTS.key(pid, data.client_id)
     if data.room_id:
         keys["room_id"] = ROOMS.key(pid, data.room_id)
     if data.billing_code:
         keys["billing_code"] = BILLING_CODES.key(pid, data.billing_code)
-    found = dict(zip(keys, items.get_many(list(keys.values()))))
+    found = dict(zip(keys, items.get_many(list(keys.values())), strict=True))
     errors = [{"field": f"body.{name}", "reason": "does not exist in this practice"}
               for name, item in found.items() if item is None]
     if found["practitioner_id"] and found["practitioner_id"]["role"] != "practitioner":
@@ -227,7 +231,7 @@ def _check_references(principal: Principal, data: AppointmentCreate) -> BillingC
         raise ValidationFailed(errors)
     code_item = found.get("billing_code")
     if code_item is None:
-        default = (found["client_id"].get("default_service") or {}).get("billing_code")
+        default = ((found["client_id"] or {}).get("default_service") or {}).get("billing_code")
         if not default:
             raise ValidationFailed.field("body.billing_code", "give a code: the client has no default billing code")
         code_item = items.get(*BILLING_CODES.key(pid, default))
@@ -264,7 +268,7 @@ def _booked_between(schedule: store.Schedule, practice_id: str, owner_id: str, f
 
 
 def _room_warnings(principal: Principal, practice: Practice, data: AppointmentCreate,
-                   planned: list[Occurrence], ignore: set[str] = frozenset()) -> list[BookingWarning]:
+                   planned: list[Occurrence], ignore: AbstractSet[str] = frozenset()) -> list[BookingWarning]:
     if not data.room_id:
         return []
     existing = [e for e in _booked_between("room", principal.practice_id, data.room_id,
@@ -280,7 +284,7 @@ def _room_warnings(principal: Principal, practice: Practice, data: AppointmentCr
 
 
 def _practitioner_warnings(principal: Principal, data: AppointmentCreate,
-                           planned: list[Occurrence], ignore: set[str] = frozenset()) -> list[BookingWarning]:
+                           planned: list[Occurrence], ignore: AbstractSet[str] = frozenset()) -> list[BookingWarning]:
     existing = [e for e in _booked_between("practitioner", principal.practice_id, data.practitioner_id,
                                            planned[0].start, planned[-1].end) if e[0] not in ignore]
     found = clashes(planned, existing)
@@ -299,7 +303,7 @@ def _balance_warnings(principal: Principal, practice: Practice, client_id: str, 
         return []
     pending: list[tuple[datetime, datetime, str]] = []
     if practice.count_booked_as_pending:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         pending = [(datetime.fromisoformat(i["start"]), datetime.fromisoformat(i["end"]), i["billing_code"])
                    for i in store.booked_from(principal.practice_id, client_id, now)]
     zone = ZoneInfo(practice.time_zone)
@@ -313,7 +317,7 @@ def _balance_warnings(principal: Principal, practice: Practice, client_id: str, 
     has_auths = any(e.kind == "AUTH" for e in entitlements)
     has_packs = any(e.kind == "PACK" for e in entitlements)
     warnings = []
-    for (_, _, _, occ), seen in zip(timeline, outlook):
+    for (_, _, _, occ), seen in zip(timeline, outlook, strict=True):
         if occ is None:
             continue
         if has_auths and seen.authorization_reason is not None:
@@ -506,7 +510,7 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
     values = changes.model_dump(mode="json", exclude_unset=True, exclude={"scope", "override_room_conflict"})
     shift = timedelta(0)
     length = None
-    if changes.start is not None:
+    if changes.start is not None and changes.end is not None:  # the model sends both or neither
         new_start, length = span(changes.start, changes.end, practice.time_zone)
         shift = new_start - datetime.fromisoformat(current["start"])
     targets = _targets(principal, current, changes.scope == "following")
@@ -519,9 +523,10 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
         moved.append((item, updated, Occurrence(item["occurrence"], start, end)))
     first = moved[0][1]
     data = AppointmentCreate.model_construct(
-        client_id=first.get("client_id"), practitioner_id=first["practitioner_id"], location_id=first["location_id"],
-        room_id=first.get("room_id"), billing_code=first["billing_code"],
-        override_room_conflict=changes.override_room_conflict)
+        client_id=first.get("client_id") or "", practitioner_id=first["practitioner_id"],
+        location_id=first["location_id"], room_id=first.get("room_id"), billing_code=first["billing_code"],
+        start=moved[0][2].start,
+        end=moved[0][2].end, override_room_conflict=changes.override_room_conflict)
     group_id = current.get("group_id")
     code = None
     if {"practitioner_id", "room_id", "billing_code"} & values.keys() or (group_id and

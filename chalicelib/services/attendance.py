@@ -45,7 +45,8 @@ class _Raced(Exception):
     """Someone else changed this member's mark between our read and our write."""
 
 
-def _load(principal: Principal, appointment_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]:
+def _load(principal: Principal,
+          appointment_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]:
     """The group appointment, its group and every member's mark (see groups.group_session)."""
     appointment, group, marks = groups.group_session(principal, appointment_id)
     if appointment is None:
@@ -115,17 +116,17 @@ def _wanted(update: AttendanceUpdate, appointment: dict[str, Any], roster: dict[
         wanted[mark.client_id] = mark.model_dump(mode="json", exclude={"client_id"})
     if errors:
         raise ValidationFailed(errors)
-    for mark in wanted.values():
-        mark.setdefault("minutes", None)
-        mark.setdefault("custom_code", None)
-        mark.setdefault("paid_at_session", None)
-        if mark["fee"] == "custom":
-            mark["billing_code"] = mark["custom_code"]["code"]
-        elif mark["fee"] != "code":
+    for asked in wanted.values():
+        asked.setdefault("minutes", None)
+        asked.setdefault("custom_code", None)
+        asked.setdefault("paid_at_session", None)
+        if asked["fee"] == "custom":
+            asked["billing_code"] = asked["custom_code"]["code"]
+        elif asked["fee"] != "code":
             # The session's own code: for anyone who attended (a no-fee session is still a
             # session), and for a missed session that may be charged; none otherwise.
-            billed = mark["status"] == "attended" or (mark["fee"] == "default" and mark["status"] in CHARGEABLE)
-            mark["billing_code"] = appointment["billing_code"] if billed else None
+            billed = asked["status"] == "attended" or (asked["fee"] == "default" and asked["status"] in CHARGEABLE)
+            asked["billing_code"] = appointment["billing_code"] if billed else None
     return wanted
 
 
@@ -156,12 +157,13 @@ def _codes(principal: Principal, practice: Practice, appointment: dict[str, Any]
     every = [one for i in range(0, len(keys + member_keys), _BATCH)
              for one in items.get_many((keys + member_keys)[i:i + _BATCH])]
     found, member_items = every[:len(keys)], every[len(keys):]
-    clients = dict(zip(wanted, member_items))
-    held = dict(zip(recorded, member_items[len(wanted):]))
+    clients = dict(zip(wanted, member_items, strict=False))  # then the recorded sessions
+    held = dict(zip(recorded, member_items[len(wanted):], strict=True))
     members = {cid: (clients[cid], held.get(cid)) for cid in wanted}
-    by_code = dict(zip(standard, found))
+    by_code = dict(zip(standard, found, strict=False))  # then the location
     fields = {m.billing_code: f"body.members.{i}.billing_code" for i, m in enumerate(update.members) if m.billing_code}
-    errors = [{"field": fields.get(code, "body.all_attended"), "reason": f"{code} is not a billing code of the practice"}
+    errors = [{"field": fields.get(code, "body.all_attended"),
+               "reason": f"{code} is not a billing code of the practice"}
               for code, item in by_code.items() if item is None or item["add_on"]]
     if errors:
         raise ValidationFailed(errors)

@@ -9,9 +9,10 @@ again on fresh figures, so a balance is never overdrawn and no usage is lost.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.domain.charging import (
@@ -19,6 +20,7 @@ from chalicelib.domain.charging import (
     NO_PACK,
     ChargeDecision,
     Entitlement,
+    Kind,
     Policy,
     Session,
     Usage,
@@ -86,7 +88,7 @@ def session_of(request: ChargeRequest, code: BillingCode) -> Session:
                    unit_minutes=code.unit_minutes, attendance=request.attendance, bill_to=request.bill_to)
 
 
-def plan_charge(*, session: Session, entitlements: list[Entitlement], replacing: dict[str, Usage] | None = None,
+def plan_charge(*, session: Session, entitlements: list[Entitlement], replacing: dict[Kind, Usage] | None = None,
                 pack_choice: str | None = None) -> ChargeDecision:
     """The choice a charge (or, `replacing` the session's usages, a re-charge) would make on
     these entitlements, without writing anything (a pack sold for past sessions checks each
@@ -95,7 +97,7 @@ def plan_charge(*, session: Session, entitlements: list[Entitlement], replacing:
 
 
 def _decide(practice_id: str, session: Session, entitlements: list[Entitlement],
-            replacing: dict[str, Usage] | None = None, pack_choice: str | None = None) -> ChargeDecision:
+            replacing: dict[Kind, Usage] | None = None, pack_choice: str | None = None) -> ChargeDecision:
     decision = decide(session, entitlements, replacing=replacing, pack_choice=pack_choice)
     if decision.authorization or decision.pack:
         # The practice's thresholds and currency matter only to what is charged: read (from
@@ -117,7 +119,7 @@ def _write_of(practice_id: str, client_id: str, decision: ChargeDecision) -> tup
         # An event is due the day it is raised, not on the session's date: a future date would
         # hide it until then, a past one would file it in a bucket the sweep already read. The
         # practice's today, never ahead of UTC's, as the sweep reads it.
-        raised_on = min(calendar.today, datetime.now(timezone.utc).date()).isoformat()
+        raised_on = min(calendar.today, datetime.now(UTC).date()).isoformat()
         if decision.pack and decision.pack.first_use_expires_on:
             due = pack_due_on(decision.pack.first_use_expires_on, calendar.soon_days, calendar.today)
             first_use_due = due.isoformat() if due else None

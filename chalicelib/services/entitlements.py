@@ -57,10 +57,10 @@ def check_code_rule(principal: Principal, rule: dict[str, Any] | None, *, units:
         return
     found = items.get_many([BILLING_CODES.key(principal.practice_id, code) for code in listed])
     errors = []
-    for i, (code, item) in enumerate(zip(listed, found)):
+    for i, (code, item) in enumerate(zip(listed, found, strict=True)):
         if item is None:
             errors.append({"field": f"{field}.codes.{i}", "reason": f"{code} is not a billing code of this practice"})
-        elif units and rule["mode"] == "only" and not item.get("unit_minutes"):
+        elif units and (rule or {}).get("mode") == "only" and not item.get("unit_minutes"):
             # Excluding such a code (all_except) is fine: it never counts anyway.
             errors.append({"field": f"{field}.codes.{i}",
                            "reason": f"{code} has no unit length (unit_minutes), so a units authorization "
@@ -85,7 +85,8 @@ def get_template(*, principal: Principal, template_id: str) -> PackTemplate:
     return _template(PACK_TEMPLATES.get(principal.practice_id, template_id))
 
 
-def list_templates(*, principal: Principal, limit: int, start_key: dict | None) -> tuple[list[PackTemplate], dict | None]:
+def list_templates(*, principal: Principal, limit: int,
+                   start_key: dict | None) -> tuple[list[PackTemplate], dict | None]:
     page = PACK_TEMPLATES.list(principal.practice_id, limit=limit, start_key=start_key)
     return [_template(i) for i in page.items], page.last_key
 
@@ -148,7 +149,8 @@ def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pa
         "session_ids"}}
     terms.update(given)
     terms.setdefault("quantity", terms["limit"])
-    if data.limit is not None and terms["measure"] in ("sessions", "minutes") and data.limit != data.limit.to_integral_value():
+    whole = terms["measure"] in ("sessions", "minutes")
+    if data.limit is not None and whole and data.limit != data.limit.to_integral_value():
         raise ValidationFailed.field("body.limit", f"must be a whole number of {terms['measure']}")
     flags = {"charge_no_shows": data.charge_no_shows, "charge_late_cancels": data.charge_late_cancels,
              "auto_renew": data.auto_renew, "practitioner_id": data.practitioner_id or client.get("practitioner_id"),
@@ -183,14 +185,14 @@ def _sessions_the_pack_pays(principal: Principal, client_id: str, pack: dict[str
     wanted = list(dict.fromkeys(session_ids))  # the same session twice is paid once
     found = items.get_many([sessions.session_key(practice_id, client_id, s) for s in wanted])
     errors = [{"field": f"body.session_ids.{session_ids.index(s)}", "reason": f"session {s} does not exist"}
-              for s, item in zip(wanted, found) if item is None]
+              for s, item in zip(wanted, found, strict=True) if item is None]
     if errors:
         raise ValidationFailed(errors)
     codes: dict[str, BillingCode] = {}
     state = {e.id: e for e in store.client_entitlements(practice_id, client_id)}
     state[pack["id"]] = store.entitlement_of(pack)
     delivered = []
-    for session_id, session in zip(wanted, found):
+    for session_id, session in zip(wanted, found, strict=True):
         if session is None:  # refused above
             continue
         index = session_ids.index(session_id)
@@ -228,12 +230,15 @@ def _attach_sessions(principal: Principal, client_id: str, pack: dict[str, Any],
                                "nothing was sold, try again")
             return [store.exists_check(sessions.session_key(principal.practice_id, client_id, session_id))]
 
+        def gone(err: items.TransactionCancelled, index: int, session_id: str = session_id) -> Exception:
+            return Conflict(f"Session {session_id} was deleted while the pack was sold; nothing was sold",
+                            field="body.session_ids")
+
         try:
             charging.recharge_session(
                 principal=principal, client_id=client_id, code=one.code, pack_choice=pack["id"],
                 request=sessions.charge_request(session_id, one.session),
-                companion=charging.Companion(actions=still_fits, refused=lambda err, i, s=session_id: Conflict(
-                    f"Session {s} was deleted while the pack was sold; nothing was sold", field="body.session_ids")))
+                companion=charging.Companion(actions=still_fits, refused=gone))
         except Exception:
             _undo_sale(principal, client_id, pack, done)
             raise

@@ -53,16 +53,17 @@ def codes_and_client(principal: Principal, billing_code: str, add_on_codes: list
     code, add_ons = found[0], found[1:1 + len(add_on_codes)]
     errors = []
     if code is None:
-        errors.append({"field": "body.billing_code", "reason": f"{billing_code} is not in the practice's billing codes"})
+        errors.append({"field": "body.billing_code",
+                       "reason": f"{billing_code} is not in the practice's billing codes"})
     elif code["add_on"]:
         errors.append({"field": "body.billing_code", "reason": f"{billing_code} is an add-on code"})
-    for i, (value, item) in enumerate(zip(add_on_codes, add_ons)):
+    for i, (value, item) in enumerate(zip(add_on_codes, add_ons, strict=True)):
         if item is None or not item["add_on"]:
             errors.append({"field": f"body.add_on_codes.{i}", "reason": f"{value} is not an add-on billing code"})
     location = found[-1] if location_id else None
     if location_id and location is None:
         errors.append({"field": "body.location_id", "reason": "does not exist in this practice"})
-    if errors:
+    if errors or code is None:
         raise ValidationFailed(errors)
     return BillingCode.model_validate(items.public(code)), location["place_of_service"] if location else None, client
 
@@ -84,7 +85,7 @@ def check_diagnoses(principal: Principal, primary: str | None, additional: list[
     if unlisted:
         kept = items.get_many([DIAGNOSIS_CODES.key(principal.practice_id, c) for _, c in unlisted])
         errors += [{"field": field, "reason": f"{c} is not in the ICD-10-CM code list"}
-                   for (field, c), item in zip(unlisted, kept) if item is None]
+                   for (field, c), item in zip(unlisted, kept, strict=True) if item is None]
     if errors:
         raise ValidationFailed(errors)
 

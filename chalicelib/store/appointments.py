@@ -82,7 +82,7 @@ def live_between(schedule: Schedule, practice_id: str, owner_id: str, first: dat
 
 
 def schedule_page(schedule: Schedule, practice_id: str, owner_id: str, low: datetime, high: datetime, *,
-                  limit: int, start_key: dict | None) -> items.Page:
+                  limit: int, start_key: dict[str, Any] | None) -> items.Page:
     """One page of a schedule's appointments starting in [low, high), by start time."""
     index, pk = _INDEX[schedule]
     return items.query_page(pk(practice_id, owner_id), limit=limit, start_key=start_key, index=index,

@@ -8,7 +8,7 @@ every change moves `used` and `remaining` together in one update. A charge is co
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -129,7 +129,7 @@ def read_entitlements(practice_id: str, client_id: str) -> list[dict[str, Any]]:
 
 
 def entitlement_page(practice_id: str, client_id: str, kind: str, *, include_closed: bool, limit: int,
-                     start_key: dict | None) -> items.Page:
+                     start_key: dict[str, Any] | None) -> items.Page:
     """One page of a client's packs or authorizations, oldest first, in one Query: the open
     ones, or (include_closed) every one not deleted. The state is a filter, so a page may hold
     fewer than `limit` items and still have a next one."""
@@ -153,7 +153,7 @@ def read_usages(practice_id: str, client_id: str, session_ref: str) -> list[dict
 
 
 def ledger_page(practice_id: str, client_id: str, entitlement_id: str, *, limit: int,
-                start_key: dict | None) -> items.Page:
+                start_key: dict[str, Any] | None) -> items.Page:
     """One page of an entitlement's ledger, oldest first."""
     return items.query_page(client_pk(practice_id, client_id), f"{LEDGER}{entitlement_id}#", limit=limit,
                             start_key=start_key)
@@ -175,7 +175,7 @@ def ledger_put(practice_id: str, client_id: str, entitlement_id: str, *, kind: s
                note: str | None = None) -> dict[str, Any]:
     """Append one ledger entry (entries are never changed afterwards)."""
     # Microseconds in the sort key keep a session's charge before its reversal.
-    stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    stamp = datetime.now(UTC).isoformat(timespec="microseconds")
     entry_id = f"{stamp}#{os.urandom(4).hex()}"
     item = {"PK": client_pk(practice_id, client_id), "SK": f"{LEDGER}{entitlement_id}#{entry_id}",
             "kind": kind, "id": entry_id, "entitlement_id": entitlement_id, "session_ref": session_ref,
@@ -260,8 +260,8 @@ def usage_put(practice_id: str, client_id: str, session_ref: str, kind: str, val
 def usage_update(practice_id: str, client_id: str, session_ref: str, kind: str, *, entitlement_id: str,
                  state: str = "reversed", new_entitlement_id: str | None = None) -> dict[str, Any]:
     """Mark an active usage reversed, or repoint it to another entitlement (consolidation)."""
-    expression, names, values = items.update_clause({"state": state, "entitlement_id": new_entitlement_id or entitlement_id,
-                                                     "updated_at": items.now()})
+    expression, names, values = items.update_clause({
+        "state": state, "entitlement_id": new_entitlement_id or entitlement_id, "updated_at": items.now()})
     return {"Update": {"TableName": items.table(), "Key": items.key_of(client_pk(practice_id, client_id),
                                                                     usage_sk(session_ref, kind)),
                        "UpdateExpression": expression, "ConditionExpression": "#a0 = :active AND #a1 = :old",
@@ -354,7 +354,8 @@ def close_consolidated_action(key: tuple[str, str], rest: Decimal, target_id: st
     return {"Update": {"TableName": items.table(), "Key": items.key_of(*key),
                        "UpdateExpression": "SET #limit = #limit - :rest, remaining = remaining - :rest, "
                                            "#state = :consolidated, consolidated_into = :target, "
-                                           "#version = #version + :one, updated_at = :now REMOVE GSI1PK, GSI1SK, DUEPK, DUESK",
+                                           "#version = #version + :one, updated_at = :now "
+                                           "REMOVE GSI1PK, GSI1SK, DUEPK, DUESK",
                        "ConditionExpression": "#version = :v AND #state = :open AND remaining = :rest",
                        "ExpressionAttributeNames": {"#limit": "limit", "#state": "state", "#version": "version"},
                        "ExpressionAttributeValues": dynamo.to_item({

@@ -6,7 +6,8 @@ practice's partition, the items are exported and purged with the practice's own.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from chalicelib.domain.scheduling import HourChange
 from chalicelib.store import dynamo, items

@@ -22,7 +22,7 @@ def get(practice_id: str, client_id: str, session_id: str) -> dict[str, Any]:
                               resource_id=session_id)
 
 
-def page(practice_id: str, client_id: str, *, limit: int, start_key: dict | None) -> items.Page:
+def page(practice_id: str, client_id: str, *, limit: int, start_key: dict[str, Any] | None) -> items.Page:
     """A client's sessions, oldest recorded first (one Query)."""
     return items.query_page(client_pk(practice_id, client_id), SESSION, limit=limit, start_key=start_key)
 

@@ -183,8 +183,10 @@ def test_decide_no_show_counts_only_packs_that_charge_no_shows():
 
 
 def test_decide_pack_choice_none_charges_no_pack_and_an_unknown_pack_is_named():
-    assert decide(session(), [pack()], pack_choice=NO_PACK).pack_reason == "no pack: the session is billed on its invoice"
-    assert decide(session(), [pack()], pack_choice="pack_x").pack_reason == "pack pack_x is not one of the client's packs"
+    none = decide(session(), [pack()], pack_choice=NO_PACK)
+    unknown = decide(session(), [pack()], pack_choice="pack_x")
+    assert none.pack_reason == "no pack: the session is billed on its invoice"
+    assert unknown.pack_reason == "pack pack_x is not one of the client's packs"
 
 
 # ---- first use, renewal, events -----------------------------------------------------------
@@ -249,7 +251,7 @@ def test_decide_correction_sees_the_replaced_amount_as_available_again():
 
 
 def test_give_back_restarts_a_first_use_clock_only_when_nothing_else_is_used():
-    clocked = dict(validity=Validity("first_use", 30, "days"), expires_on="2026-06-08")
+    clocked = {"validity": Validity("first_use", 30, "days"), "expires_on": "2026-06-08"}
     usage = Usage("PACK", "pack_a", Decimal(1))
     assert give_back(usage, pack(used="1", **clocked)).restarts_clock
     assert not give_back(usage, pack(used="2", **clocked)).restarts_clock
@@ -303,7 +305,8 @@ def test_forecast_after_a_first_use_applies_the_expiry_it_set():
 def test_forecast_never_takes_more_than_a_balance_holds(entitlements, count):
     weekly = [session(on=date(2026, 5, 1 + 3 * i)) for i in range(count)]
     seen = forecast(weekly, entitlements)
-    room = sum((e.remaining for e in entitlements if e.kind == "PACK" and e.measure == "sessions" and e.open), Decimal(0))
+    room = sum((e.remaining for e in entitlements if e.kind == "PACK" and e.measure == "sessions" and e.open),
+               Decimal(0))
     charged = sum(1 for f in seen if f.pack_reason is None)
     if all(e.measure == "sessions" for e in entitlements if e.kind == "PACK"):
         assert charged <= room
