@@ -310,3 +310,23 @@ def test_forecast_never_takes_more_than_a_balance_holds(entitlements, count):
     charged = sum(1 for f in seen if f.pack_reason is None)
     if all(e.measure == "sessions" for e in entitlements if e.kind == "PACK"):
         assert charged <= room
+
+
+@settings(max_examples=200, deadline=None)
+@given(entitlement_sets(), st.integers(1, 15), st.data())
+def test_decide_correction_never_takes_more_than_the_stored_balance_holds(entitlements, minutes, data):
+    packs = [e for e in entitlements if e.kind == "PACK" and e.used > 0]
+    if not packs:
+        return
+    held = data.draw(st.sampled_from(packs))
+    old = Usage("PACK", held.id, data.draw(st.integers(1, int(held.used))) * Decimal(1))
+    decision = decide(session(minutes=minutes), entitlements, replacing={"PACK": old})
+    stored = {e.id: e for e in entitlements}
+    take = decision.pack
+    if take is None:
+        assert [b.usage for b in decision.give_backs] == [old]  # nothing charged: all of it goes back
+        return
+    # The write is conditioned on `remaining >= taken` against the stored balance: it holds.
+    assert stored[take.id].remaining >= take.taken
+    assert (take.gives_back is None) == (take.id == held.id)
+    assert decision.give_backs == ()
