@@ -23,9 +23,10 @@ email each practice's staff one digest per recipient.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.config import get_settings
@@ -86,7 +87,7 @@ def run_sweep(*, today: date | None = None, mailer: Mailer | None = None,
     own local date. `purge` handles a closed practice whose retention ended (its record sits
     in the same index)."""
     pinned = today
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     report = SweepReport()
     lease = due.acquire_lease(LEASE_SECONDS)
     if lease is None:
@@ -116,7 +117,7 @@ def run_sweep(*, today: date | None = None, mailer: Mailer | None = None,
 def _purge(purge: Callable[[DuePractice, date], bool], practice: DuePractice, today: date) -> bool:
     try:
         return purge(practice, today)
-    except Exception:  # one practice's failed purge must not stop the others' emails
+    except Exception:  # noqa: BLE001  one practice's failed purge must not stop the others' emails
         logger().exception("purge failed", extra={"practice_id": practice.id})
         due.move(practice.ref, today)  # tried again on the next run
         return False
@@ -125,7 +126,7 @@ def _purge(purge: Callable[[DuePractice, date], bool], practice: DuePractice, to
 # ---- 2. raise ----------------------------------------------------------------------------
 
 def _raise_milestones(entitlements: list[DueEntitlement], today: date, pinned: date | None,
-                      open_practices: "_Practices", report: SweepReport) -> dict[EventKey, PendingEvent]:
+                      open_practices: _Practices, report: SweepReport) -> dict[EventKey, PendingEvent]:
     """Raise each due entitlement's milestone event and move it to its next bucket; the
     events raised, by key, ready to deliver in this run."""
     raised: dict[EventKey, PendingEvent] = {}
@@ -175,7 +176,7 @@ class _Practices:
 
 # ---- 3. deliver --------------------------------------------------------------------------
 
-def _deliver(pending: list[PendingEvent], today: date, pinned: date | None, open_practices: "_Practices",
+def _deliver(pending: list[PendingEvent], today: date, pinned: date | None, open_practices: _Practices,
              mailer: Mailer, time_left: Callable[[], float], report: SweepReport) -> bool:
     """Email every pending event's recipients; False if it stopped for lack of time."""
     by_practice: dict[str, list[PendingEvent]] = {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,10 +47,11 @@ def import_calendar(*, principal: Principal, data: CalendarImport) -> CalendarIm
     for event in calendar.walk("VEVENT"):
         try:
             events += _import_event(principal, data, event, zone, horizon)
-        except (ValueError, TypeError, KeyError) as err:
+        except (ValueError, TypeError, KeyError):
             # One unreadable event (a bad RRULE or date) is reported, not fatal to the rest.
-            events.append(ImportedEvent(uid=str(event.get("UID") or "(none)"), start=_day_start(None, zone),
-                                        outcome="skipped", detail="the event cannot be read: a date, time, duration or repeat rule in it is not valid"))
+            events.append(ImportedEvent(
+                uid=str(event.get("UID") or "(none)"), start=_day_start(None, zone), outcome="skipped",
+                detail="the event cannot be read: a date, time, duration or repeat rule in it is not valid"))
     return CalendarImportResult(
         created=sum(e.outcome == "created" for e in events),
         already_imported=sum(e.outcome == "already_imported" for e in events),
@@ -64,7 +65,8 @@ def _check_references(principal: Principal, data: CalendarImport) -> None:
         wanted.append((BILLING_CODES, data.billing_code))
     found = get_each(pid, wanted)
     errors = [{"field": f"body.{name}", "reason": "does not exist in this practice"}
-              for name, item in zip(("practitioner_id", "location_id", "billing_code"), found) if item is None]
+              for name, item in zip(("practitioner_id", "location_id", "billing_code"), found, strict=False)
+              if item is None]
     if found[0] and found[0]["role"] != "practitioner":
         errors.append({"field": "body.practitioner_id", "reason": "is not a practitioner"})
     if errors:
@@ -82,7 +84,7 @@ def _import_event(principal: Principal, data: CalendarImport, event: Any, zone: 
     end = event.decoded("DTEND") if "DTEND" in event else start + event.decoded("DURATION", timedelta(hours=1))
     end = end if end.tzinfo else end.replace(tzinfo=zone)
     if not timedelta(0) < end - start <= MAX_LENGTH:
-        return [ImportedEvent(uid=uid, start=start, outcome="skipped", detail="the event's length is not 1 min–12 h")]
+        return [ImportedEvent(uid=uid, start=start, outcome="skipped", detail="the event's length is not 1 min–12 h")]  # noqa: RUF001
     client_id = _client_for(principal, event)
     starts = _starts(event, start, zone, horizon)
     if client_id is None:
@@ -137,7 +139,7 @@ def _rule(text: str, start: datetime) -> Any:
 
     def in_utc(match: re.Match[str]) -> str:
         local = datetime.strptime(match.group(1) + (match.group(2) or "235959"), "%Y%m%d%H%M%S")
-        return "UNTIL=" + local.replace(tzinfo=start.tzinfo).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        return "UNTIL=" + local.replace(tzinfo=start.tzinfo).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
     return rrulestr(_FLOATING_UNTIL.sub(in_utc, text), dtstart=start)
 
@@ -157,7 +159,7 @@ def _listed_times(event: Any, name: str, zone: Any) -> list[datetime]:
 
 def _create(principal: Principal, data: CalendarImport, uid: str, client_id: str, start: datetime,
             end: datetime) -> ImportedEvent:
-    ident = hashlib.sha256(f"{uid}|{start.astimezone(timezone.utc).isoformat()}".encode()).hexdigest()[:24]
+    ident = hashlib.sha256(f"{uid}|{start.astimezone(UTC).isoformat()}".encode()).hexdigest()[:24]
     client = CLIENTS.get(principal.practice_id, client_id)
     code = data.billing_code or (client.get("default_service") or {}).get("billing_code")
     if not code:
@@ -179,7 +181,7 @@ def _create(principal: Principal, data: CalendarImport, uid: str, client_id: str
     booking = AppointmentCreate.model_construct(
         client_id=client_id, practitioner_id=data.practitioner_id, location_id=data.location_id, room_id=None,
         telehealth=False, notes=None)
-    utc_start, utc_end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    utc_start, utc_end = start.astimezone(UTC), end.astimezone(UTC)
     item = appointments.appointment_item(principal.practice_id, booking, code, Occurrence(1, utc_start, utc_end),
                                          None, appointment_id=appointment_id)
     try:

@@ -1,7 +1,7 @@
 """Use cases for clients: create, read with entitlements, search by name, update, archive."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.auth import Principal
@@ -104,7 +104,7 @@ def _upcoming(principal: Principal, client_id: str) -> list[Any]:
     from chalicelib.services import appointments  # imported here: it imports this module
     from chalicelib.services.practice import cached_practice
 
-    now = iso(datetime.now(timezone.utc))
+    now = iso(datetime.now(UTC))
     booked = store.booked_from(principal.practice_id, client_id, now, limit=_UPCOMING_READ)
     found = appointments._visible_only(principal, booked)[:UPCOMING_SHOWN]  # groups.may_see's rule
     zone = cached_practice(principal.practice_id).time_zone

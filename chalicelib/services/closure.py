@@ -6,7 +6,7 @@ the purge is found like anything else that is due, and it gets a TTL a week afte
 as a backstop should the purge never run (business logic never waits on TTL)."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from chalicelib.auth import Principal
@@ -22,7 +22,7 @@ EXPORT_PAGE = 1000
 
 def close_account(*, principal: Principal, expected_version: int) -> Practice:
     purge_on = practice_calendar(principal.practice_id).today + RETENTION
-    backstop = datetime.combine(purge_on + TTL_BACKSTOP, time.min, tzinfo=timezone.utc)
+    backstop = datetime.combine(purge_on + TTL_BACKSTOP, time.min, tzinfo=UTC)
     closed = practices.close(principal.practice_id, closed_at=now(), closed_by=principal.user_id,
                              purge_on=purge_on, expires_at=int(backstop.timestamp()),
                              expected_version=expected_version)

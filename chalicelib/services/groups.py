@@ -6,7 +6,7 @@ group (front desk schedules them, billing bills them); note content has its own 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.auth import Principal, Role
@@ -55,7 +55,7 @@ def _check_people(principal: Principal, practitioner_id: str | None, shared_with
         [(f"body.shared_with.{i}", u) for i, u in enumerate(shared_with or [])]
     found = get_each(pid, [(USERS, user_id) for _, user_id in named] + ([(BILLING_CODES, code)] if code else []))
     errors = [{"field": field, "reason": "is not a practitioner of this practice"}
-              for (field, _), user in zip(named, found) if user is None or user["role"] != "practitioner"]
+              for (field, _), user in zip(named, found, strict=False) if user is None or user["role"] != "practitioner"]
     if code and (found[-1] is None or found[-1]["add_on"]):
         errors.append({"field": "body.default_billing_code", "reason": f"{code} is not a billing code of the practice"})
     if errors:
@@ -132,7 +132,7 @@ def add_member(*, principal: Principal, group_id: str, client_id: str, since: da
     if current and current["active"]:
         raise Conflict("The client is already a member of the group")
     now = items.now()
-    joined = since.astimezone(timezone.utc).isoformat(timespec="seconds") if since else now
+    joined = since.astimezone(UTC).isoformat(timespec="seconds") if since else now
     periods = (current or {}).get("periods", [])
     if periods and datetime.fromisoformat(joined) < datetime.fromisoformat(periods[-1]["left_at"]):
         raise ValidationFailed.field("body.since", "is before the client last left the group")
@@ -177,9 +177,9 @@ def client_groups(*, principal: Principal, client_id: str, limit: int,
     found, last_key = memberships.client_memberships(principal.practice_id, client_id, limit=limit,
                                                      start_key=start_key)
     groups = GROUPS.get_many(principal.practice_id, [m["group_id"] for m in found])
-    listed = [ClientGroup(group_id=g["id"], name=g["name"], initials=g["initials"], practitioner_id=g["practitioner_id"],
-                          active_member=m["active"], periods=m["periods"])
-              for m, g in zip(found, groups) if g is not None and may_see(principal, g)]
+    listed = [ClientGroup(group_id=g["id"], name=g["name"], initials=g["initials"],
+                          practitioner_id=g["practitioner_id"], active_member=m["active"], periods=m["periods"])
+              for m, g in zip(found, groups, strict=True) if g is not None and may_see(principal, g)]
     return listed, last_key
 
 

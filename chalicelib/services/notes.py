@@ -47,7 +47,8 @@ def get_template(*, principal: Principal, template_id: str) -> NoteTemplate:
     return _template(NOTE_TEMPLATES.get(principal.practice_id, template_id))
 
 
-def list_templates(*, principal: Principal, limit: int, start_key: dict | None) -> tuple[list[NoteTemplate], dict | None]:
+def list_templates(*, principal: Principal, limit: int,
+                   start_key: dict | None) -> tuple[list[NoteTemplate], dict | None]:
     page = NOTE_TEMPLATES.list(principal.practice_id, limit=limit, start_key=start_key)
     return [_template(i) for i in page.items], page.last_key
 
@@ -154,7 +155,8 @@ def _create_progress(principal: Principal, data: NoteCreate, fields: dict[str, A
     note_id = new_id("note")
     note = notes.new({
         "type": "progress", "id": note_id, "client_id": data.client_id,
-        "appointment_id": data.appointment_id, "practitioner_id": _practitioner(principal, data.practitioner_id, default),
+        "appointment_id": data.appointment_id,
+        "practitioner_id": _practitioner(principal, data.practitioner_id, default),
         "template_id": data.template_id, "fields": fields, "body": sanitize_html(data.body), "addenda": [],
         "signed_at": None, "signed_by": None})
     notes.put(pid, note, expected_version=None)
@@ -178,7 +180,6 @@ def _member_parts(parts: dict[str, str], attended: list[str]) -> dict[str, str]:
 
 
 def _create_group(principal: Principal, data: NoteCreate, fields: dict[str, Any]) -> Note:
-    pid = principal.practice_id
     appointment, group, attended = _attended(principal, data.appointment_id or "")
     if not attended:
         raise Conflict("No member is marked attended yet: mark attendance, then write the group note")

@@ -23,7 +23,8 @@ def name_key(last_name: str, first_name: str) -> str:
 
 
 def _name_index(practice_id: str, client_id: str, first_name: str, last_name: str) -> dict[str, str]:
-    return {f"{BY_NAME}PK": client_name_pk(practice_id), f"{BY_NAME}SK": f"{name_key(last_name, first_name)}#{client_id}"}
+    return {f"{BY_NAME}PK": client_name_pk(practice_id),
+            f"{BY_NAME}SK": f"{name_key(last_name, first_name)}#{client_id}"}
 
 
 def _email_index(practice_id: str, client_id: str, email: str | None) -> dict[str, str | None]:

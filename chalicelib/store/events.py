@@ -1,7 +1,7 @@
 """Notification events: the outbox a charge writes to, the sweep's milestones, their delivery."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.store import dynamo, items
@@ -39,9 +39,9 @@ def raise_event(practice_id: str, event: dict[str, Any], *, on: str) -> dict[str
     values = {k: v for k, v in values.items() if v is not None}
     names = {f"#a{i}": name for i, name in enumerate(values)}
     sets = ", ".join(f"#a{i} = if_not_exists(#a{i}, :v{i})" for i in range(len(values)))
+    wire = dynamo.to_item({f":v{i}": v for i, v in enumerate(values.values())})
     return {"Update": {"TableName": items.table(), "Key": items.key_of(pk, sk), "UpdateExpression": "SET " + sets,
-                       "ExpressionAttributeNames": names,
-                       "ExpressionAttributeValues": dynamo.to_item({f":v{i}": v for i, v in enumerate(values.values())})}}
+                       "ExpressionAttributeNames": names, "ExpressionAttributeValues": wire}}
 
 
 def mark_delivered_to(pk: str, sk: str, recipient_key: str) -> bool:
@@ -60,7 +60,7 @@ def mark_delivered_to(pk: str, sk: str, recipient_key: str) -> bool:
 def finish(pk: str, sk: str, *, today: str, withheld: str | None = None) -> None:
     """Every recipient has it: out of the sweep's buckets for good. `withheld` says why it was
     settled without being shown (no longer true, overtaken...), for whoever asks later."""
-    expires = int((datetime.now(timezone.utc) + KEEP_DELIVERED).timestamp())
+    expires = int((datetime.now(UTC) + KEEP_DELIVERED).timestamp())
     values: dict[str, Any] = {":delivered": "delivered", ":today": today, ":ttl": expires}
     sets = "SET #state = :delivered, delivered_on = :today, expires_at = :ttl"
     if withheld:
@@ -81,8 +81,8 @@ def named_entitlements(events: list[dict[str, Any]]) -> dict[tuple[str, str], di
     found: dict[tuple[str, str], dict[str, Any] | None] = {}
     for start in range(0, len(wanted), BATCH_KEYS):
         chunk = wanted[start:start + BATCH_KEYS]
-        found.update(zip((name for name, _ in chunk),
-                         (entity(i) if i else None for i in items.get_many([key for _, key in chunk]))))
+        read = items.get_many([key for _, key in chunk])
+        found.update(zip((name for name, _ in chunk), (entity(i) if i else None for i in read), strict=True))
     return found
 
 

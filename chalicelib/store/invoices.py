@@ -2,9 +2,10 @@
 practice-wide invoice list.
 
 Invoices go in and out as entities; the key and the index entries follow from the invoice's
-client, id, status and date on every write, so the lists follow each write. Every invoice write carries three index entries, all sorted by `<issued_on>#<invoice id>`:
-GSI1 per practice, GSI2 per practice and status, GSI3 per client. A list page is then one Query
-on the one partition its filters name, and a date range is a BETWEEN on the sort key. Only the
+client, id, status and date on every write, so the lists follow each write. Every invoice
+write carries three index entries, all sorted by `<issued_on>#<invoice id>`: GSI1 per practice,
+GSI2 per practice and status, GSI3 per client. A list page is then one Query on the one
+partition its filters name, and a date range is a BETWEEN on the sort key. Only the
 client+status combination filters, and then inside that one client's invoices.
 """
 from __future__ import annotations

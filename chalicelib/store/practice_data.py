@@ -9,8 +9,9 @@ user's inbox. Room slots are not listed: they are derived from appointments (see
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 from chalicelib.domain.scheduling import room_slots
 from chalicelib.models.practice import ExportedItem

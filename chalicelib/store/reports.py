@@ -4,8 +4,9 @@
 `<purchased_on>#<id>`). Callers name days; this module turns them into sort-key ranges."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
-from typing import Any, Iterator
+from typing import Any
 
 from chalicelib.store import items
 from chalicelib.store.keys import authorization_end_pk, pack_expiry_pk, pack_sale_pk
