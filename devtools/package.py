@@ -189,6 +189,7 @@ def merge_template(shape: AppShape, authorizer_name: str) -> dict[str, Any]:
         del resources["RestAPI"]  # no routes, no API: nothing to merge into
     else:
         api["DefinitionBody"] = {
+            **api.get("DefinitionBody", {}),  # infra/stack.yaml's part (the gateway responses)
             # The title names the API when API Gateway imports the definition; kept equal to
             # Name so the 5XX alarm's ApiName dimension is right whichever one wins.
             "info": {"title": api["Name"]},

@@ -442,3 +442,93 @@ def test_checkov_fails_only_the_justified_skips(cfn_path: Path) -> None:
     assert unjustified == [], "\n".join(unjustified)
     stale = set(skips) - {c["check_id"] for c in failed}
     assert stale == set(), f"no longer failing, remove from {SKIPS.name}: {sorted(stale)}"
+
+
+# ---- the staff console: hosting, sign-in, CORS ------------------------------------------------
+
+CONSOLE_ORIGIN = {"Fn::Sub": "https://${ConsoleDistribution.DomainName}"}
+
+
+def test_staff_sign_in_requires_a_totp_second_factor(sam: dict[str, Any]) -> None:
+    pool = sam["Resources"]["UserPool"]["Properties"]
+    assert pool["MfaConfiguration"] == "ON"
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]  # an authenticator app, enrolled at first sign-in
+
+
+def test_console_signs_in_through_the_hosted_ui_with_the_code_flow_of_a_public_client(sam: dict[str, Any]) -> None:
+    client = sam["Resources"]["UserPoolClient"]["Properties"]
+    assert client["AllowedOAuthFlowsUserPoolClient"] is True
+    assert client["AllowedOAuthFlows"] == ["code"]  # never implicit: no token in a URL
+    assert client["GenerateSecret"] is False  # a browser keeps no secret: PKCE proves the caller
+    assert "openid" in client["AllowedOAuthScopes"] and client["SupportedIdentityProviders"] == ["COGNITO"]
+    assert client["CallbackURLs"] == [{"Fn::Sub": "https://${ConsoleDistribution.DomainName}/auth/callback"}]
+    assert client["LogoutURLs"] == [{"Fn::Sub": "https://${ConsoleDistribution.DomainName}/"}]
+    [domain] = _of_type(sam, "AWS::Cognito::UserPoolDomain").values()
+    assert domain["Properties"]["UserPoolId"] == {"Ref": build.USER_POOL}
+
+
+def test_console_bucket_is_private_encrypted_versioned_and_read_only_by_its_distribution(cfn: dict[str, Any]) -> None:
+    bucket = cfn["Resources"]["ConsoleBucket"]["Properties"]
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert len(bucket["PublicAccessBlockConfiguration"]) == 4
+    statements = cfn["Resources"]["ConsoleBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    [allow] = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"} and allow["Action"] == "s3:GetObject"
+    assert "${ConsoleDistribution}" in allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+
+
+def test_console_distribution_reads_the_bucket_through_origin_access_control(cfn: dict[str, Any]) -> None:
+    config = cfn["Resources"]["ConsoleDistribution"]["Properties"]["DistributionConfig"]
+    [origin] = config["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["ConsoleBucket", "RegionalDomainName"]}
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["ConsoleOriginAccessControl", "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy identity
+    oac = cfn["Resources"]["ConsoleOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]
+    assert (oac["OriginAccessControlOriginType"], oac["SigningBehavior"]) == ("s3", "always")
+    assert config["DefaultRootObject"] == "index.html"
+    behaviour = config["DefaultCacheBehavior"]
+    assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert behaviour["FunctionAssociations"] == [
+        {"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": ["ConsoleSpaRoutes", "FunctionARN"]}}]
+
+
+@pytest.mark.parametrize(("uri", "served"), [
+    ("/", "/index.html"), ("/clients/cli_1/packs", "/index.html"), ("/auth/callback", "/index.html"),
+    ("/assets/index-B4x9Qk2a.js", "/assets/index-B4x9Qk2a.js"), ("/config.json", "/config.json"),
+    ("/index.html", "/index.html")])
+def test_console_routes_function_serves_index_for_client_side_routes_only(sam: dict[str, Any], uri: str,
+                                                                          served: str) -> None:
+    code = sam["Resources"]["ConsoleSpaRoutes"]["Properties"]["FunctionCode"]
+    script = code + f"\nprocess.stdout.write(handler({{request: {{uri: {json.dumps(uri)}}}}}).uri);\n"
+    run = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == served
+
+
+def test_api_cors_origin_is_the_console_distribution(cfn: dict[str, Any], sam: dict[str, Any]) -> None:
+    for name, function in _of_type(cfn, "AWS::Lambda::Function").items():
+        assert function["Properties"]["Environment"]["Variables"]["CASELOAD_CONSOLE_ORIGIN"] == CONSOLE_ORIGIN, name
+    body = sam["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):  # the authorizer's 401 is readable by the console too
+        parameters = body["x-amazon-apigateway-gateway-responses"][kind]["responseParameters"]
+        assert parameters["gatewayresponse.header.Access-Control-Allow-Origin"] == {
+            "Fn::Sub": "'https://${ConsoleDistribution.DomainName}'"}
+    preflights = [(path, ops["options"]) for path, ops in body["paths"].items() if "options" in ops]
+    assert len(preflights) == len([p for p in body["paths"] if p != OPENAPI_PATH])
+    for path, preflight in preflights:  # a browser's preflight carries no token
+        assert "security" not in preflight or preflight["security"] == [], path
+
+
+def test_console_config_output_is_the_config_json_the_console_reads(sam: dict[str, Any]) -> None:
+    template = sam["Outputs"]["ConsoleConfig"]["Value"]["Fn::Sub"]
+    names = set(re.findall(r"\$\{([^}]+)\}", template))
+    assert {n.split(".")[0] for n in names if not n.startswith("AWS::")} <= set(sam["Resources"])
+    config = json.loads(re.sub(r"\$\{([^}]+)\}", lambda m: m.group(1).replace(":", "_"), template))
+    assert set(config) == {"apiUrl", "auth", "cognitoDomain", "clientId", "redirectUri"}
+    assert config["auth"] == "cognito"
+    assert config["apiUrl"].startswith("https://RestAPI.execute-api.") and config["apiUrl"].endswith("/api")
+    assert config["cognitoDomain"] == "https://SignInDomain.auth.AWS__Region.amazoncognito.com"
+    assert config["redirectUri"] == "https://ConsoleDistribution.DomainName/auth/callback"
+    assert config["clientId"] == "UserPoolClient"
