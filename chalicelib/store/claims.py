@@ -230,24 +230,13 @@ def list_page(practice_id: str, *, status: str | None, client_id: str | None, be
 
 # ---- what a claim is built from --------------------------------------------------------------
 
-_BATCH = 100  # keys in one BatchGetItem
-
-
-def _get_all(keys: list[tuple[str, str]]) -> list[dict[str, Any] | None]:
-    """Items by key (strongly consistent), in the order asked, 100 keys per BatchGetItem."""
-    found: list[dict[str, Any] | None] = []
-    for start in range(0, len(keys), _BATCH):
-        found += items.get_many(keys[start:start + _BATCH])
-    return found
-
-
 def session_key(practice_id: str, client_id: str, session_id: str) -> tuple[str, str]:
     return client_pk(practice_id, client_id), SESSION + session_id
 
 
 def client_sessions(practice_id: str, client_id: str, session_ids: list[str]) -> list[dict[str, Any] | None]:
     """One client's sessions by id, None where there is none (one BatchGetItem per 100)."""
-    return _get_all([session_key(practice_id, client_id, s) for s in session_ids])
+    return items.get_many([session_key(practice_id, client_id, s) for s in session_ids])
 
 
 def claim_sessions(practice_id: str, claim: dict[str, Any]) -> list[dict[str, Any]]:
@@ -289,7 +278,7 @@ def practice_sessions(practice_id: str, session_ids: list[str]) -> list[dict[str
         if found:
             where[session_id] = found[0]
     keys = list(where.values())
-    by_key = {k: item for k, item in zip(keys, _get_all(keys), strict=True) if item}
+    by_key = {k: item for k, item in zip(keys, items.get_many(keys), strict=True) if item}
     return [by_key.get(where[s]) if s in where else None for s in session_ids]
 
 
@@ -305,7 +294,7 @@ def sessions_between(practice_id: str, low: str, high: str, client_id: str | Non
     if client_id:
         names["#part"], values[":part"], where = PK, client_pk(practice_id, client_id), "#part = :part"
     keys = _index_keys("SESSIONDATE", "#pk = :pk AND #date BETWEEN :low AND :high", values, names, where)
-    return [s for s in _get_all(keys) if s and low <= s["date_of_service"] <= high]
+    return [s for s in items.get_many(keys) if s and low <= s["date_of_service"] <= high]
 
 
 @dataclass
@@ -325,7 +314,7 @@ def record_items(practice_id: str, sessions: list[dict[str, Any]]) -> RecordItem
     sessions count against: three BatchGetItem rounds (clients; the rest; authorizations)."""
     pid = practice_id
     client_ids = sorted({s["client_id"] for s in sessions})
-    clients = {c["id"]: c for c in _get_all([CLIENTS.key(pid, c) for c in client_ids]) if c}
+    clients = {c["id"]: c for c in items.get_many([CLIENTS.key(pid, c) for c in client_ids]) if c}
     code_names = sorted({c for s in sessions for c in [s["billing_code"], *(s.get("add_on_codes") or [])]})
     payer_refs = sorted({p for c in clients.values() if (p := (c.get("primary_insurance") or {}).get("payer_id"))})
     location_ids = sorted({s["location_id"] for s in sessions if s.get("location_id")})
@@ -334,10 +323,10 @@ def record_items(practice_id: str, sessions: list[dict[str, Any]]) -> RecordItem
               [LOCATIONS.key(pid, loc) for loc in location_ids],
               [(appointment_pk(pid, a), APPOINTMENT_SK) for a in appointment_ids],
               [(client_pk(pid, s["client_id"]), usage_sk(s["id"], "AUTH")) for s in sessions]]
-    found = iter(_get_all([key for group in groups for key in group]))
+    found = iter(items.get_many([key for group in groups for key in group]))
     codes, payers, locations, appointments, usages = ([next(found) for _ in group] for group in groups)
     live = [(s, u) for s, u in zip(sessions, usages, strict=True) if u and u.get("state", "active") == "active"]
-    auth_items = _get_all([(client_pk(pid, s["client_id"]), AUTH_SK + u["entitlement_id"]) for s, u in live])
+    auth_items = items.get_many([(client_pk(pid, s["client_id"]), AUTH_SK + u["entitlement_id"]) for s, u in live])
     return RecordItems(
         clients=clients, codes={c["code"]: c for c in codes if c}, payers={p["id"]: p for p in payers if p},
         locations={loc["id"]: loc for loc in locations if loc}, appointments={a["id"]: a for a in appointments if a},
@@ -346,4 +335,4 @@ def record_items(practice_id: str, sessions: list[dict[str, Any]]) -> RecordItem
 
 def users(practice_id: str, user_ids: list[str]) -> dict[str, dict[str, Any]]:
     """The practice's users by id (one BatchGetItem)."""
-    return {u["id"]: u for u in _get_all([USERS.key(practice_id, u) for u in user_ids]) if u}
+    return {u["id"]: u for u in items.get_many([USERS.key(practice_id, u) for u in user_ids]) if u}

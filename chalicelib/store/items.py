@@ -53,21 +53,25 @@ def get(pk: str, sk: str) -> dict[str, Any] | None:
     return dynamo.from_item(item) if item else None
 
 
+BATCH_GET_LIMIT = 100
+
+
 def get_many(keys: list[tuple[str, str]]) -> list[dict[str, Any] | None]:
     """Several items by key in one BatchGetItem (strongly consistent), in the order asked.
     Repeated keys are asked for once (DynamoDB refuses duplicates); keys DynamoDB leaves
     unprocessed under load are asked for again."""
-    if not keys:
-        return []
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    request: dict[str, Any] | None = {table(): {"Keys": [key_of(pk, sk) for pk, sk in dict.fromkeys(keys)],
-                                                "ConsistentRead": True}}
-    while request:
-        asked = request
-        response = retry.call(lambda: dynamo.client().batch_get_item(RequestItems=asked))
-        for item in map(dynamo.from_item, response["Responses"].get(table(), [])):
-            found[(item[PK], item[SK])] = item
-        request = response.get("UnprocessedKeys") or None
+    unique = list(dict.fromkeys(keys))
+    # BatchGetItem takes at most 100 keys per request.
+    for start in range(0, len(unique), BATCH_GET_LIMIT):
+        request: dict[str, Any] | None = {table(): {
+            "Keys": [key_of(pk, sk) for pk, sk in unique[start:start + BATCH_GET_LIMIT]], "ConsistentRead": True}}
+        while request:
+            asked = request
+            response = retry.call(lambda: dynamo.client().batch_get_item(RequestItems=asked))
+            for item in map(dynamo.from_item, response["Responses"].get(table(), [])):
+                found[(item[PK], item[SK])] = item
+            request = response.get("UnprocessedKeys") or None
     return [found.get(key) for key in keys]
 
 
