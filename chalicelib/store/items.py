@@ -57,7 +57,7 @@ BATCH_GET_LIMIT = 100
 
 
 def get_many(keys: list[tuple[str, str]]) -> list[dict[str, Any] | None]:
-    """Several items by key in one BatchGetItem (strongly consistent), in the order asked.
+    """Several items by key, 100 per BatchGetItem (strongly consistent), in the order asked.
     Repeated keys are asked for once (DynamoDB refuses duplicates); keys DynamoDB leaves
     unprocessed under load are asked for again."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
