@@ -107,7 +107,7 @@ function fieldText(spec: Record<string, unknown> | undefined, value: unknown): s
 }
 
 /** A signed (or copied) note, read-only, with its addenda. */
-export function NoteView({ note, templates }: { note: Note; templates: NoteTemplate[] }) {
+export function NoteView({ note, templates, names = {} }: { note: Note; templates: NoteTemplate[]; names?: Record<string, string> }) {
   const template = templates.find((t) => t.id === note.template_id);
   const specs = (template?.fields ?? []) as Record<string, unknown>[];
   return (
@@ -140,20 +140,20 @@ export function NoteView({ note, templates }: { note: Note; templates: NoteTempl
         </>
       ) : null}
       {note.type === "group" && note.member_parts && Object.keys(note.member_parts).length > 0 ? (
-        <MemberPartsView parts={note.member_parts} />
+        <MemberPartsView parts={note.member_parts} names={names} />
       ) : null}
     </article>
   );
 }
 
-function MemberPartsView({ parts }: { parts: Record<string, string> }) {
+function MemberPartsView({ parts, names }: { parts: Record<string, string>; names: Record<string, string> }) {
   return (
     <>
       <h2>Per-member parts</h2>
       {Object.entries(parts).map(([clientId, html]) => (
-        <section key={clientId} className="member-part" aria-label={`Part for ${clientId}`}>
+        <section key={clientId} className="member-part" aria-label={`Part for ${names[clientId] ?? clientId}`}>
           <h3>
-            <Link to={`/clients/${encodeURIComponent(clientId)}`}>{clientId}</Link>
+            <Link to={`/clients/${encodeURIComponent(clientId)}`}>{names[clientId] ?? clientId}</Link>
           </h3>
           <div className="note-html" dangerouslySetInnerHTML={{ __html: html }} />
         </section>
@@ -229,7 +229,7 @@ export function NoteEditor({ target, note, onSaved }: { target: NoteTarget; note
             <Link to={`/notes/${encodeURIComponent(note.group_note_id)}`}>Open the group note</Link>
           </p>
         ) : null}
-        <NoteView note={note} templates={list} />
+        <NoteView note={note} templates={list} names={target.kind === "group" ? Object.fromEntries(target.members.map((m) => [m.client_id, m.client_name])) : {}} />
         {note.signed_at ? <Addenda note={note} onChanged={onSaved} /> : null}
       </>
     );
