@@ -38,7 +38,8 @@ def shown(events: Iterable[K], verdicts: Mapping[K, Verdict]) -> list[tuple[K, s
 def settle(events: Iterable[K], failed: set[K]) -> tuple[list[K], list[K]]:
     """After the emails: (still pending, finished). An event on a digest that failed stays
     pending for the next run; every other event is finished (sent to all, or withheld)."""
-    pending, finished = [], []
+    pending: list[K] = []
+    finished: list[K] = []
     for event in events:
         (pending if event in failed else finished).append(event)
     return pending, finished

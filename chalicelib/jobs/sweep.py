@@ -216,19 +216,20 @@ def _judge(practice: Practice, practice_events: list[PendingEvent],
     """Each event's verdict: still news (with its label now), or withheld and why. A client's
     authorizations are read (one Query per client) only when an authorization alert would
     otherwise be shown, to see whether it has been renewed."""
-    rules = {"today": today, "low_remaining": practice.authorization_low_remaining,
-             "low_percent": practice.authorization_low_percent}
     siblings: dict[str, list[dict[str, Any]]] = {}
     verdicts: dict[EventKey, Verdict] = {}
     for event in practice_events:
         data = event.data
         entitlement = current.get((data["entitlement_kind"], data["entitlement_id"]))
-        verdict = judge(data, entitlement, **rules)
+        verdict = judge(data, entitlement, today=today, low_remaining=practice.authorization_low_remaining,
+                        low_percent=practice.authorization_low_percent)
         if verdict.label and data["entitlement_kind"] == "AUTH":
             client_id = data["client_id"]
             if client_id not in siblings:
                 siblings[client_id] = events.client_authorizations(practice.id, client_id)
-            verdict = judge(data, entitlement, siblings=siblings[client_id], **rules)
+            verdict = judge(data, entitlement, siblings=siblings[client_id], today=today,
+                            low_remaining=practice.authorization_low_remaining,
+                            low_percent=practice.authorization_low_percent)
         verdicts[event.key] = verdict
     return verdicts
 

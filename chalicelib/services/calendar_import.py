@@ -124,7 +124,7 @@ def _starts(event: Any, start: datetime, zone: ZoneInfo, horizon: date) -> list[
     for when in _listed_times(event, "EXDATE", start.tzinfo):
         occurrences.exdate(when)
     limit = datetime.combine(horizon, datetime.max.time(), tzinfo=start.tzinfo)
-    out = []
+    out: list[datetime] = []
     for occurrence in occurrences:
         if occurrence > limit or len(out) == MAX_OCCURRENCES:
             break
@@ -178,10 +178,10 @@ def _create(principal: Principal, data: CalendarImport, uid: str, client_id: str
             billing_code=code, minutes=int((end - start).total_seconds() // 60), location_id=data.location_id))
         return ImportedEvent(uid=uid, start=start, client_id=client_id, created_id=session_id, outcome="created")
     appointment_id = f"appt_ics_{ident}"
+    utc_start, utc_end = start.astimezone(UTC), end.astimezone(UTC)
     booking = AppointmentCreate.model_construct(
         client_id=client_id, practitioner_id=data.practitioner_id, location_id=data.location_id, room_id=None,
-        telehealth=False, notes=None)
-    utc_start, utc_end = start.astimezone(UTC), end.astimezone(UTC)
+        telehealth=False, notes=None, start=utc_start, end=utc_end)
     item = appointments.appointment_item(principal.practice_id, booking, code, Occurrence(1, utc_start, utc_end),
                                          None, appointment_id=appointment_id)
     try:

@@ -129,7 +129,7 @@ def _practitioner(principal: Principal, requested: str | None, default: str | No
         return principal.user_id
     chosen = requested or default
     user = USERS.get_or_none(principal.practice_id, chosen) if chosen else None
-    if user is None or user["role"] != "practitioner":
+    if chosen is None or user is None or user["role"] != "practitioner":
         raise ValidationFailed.field("body.practitioner_id", "name the practitioner the note is by")
     return chosen
 

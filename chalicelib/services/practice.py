@@ -57,7 +57,7 @@ def refuse_writes_if_closed(practice_id: str) -> None:
     per-container practice cache: another container sees a closure within a minute."""
     practice = cached_practice(practice_id)
     if practice.status == "closed":
-        raise Conflict(f"The account was closed on {practice.closed_at[:10]} and is read-only until "
+        raise Conflict(f"The account was closed on {(practice.closed_at or '')[:10]} and is read-only until "
                        f"{practice.purge_on}, when its data is deleted. An admin can export it "
                        "(GET /v1/practice/export) or reopen it (POST /v1/practice/reopen).",
                        closed_at=practice.closed_at, purge_on=str(practice.purge_on))

@@ -25,7 +25,7 @@ def pack_expiry(*, principal: Principal, status: str, practitioner_id: str | Non
     """Open packs by expiry date: active, expiring soon, expired (one Query per page)."""
     calendar = practice_calendar(principal.practice_id)
     today, soon = calendar.today, calendar.today + timedelta(days=calendar.soon_days)
-    ranges = {
+    ranges: dict[str, tuple[date | None, date | str]] = {
         "expired": (None, today - timedelta(days=1)),
         "expiring_soon": (today, soon),
         "active": (soon + timedelta(days=1), NO_EXPIRY),

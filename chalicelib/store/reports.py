@@ -29,7 +29,9 @@ def packs_by_expiry(practice_id: str, *, first: date | str | None, last: date | 
     """One page of open packs expiring `first`..`last` (`all_days`: any date, none included),
     soonest first; optionally only those with something left, a practitioner's, or those in a
     category. A pack without expiry sorts as expiring on 9999-12-31."""
-    filters, values, names = [], {}, {}
+    filters: list[str] = []
+    values: dict[str, Any] = {}
+    names: dict[str, str] = {}
     if with_balance:
         filters.append("#remaining > :nothing")
         values[":nothing"] = 0
