@@ -15,8 +15,9 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -138,8 +139,9 @@ def test_every_function_gets_the_deployment_environment(cfn: dict[str, Any]) -> 
         for logical_id, spec in tables.items():
             assert env[build.table_env_var(spec["setting"])] == {"Ref": logical_id}, name
         # Never the local defaults: each secret is generated in the stack, resolved at deploy.
-        for var, secret in (("CASELOAD_CURSOR_SECRET", "CursorSecret"), ("CASELOAD_LOCAL_JWT_SECRET", "LocalJwtSecret")):
-            assert env[var] == {"Fn::Sub": "{{resolve:secretsmanager:${%s}:SecretString:key}}" % secret}, name
+        for var, secret in (("CASELOAD_CURSOR_SECRET", "CursorSecret"),
+                            ("CASELOAD_LOCAL_JWT_SECRET", "LocalJwtSecret")):
+            assert env[var] == {"Fn::Sub": "{{resolve:secretsmanager:${" + secret + "}:SecretString:key}}"}, name
             generated = cfn["Resources"][secret]["Properties"]
             assert generated["GenerateSecretString"]["PasswordLength"] >= 32
             assert generated["KmsKeyId"] == {"Ref": "DataKey"}
@@ -200,7 +202,7 @@ def test_dynamodb_is_allowed_on_the_tables_and_their_indexes_only(cfn: dict[str,
     expected = []
     for logical_id, spec in build.load_tables().items():
         expected.append({"Fn::GetAtt": [logical_id, "Arn"]})
-        expected += [{"Fn::Sub": "${%s.Arn}/index/%s" % (logical_id, i["IndexName"])}
+        expected += [{"Fn::Sub": f"${{{logical_id}.Arn}}/index/{i['IndexName']}"}
                      for i in spec["Properties"].get("GlobalSecondaryIndexes", [])]
     [statement] = _role_statements(cfn, "ReadAndWriteTheTablesAndTheirIndexes")
     assert statement["Resource"] == expected
