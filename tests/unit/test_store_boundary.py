@@ -1,0 +1,31 @@
+"""The sweep, the purge and the services they share a store with know no DynamoDB: keys,
+index names, expressions and request shapes live in chalicelib/store (issue 12's boundary,
+checked module by module for the modules moved so far)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+CHALICELIB = Path(__file__).resolve().parents[2] / "chalicelib"
+MOVED = ["jobs/sweep.py", "jobs/purge.py", "jobs/digest_plan.py", "services/notes.py", "services/clients.py",
+         "services/groups.py", "services/closure.py", "services/users.py", "services/reports.py",
+         "services/invoices.py", "services/practice.py", "services/locations.py", "services/codes.py",
+         "services/calendar_import.py"]
+# What only the store may say: request shapes, expressions, key attributes, index names, key
+# prefixes ("SESSION#", f"P#{...}"), the key helpers and the generic item layer's raw reads and writes.
+RAW = re.compile(r"TableName|Expression|[\"'](PK|SK)[\"']|GSI\d|[A-Z]{2,}#|\b\w+_pk\(|\bentity_sk\b|store\.keys"
+                 r"|items\.(get|get_many|query_page|query_all|every_item|transact|put_action|delete_action"
+                 r"|add_action|key_of|table)\b")
+
+
+@pytest.mark.parametrize("module", MOVED)
+def test_module_when_read_has_no_dynamodb_syntax(module):
+    lines = (CHALICELIB / module).read_text().splitlines()
+    assert [(n, line.strip()) for n, line in enumerate(lines, 1) if RAW.search(line)] == []
+
+
+def test_sweep_when_read_never_splits_a_key_to_find_a_practice():
+    source = (CHALICELIB / "jobs" / "sweep.py").read_text()
+    assert ".split(\"#\")" not in source and "split('#')" not in source
