@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,3 +119,11 @@ def test_route_lazy_modules_are_the_modules_mypy_checks():
         for module in runtime.values():
             assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), f"{path.name}: {module} does not exist"
     assert named > 20  # the pattern still matches how routes name their modules
+
+
+def test_importing_app_loads_no_service_model_or_repository_module():
+    # The cold start: routes name their services and models without importing them (chalicelib/lazy.py).
+    probe = ("import sys, app; print(' '.join(m for m in sys.modules if m.startswith("
+             "('chalicelib.services', 'chalicelib.models', 'chalicelib.store.'))))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert set(result.stdout.split()) <= {"chalicelib.store.retry"}  # http's retry budget, no DynamoDB
