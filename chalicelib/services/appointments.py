@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal, Role
 from chalicelib.domain.charging import ChargeDecision, Session, forecast
 from chalicelib.domain.codes import DEFAULT_POS, TELEHEALTH_POS
+from chalicelib.domain.entitlements import Attendance
 from chalicelib.domain.groups import member_at
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.scheduling import (
@@ -46,7 +47,7 @@ from chalicelib.store import items
 from chalicelib.store import room_slots as slot_store
 from chalicelib.store import sessions as session_store
 from chalicelib.store.history import history_marker, history_refused
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, GROUPS, LOCATIONS, ROOMS, USERS
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, GROUPS, LOCATIONS, ROOMS, USERS, Collection, get_each
 
 ATTENDANCE = ("attended", "no_show", "late_cancel")
 
@@ -64,7 +65,7 @@ def _get(principal: Principal, appointment_id: str) -> dict[str, Any]:
     """The appointment, or 404 if it does not exist or the caller may not see it."""
     item = store.get(principal.practice_id, appointment_id)
     if item.get("group_id") and principal.role == Role.PRACTITIONER:
-        group = items.get(*GROUPS.key(principal.practice_id, item["group_id"]))
+        group = GROUPS.get_or_none(principal.practice_id, item["group_id"])
         if group is None or not _may_see_group(principal, group):
             raise NotFound("Appointment", appointment_id)
     return item
@@ -83,7 +84,7 @@ def _visible_only(principal: Principal, found: list[dict[str, Any]]) -> list[dic
     group_ids = sorted({i["group_id"] for i in found if i.get("group_id")})
     if principal.role != Role.PRACTITIONER or not group_ids:
         return found
-    groups = items.get_many([GROUPS.key(principal.practice_id, g) for g in group_ids])
+    groups = GROUPS.get_many(principal.practice_id, group_ids)
     visible = {g for g, group in zip(group_ids, groups, strict=True)
                if group is not None and _may_see_group(principal, group)}
     return [i for i in found if not i.get("group_id") or i["group_id"] in visible]
@@ -157,7 +158,7 @@ def _write_booking(principal: Principal, practice: Practice, data: AppointmentCr
         item = appointment_item(principal.practice_id, data, code, occ, series_id, group_id=group_id)
         changes = _slot_changes(None, item, exclusive)
         try:
-            items.transact([items.put_action(item), *_hold_actions(principal.practice_id, item, changes)])
+            store.write(item, also=_hold_actions(principal.practice_id, item, changes))
         except items.TransactionCancelled as err:
             _release(principal.practice_id, written)  # a series is booked whole or not at all
             raise _room_taken(practice, occ, changes, err) from err
@@ -212,15 +213,15 @@ def _check_references(principal: Principal, data: AppointmentCreate) -> BillingC
     """The client (none for a group), practitioner, location, room and code must exist in this
     practice: one read."""
     pid = principal.practice_id
-    keys = {"practitioner_id": USERS.key(pid, data.practitioner_id),
-            "location_id": LOCATIONS.key(pid, data.location_id)}
+    wanted: dict[str, tuple[Collection, str]] = {"practitioner_id": (USERS, data.practitioner_id),
+                                                 "location_id": (LOCATIONS, data.location_id)}
     if data.client_id:
-        keys["client_id"] = CLIENTS.key(pid, data.client_id)
+        wanted["client_id"] = (CLIENTS, data.client_id)
     if data.room_id:
-        keys["room_id"] = ROOMS.key(pid, data.room_id)
+        wanted["room_id"] = (ROOMS, data.room_id)
     if data.billing_code:
-        keys["billing_code"] = BILLING_CODES.key(pid, data.billing_code)
-    found = dict(zip(keys, items.get_many(list(keys.values())), strict=True))
+        wanted["billing_code"] = (BILLING_CODES, data.billing_code)
+    found = dict(zip(wanted, get_each(pid, list(wanted.values())), strict=True))
     errors = [{"field": f"body.{name}", "reason": "does not exist in this practice"}
               for name, item in found.items() if item is None]
     if found["practitioner_id"] and found["practitioner_id"]["role"] != "practitioner":
@@ -234,7 +235,7 @@ def _check_references(principal: Principal, data: AppointmentCreate) -> BillingC
         default = ((found["client_id"] or {}).get("default_service") or {}).get("billing_code")
         if not default:
             raise ValidationFailed.field("body.billing_code", "give a code: the client has no default billing code")
-        code_item = items.get(*BILLING_CODES.key(pid, default))
+        code_item = BILLING_CODES.get_or_none(pid, default)
         if code_item is None:
             raise ValidationFailed.field("body.billing_code", f"the client's default code {default} no longer exists")
     return BillingCode.model_validate(items.public(code_item))
@@ -255,9 +256,8 @@ def appointment_item(practice_id: str, data: AppointmentCreate, code: str, occ: 
 
 def _release(practice_id: str, written: list[dict[str, Any]]) -> None:
     for item in written:
-        actions = [store.drop_action(item)]
-        actions += _hold_actions(practice_id, item, _slot_changes(item, {**item, "status": "cancelled"}, False))
-        items.transact(actions)
+        store.release(item, _hold_actions(practice_id, item, _slot_changes(item, {**item, "status": "cancelled"},
+                                                                          False)))
 
 
 def _booked_between(schedule: store.Schedule, practice_id: str, owner_id: str, first: datetime,
@@ -428,8 +428,9 @@ def _attend(principal: Principal, practice: Practice, current: dict[str, Any], c
     start, end = datetime.fromisoformat(current["start"]), datetime.fromisoformat(current["end"])
     minutes = change.minutes if change.minutes is not None else int((end - start).total_seconds() // 60)
     day = start.astimezone(ZoneInfo(practice.time_zone)).date()
+    attendance = cast(Attendance, change.status)  # status_steps charges only an attendance state
     request = ChargeRequest(session_ref=current["id"], billing_code=current["billing_code"], minutes=minutes,
-                            date=day, attendance=change.status)
+                            date=day, attendance=attendance)
     session = None
     if change.status == "attended":
         pos = place_of_service(practice, current, location_pos)
@@ -452,7 +453,7 @@ def _status_update(practice_id: str, current: dict[str, Any], status: str, versi
     # Cancelling frees the room; the other states keep it (the session took place there).
     releases = _hold_actions(practice_id, updated, _slot_changes(current, updated, False)) \
         if status == "cancelled" else []
-    return [items.put_action(updated, expected_version=version), *releases]
+    return [store.put_action(updated, expected_version=version), *releases]
 
 
 def _status_write(practice_id: str, current: dict[str, Any], status: str, version: int, reason: str | None,
@@ -465,8 +466,9 @@ def _status_write(practice_id: str, current: dict[str, Any], status: str, versio
         number, why = decision.authorization_stamp() if decision else (None, None)
         writes = _status_update(practice_id, current, status, version, reason, number)
         if session is not None:
-            writes.append(items.put_action(sessions.new_session_item(practice_id, current["client_id"],
-                                                                     current["id"], session, (number, why))))
+            recorded = sessions.new_session_item(practice_id, current["client_id"], current["id"], session,
+                                                 (number, why))
+            writes.append(session_store.put_action(practice_id, current["client_id"], recorded))
             marker = history_marker(practice_id, current["client_id"], client)
             marker_at.update({"index": len(writes)} if marker else {})
             writes += marker
@@ -552,8 +554,7 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
         new.update(version=version + 1, updated_at=items.now())
         slot_writes = _slot_changes(old, new, exclusive)
         try:
-            items.transact([items.put_action(new, expected_version=version),
-                            *_hold_actions(principal.practice_id, new, slot_writes)])
+            store.write(new, expected_version=version, also=_hold_actions(principal.practice_id, new, slot_writes))
         except items.TransactionCancelled as err:
             _move_back(principal.practice_id, done)  # a series moves whole or not at all
             raise (items.write_error(err, 0, expected_version=version, resource="Appointment",
@@ -569,8 +570,8 @@ def _move_back(practice_id: str, done: list[tuple[dict[str, Any], dict[str, Any]
     for old, new in done:
         restored = {**old, "version": new["version"] + 1, "updated_at": items.now()}
         try:
-            items.transact([items.put_action(restored, expected_version=new["version"]),
-                            *_hold_actions(practice_id, restored, _slot_changes(new, restored, False))])
+            store.write(restored, expected_version=new["version"],
+                        also=_hold_actions(practice_id, restored, _slot_changes(new, restored, False)))
         except items.TransactionCancelled:
             continue
 
@@ -582,7 +583,7 @@ def _check_group_change(principal: Principal, group_id: str, values: dict[str, A
     if "practitioner_id" in values:
         from chalicelib.services import groups  # imported here: groups imports this module
 
-        group = items.get(*GROUPS.key(principal.practice_id, group_id))
+        group = GROUPS.get_or_none(principal.practice_id, group_id)
         if group is None or values["practitioner_id"] not in groups.practitioners_of(group):
             raise ValidationFailed.field("body.practitioner_id",
                                          "does not run the group and it is not shared with them")

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.auth import Principal
 from chalicelib.config import get_settings
 from chalicelib.domain.charging import ChargeDecision
+from chalicelib.domain.entitlements import BillTo
 from chalicelib.domain.groups import CHARGEABLE, member_at, same_mark, summary
 from chalicelib.domain.scheduling import mark_steps
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
@@ -31,14 +32,12 @@ from chalicelib.models.practice import Practice
 from chalicelib.services import appointments, charging, groups, invoices, sessions
 from chalicelib.services.practice import cached_practice
 from chalicelib.store import attendance as attendance_store
-from chalicelib.store import items, retry
+from chalicelib.store import charges, items, retry
 from chalicelib.store import sessions as session_store
 from chalicelib.store.history import history_marker, history_refused
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS
 
 ZERO = Decimal("0.00")
 _ATTEMPTS = 8  # a member's mark re-read this often before the member is reported as changing too fast
-_BATCH = 100  # keys per BatchGetItem
 
 
 class _Raced(Exception):
@@ -138,8 +137,8 @@ class _Member:
                  session: dict[str, Any] | None) -> None:
         self.name, self.client_id, self.client, self.session = name, client_id, client, session
 
-    def bill_to(self) -> str:
-        return (self.session or {}).get("bill_to") or "automatic"
+    def bill_to(self) -> BillTo:
+        return "client" if (self.session or {}).get("bill_to") == "client" else "automatic"
 
 
 def _codes(principal: Principal, practice: Practice, appointment: dict[str, Any], update: AttendanceUpdate,
@@ -151,16 +150,13 @@ def _codes(principal: Principal, practice: Practice, appointment: dict[str, Any]
     pid = principal.practice_id
     standard = sorted({m["billing_code"] for m in wanted.values() if m["billing_code"] and m["fee"] != "custom"})
     recorded = [cid for cid in wanted if (marks.get(cid) or {}).get("session_id")]
-    member_keys = [CLIENTS.key(pid, cid) for cid in wanted] + \
-        [sessions.session_key(pid, cid, appointment["id"]) for cid in recorded]
-    keys = [BILLING_CODES.key(pid, c) for c in standard] + [LOCATIONS.key(pid, appointment["location_id"])]
-    every = [one for i in range(0, len(keys + member_keys), _BATCH)
-             for one in items.get_many((keys + member_keys)[i:i + _BATCH])]
-    found, member_items = every[:len(keys)], every[len(keys):]
-    clients = dict(zip(wanted, member_items, strict=False))  # then the recorded sessions
-    held = dict(zip(recorded, member_items[len(wanted):], strict=True))
+    found, location, client_items, recorded_items = attendance_store.read_for_marks(
+        pid, appointment["id"], codes=standard, location_id=appointment["location_id"], client_ids=list(wanted),
+        recorded=recorded)
+    clients = dict(zip(wanted, client_items, strict=True))
+    held = dict(zip(recorded, recorded_items, strict=True))
     members = {cid: (clients[cid], held.get(cid)) for cid in wanted}
-    by_code = dict(zip(standard, found, strict=False))  # then the location
+    by_code = dict(zip(standard, found, strict=True))
     fields = {m.billing_code: f"body.members.{i}.billing_code" for i, m in enumerate(update.members) if m.billing_code}
     errors = [{"field": fields.get(code, "body.all_attended"),
                "reason": f"{code} is not a billing code of the practice"}
@@ -176,7 +172,6 @@ def _codes(principal: Principal, practice: Practice, appointment: dict[str, Any]
                                                 default_minutes=0, default_charge=Decimal(custom["fee"]),
                                                 add_on=False, active=True, version=1, created_at=stamp,
                                                 updated_at=stamp)
-    location = found[-1]
     pos = appointments.place_of_service(practice, appointment, location["place_of_service"] if location else None)
     return codes, pos, members
 
@@ -246,7 +241,7 @@ def _transition(principal: Principal, practice: Practice, appointment: dict[str,
             raise _Raced()  # a concurrent mark charged this member: see what it wrote
     else:
         try:
-            items.transact(companion.actions(None))
+            charges.apply(companion.actions(None))
         except items.TransactionCancelled as err:
             raise (companion.refused(err, 0) or _Raced()) from err
     return written
@@ -271,8 +266,8 @@ def _mark_write(practice_id: str, appointment: dict[str, Any], member: _Member, 
         writes = [attendance_store.put_mark_action(item, expected_version=version or None)]
         marker_at.clear()
         if session is not None:
-            writes.append(items.put_action(sessions.new_session_item(practice_id, client_id, appointment["id"],
-                                                                     session, (number, why))))
+            recorded = sessions.new_session_item(practice_id, client_id, appointment["id"], session, (number, why))
+            writes.append(session_store.put_action(practice_id, client_id, recorded))
             marker = history_marker(practice_id, client_id, member.client)
             if marker:
                 marker_at["index"] = len(writes)

@@ -152,7 +152,7 @@ def charge_session(*, principal: Principal, client_id: str, request: ChargeReque
         if not write.actions and not extra:
             return _result(decision, "nothing_charged", None)
         try:
-            items.transact(write.actions + extra)
+            charges.apply(write.actions + extra)
             return _result(decision, "charged" if write.actions else "nothing_charged", renewed)
         except items.TransactionCancelled as err:
             answer = _companion_answer(err, len(write.actions), companion)
@@ -207,7 +207,7 @@ def recharge_session(*, principal: Principal, client_id: str, request: ChargeReq
         if not write.actions and not extra:
             return _result(decision, "nothing_charged", None)
         try:
-            items.transact(write.actions + extra)
+            charges.apply(write.actions + extra)
             return _result(decision, status, renewed)
         except items.TransactionCancelled as err:
             answer = _companion_answer(err, len(write.actions), companion)
@@ -244,7 +244,7 @@ def reverse_session(*, principal: Principal, client_id: str, session_ref: str,
                   if any(u.kind == "PACK" for u in usages) else {})
         actions = charges.reversal_actions(practice_id, client_id, session_ref, reversal(usages, stored))
         try:
-            items.transact(actions + extra)
+            charges.apply(actions + extra)
         except items.TransactionCancelled as err:
             answer = _companion_answer(err, len(actions), companion)
             if answer is not None:

@@ -37,6 +37,7 @@ from chalicelib.services.common import changes_of, sent_fields
 from chalicelib.services.practice import cached_practice, practice_calendar
 from chalicelib.store import entitlements as store
 from chalicelib.store import items
+from chalicelib.store import sessions as session_store
 from chalicelib.store.history import history_marker
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, PACK_TEMPLATES
 
@@ -55,7 +56,7 @@ def check_code_rule(principal: Principal, rule: dict[str, Any] | None, *, units:
     listed = (rule or {}).get("codes") or []
     if not listed:
         return
-    found = items.get_many([BILLING_CODES.key(principal.practice_id, code) for code in listed])
+    found = BILLING_CODES.get_many(principal.practice_id, listed)
     errors = []
     for i, (code, item) in enumerate(zip(listed, found, strict=True)):
         if item is None:
@@ -159,7 +160,7 @@ def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pa
                          terms, purchased_on=data.purchased_on or calendar.today, flags=flags)
     # Every session is checked before anything is written: a refused sale writes nothing.
     delivered = _sessions_the_pack_pays(principal, client_id, item, data.session_ids) if data.session_ids else []
-    items.transact([items.put_action(item), *history_marker(principal.practice_id, client_id, client)])
+    store.create(item, history_marker(principal.practice_id, client_id, client))
     if delivered:
         _attach_sessions(principal, client_id, item, delivered)
         item = store.read_entitlement(principal.practice_id, client_id, "PACK", item["id"]) or item
@@ -183,7 +184,7 @@ def _sessions_the_pack_pays(principal: Principal, client_id: str, pack: dict[str
     ValidationFailed naming every session that does not."""
     practice_id = principal.practice_id
     wanted = list(dict.fromkeys(session_ids))  # the same session twice is paid once
-    found = items.get_many([sessions.session_key(practice_id, client_id, s) for s in wanted])
+    found = session_store.get_many(practice_id, client_id, wanted)
     errors = [{"field": f"body.session_ids.{session_ids.index(s)}", "reason": f"session {s} does not exist"}
               for s, item in zip(wanted, found, strict=True) if item is None]
     if errors:
@@ -367,8 +368,8 @@ def consolidate_packs(*, principal: Principal, client_id: str, pack_id: str, sou
         _transact_step(actions)
     fresh = store.read_entitlement(practice_id, client_id, "PACK", source_pack_id) or source
     rest = fresh["remaining"]
-    items.transact([store.close_consolidated_action(source_key, rest, pack_id, fresh["version"]),
-                    store.absorb_action(target_key, rest, expected_version)])
+    store.write_balances([store.close_consolidated_action(source_key, rest, pack_id, fresh["version"]),
+                          store.absorb_action(target_key, rest, expected_version)])
     target = store.read_entitlement(practice_id, client_id, "PACK", pack_id) or target
     return pack_view(target, today=calendar.today, soon_days=calendar.soon_days)
 
@@ -376,7 +377,7 @@ def consolidate_packs(*, principal: Principal, client_id: str, pack_id: str, sou
 def _transact_step(actions: list[dict[str, Any]]) -> None:
     """One transaction of a change that takes several (each keeps the balances consistent)."""
     try:
-        items.transact(actions)
+        store.write_balances(actions)
     except items.TransactionCancelled as err:
         raise Conflict("The pack changed while it was being consolidated or deleted; try again") from err
 
@@ -442,7 +443,7 @@ def create_authorization(*, principal: Principal, client_id: str, data: Authoriz
         "allowed": data.allowed, "used": Decimal(0), "remaining": data.allowed, "state": "open",
         "practitioner_id": data.practitioner_id or client.get("practitioner_id"), "created_by": principal.user_id},
         due_on=due)
-    items.transact([items.put_action(item), *history_marker(principal.practice_id, client_id, client)])
+    store.create(item, history_marker(principal.practice_id, client_id, client))
     return authorization_view(item, today=calendar.today)
 
 

@@ -20,7 +20,7 @@ from chalicelib.services.common import changes_of
 from chalicelib.store import items
 from chalicelib.store import sessions as store
 from chalicelib.store.history import history_marker, history_refused
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, DIAGNOSIS_CODES, LOCATIONS
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, DIAGNOSIS_CODES, LOCATIONS, Collection, get_each
 
 _CHARGED_FIELDS = {"billing_code", "minutes", "fee", "date_of_service", "bill_to"}
 
@@ -45,10 +45,10 @@ def codes_and_client(principal: Principal, billing_code: str, add_on_codes: list
                      client_id: str | None = None) -> tuple[BillingCode, str | None, dict[str, Any] | None]:
     """check_codes, and the client item (None if missing) in the same BatchGetItem: a charge
     needs it to know whether the client's history marker is still to be written."""
-    keys = [BILLING_CODES.key(principal.practice_id, c) for c in [billing_code, *add_on_codes]]
+    wanted: list[tuple[Collection, str]] = [(BILLING_CODES, c) for c in [billing_code, *add_on_codes]]
     if location_id:
-        keys.append(LOCATIONS.key(principal.practice_id, location_id))
-    found = items.get_many(keys + ([CLIENTS.key(principal.practice_id, client_id)] if client_id else []))
+        wanted.append((LOCATIONS, location_id))
+    found = get_each(principal.practice_id, wanted + ([(CLIENTS, client_id)] if client_id else []))
     client = found.pop() if client_id else None
     code, add_ons = found[0], found[1:1 + len(add_on_codes)]
     errors = []
@@ -83,7 +83,7 @@ def check_diagnoses(principal: Principal, primary: str | None, additional: list[
         named += [(f"body.additional_diagnoses.{i}", c) for i, c in enumerate(additional or [])]
     unlisted = [(field, c) for field, c in named if c and code_lists.icd10_description(c) is None]
     if unlisted:
-        kept = items.get_many([DIAGNOSIS_CODES.key(principal.practice_id, c) for _, c in unlisted])
+        kept = DIAGNOSIS_CODES.get_many(principal.practice_id, [c for _, c in unlisted])
         errors += [{"field": field, "reason": f"{c} is not in the ICD-10-CM code list"}
                    for (field, c), item in zip(unlisted, kept, strict=True) if item is None]
     if errors:
@@ -117,7 +117,8 @@ def create_session(*, principal: Principal, client_id: str, data: SessionCreate,
         assert decision is not None  # a charge's companion always gets its decision
         written["item"] = new_session_item(principal.practice_id, client_id, session_id, values,
                                            decision.authorization_stamp())
-        return [items.put_action(written["item"]), *history_marker(principal.practice_id, client_id, client)]
+        return [store.put_action(principal.practice_id, client_id, written["item"]),
+                *history_marker(principal.practice_id, client_id, client)]
 
     def refused(err: items.TransactionCancelled, start: int) -> Exception | None:
         if start in err.failed():

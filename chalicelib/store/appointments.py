@@ -110,3 +110,20 @@ def group_members(practice_id: str, group_id: str) -> list[dict[str, Any]]:
     """A group's member items, for the balance warnings of its sessions (the groups service
     writes them)."""
     return items.query_all(group_pk(practice_id, group_id), MEMBER)
+
+
+def put_action(item: dict[str, Any], *, expected_version: int | None = None) -> dict[str, Any]:
+    """Write a whole appointment: new (None) or replacing the version read."""
+    return items.put_action(item, expected_version=expected_version)
+
+
+def write(item: dict[str, Any], *, expected_version: int | None = None,
+          also: list[dict[str, Any]] | None = None) -> None:
+    """Write an appointment and what must land with it (its room slots) in one transaction;
+    items.TransactionCancelled names the refused action (0: the appointment)."""
+    items.transact([put_action(item, expected_version=expected_version), *(also or [])])
+
+
+def release(item: dict[str, Any], also: list[dict[str, Any]]) -> None:
+    """Take back an appointment this request wrote, with the room slots it held."""
+    items.transact([drop_action(item), *also])

@@ -106,3 +106,9 @@ def _give_back_action(practice_id: str, client_id: str, back: GiveBack) -> dict[
     return give_back(key, usage.amount, restart={"expires_on": None,
                                                  "GSI1SK": f"{NO_EXPIRY}#{client_id}#{usage.entitlement_id}",
                                                  **due_keys(*key, None)})
+
+
+def apply(actions: list[dict[str, Any]]) -> None:
+    """Write a charge, a reversal or a companion's writes alone: one TransactWriteItems
+    (items.TransactionCancelled says which action was refused, and why)."""
+    items.transact(actions)

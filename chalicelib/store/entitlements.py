@@ -373,3 +373,15 @@ def absorb_action(key: tuple[str, str], rest: Decimal, expected_version: int) ->
                        "ExpressionAttributeNames": {"#limit": "limit", "#version": "version", "#state": "state"},
                        "ExpressionAttributeValues": dynamo.to_item({":rest": rest, ":one": 1, ":now": items.now(),
                                                                    ":expected": expected_version, ":open": "open"})}}
+
+
+def create(item: dict[str, Any], also: list[dict[str, Any]]) -> None:
+    """Write a new pack or authorization with what must land with it (the client's history
+    marker), in one transaction."""
+    items.transact([items.put_action(item), *also])
+
+
+def write_balances(actions: list[dict[str, Any]]) -> None:
+    """One transaction of balance, usage and ledger changes (each keeps every balance
+    consistent); items.TransactionCancelled if any condition was refused."""
+    items.transact(actions)

@@ -61,3 +61,8 @@ def stamp_record_action(practice_id: str, client_id: str, session: dict[str, Any
     sk = ATTENDANCE + client_id if session.get("group_id") else APPOINTMENT_SK
     return [items.follow_action(appointment_pk(practice_id, appointment_id), sk,
                                 {"prior_authorization_number": number})]
+
+
+def get_many(practice_id: str, client_id: str, session_ids: list[str]) -> list[dict[str, Any] | None]:
+    """Several sessions of a client in one BatchGetItem, in the order asked (None: missing)."""
+    return items.get_many([session_key(practice_id, client_id, s) for s in session_ids])
