@@ -56,7 +56,8 @@ def _wait_for_api(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
         if process.poll() is not None:
             raise SetupError(f"chalice local exited with {process.returncode}")
         try:
-            urllib.request.urlopen(url, timeout=1).close()
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                answer.read()  # read it whole: closing early breaks chalice local's pipe (a traceback)
             return
         except OSError:
             time.sleep(0.2)
