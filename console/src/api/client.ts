@@ -68,13 +68,18 @@ export async function ok<D>(request: Promise<Answer<D>>): Promise<D> {
   throw new ApiProblem(answer.response.status, body);
 }
 
-/** Every page of a cursor-paginated list (for small reference lists: rooms, locations, users). */
-export async function allPages<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor?: string | null }>, max = 20): Promise<T[]> {
+/** Every page of a cursor-paginated list (small reference lists: rooms, locations, users; at
+ * most `max` pages), or of a report for its CSV (`progress` hears the rows read so far). */
+export async function allPages<T>(
+  page: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor?: string | null }>,
+  { max = 20, progress }: { max?: number; progress?: (text: string) => void } = {},
+): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < max; i++) {
     const answer = await page(cursor);
     items.push(...answer.items);
+    progress?.(`Read ${items.length} rows…`);
     if (!answer.next_cursor) break;
     cursor = answer.next_cursor;
   }

@@ -1,6 +1,9 @@
 export { DataTable, type Column } from "./DataTable";
 export { Dialog } from "./Dialog";
-export { DownloadButton, toCsv } from "./DownloadButton";
+export { DownloadButton } from "./DownloadButton";
+export { csvOf, saveFile, toCsv, type CsvColumn } from "./files";
+export { FormDialog } from "./FormDialog";
+export { NextPageButton, usePaged, type Paged } from "./Paged";
 export { EmptyState } from "./EmptyState";
 export { Field } from "./Field";
 export { FieldError } from "./FieldError";

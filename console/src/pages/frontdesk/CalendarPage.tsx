@@ -63,7 +63,7 @@ export default function CalendarPage() {
   const appointments = useApi(async () => {
     if (!selected) return [] as Appointment[];
     const filter = by === "practitioner" ? { practitioner_id: selected } : { room_id: selected };
-    return allPages((cursor) => ok(api().GET("/v1/appointments", { params: { query: { ...filter, from, to, limit: 100, cursor } } })), 50);
+    return allPages((cursor) => ok(api().GET("/v1/appointments", { params: { query: { ...filter, from, to, limit: 100, cursor } } })), { max: 50 });
   }, [selected, by, from, to]);
 
   const list = useMemo(() => appointments.data ?? [], [appointments.data]);

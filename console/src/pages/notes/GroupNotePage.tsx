@@ -38,7 +38,7 @@ export function GroupNoteBody({ appointmentId, note, onSaved }: { appointmentId:
 export default function GroupNotePage() {
   const { groupId = "", appointmentId = "" } = useParams();
   const existing = useApi(async () => {
-    const notes = await allPages<Note>((cursor) => ok(api().GET("/v1/notes", { params: { query: { group_id: groupId, limit: 100, cursor } } })), 10);
+    const notes = await allPages<Note>((cursor) => ok(api().GET("/v1/notes", { params: { query: { group_id: groupId, limit: 100, cursor } } })), { max: 10 });
     return notes.find((n) => n.type === "group" && n.appointment_id === appointmentId) ?? null;
   }, [groupId, appointmentId]);
   const [edited, setNote] = useEdited<Note | null>(existing.data);

@@ -17,7 +17,7 @@ export default function SessionNotePage() {
     const session = await ok(api().GET("/v1/clients/{client_id}/sessions/{session_id}", { params: { path: { client_id: clientId, session_id: sessionId } } }));
     let note: Note | null = null;
     if (session.appointment_id) {
-      const notes = await allPages<Note>((cursor) => ok(api().GET("/v1/notes", { params: { query: { client_id: clientId, limit: 100, cursor } } })), 10);
+      const notes = await allPages<Note>((cursor) => ok(api().GET("/v1/notes", { params: { query: { client_id: clientId, limit: 100, cursor } } })), { max: 10 });
       note = notes.find((n) => n.type === "progress" && n.appointment_id === session.appointment_id) ?? null;
     }
     return { session, note };
