@@ -7,7 +7,7 @@ import { allPages, api, ifMatch, ok } from "../../api/client";
 import { useApi } from "../../api/hooks";
 import type { components } from "../../api/schema";
 import { useAuth } from "../../auth/AuthProvider";
-import { Dialog, EmptyState, Field, Loading, PageHeader, ProblemBanner } from "../../components";
+import { EmptyState, Field, FormDialog, Loading, NextPageButton, PageHeader, ProblemBanner, saveFile, usePaged } from "../../components";
 import { addDays, todayIso } from "../../lib/dates";
 import { paths } from "../../routes";
 import { useAction } from "../admin/useAction";
@@ -57,14 +57,7 @@ export function problemLink(problem: Problem, claim: Claim): string | null {
 }
 
 function downloadX12(exportId: string, icn: number, x12: string) {
-  const url = URL.createObjectURL(new Blob([x12], { type: "application/edi-x12" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = `837P-${String(icn).padStart(9, "0")}-${exportId}.txt`;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveFile(new Blob([x12], { type: "application/edi-x12" }), `837P-${String(icn).padStart(9, "0")}-${exportId}.txt`);
 }
 
 function CreateClaims({ onCreated }: { onCreated: () => void }) {
@@ -176,8 +169,7 @@ function OutcomeDialog({ claim, onClose, onSaved }: { claim: Claim; onClose: () 
   const [status, setStatus] = useState<Outcome>(choices[0] ?? "accepted");
   const [note, setNote] = useState("");
   const action = useAction();
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  async function submit() {
     const saved = await action.run(() =>
       ok(
         api().POST("/v1/claims/{claim_id}/status", {
@@ -189,31 +181,28 @@ function OutcomeDialog({ claim, onClose, onSaved }: { claim: Claim; onClose: () 
     if (saved) onSaved(saved);
   }
   return (
-    <Dialog open title={`Outcome of claim ${claim.patient_control_number}`} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <ProblemBanner problem={action.problem} claimed={["body.status", "body.note"]} />
-        <Field label="Outcome" name="body.status" problem={action.problem}>
-          <select value={status} onChange={(e) => setStatus(e.target.value as Outcome)}>
-            {choices.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Note (e.g. the payer's claim number)" name="body.note" problem={action.problem}>
-          <input value={note} onChange={(e) => setNote(e.target.value)} />
-        </Field>
-        <div className="button-row">
-          <button type="submit" disabled={action.busy}>
-            Record outcome
-          </button>
-          <button type="button" className="secondary" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={`Outcome of claim ${claim.patient_control_number}`}
+      onClose={onClose}
+      onSubmit={submit}
+      problem={action.problem}
+      claimed={["body.status", "body.note"]}
+      busy={action.busy}
+      submitLabel="Record outcome"
+    >
+      <Field label="Outcome" name="body.status" problem={action.problem}>
+        <select value={status} onChange={(e) => setStatus(e.target.value as Outcome)}>
+          {choices.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Note (e.g. the payer's claim number)" name="body.note" problem={action.problem}>
+        <input value={note} onChange={(e) => setNote(e.target.value)} />
+      </Field>
+    </FormDialog>
   );
 }
 
@@ -311,12 +300,14 @@ export default function ClaimsPage() {
   const canBill = role === "admin" || role === "billing";
   const [params, setParams] = useSearchParams();
   const status = (params.get("status") ?? "") as ClaimStatus | "";
-  const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [tick, setTick] = useState(0);
   const payers = useApi(() => allPages<Payer>((c) => ok(api().GET("/v1/payers", { params: { query: { limit: 100, cursor: c } } }))), []);
-  const claims = useApi(() => ok(api().GET("/v1/claims", { params: { query: { status: status || undefined, limit: 50, cursor } } })), [status, cursor, tick]);
+  const claims = usePaged((cursor) => ok(api().GET("/v1/claims", { params: { query: { status: status || undefined, limit: 50, cursor } } })), [status]);
   const payerName = (id: string | null | undefined) => payers.data?.find((p) => p.id === id)?.name ?? "no payer";
-  const refresh = () => setTick((t) => t + 1);
+  const refresh = () => {
+    setTick((t) => t + 1);
+    claims.reload();
+  };
   return (
     <>
       <PageHeader title="Claims">
@@ -335,13 +326,7 @@ export default function ClaimsPage() {
         <h2 id="list-title">Claims</h2>
         <div className="search-row">
           <Field label="Status">
-            <select
-              value={status}
-              onChange={(e) => {
-                setCursor(undefined);
-                setParams(e.target.value ? { status: e.target.value } : {});
-              }}
-            >
+            <select value={status} onChange={(e) => setParams(e.target.value ? { status: e.target.value } : {})}>
               <option value="">Every status</option>
               {STATUSES.map((s) => (
                 <option key={s} value={s}>
@@ -355,17 +340,13 @@ export default function ClaimsPage() {
         {claims.loading && !claims.data ? <Loading label="Loading claims…" /> : null}
         {claims.data && claims.data.items.length === 0 ? <EmptyState title={status ? `No ${status} claims.` : "No claims yet."}>Create claims from sessions above.</EmptyState> : null}
         {claims.data && claims.data.items.length > 0 ? (
-          <ul className="claim-list" key={`${status}-${tick}-${cursor ?? ""}`}>
+          <ul className="claim-list" key={`${status}-${tick}-${claims.cursor ?? ""}`}>
             {claims.data.items.map((c) => (
               <ClaimCard key={`${c.id}-${c.version}`} claim={c} payerName={payerName(c.payer_id)} canBill={canBill} onChanged={refresh} />
             ))}
           </ul>
         ) : null}
-        {claims.data?.next_cursor ? (
-          <button type="button" className="secondary" onClick={() => setCursor(claims.data?.next_cursor ?? undefined)}>
-            Next page
-          </button>
-        ) : null}
+        <NextPageButton page={claims} />
       </section>
     </>
   );

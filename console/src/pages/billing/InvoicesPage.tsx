@@ -1,12 +1,11 @@
 /** /billing/invoices — every invoice of the practice by invoice date, filtered by status and
  * dates, with its lines and payments, and a payment against the balance due. */
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api, ok } from "../../api/client";
-import { useApi } from "../../api/hooks";
 import type { components } from "../../api/schema";
 import type { Invoice } from "../../api/types";
-import { DataTable, Dialog, EmptyState, Field, Loading, PageHeader, ProblemBanner } from "../../components";
+import { DataTable, EmptyState, Field, FormDialog, Loading, NextPageButton, PageHeader, ProblemBanner, usePaged } from "../../components";
 import { paths } from "../../routes";
 import { useAction } from "../admin/useAction";
 import "./billing.css";
@@ -18,8 +17,7 @@ const METHODS: Method[] = ["cash", "card", "eftpos", "check", "bank_transfer", "
 function PaymentDialog({ invoice, onClose, onPaid }: { invoice: Invoice; onClose: () => void; onPaid: () => void }) {
   const [form, setForm] = useState<{ amount: string; method: Method; on: string }>({ amount: invoice.balance_due, method: "card", on: "" });
   const action = useAction();
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  async function submit() {
     const paid = await action.run(() =>
       ok(
         api().POST("/v1/clients/{client_id}/invoices/{invoice_id}/payments", {
@@ -31,37 +29,36 @@ function PaymentDialog({ invoice, onClose, onPaid }: { invoice: Invoice; onClose
     if (paid) onPaid();
   }
   return (
-    <Dialog open title={`Payment on invoice ${invoice.id}`} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
+    <FormDialog
+      title={`Payment on invoice ${invoice.id}`}
+      onClose={onClose}
+      onSubmit={submit}
+      problem={action.problem}
+      claimed={["body.amount", "body.method", "body.on"]}
+      busy={action.busy}
+      submitLabel="Record payment"
+      lead={
         <p>
           Total {invoice.total}, paid {invoice.paid}, balance due <strong>{invoice.balance_due}</strong>.
         </p>
-        <ProblemBanner problem={action.problem} claimed={["body.amount", "body.method", "body.on"]} />
-        <Field label="Amount" name="body.amount" problem={action.problem} hint="At most the balance due.">
-          <input inputMode="decimal" value={form.amount} onChange={(e) => setForm({ ...form, amount: e.target.value })} />
-        </Field>
-        <Field label="Method" name="body.method" problem={action.problem}>
-          <select value={form.method} onChange={(e) => setForm({ ...form, method: e.target.value as Method })}>
-            {METHODS.map((m) => (
-              <option key={m} value={m}>
-                {m.replace("_", " ")}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Paid on (default today)" name="body.on" problem={action.problem}>
-          <input type="date" value={form.on} onChange={(e) => setForm({ ...form, on: e.target.value })} />
-        </Field>
-        <div className="button-row">
-          <button type="submit" disabled={action.busy}>
-            Record payment
-          </button>
-          <button type="button" className="secondary" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+      }
+    >
+      <Field label="Amount" name="body.amount" problem={action.problem} hint="At most the balance due.">
+        <input inputMode="decimal" value={form.amount} onChange={(e) => setForm({ ...form, amount: e.target.value })} />
+      </Field>
+      <Field label="Method" name="body.method" problem={action.problem}>
+        <select value={form.method} onChange={(e) => setForm({ ...form, method: e.target.value as Method })}>
+          {METHODS.map((m) => (
+            <option key={m} value={m}>
+              {m.replace("_", " ")}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Paid on (default today)" name="body.on" problem={action.problem}>
+        <input type="date" value={form.on} onChange={(e) => setForm({ ...form, on: e.target.value })} />
+      </Field>
+    </FormDialog>
   );
 }
 
@@ -70,15 +67,13 @@ export default function InvoicesPage() {
   const status = (params.get("status") ?? "") as InvoiceStatus | "";
   const from = params.get("from") ?? "";
   const to = params.get("to") ?? "";
-  const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [paying, setPaying] = useState<Invoice | null>(null);
   const [paidMessage, setPaidMessage] = useState<string | null>(null);
-  const invoices = useApi(
-    () => ok(api().GET("/v1/invoices", { params: { query: { status: status || undefined, from: from || undefined, to: to || undefined, limit: 50, cursor } } })),
-    [status, from, to, cursor],
+  const invoices = usePaged(
+    (cursor) => ok(api().GET("/v1/invoices", { params: { query: { status: status || undefined, from: from || undefined, to: to || undefined, limit: 50, cursor } } })),
+    [status, from, to],
   );
   function filter(name: string, value: string) {
-    setCursor(undefined);
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
     else next.delete(name);
@@ -166,11 +161,7 @@ export default function InvoicesPage() {
           ]}
         />
       ) : null}
-      {invoices.data?.next_cursor ? (
-        <button type="button" className="secondary" onClick={() => setCursor(invoices.data?.next_cursor ?? undefined)}>
-          Next page
-        </button>
-      ) : null}
+      <NextPageButton page={invoices} />
       {paying ? (
         <PaymentDialog
           invoice={paying}

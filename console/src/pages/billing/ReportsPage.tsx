@@ -2,77 +2,53 @@
  * sales by category), each shown as a table and downloadable as CSV (every page of it). */
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
-import { api, ok } from "../../api/client";
+import { allPages, api, ok } from "../../api/client";
 import { useApi } from "../../api/hooks";
 import { personName, useReference } from "../../api/reference";
 import { useAuth } from "../../auth/AuthProvider";
-import { DataTable, DownloadButton, EmptyState, Field, Loading, PageHeader, ProblemBanner, ProgressBar, toCsv } from "../../components";
+import { csvOf, DataTable, DownloadButton, EmptyState, Field, Loading, NextPageButton, PageHeader, ProblemBanner, ProgressBar, usePaged } from "../../components";
 import { addDays, todayIso } from "../../lib/dates";
 import { paths } from "../../routes";
-import { authorizationColumns, csvOf, packExpiryColumns, packSalesColumns, type AuthorizationRow, type PackExpiryRow } from "./reportColumns";
+import { authorizationColumns, packExpiryColumns, packSalesColumns, type AuthorizationRow, type PackExpiryRow } from "./reportColumns";
 
 type ExpiryStatus = "active" | "expiring_soon" | "expired" | "all";
 
-/** Every page of a report, reporting progress as it goes. */
-async function everyPage<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor?: string | null }>, progress: (text: string) => void): Promise<T[]> {
-  const rows: T[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const answer = await page(cursor);
-    rows.push(...answer.items);
-    progress(`Read ${rows.length} rows…`);
-    if (!answer.next_cursor) return rows;
-    cursor = answer.next_cursor;
-  }
+/** The practitioner filter of a report. */
+function PractitionerFilter({ value, onChange }: { value: string; onChange: (id: string) => void }) {
+  const ref = useReference();
+  return (
+    <Field label="Practitioner">
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">All practitioners</option>
+        {(ref.data?.practitioners ?? []).map((p) => (
+          <option key={p.id} value={p.id}>
+            {personName(p)}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
 }
 
 function Authorizations() {
-  const ref = useReference();
   const [includeExpired, setIncludeExpired] = useState(false);
   const [practitioner, setPractitioner] = useState("");
-  const [cursor, setCursor] = useState<string | undefined>(undefined);
   const query = { include_expired: includeExpired || undefined, practitioner_id: practitioner || undefined };
-  const report = useApi(() => ok(api().GET("/v1/reports/authorizations", { params: { query: { ...query, limit: 50, cursor } } })), [includeExpired, practitioner, cursor]);
+  const report = usePaged((cursor) => ok(api().GET("/v1/reports/authorizations", { params: { query: { ...query, limit: 50, cursor } } })), [includeExpired, practitioner]);
   return (
     <section className="panel" aria-labelledby="auth-title">
       <h2 id="auth-title">Authorized insurance sessions</h2>
       <div className="search-row">
-        <Field label="Practitioner">
-          <select
-            value={practitioner}
-            onChange={(e) => {
-              setCursor(undefined);
-              setPractitioner(e.target.value);
-            }}
-          >
-            <option value="">All practitioners</option>
-            {(ref.data?.practitioners ?? []).map((p) => (
-              <option key={p.id} value={p.id}>
-                {personName(p)}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <PractitionerFilter value={practitioner} onChange={setPractitioner} />
         <label className="check">
-          <input
-            type="checkbox"
-            checked={includeExpired}
-            onChange={(e) => {
-              setCursor(undefined);
-              setIncludeExpired(e.target.checked);
-            }}
-          />
+          <input type="checkbox" checked={includeExpired} onChange={(e) => setIncludeExpired(e.target.checked)} />
           Include ended authorizations
         </label>
         <DownloadButton
           label="Download authorizations CSV"
           filename={`authorizations-${todayIso()}.csv`}
           build={async (progress) =>
-            csvOf(
-              authorizationColumns,
-              await everyPage((c) => ok(api().GET("/v1/reports/authorizations", { params: { query: { ...query, limit: 100, cursor: c } } })), progress),
-              toCsv,
-            )
+            csvOf(authorizationColumns, await allPages((c) => ok(api().GET("/v1/reports/authorizations", { params: { query: { ...query, limit: 100, cursor: c } } })), { max: Infinity, progress }))
           }
         />
       </div>
@@ -95,71 +71,38 @@ function Authorizations() {
           ]}
         />
       ) : null}
-      {report.data?.next_cursor ? (
-        <button type="button" className="secondary" onClick={() => setCursor(report.data?.next_cursor ?? undefined)}>
-          Next page
-        </button>
-      ) : null}
+      <NextPageButton page={report} />
     </section>
   );
 }
 
 function PackExpiry() {
-  const ref = useReference();
   const [status, setStatus] = useState<ExpiryStatus>("all");
   const [practitioner, setPractitioner] = useState("");
   const [category, setCategory] = useState("");
-  const [cursor, setCursor] = useState<string | undefined>(undefined);
   const query = { status, practitioner_id: practitioner || undefined, category: category.trim() || undefined };
-  const report = useApi(() => ok(api().GET("/v1/reports/pack-expiry", { params: { query: { ...query, limit: 50, cursor } } })), [status, practitioner, category, cursor]);
+  const report = usePaged((cursor) => ok(api().GET("/v1/reports/pack-expiry", { params: { query: { ...query, limit: 50, cursor } } })), [status, practitioner, category]);
   return (
     <section className="panel" aria-labelledby="expiry-title">
       <h2 id="expiry-title">Pack expiry</h2>
       <div className="search-row">
         <Field label="Status">
-          <select
-            value={status}
-            onChange={(e) => {
-              setCursor(undefined);
-              setStatus(e.target.value as ExpiryStatus);
-            }}
-          >
+          <select value={status} onChange={(e) => setStatus(e.target.value as ExpiryStatus)}>
             <option value="all">All</option>
             <option value="active">Active</option>
             <option value="expiring_soon">Expiring soon</option>
             <option value="expired">Expired</option>
           </select>
         </Field>
-        <Field label="Practitioner">
-          <select
-            value={practitioner}
-            onChange={(e) => {
-              setCursor(undefined);
-              setPractitioner(e.target.value);
-            }}
-          >
-            <option value="">All practitioners</option>
-            {(ref.data?.practitioners ?? []).map((p) => (
-              <option key={p.id} value={p.id}>
-                {personName(p)}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <PractitionerFilter value={practitioner} onChange={setPractitioner} />
         <Field label="Category">
-          <input
-            value={category}
-            onChange={(e) => {
-              setCursor(undefined);
-              setCategory(e.target.value);
-            }}
-          />
+          <input value={category} onChange={(e) => setCategory(e.target.value)} />
         </Field>
         <DownloadButton
           label="Download pack expiry CSV"
           filename={`pack-expiry-${todayIso()}.csv`}
           build={async (progress) =>
-            csvOf(packExpiryColumns, await everyPage((c) => ok(api().GET("/v1/reports/pack-expiry", { params: { query: { ...query, limit: 100, cursor: c } } })), progress), toCsv)
+            csvOf(packExpiryColumns, await allPages((c) => ok(api().GET("/v1/reports/pack-expiry", { params: { query: { ...query, limit: 100, cursor: c } } })), { max: Infinity, progress }))
           }
         />
       </div>
@@ -180,11 +123,7 @@ function PackExpiry() {
           ]}
         />
       ) : null}
-      {report.data?.next_cursor ? (
-        <button type="button" className="secondary" onClick={() => setCursor(report.data?.next_cursor ?? undefined)}>
-          Next page
-        </button>
-      ) : null}
+      <NextPageButton page={report} />
     </section>
   );
 }
@@ -207,7 +146,7 @@ function PackSales() {
         <DownloadButton
           label="Download pack sales CSV"
           filename={`pack-sales-${from}-${to}.csv`}
-          build={async () => csvOf(packSalesColumns, (await ok(api().GET("/v1/reports/pack-sales", { params: { query: { from, to } } }))).categories, toCsv)}
+          build={async () => csvOf(packSalesColumns, (await ok(api().GET("/v1/reports/pack-sales", { params: { query: { from, to } } }))).categories)}
         />
       </div>
       <ProblemBanner problem={report.problem} onRetry={report.reload} claimed={["query.from", "query.to"]} />

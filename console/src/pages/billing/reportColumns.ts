@@ -1,13 +1,14 @@
 /** The columns of each report, shared by its table and its CSV download (the file has the
  * figures the screen shows, as the API wrote them). */
 import type { components } from "../../api/schema";
+import type { CsvColumn } from "../../components/files";
 
 type S = components["schemas"];
 export type AuthorizationRow = S["AuthorizationReportRow"];
 export type PackExpiryRow = S["PackExpiryRow"];
 export type CategorySales = S["CategorySales"];
 
-export type ReportColumn<Row> = { header: string; value: (row: Row) => string | number | null | undefined };
+export type ReportColumn<Row> = CsvColumn<Row>;
 
 export const authorizationColumns: ReportColumn<AuthorizationRow>[] = [
   { header: "Client", value: (r) => r.client_name },
@@ -42,10 +43,3 @@ export const packSalesColumns: ReportColumn<CategorySales>[] = [
   { header: "Packs", value: (r) => r.packs },
   { header: "Sales", value: (r) => r.amount },
 ];
-
-export function csvOf<Row>(columns: ReportColumn<Row>[], rows: Row[], toCsv: (h: string[], r: (string | number | null | undefined)[][]) => string): string {
-  return toCsv(
-    columns.map((c) => c.header),
-    rows.map((row) => columns.map((c) => c.value(row))),
-  );
-}
