@@ -71,7 +71,8 @@ def a_only(api):
     session = api.post(f"/v1/clients/{client['id']}/sessions", {"date_of_service": "2026-11-20",
                                                                  "billing_code": "90837"}).body["session"]
     invoice = api.post(f"/v1/clients/{client['id']}/invoices", {"session_id": session["id"]}).body
-    group = api.post("/v1/groups", {"name": "G", "initials": "G", "practitioner_id": USERS[PRACTICE_A]["practitioner"]}).body
+    group = api.post("/v1/groups", {"name": "G", "initials": "G",
+                                    "practitioner_id": USERS[PRACTICE_A]["practitioner"]}).body
     assert api.post(f"/v1/groups/{group['id']}/members", {"client_id": client["id"]}).status == 201
     # A group session: every appointment route answers for it, the attendance routes too.
     appointment = api.post(f"/v1/groups/{group['id']}/appointments", {
@@ -83,8 +84,10 @@ def a_only(api):
     payer = api.post("/v1/payers", {"name": "A only"}).body
     _, _, claim = ready_claim(api)
     export = api.post("/v1/claims/exports", {"payer_id": claim["payer_id"]}).body
-    return {"payer_id": payer["id"], "claim_id": claim["id"], "export_id": export["id"], "group_id": group["id"], "note_id": note["id"], "note_template_id": note_template["id"],
-            "appointment_id": appointment["id"], "session_id": session["id"], "invoice_id": invoice["id"],"location_id": f"loc_{PRACTICE_A}_main", "room_id": f"room_{PRACTICE_A}_1",
+    return {"payer_id": payer["id"], "claim_id": claim["id"], "export_id": export["id"], "group_id": group["id"],
+            "note_id": note["id"], "note_template_id": note_template["id"], "appointment_id": appointment["id"],
+            "session_id": session["id"], "invoice_id": invoice["id"], "location_id": f"loc_{PRACTICE_A}_main",
+            "room_id": f"room_{PRACTICE_A}_1",
             "user_id": USERS[PRACTICE_A]["practitioner"], "/v1/billing-codes:code": "AONLY1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": client["id"], "template_id": template["id"],
             "pack_id": pack["id"], "authorization_id": auth["id"], "session_ref": "s-a"}
@@ -110,7 +113,9 @@ def test_route_table_is_not_empty():
     assert len(OPERATIONS) >= 25
 
 
-FAKE_IDS = {"payer_id": "pay_x", "claim_id": "clm_x", "export_id": "exp_x", "group_id": "grp_x", "note_id": "note_x", "note_template_id": "ntpl_x", "appointment_id": "appt_x", "session_id": "ses_x", "invoice_id": "inv_x", "location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
+FAKE_IDS = {"payer_id": "pay_x", "claim_id": "clm_x", "export_id": "exp_x", "group_id": "grp_x", "note_id": "note_x",
+            "note_template_id": "ntpl_x", "appointment_id": "appt_x", "session_id": "ses_x", "invoice_id": "inv_x",
+            "location_id": "loc_x", "room_id": "room_x", "user_id": "usr_x", "/v1/billing-codes:code": "X1",
             "/v1/diagnosis-codes:code": "F41.1", "client_id": "cli_x", "template_id": "tpl_x", "pack_id": "pack_x",
             "authorization_id": "auth_x", "session_ref": "s_x"}
 
