@@ -33,7 +33,7 @@ def allowed_origin(origin: str | None) -> str | None:
 
 def preflight(request: Any, methods: Iterable[str]) -> Response:
     """The answer to OPTIONS on a path: which methods and headers the console may send."""
-    headers: dict[str, str] = {}
+    headers: dict[str, str | list[str]] = {}
     if allowed_origin(request.headers.get("origin")):
         headers = {"Access-Control-Allow-Methods": ", ".join(sorted({*methods, "OPTIONS"})),
                    "Access-Control-Allow-Headers": ALLOWED_HEADERS,
@@ -45,6 +45,8 @@ def with_cors(request: Any, response: Response) -> Response:
     """Add the CORS headers an answer needs (every answer: the middleware calls this)."""
     headers = response.headers
     vary = headers.get("Vary")
+    if isinstance(vary, list):  # a multi-value header (Chalice allows a list): one comma-separated value
+        vary = ", ".join(vary)
     if not vary:
         headers["Vary"] = "Origin"
     elif "origin" not in {part.strip().lower() for part in vary.split(",")}:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib.http import OPERATIONS, Operation
 
@@ -62,7 +62,7 @@ def _problem_response(description: str) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
     """The whole API as OpenAPI 3.1 (built once per process)."""
-    pairs: list[tuple[type[BaseModel], str]] = []
+    pairs: list[tuple[type[BaseModel], JsonSchemaMode]] = []
     for op in OPERATIONS:
         if op.body:
             pairs.append((op.body, "validation"))
@@ -154,8 +154,8 @@ def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
         spec["responses"][str(status)] = {**_success(op, refs, status), "description": description}
     errors = {**_ERRORS, **(_CONDITIONAL_ERRORS if op.conditional else {}),
               **(_DIRECTORY_ERRORS if op.operation_id in _DIRECTORY_OPERATIONS else {})}
-    for status, description in sorted(errors.items()):
-        spec["responses"][status] = _problem_response(description)
+    for error_status, error_description in sorted(errors.items()):
+        spec["responses"][error_status] = _problem_response(error_description)
     return spec
 
 

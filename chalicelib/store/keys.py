@@ -3,6 +3,7 @@ own practice's items: tenancy holds by construction of the key, not by a filter.
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 PK = "PK"
 SK = "SK"
@@ -202,7 +203,7 @@ def practice_sessions_pk(practice_id: str) -> str:
     return f"P#{practice_id}#SESSIONS"
 
 
-def derived_index_keys(item: dict) -> dict[str, str]:
+def derived_index_keys(item: dict[str, Any]) -> dict[str, str]:
     """Index attributes an item derives from its own key, written with every Put of it so that
     no writer can forget them: a client session's practice session partition."""
     if item.get("kind") == "SESSION" and "#C#" in item.get(PK, ""):
