@@ -13,7 +13,8 @@ import argparse
 import json
 import statistics
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def main() -> None:
@@ -35,7 +36,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
                          f'{r["overhead_ratio"]:.3f}', " ".join(r["calls"])) for r in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for line in lines:
-        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)))
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
 
 
 def measure(repeat: int) -> list[dict[str, Any]]:
@@ -75,7 +76,8 @@ def measure(repeat: int) -> list[dict[str, Any]]:
         return send("GET", "/v1/locations/{location_id}", f"/v1/locations/{loc['id']}",
                     path_params={"location_id": loc["id"]})
 
-    client = json.loads(send("POST", "/v1/clients", "/v1/clients", body={"first_name": "Bench", "last_name": "Client"})["body"])
+    client = json.loads(send("POST", "/v1/clients", "/v1/clients",
+                             body={"first_name": "Bench", "last_name": "Client"})["body"])
     send("POST", "/v1/clients/{client_id}/packs", f"/v1/clients/{client['id']}/packs",
          path_params={"client_id": client["id"]}, body={"name": "Big", "measure": "sessions", "limit": "100000",
                                                         "price": "0"})

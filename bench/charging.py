@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 
@@ -112,7 +113,7 @@ def run(charges: int) -> dict[str, list[dict[str, Any]]]:
         client_ids = [new_client() for _ in range(workers)]  # one client per caller: no artificial contention
         latencies: list[float] = []
 
-        def worker(w: int) -> None:
+        def worker(w: int, workers: int, client_ids: list[str], latencies: list[float]) -> None:
             for i in range(charges // workers):
                 started = time.perf_counter()
                 charge(client_ids[w], f"c{workers}-{w}-{i}")
@@ -120,7 +121,8 @@ def run(charges: int) -> dict[str, list[dict[str, Any]]]:
 
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(worker, range(workers)))
+            list(pool.map(partial(worker, workers=workers, client_ids=client_ids, latencies=latencies),
+                          range(workers)))
         elapsed = time.perf_counter() - started
         rows.append({"callers": workers, "charges": len(latencies), "charges_per_s": round(len(latencies) / elapsed, 1),
                      "median_ms": round(med(latencies) * 1000, 2),

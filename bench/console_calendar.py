@@ -137,9 +137,12 @@ def main() -> None:
                 process.kill()
             log.close()
     print(f"week calendar with {APPOINTMENTS} appointments, median of {args.repeat}:")
-    print(f"  load (full page, sign-in kept): {statistics.median(loads):7.0f} ms   (runs: {', '.join(f'{v:.0f}' for v in loads)})")
-    print(f"  render after the data arrived:  {statistics.median(renders):7.0f} ms   (runs: {', '.join(f'{v:.0f}' for v in renders)})")
-    print(f"  switch back to the week:        {statistics.median(switches):7.0f} ms   (runs: {', '.join(f'{v:.0f}' for v in switches)})")
+    print(f"  load (full page, sign-in kept): {statistics.median(loads):7.0f} ms   "
+          f"(runs: {', '.join(f'{v:.0f}' for v in loads)})")
+    print(f"  render after the data arrived:  {statistics.median(renders):7.0f} ms   "
+          f"(runs: {', '.join(f'{v:.0f}' for v in renders)})")
+    print(f"  switch back to the week:        {statistics.median(switches):7.0f} ms   "
+          f"(runs: {', '.join(f'{v:.0f}' for v in switches)})")
 
 
 if __name__ == "__main__":

@@ -11,10 +11,11 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 
 def main() -> None:
@@ -55,8 +56,10 @@ def run(ops: int, faults: str) -> list[dict[str, Any]]:
 
     def charges() -> list[Callable[[], Any]]:
         client_id = new_client()
-        return [lambda i=i: charging.charge_session(principal=desk, client_id=client_id, code=code, request=ChargeRequest(
-            session_ref=f"c{i}", date=date(2026, 11, 20), billing_code="90837")) for i in range(ops)]
+        return [lambda i=i: charging.charge_session(principal=desk, client_id=client_id, code=code,
+                                                    request=ChargeRequest(session_ref=f"c{i}", date=date(2026, 11, 20),
+                                                                          billing_code="90837"))
+                for i in range(ops)]
 
     def attends() -> list[Callable[[], Any]]:
         client_id = new_client()

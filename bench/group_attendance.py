@@ -14,6 +14,7 @@ exceeds 100 actions.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -39,12 +40,13 @@ def main() -> None:
                          f'{r["sequential_ms"] / r["median_ms"]:.2f}') for r in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for line in lines:
-        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)))
-    slopes = [(b["calls"] - a["calls"]) / (b["members"] - a["members"]) for a, b in zip(rows, rows[1:])]
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
+    slopes = [(b["calls"] - a["calls"]) / (b["members"] - a["members"]) for a, b in itertools.pairwise(rows)]
     linear = len(set(slopes)) == 1
     small = all(r["largest_transaction"] <= 100 for r in rows)
     print(f"extra calls per extra member between sizes: {', '.join(f'{s:g}' for s in slopes)} "
-          f"({'linear' if linear else 'NOT linear'}); largest transaction within 100 actions: {'yes' if small else 'NO'}")
+          f"({'linear' if linear else 'NOT linear'}); "
+          f"largest transaction within 100 actions: {'yes' if small else 'NO'}")
 
 
 def measure(members: int, repeat: int) -> dict[str, Any]:
@@ -93,7 +95,8 @@ def measure(members: int, repeat: int) -> dict[str, Any]:
             reset_settings()
             booked = send("POST", "/v1/groups/{group_id}/appointments", f"/v1/groups/{group['id']}/appointments",
                           path_params={"group_id": group["id"]}, body={
-                              "location_id": "loc_prc_demo_main", "start": f"2027-03-{1 + n // 2:02d}T{8 + n % 2 * 2:02d}:00:00",
+                              "location_id": "loc_prc_demo_main",
+                              "start": f"2027-03-{1 + n // 2:02d}T{8 + n % 2 * 2:02d}:00:00",
                               "end": f"2027-03-{1 + n // 2:02d}T{9 + n % 2 * 2:02d}:30:00"})
             appointment_id = booked["appointments"][0]["id"]
             sizes.clear()

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
-from typing import Iterator
 
 
 @contextmanager
@@ -26,9 +25,5 @@ def demo_stack() -> Iterator[None]:
 
         create_tables(dynamo.client(), get_settings())
         seed_demo()
-        real_stdout, sys.stdout = sys.stdout, open(os.devnull, "w")
-        try:
+        with open(os.devnull, "w") as devnull, redirect_stdout(devnull):
             yield
-        finally:
-            sys.stdout.close()
-            sys.stdout = real_stdout

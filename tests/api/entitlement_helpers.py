@@ -1,8 +1,9 @@
 """Small builders for the ledger tests: a client, a template, a pack, an authorization."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from tests.conftest import Api
 

@@ -1,7 +1,7 @@
 """/v1/appointments: booking, conflicts, series warnings, views, attendance and charging."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tests.api.entitlement_helpers import make_authorization, make_client, make_pack
 from tests.conftest import PRACTICE_A, USERS
@@ -186,8 +186,8 @@ def test_moving_one_occurrence_leaves_the_rest_of_the_series(api):
     client = make_client(api)
     series = _book(api, client["id"], recurrence={"frequency": "weekly", "count": 3}).body["appointments"]
     second = series[1]
-    moved = api.patch(f"/v1/appointments/{second['id']}", {"start": "2026-12-09T14:00:00", "end": "2026-12-09T14:50:00"},
-                      if_match='"1"')
+    moved = api.patch(f"/v1/appointments/{second['id']}",
+                      {"start": "2026-12-09T14:00:00", "end": "2026-12-09T14:50:00"}, if_match='"1"')
     assert moved.status == 200, moved.body
     assert [a["start"] for a in moved.body["appointments"]] == ["2026-12-09T14:00:00-05:00"]
     starts = [a["start"] for a in api.get(
@@ -226,7 +226,8 @@ def test_moving_into_a_taken_room_is_refused_in_block_mode(api):
 
 def test_cancelling_the_rest_of_a_series(api):
     client = make_client(api)
-    series = _book(api, client["id"], recurrence={"frequency": "fortnightly", "until": "2027-01-31"}).body["appointments"]
+    series = _book(api, client["id"],
+                   recurrence={"frequency": "fortnightly", "until": "2027-01-31"}).body["appointments"]
     assert [a["start"][:10] for a in series] == ["2026-12-01", "2026-12-15", "2026-12-29", "2027-01-12", "2027-01-26"]
     reply = api.post(f"/v1/appointments/{series[2]['id']}/cancel-following", {"reason": "Client moved away"},
                      headers={"If-Match": '"1"'})
@@ -303,7 +304,7 @@ def test_cancelled_appointment_frees_its_room_for_a_booking_without_override(api
 
 def _stored_without_slots(client_id, start, end):
     """An appointment as stored before room slots were recorded in every mode: no slot items."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from chalicelib.domain.scheduling import Occurrence
     from chalicelib.models.appointments import AppointmentCreate
@@ -312,8 +313,8 @@ def _stored_without_slots(client_id, start, end):
 
     data = AppointmentCreate.model_construct(client_id=client_id, practitioner_id=PRACTITIONER, location_id=LOCATION,
                                              room_id=ROOM, telehealth=False, notes=None)
-    occ = Occurrence(1, datetime.fromisoformat(start).astimezone(timezone.utc),
-                     datetime.fromisoformat(end).astimezone(timezone.utc))
+    occ = Occurrence(1, datetime.fromisoformat(start).astimezone(UTC),
+                     datetime.fromisoformat(end).astimezone(UTC))
     item = appointment_item(PRACTICE_A, data, "90837", occ, None)
     items.transact([items.put_action(item)])
     return item
@@ -339,7 +340,7 @@ def test_appointments_stored_without_room_slots_move_cancel_and_still_block_the_
 
 
 def test_series_move_refused_on_a_later_occurrence_moves_none_of_it(api):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from chalicelib.domain.scheduling import room_slots, slot_changes
     from chalicelib.store import items
@@ -348,7 +349,7 @@ def test_series_move_refused_on_a_later_occurrence_moves_none_of_it(api):
     client = make_client(api)
     series = _book(api, client["id"], room_id=ROOM, recurrence={"frequency": "weekly", "count": 3}).body
     # Another booking takes the third week's new time between this move's read and its writes.
-    start, end = datetime(2026, 12, 15, 16, 0, tzinfo=timezone.utc), datetime(2026, 12, 15, 16, 50, tzinfo=timezone.utc)
+    start, end = datetime(2026, 12, 15, 16, 0, tzinfo=UTC), datetime(2026, 12, 15, 16, 50, tzinfo=UTC)
     [racer] = slot_changes(set(), {(ROOM, s) for s in room_slots(start, end)}, set(), True)
     items.transact([hold_action(PRACTICE_A, "appt_racer", racer)])
     reply = api.patch(f"/v1/appointments/{series['appointments'][0]['id']}", {
@@ -365,7 +366,8 @@ def test_patch_that_clears_a_required_field_is_422_and_leaves_it_readable(api):
     client = make_client(api)
     appointment = _book(api, client["id"]).body["appointments"][0]
     for field in ("telehealth", "practitioner_id", "billing_code", "start"):
-        reply = api.patch(f"/v1/appointments/{appointment['id']}", {field: None}, if_match=f'"{appointment["version"]}"')
+        reply = api.patch(f"/v1/appointments/{appointment['id']}", {field: None},
+                          if_match=f'"{appointment["version"]}"')
         assert reply.status == 422, (field, reply.body)
         assert reply.body["errors"][0]["field"] == f"body.{field}"
     again = api.get(f"/v1/appointments/{appointment['id']}")
@@ -396,5 +398,5 @@ def test_booking_and_moving_into_the_spring_forward_gap_keep_the_wall_clock_leng
 
 
 def _utc(appointment):
-    return tuple(datetime.fromisoformat(appointment[k]).astimezone(timezone.utc).replace(tzinfo=None).isoformat()
+    return tuple(datetime.fromisoformat(appointment[k]).astimezone(UTC).replace(tzinfo=None).isoformat()
                  for k in ("start", "end"))

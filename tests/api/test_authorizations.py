@@ -57,7 +57,8 @@ def test_units_come_from_minutes_rounding_at_the_midpoint(api):
         "authorization"]["charged"]
     assert (units("a", 52), units("b", 53), units("c", 60), units("e", 8)) == ("3", "4", "4", "1")
     short = charge(api, client["id"], "d", code="97153", minutes=7).body
-    assert short["authorization"] is None and short["authorization_reason"] == "7 minutes is less than half a billing unit"
+    assert short["authorization"] is None
+    assert short["authorization_reason"] == "7 minutes is less than half a billing unit"
 
 
 def test_units_authorization_with_a_code_without_unit_length_says_so(api):

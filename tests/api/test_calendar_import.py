@@ -85,8 +85,8 @@ def test_malformed_calendar_is_422_naming_the_line(api):
     error = reply.body["errors"][0]
     assert error["field"] == "body.calendar" and error["reason"] == "line 15: not NAME:VALUE"
     unclosed = _import(api, "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nEND:VCALENDAR\r\n")
-    assert unclosed.status == 422 and "line 4: END:VCALENDAR does not close BEGIN:VEVENT" == \
-        unclosed.body["errors"][0]["reason"]
+    assert unclosed.status == 422 and unclosed.body["errors"][0]["reason"] == \
+        "line 4: END:VCALENDAR does not close BEGIN:VEVENT"
     assert _import(api, "hello").body["errors"][0]["reason"] == "line 1: a calendar starts with BEGIN:VCALENDAR"
 
 

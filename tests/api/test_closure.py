@@ -36,7 +36,8 @@ def _table_items(practice_id: str) -> set[tuple[str, str]]:
         if "LastEvaluatedKey" not in page:
             break
         start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
-    return {(i["PK"], i["SK"]) for i in found if i["PK"].startswith(f"P#{practice_id}#") or i["PK"] == f"P#{practice_id}"}
+    return {(i["PK"], i["SK"]) for i in found
+            if i["PK"].startswith(f"P#{practice_id}#") or i["PK"] == f"P#{practice_id}"}
 
 
 def test_closing_makes_the_account_read_only_and_reopening_undoes_it(api):

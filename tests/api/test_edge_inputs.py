@@ -68,7 +68,7 @@ def test_create_with_junk_in_any_field_is_refused_by_field_and_writes_nothing(ap
     valid, listing = CREATES[path]
 
     @API_SETTINGS
-    @given(field=st.sampled_from(sorted(valid) + ["unknown_field"]), value=junk)
+    @given(field=st.sampled_from([*sorted(valid), "unknown_field"]), value=junk)
     def check(field, value):
         before = _count(api, listing)
         reply = api.post(path, {**valid, field: value})
@@ -96,9 +96,9 @@ def test_create_with_a_malformed_body_is_a_problem_and_writes_nothing(api, raw):
 # What people type into a name: letters of any script with their marks, apostrophes and
 # hyphens, emoji, right-to-left text, zero-width joiners and marks, spaces around.
 name_chars = st.characters(categories=["L", "M", "Nd", "Zs", "So"],
-                           include_characters="'’-‐. \u200b\u200c\u200d\u200e\u200f\ufeff")
+                           include_characters="'\u2019-\u2010. \u200b\u200c\u200d\u200e\u200f\ufeff")
 typed_names = st.one_of(
-    st.sampled_from(["O'Brien", "O’Brien", "Nguyễn-Smith", "Nguyễn-Smith", "José", "Jose\u0301",
+    st.sampled_from(["O'Brien", "O\u2019Brien", "Nguyễn-Smith", "Nguyễn-Smith", "José", "Jose\u0301",
                      "Zoë", "محمد", "שרה", "Ægir", "Łukasz", "李", "👩‍⚕️ Sam", " Jamie ",
                      "Ann-\u200bMarie", "de la Cruz", "ß", "İstanbul", "X" * 200, "X" * 201, "", "   ",
                      "\u200b"]),

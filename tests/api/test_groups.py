@@ -86,7 +86,8 @@ def test_members_join_future_sessions_and_leave_only_future_ones(api):
     joined = api.post(f"/v1/clients/{late['id']}/groups", {"group_id": group["id"]}, role="front_desk")
     assert joined.status == 201 and joined.body["active"]
     assert api.post(f"/v1/groups/{group['id']}/members", {"client_id": late["id"]}).status == 409
-    assert set(_states(api.get(f"/v1/appointments/{future['id']}/attendance"))) == {first["id"], second["id"], late["id"]}
+    assert set(_states(api.get(f"/v1/appointments/{future['id']}/attendance"))) == {
+        first["id"], second["id"], late["id"]}
     assert set(_states(api.get(f"/v1/appointments/{past['id']}/attendance"))) == {first["id"], second["id"]}
 
     assert mark(api, past["id"], {"members": [{"client_id": first["id"], "status": "attended"}]}).status == 200
@@ -245,7 +246,7 @@ def test_group_series_books_the_room_and_warns_per_member(api):
     make_authorization(api, short["id"], allowed="2", end_on="2026-12-31")
     make_authorization(api, fine["id"], allowed="10")
     reply = api.post(f"/v1/groups/{group['id']}/appointments", {
-        "location_id": f"loc_prc_a_main", "room_id": ROOM, "start": "2026-12-01T18:00:00", "end": "2026-12-01T19:30:00",
+        "location_id": "loc_prc_a_main", "room_id": ROOM, "start": "2026-12-01T18:00:00", "end": "2026-12-01T19:30:00",
         "recurrence": {"frequency": "weekly", "count": 6}})
     assert reply.status == 201, reply.body
     booked = reply.body["appointments"]

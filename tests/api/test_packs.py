@@ -275,7 +275,8 @@ def _charge_by(api, path, client_id):
 def test_first_use_pack_charges_by_every_path_and_sets_its_expiry_once(api, measure, path):
     client = make_client(api)
     template = make_template(api, name=f"{measure} pack", measure=measure,
-                             validity={"amount": 2, "unit": "months", "starts": "first_use"}, **FIRST_USE_TERMS[measure])
+                             validity={"amount": 2, "unit": "months", "starts": "first_use"},
+                             **FIRST_USE_TERMS[measure])
     pack = make_pack(api, client["id"], template_id=template["id"])
     with strict_expressions() as faults:
         first = _charge_by(api, path, client["id"])
@@ -326,11 +327,13 @@ def test_pack_that_cannot_pay_every_session_is_refused_and_writes_nothing(api):
     first, second = (_delivered(api, client["id"], day) for day in ("2026-11-10", "2026-11-17"))
     intake = _delivered(api, client["id"], "2026-11-03", code="90791")
     reply = api.post(f"/v1/clients/{client['id']}/packs", {
-        "name": "Two", "measure": "sessions", "limit": "1", "price": "100", "codes": {"mode": "only", "codes": ["90837"]},
+        "name": "Two", "measure": "sessions", "limit": "1", "price": "100",
+        "codes": {"mode": "only", "codes": ["90837"]},
         "session_ids": [first["id"], second["id"], intake["id"]]})
     assert reply.status == 422, reply.body
     assert reply.body["errors"] == [
-        {"field": "body.session_ids.1", "reason": f"the pack cannot pay for session {second['id']}: pack 'Two' is used up"},
+        {"field": "body.session_ids.1",
+         "reason": f"the pack cannot pay for session {second['id']}: pack 'Two' is used up"},
         {"field": "body.session_ids.2", "reason": f"the pack cannot pay for session {intake['id']}: "
                                                   "no pack covers code 90791"}]
     assert api.get(f"/v1/clients/{client['id']}/packs?include_closed=true").body["items"] == []
@@ -381,7 +384,8 @@ def test_pack_sale_undone_when_a_session_goes_away_after_the_checks(api, monkeyp
     reply = api.post(f"/v1/clients/{client['id']}/packs", {"name": "New", "measure": "sessions", "limit": "5",
                                                             "price": "1", "session_ids": [first["id"], second["id"]]})
     assert reply.status == 409, reply.body
-    assert [p["id"] for p in api.get(f"/v1/clients/{client['id']}/packs?include_closed=true").body["items"]] == [old["id"]]
+    listed = api.get(f"/v1/clients/{client['id']}/packs?include_closed=true").body["items"]
+    assert [p["id"] for p in listed] == [old["id"]]
     usages = api.get(f"/v1/clients/{client['id']}/charges/{first['id']}").body["usages"]
     assert [(u["kind"], u["entitlement_id"]) for u in usages] == [("pack", old["id"])]
     assert api.get(f"/v1/clients/{client['id']}/packs/{old['id']}").body["used"] == "2"

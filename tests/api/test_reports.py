@@ -37,9 +37,11 @@ def test_pack_expiry_report_splits_active_expiring_and_expired(api):
 def test_pack_expiry_report_filters_by_practitioner_and_category(api):
     client = make_client(api)
     template = make_template(api, measure="money", quantity="1000", price="1000",
-                             categories=[{"name": "Psychology", "percent": "70"}, {"name": "Assessment", "percent": "30"}])
+                             categories=[{"name": "Psychology", "percent": "70"},
+                                         {"name": "Assessment", "percent": "30"}])
     mine = make_pack(api, client["id"], template_id=template["id"], practitioner_id="usr_prc_a_practitioner")
-    other = make_pack(api, client["id"], name="Other", measure="sessions", limit="1", price="1", practitioner_id="usr_x")
+    other = make_pack(api, client["id"], name="Other", measure="sessions", limit="1", price="1",
+                      practitioner_id="usr_x")
     by_practitioner = api.get("/v1/reports/pack-expiry?practitioner_id=usr_prc_a_practitioner").body["items"]
     assert [r["id"] for r in by_practitioner] == [mine["id"]]
     by_category = api.get("/v1/reports/pack-expiry?category=Assessment").body["items"]
@@ -75,7 +77,8 @@ def test_authorization_report_shows_usage_and_hides_expired(api):
 def test_pack_sales_by_category_uses_the_proportions(api):
     client = make_client(api)
     template = make_template(api, measure="money", quantity="1000", price="1000",
-                             categories=[{"name": "Psychology", "percent": "70"}, {"name": "Assessment", "percent": "30"}])
+                             categories=[{"name": "Psychology", "percent": "70"},
+                                         {"name": "Assessment", "percent": "30"}])
     make_pack(api, client["id"], template_id=template["id"], purchased_on="2026-10-05")
     make_pack(api, client["id"], template_id=template["id"], purchased_on="2026-10-20")
     make_pack(api, client["id"], name="Odd", measure="sessions", limit="3", price="100.01", purchased_on="2026-10-21",

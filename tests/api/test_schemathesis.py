@@ -16,8 +16,9 @@ from __future__ import annotations
 import os
 import random
 import re
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -280,8 +281,12 @@ DESTRUCTIVE = {("/v1/groups/{group_id}/members/{client_id}", "DELETE"),
 
 def _checks() -> list[Any]:
     from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
-                                                   response_schema_conformance, status_code_conformance)
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
 
     return [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
             response_schema_conformance]

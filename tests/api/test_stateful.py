@@ -214,7 +214,8 @@ class CaseloadMachine(RuleBasedStateMachine):
           rule_=code_rules)
     def create_template(self, actor, measure, data, validity, rule_):
         body = {"name": f"{measure} pack", "measure": measure, "quantity": data.draw(quantities[measure]),
-                "price": "300.00", **({"validity": validity} if validity else {}), **({"codes": rule_} if rule_ else {})}
+                "price": "300.00", **({"validity": validity} if validity else {}),
+                **({"codes": rule_} if rule_ else {})}
         reply = self._step().act(actor, "create_pack_template", body=body, scopes=(("templates", "all"),))
         if not reply:
             return multiple()
@@ -247,26 +248,28 @@ class CaseloadMachine(RuleBasedStateMachine):
           rule_=code_rules, practitioner=st.sampled_from([None, *PRACTITIONERS]))
     def create_pack_from_scratch(self, actor, client, measure, data, validity, rule_, practitioner):
         body = {"name": f"Custom {measure}", "measure": measure, "limit": data.draw(quantities[measure]),
-                "price": "120.00", **({"validity": validity} if validity else {}), **({"codes": rule_} if rule_ else {}),
-                **({"practitioner_id": practitioner} if practitioner else {})}
+                "price": "120.00", **({"validity": validity} if validity else {}),
+                **({"codes": rule_} if rule_ else {}), **({"practitioner_id": practitioner} if practitioner else {})}
         reply = self._step().act(actor, "create_pack", {"client_id": client.id}, body, scopes=_client_scopes(client.id))
         if not reply:
             return multiple()
         self.count["packs"] += 1
         return self._keep(Ref("pack", reply.body["id"], client_id=client.id))
 
-    @rule(target=authorizations, actor=actors, client=clients, units=st.booleans(), allowed=st.sampled_from(["1", "3", "8"]),
-          rule_=code_rules, number=st.sampled_from([None, "PA-1"]), ends=st.sampled_from([-30, 5, 120]))
+    @rule(target=authorizations, actor=actors, client=clients, units=st.booleans(),
+          allowed=st.sampled_from(["1", "3", "8"]), rule_=code_rules, number=st.sampled_from([None, "PA-1"]),
+          ends=st.sampled_from([-30, 5, 120]))
     def create_authorization(self, actor, client, units, allowed, rule_, number, ends):
         body = {"payer": "Acme Health", "measure": "units" if units else "sessions",
-                "begin_on": (TODAY - timedelta(days=60)).isoformat(), "end_on": (TODAY + timedelta(days=ends)).isoformat(),
+                "begin_on": (TODAY - timedelta(days=60)).isoformat(),
+                "end_on": (TODAY + timedelta(days=ends)).isoformat(),
                 "allowed": allowed, **({"number": number} if number else {}), **({"codes": rule_} if rule_ else {})}
         reply = self._step().act(actor, "create_authorization", {"client_id": client.id}, body,
                                  scopes=(("auths", client.id), ("packs", client.id)))
         return self._keep(Ref("authorization", reply.body["id"], client_id=client.id)) if reply else multiple()
 
-    @rule(actor=actors, pack=packs, limit=st.sampled_from(["0.5", "1", "2", "4", "10", "1000"]), closed=st.sampled_from([None, True, False]),
-          stale_=stale)
+    @rule(actor=actors, pack=packs, limit=st.sampled_from(["0.5", "1", "2", "4", "10", "1000"]),
+          closed=st.sampled_from([None, True, False]), stale_=stale)
     def edit_pack(self, actor, pack, limit, closed, stale_):
         h = self._step()
         current = find(h.ensure(("packs", pack.client_id)), pack.id)
@@ -323,8 +326,9 @@ class CaseloadMachine(RuleBasedStateMachine):
 
     # ---- charges ----
 
-    @rule(actor=actors, client=clients, ref=refs, code=codes, day=days, fee=st.sampled_from([None, "0.00", "75.00", "400.00"]),
-          minutes_=minutes, attendance=st.sampled_from(["attended", "attended", "no_show", "late_cancel"]))
+    @rule(actor=actors, client=clients, ref=refs, code=codes, day=days,
+          fee=st.sampled_from([None, "0.00", "75.00", "400.00"]), minutes_=minutes,
+          attendance=st.sampled_from(["attended", "attended", "no_show", "late_cancel"]))
     def charge(self, actor, client, ref, code, day, fee, minutes_, attendance):
         body = {"session_ref": ref, "date": (TODAY + timedelta(days=min(day, 0))).isoformat(), "billing_code": code,
                 "attendance": attendance, **({"fee": fee} if fee else {}),
@@ -339,11 +343,12 @@ class CaseloadMachine(RuleBasedStateMachine):
 
     # ---- client sessions and invoices ----
 
-    @rule(target=sessions, actor=actors, client=clients, code=codes, day=days, minutes_=minutes, fee=st.sampled_from([None, "0.00", "90.00"]),
-          bill_to=st.sampled_from(["automatic", "automatic", "client"]))
+    @rule(target=sessions, actor=actors, client=clients, code=codes, day=days, minutes_=minutes,
+          fee=st.sampled_from([None, "0.00", "90.00"]), bill_to=st.sampled_from(["automatic", "automatic", "client"]))
     def create_session(self, actor, client, code, day, minutes_, fee, bill_to):
         body = {"date_of_service": (TODAY + timedelta(days=min(day, 0))).isoformat(), "billing_code": code,
-                "bill_to": bill_to, **({"fee": fee} if fee else {}), **({"minutes": minutes_} if minutes_ is not None else {})}
+                "bill_to": bill_to, **({"fee": fee} if fee else {}),
+                **({"minutes": minutes_} if minutes_ is not None else {})}
         reply = self._step().act(actor, "create_session", {"client_id": client.id}, body,
                                  scopes=_client_scopes(client.id))
         if reply:
@@ -351,8 +356,8 @@ class CaseloadMachine(RuleBasedStateMachine):
         return self._keep(Ref("session", reply.body["session"]["id"], client_id=client.id)) if reply else multiple()
 
     @rule(actor=actors, session=sessions, code=st.sampled_from([None, "90834", "90791", UNITS_CODE]),
-          minutes_=minutes, fee=st.sampled_from([None, "10.00", "500.00"]), bill_to=st.sampled_from([None, "automatic", "client"]),
-          day=st.sampled_from([None, -3, -40]), stale_=stale)
+          minutes_=minutes, fee=st.sampled_from([None, "10.00", "500.00"]),
+          bill_to=st.sampled_from([None, "automatic", "client"]), day=st.sampled_from([None, -3, -40]), stale_=stale)
     def edit_session(self, actor, session, code, minutes_, fee, bill_to, day, stale_):
         h = self._step()
         current = find(h.ensure(("sessions", session.client_id)), session.id)
@@ -457,8 +462,9 @@ class CaseloadMachine(RuleBasedStateMachine):
             body["start"], body["end"] = _slot(day, hour, length)
         body = {**(body or {"notes": "moved"}), **({"scope": "following"} if following else {})}
         h.act(actor, "update_appointment", {"appointment_id": appointment.id}, body,
-              if_match=etag(current, stale_), scopes=(("appts", appointment.client_id), ("packs", appointment.client_id),
-                                                      ("auths", appointment.client_id)))
+              if_match=etag(current, stale_),
+              scopes=(("appts", appointment.client_id), ("packs", appointment.client_id),
+                      ("auths", appointment.client_id)))
 
     # ---- groups ----
 
@@ -596,7 +602,7 @@ class CaseloadMachine(RuleBasedStateMachine):
         h = self._step()
         members = self._members(session.group_id, active_only=False)
         body = {"type": "group", "appointment_id": session.id, "body": "<p>Shared part</p>",
-                "member_parts": {c: "<p>own part</p>" for c in members[:1]}}
+                "member_parts": dict.fromkeys(members[:1], "<p>own part</p>")}
         if actor.role == "admin":
             body["practitioner_id"] = (self._group(session.group_id) or {}).get("practitioner_id")
         scopes = (("group_notes", session.group_id), *(("client_notes", c) for c in members))

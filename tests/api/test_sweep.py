@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from chalicelib.notify.mailer import Message, MailerError, SesMailer
+from chalicelib.notify.mailer import MailerError, Message, SesMailer
 from tests.api.entitlement_helpers import make_authorization, make_client, make_pack
 from tests.conftest import PRACTICE_A, PRACTICE_B, USERS
 
@@ -76,7 +76,7 @@ def test_each_event_type_reaches_the_business_email_in_one_digest(api, outbox):
     client = _client(api)
     used_up = make_pack(api, client["id"], name="One left", measure="sessions", limit="1", price="100")
     _charge(api, client["id"], "s1")  # uses the pack up (outbox event)
-    low = make_authorization(api, client["id"], allowed="3", number="PA-LOW", end_on="2030-12-31")
+    make_authorization(api, client["id"], allowed="3", number="PA-LOW", end_on="2030-12-31")
     _charge(api, client["id"], "s2")  # 2 left of 3: low (≤ 2)
     gone = make_client(api, first="Sam", last="Ng")
     make_authorization(api, gone["id"], allowed="1", number="PA-ONE", end_on="2030-12-31")
@@ -97,7 +97,7 @@ def test_each_event_type_reaches_the_business_email_in_one_digest(api, outbox):
                  "Authorization used up: 'authorization PA-ONE (Acme Health)' for Sam N. — 0 of 1 left",
                  f"Pack expiring soon: 'Expiring' for Sam N. — 5 of 5 left, expires {expiring['expires_on']}",
                  f"Pack expired: 'Lapsed' for Sam N. — 5 of 5 left, expired {expired['expires_on']}",
-                 f"Authorization ending soon: 'authorization PA-END (Acme Health)' for Sam N. — 10 of 10 left, ends"):
+                 "Authorization ending soon: 'authorization PA-END (Acme Health)' for Sam N. — 10 of 10 left, ends"):
         assert line.replace("'", "&#x27;") in body, line
     # No client data beyond what staff need: no surnames, no client email.
     assert "Rivera" not in body and "Ng " not in body
@@ -119,7 +119,8 @@ def test_rerun_sends_nothing_new_and_new_events_come_the_next_day(api, outbox):
     make_authorization(api, client["id"], allowed="1", number="PA-2", end_on="2030-12-31")
     _charge(api, client["id"], "s2")
     later = _sweep()
-    assert later.emails_sent == 2 and "PA-2" in outbox.to(BUSINESS)[-1].body and "One left" not in outbox.to(BUSINESS)[-1].body
+    latest = outbox.to(BUSINESS)[-1].body
+    assert later.emails_sent == 2 and "PA-2" in latest and "One left" not in latest
 
 
 def test_without_a_business_email_the_practitioner_on_the_pack_else_its_creator_is_told(api, outbox):

@@ -36,7 +36,8 @@ def pool(moto_backend, monkeypatch):
 def _account(pool, user_id):
     cognito, pool_id = pool
     user = cognito.admin_get_user(UserPoolId=pool_id, Username=user_id)
-    groups = [g["GroupName"] for g in cognito.admin_list_groups_for_user(UserPoolId=pool_id, Username=user_id)["Groups"]]
+    listed = cognito.admin_list_groups_for_user(UserPoolId=pool_id, Username=user_id)["Groups"]
+    groups = [g["GroupName"] for g in listed]
     return {a["Name"]: a["Value"] for a in user["UserAttributes"]}, groups, user["Enabled"]
 
 

@@ -127,7 +127,8 @@ def test_stored_role_wins_over_the_cognito_group_in_the_token(api, monkeypatch):
     reset_settings()
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key = type("Key", (), {"key": private.public_key()})()
-    monkeypatch.setattr(auth, "_jwks_client", lambda: type("Jwks", (), {"get_signing_key_from_jwt": lambda s, t: key})())
+    jwks = type("Jwks", (), {"get_signing_key_from_jwt": lambda s, t: key})
+    monkeypatch.setattr(auth, "_jwks_client", lambda: jwks())
 
     def token(sub: str, group: str) -> dict[str, str]:
         claims = {"sub": sub, "aud": "client-123", "token_use": "id", "custom:practice_id": PRACTICE_A,

@@ -62,7 +62,8 @@ def test_billing_downloads_the_authorizations_csv(console_stack, page_as, tmp_pa
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     mine = [r for r in rows if r["Client"] == f"Auth Report{tag}"]
     assert mine == [{"Client": f"Auth Report{tag}", "Payer": f"Plan {tag}", "Authorization number": f"PA{tag}",
-                     "Measure": "sessions", "Used": "0", "Allowed": "12", "Remaining": "12", "% used": mine[0]["% used"],
+                     "Measure": "sessions", "Used": "0", "Allowed": "12", "Remaining": "12",
+                     "% used": mine[0]["% used"],
                      "Begins": (today - dt.timedelta(days=10)).isoformat(),
                      "Ends": (today + dt.timedelta(days=50)).isoformat(), "Days left": "50",
                      "Status": mine[0]["Status"]}]
@@ -115,7 +116,8 @@ def test_billing_creates_checks_and_exports_an_837p(console_stack, page_as, tmp_
     assert f"MEM{tag}" in x12 and f"MEX{tag}" not in x12  # the draft claim is never exported
     exported = _ok(console_stack.call("GET", f"/v1/claims/{by_client[client['id']]['id']}", role="billing"), 200)
     assert exported["status"] == "submitted"
-    assert _ok(console_stack.call("GET", f"/v1/claims/exports/{exported['export_id']}", role="billing"), 200)["x12"] == x12
+    stored = _ok(console_stack.call("GET", f"/v1/claims/exports/{exported['export_id']}", role="billing"), 200)
+    assert stored["x12"] == x12
 
 
 def test_admin_changes_a_locations_pos_code(console_stack, page_as):

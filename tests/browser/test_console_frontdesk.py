@@ -32,7 +32,8 @@ def _ok(answer: Any, status: int = 201) -> dict[str, Any]:
 
 
 def _client(stack: ConsoleStack, last: str) -> dict[str, Any]:
-    return _ok(stack.call("POST", "/v1/clients", json={"first_name": "Brow", "last_name": f"{last}{uuid.uuid4().hex[:6]}"}))
+    return _ok(stack.call("POST", "/v1/clients",
+                          json={"first_name": "Brow", "last_name": f"{last}{uuid.uuid4().hex[:6]}"}))
 
 
 def _book(stack: ConsoleStack, client_id: str, day: str, start: str, end: str, **extra: Any) -> dict[str, Any]:
@@ -117,7 +118,8 @@ def _main_screens(stack: ConsoleStack) -> list[tuple[str, str, str]]:
     client = _client(stack, "Screens")
     template = _ok(stack.call("POST", "/v1/pack-templates", json={
         "name": f"Screens 6 {uuid.uuid4().hex[:6]}", "measure": "sessions", "quantity": "6", "price": "600.00"}))
-    _ok(stack.call("POST", f"/v1/clients/{client['id']}/packs", role="front_desk", json={"template_id": template["id"]}))
+    _ok(stack.call("POST", f"/v1/clients/{client['id']}/packs", role="front_desk",
+                   json={"template_id": template["id"]}))
     _ok(stack.call("POST", f"/v1/clients/{client['id']}/authorizations", role="front_desk", json={
         "payer": "Aetna", "measure": "sessions", "begin_on": date.today().isoformat(),
         "end_on": (date.today() + timedelta(days=180)).isoformat(), "allowed": "12", "number": "PA-1"}))

@@ -5,8 +5,8 @@ DynamoDB Local. See tests/README.md, "Fault injection"."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from tests.faults.policy import Fault, FaultConfig, FaultPolicy
 

@@ -53,7 +53,7 @@ class Fleet:
         self.processes: list[subprocess.Popen] = []
         self._sessions = [requests.Session() for _ in range(count)]
 
-    def start(self, timeout: float = 90.0) -> "Fleet":
+    def start(self, timeout: float = 90.0) -> Fleet:
         chalice = str(Path(sys.executable).parent / "chalice")
         for port in self.ports:
             self.processes.append(subprocess.Popen(
@@ -61,7 +61,7 @@ class Fleet:
                 cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, start_new_session=True))
         deadline = time.monotonic() + timeout
-        for port, process in zip(self.ports, self.processes):
+        for port, process in zip(self.ports, self.processes, strict=True):
             while True:
                 if process.poll() is not None:
                     raise RuntimeError(f"chalice local on {port} exited with {process.returncode}")
@@ -87,7 +87,7 @@ class Fleet:
         for session in self._sessions:
             session.close()
 
-    def __enter__(self) -> "Fleet":
+    def __enter__(self) -> Fleet:
         return self.start()
 
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import io
 import json
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
@@ -45,7 +46,7 @@ class InProcessFaults:
         self._local = threading.local()
         self._client: Any = None
 
-    def install(self, client: Any) -> "InProcessFaults":
+    def install(self, client: Any) -> InProcessFaults:
         self._client = client
         client.meta.events.register_first("before-send.dynamodb", self._before_send, unique_id=_HOOK_ID)
         return self

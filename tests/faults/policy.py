@@ -58,7 +58,7 @@ class FaultConfig:
     tables: str = ""
 
     @classmethod
-    def parse(cls, text: str | None) -> "FaultConfig":
+    def parse(cls, text: str | None) -> FaultConfig:
         """'seed=1,conflict=0.2,...' (unknown names are an error, so a typo is not silently off)."""
         values: dict[str, Any] = {}
         kinds = {f.name: f.type for f in fields(cls)}
@@ -222,7 +222,7 @@ def item_keys(operation: str, body: dict[str, Any]) -> list[tuple[str, ...]]:
     if operation == "TransactWriteItems":
         out = []
         for action in body.get("TransactItems", []):
-            (kind, spec), = action.items()
+            (_kind, spec), = action.items()
             out.append(_key(spec["TableName"], spec.get("Key") or spec.get("Item") or {}))
         return out
     if operation in SINGLE_WRITES:

@@ -13,6 +13,7 @@ whether the write happened (botocore sees a closed connection, as after a networ
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import ipaddress
 import json
@@ -64,7 +65,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
         pass  # quiet: the counts say what happened
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib's name
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > _MAX_BODY:
             self.send_error(413)
@@ -145,7 +146,7 @@ class FaultProxy:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def start(self) -> "FaultProxy":
+    def start(self) -> FaultProxy:
         self._thread = threading.Thread(target=self.server.serve_forever, name="fault-proxy", daemon=True)
         self._thread.start()
         return self
@@ -156,7 +157,7 @@ class FaultProxy:
         if self._thread is not None:
             self._thread.join(10)
 
-    def __enter__(self) -> "FaultProxy":
+    def __enter__(self) -> FaultProxy:
         return self.start()
 
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -171,10 +172,8 @@ def main() -> None:
     args = parser.parse_args()
     with FaultProxy(args.upstream, args.faults, port=args.port) as proxy:
         print(f"fault proxy on {proxy.endpoint} -> {args.upstream} ({proxy.policy.config.describe()})", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

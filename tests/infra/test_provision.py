@@ -25,20 +25,21 @@ class FakeCognito:
         self.users: dict[str, dict[str, str]] = {}
         self.groups: dict[str, set[str]] = {}
 
-    def admin_create_user(self, *, UserPoolId: str, Username: str, UserAttributes: list[dict[str, str]],
-                          DesiredDeliveryMediums: list[str]) -> dict[str, Any]:
+    # The fake takes boto3's own keyword names (N803), as the code under test passes them.
+    def admin_create_user(self, *, UserPoolId: str, Username: str, UserAttributes: list[dict[str, str]],  # noqa: N803
+                          DesiredDeliveryMediums: list[str]) -> dict[str, Any]:  # noqa: N803
         if Username in self.users:
             raise self.exceptions.UsernameExistsException(Username)
         self.users[Username] = {"sub": str(uuid.uuid4()), **{a["Name"]: a["Value"] for a in UserAttributes}}
         return {"User": {"Attributes": self._attributes(Username)}}
 
-    def admin_get_user(self, *, UserPoolId: str, Username: str) -> dict[str, Any]:
+    def admin_get_user(self, *, UserPoolId: str, Username: str) -> dict[str, Any]:  # noqa: N803
         return {"UserAttributes": self._attributes(Username)}
 
-    def admin_list_groups_for_user(self, *, UserPoolId: str, Username: str) -> dict[str, Any]:
+    def admin_list_groups_for_user(self, *, UserPoolId: str, Username: str) -> dict[str, Any]:  # noqa: N803
         return {"Groups": [{"GroupName": g} for g in sorted(self.groups.get(Username, set()))]}
 
-    def admin_add_user_to_group(self, *, UserPoolId: str, Username: str, GroupName: str) -> None:
+    def admin_add_user_to_group(self, *, UserPoolId: str, Username: str, GroupName: str) -> None:  # noqa: N803
         self.groups.setdefault(Username, set()).add(GroupName)
 
     def _attributes(self, username: str) -> list[dict[str, str]]:

@@ -10,8 +10,8 @@ from chalicelib.auth import Principal, Role
 from chalicelib.models.clients import ClientCreate
 from chalicelib.models.entitlements import ChargeRequest, PackCreate
 from chalicelib.services import charging, clients, codes, entitlements
-from chalicelib.store import idempotency
 from chalicelib.store import entitlements as store
+from chalicelib.store import idempotency
 from tests.conftest import PRACTICE_A, USERS
 
 DESK = Principal(user_id=USERS[PRACTICE_A]["front_desk"], practice_id=PRACTICE_A, role=Role.FRONT_DESK)

@@ -73,7 +73,8 @@ def test_lists_bill_to_and_packs_for_past_sessions_run_on_the_real_engine(local_
     client = make_client(api)
     auth = make_authorization(api, client["id"])
     sessions = [api.post(f"/v1/clients/{client['id']}/sessions",
-                         {"date_of_service": f"2026-11-{d}", "billing_code": "90837"}).body["session"] for d in (10, 17)]
+                         {"date_of_service": f"2026-11-{d}", "billing_code": "90837"}).body["session"]
+                for d in (10, 17)]
     moved = api.patch(f"/v1/clients/{client['id']}/sessions/{sessions[0]['id']}", {"bill_to": "client"},
                       if_match='"1"')
     assert moved.status == 200 and moved.body["session"]["prior_authorization_number"] is None, moved.body

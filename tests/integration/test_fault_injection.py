@@ -33,7 +33,8 @@ def table(ddb_local):
     raw = _client(ddb_local.endpoint)
     name = f"faults-{uuid.uuid4().hex[:8]}"
     raw.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                     KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+                     KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
+                                {"AttributeName": "SK", "KeyType": "RANGE"}],
                      AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
                                            {"AttributeName": "SK", "AttributeType": "S"}])
     return name
@@ -41,7 +42,8 @@ def table(ddb_local):
 
 def _client(endpoint: str, attempts: int = 1):
     return boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x",
-                        aws_secret_access_key="x", config=Config(retries={"mode": "standard", "max_attempts": attempts}))
+                        aws_secret_access_key="x",
+                        config=Config(retries={"mode": "standard", "max_attempts": attempts}))
 
 
 def _add(table: str, sk: str) -> dict:
@@ -105,18 +107,16 @@ def test_proxy_refuses_a_single_write_on_an_item_a_transaction_holds(ddb_local, 
 ])
 def test_proxy_refusal_is_parsed_by_botocore_as_dynamodbs_own_and_writes_nothing(ddb_local, table, setting, code,
                                                                                  status):
-    with FaultProxy(ddb_local.endpoint, f"{setting}=1") as proxy:
-        with pytest.raises(ClientError) as raised:
-            _client(proxy.endpoint).transact_write_items(TransactItems=[_add(table, setting)])
+    with FaultProxy(ddb_local.endpoint, f"{setting}=1") as proxy, pytest.raises(ClientError) as raised:
+        _client(proxy.endpoint).transact_write_items(TransactItems=[_add(table, setting)])
     assert raised.value.response["Error"]["Code"] == code
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
     assert _count(_client(ddb_local.endpoint), table, setting) == 0
 
 
 def test_proxy_lost_answer_leaves_the_write_applied_and_the_caller_unaware(ddb_local, table):
-    with FaultProxy(ddb_local.endpoint, "timeout=1") as proxy:
-        with pytest.raises(ConnectionClosedError):
-            _client(proxy.endpoint).transact_write_items(TransactItems=[_add(table, "lost")])
+    with FaultProxy(ddb_local.endpoint, "timeout=1") as proxy, pytest.raises(ConnectionClosedError):
+        _client(proxy.endpoint).transact_write_items(TransactItems=[_add(table, "lost")])
     assert _count(_client(ddb_local.endpoint), table, "lost") == 1
 
 

@@ -1,7 +1,7 @@
 """Group attendance races on DynamoDB Local (moto lets conditional writes overdraw under load)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from chalicelib.auth import Principal, Role
@@ -14,7 +14,7 @@ from tests.conftest import PRACTICE_A, USERS
 from tests.integration.test_booking_races import _race
 
 ADMIN = Principal(user_id=USERS[PRACTICE_A]["admin"], practice_id=PRACTICE_A, role=Role.ADMIN)
-SINCE = datetime(2026, 1, 1, tzinfo=timezone.utc)
+SINCE = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _group_with_packs(members: int) -> tuple[str, list[tuple[str, str]], str]:
@@ -46,7 +46,7 @@ def test_mark_all_attended_submitted_twice_concurrently_charges_each_member_once
     # Each member was changed by exactly one of the two requests.
     changed = [sum(m.changed for o in outcomes for m in o.members if m.client_id == c) for c, _ in member_packs]
     assert changed == [1] * 8
-    for client_id, pack_id in member_packs:
+    for client_id, _ in member_packs:
         ledger = store.read_usages(PRACTICE_A, client_id, appointment_id)
         assert [(u["kind"], u["state"]) for u in ledger] == [("PACK", "active")]
         assert sessions.get_session(principal=ADMIN, client_id=client_id, session_id=appointment_id).fee == 60

@@ -16,7 +16,7 @@ import random
 import statistics
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -95,14 +95,14 @@ def _retry_later(call: Call) -> bool:
 @pytest.fixture(scope="module")
 def production(ddb_local):
     """Tables of their own, both practices seeded, the proxy with faults, the server fleet."""
-    from devtools.seed import seed_practice
-    from devtools.tables import create_tables
     from chalicelib.config import get_settings
     from chalicelib.store import dynamo
+    from devtools.seed import seed_practice
+    from devtools.tables import create_tables
 
     suffix = uuid.uuid4().hex[:8]
-    env = {"CASELOAD_TABLE_NAME": f"caseload-race-{suffix}", "CASELOAD_IDEMPOTENCY_TABLE_NAME": f"caseload-idem-{suffix}",
-           "CASELOAD_AUTH_MODE": "local"}
+    env = {"CASELOAD_TABLE_NAME": f"caseload-race-{suffix}",
+           "CASELOAD_IDEMPOTENCY_TABLE_NAME": f"caseload-idem-{suffix}", "CASELOAD_AUTH_MODE": "local"}
     with pytest.MonkeyPatch.context() as patch:
         for name, value in {**env, "CASELOAD_DYNAMODB_ENDPOINT": ddb_local.endpoint}.items():
             patch.setenv(name, value)
@@ -292,7 +292,7 @@ def test_concurrent_mark_all_attended_from_several_processes_charges_each_member
         members.append((client_id, _pack(client_id, name="Group 10", measure="sessions", limit=Decimal(10),
                                          price=Decimal(1))))
         groups.add_member(principal=ADMIN_A, group_id=group.id, client_id=client_id,
-                          since=datetime(2026, 1, 1, tzinfo=timezone.utc))
+                          since=datetime(2026, 1, 1, tzinfo=UTC))
     session = groups.book_group_appointment(principal=ADMIN_A, group_id=group.id, data=GroupAppointmentCreate(
         location_id=f"loc_{PRACTICE_A}_main", start=DAY.replace(hour=18), end=DAY.replace(hour=19)))
     appointment_id = session.appointments[0].id

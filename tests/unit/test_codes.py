@@ -27,7 +27,7 @@ def test_pos_names_for_telehealth_and_office():
     assert codes.place_of_service_name("11") == "Office"
     assert "Patient's Home" in codes.place_of_service_name("10")
     assert codes.place_of_service_name("02").startswith("Telehealth Provided Other")
-    assert codes.TELEHEALTH_POS == {"02", "10"}
+    assert {"02", "10"} == codes.TELEHEALTH_POS
 
 
 @pytest.mark.parametrize("code", ["00", "28", "30", "35", "59", "63", "98", "1", "011", "aa", "", " 11"])

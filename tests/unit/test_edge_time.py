@@ -3,9 +3,10 @@ every zone with an odd daylight-saving rule, gaps and overlaps, month and year e
 past and future. Pure functions: no moto, no HTTP."""
 from __future__ import annotations
 
+import itertools
 import os
-from functools import lru_cache
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -20,12 +21,12 @@ ZONES = ["America/New_York", "Australia/Lord_Howe", "Pacific/Chatham", "Asia/Kat
          "UTC", "Pacific/Honolulu", "Europe/London"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _transitions(zone: str, year: int) -> tuple[datetime, ...]:
     """Local wall times just before each UTC-offset change of `zone` in `year`: a day that
     changes offset, then the quarter hour within it."""
     tz = ZoneInfo(zone)
-    out, day = [], datetime(year, 1, 1, tzinfo=timezone.utc)
+    out, day = [], datetime(year, 1, 1, tzinfo=UTC)
     while day.year == year:
         nxt = day + timedelta(days=1)
         if day.astimezone(tz).utcoffset() != nxt.astimezone(tz).utcoffset():
@@ -77,7 +78,7 @@ def test_series_keeps_wall_clock_time_and_length_across_dst_changes(edge, length
         drift = abs(local.replace(tzinfo=None) - wanted)
         assert drift == timedelta(0) or drift <= timedelta(hours=1), (zone, first, occ)
     steps = {(b.start.astimezone(tz).date() - a.start.astimezone(tz).date()).days
-             for a, b in zip(series, series[1:])}
+             for a, b in itertools.pairwise(series)}
     assert steps == {7 if frequency == "weekly" else 14}
 
 
@@ -85,7 +86,7 @@ def test_series_keeps_wall_clock_time_and_length_across_dst_changes(edge, length
 @given(local_times, lengths, st.sampled_from(ZONES))
 def test_any_time_far_past_or_future_converts_and_fills_room_slots(start, length, zone):
     (occ,) = occurrences(start, start + length, zone, frequency=None, count=None, until=None)
-    assert occ.start.tzinfo is timezone.utc and occ.start == to_utc(start, zone)
+    assert occ.start.tzinfo is UTC and occ.start == to_utc(start, zone)
     slots = room_slots(occ.start, occ.end)
     assert slots == sorted(slots) and len(slots) >= 1 and len(set(slots)) == len(slots)
 
@@ -109,5 +110,5 @@ def test_series_until_a_date_never_passes_it_and_includes_that_day(day, zone, fr
 def test_time_with_an_offset_is_kept_and_one_without_is_practice_time(start, zone, offset_minutes):
     offset = timezone(timedelta(minutes=offset_minutes))
     aware = start.replace(tzinfo=offset)
-    assert to_utc(aware, zone) == aware.astimezone(timezone.utc)
-    assert to_utc(start, zone) == start.replace(tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+    assert to_utc(aware, zone) == aware.astimezone(UTC)
+    assert to_utc(start, zone) == start.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)

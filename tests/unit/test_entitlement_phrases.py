@@ -16,7 +16,8 @@ def test_format_money_groups_thousands_and_places_the_symbol():
 
 
 def test_pack_phrase_reads_in_each_measure():
-    assert pack_phrase(used=Decimal(4), limit=Decimal(6), measure="sessions", currency="USD") == "session 4 of 6, 2 left"
+    assert pack_phrase(used=Decimal(4), limit=Decimal(6), measure="sessions",
+                       currency="USD") == "session 4 of 6, 2 left"
     assert pack_phrase(used=Decimal(90), limit=Decimal(600), measure="minutes",
                        currency="USD") == "90 of 600 minutes, 510 left"
     assert pack_phrase(used=Decimal(180), limit=Decimal(1000), measure="money",

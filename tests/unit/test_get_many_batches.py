@@ -27,5 +27,6 @@ def test_get_many_of_250_keys_returns_each_in_order_in_batches_of_100(monkeypatc
         monkeypatch.setattr(dynamo.client(), "batch_get_item", spy)
         found = items.get_many(keys + keys[:5])
         assert max(sizes) <= 100 and sum(sizes) == 250
-        assert [f and f["SK"] for f in found] == [sk if i % 2 == 0 else None for i, (_, sk) in enumerate(keys + keys[:5])]
+        expected = [sk if i % 2 == 0 else None for i, (_, sk) in enumerate(keys + keys[:5])]
+        assert [f and f["SK"] for f in found] == expected
     reset_caches()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal as D
+from decimal import Decimal as D  # noqa: N817 - short for the many amounts written below
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -63,7 +63,8 @@ def test_recipients_follow_the_business_email_fallback_and_preferences():
              "usr_c": {"id": "usr_c", "email": "c@x.org", "active": True,
                        "notification_preferences": {"pack_used_up": False}}}
     event = {"type": n.PACK_USED_UP, "practitioner_id": "usr_p", "created_by": "usr_c"}
-    assert [r.email for r in n.recipients(event, business_email="Office@X.org", users=users)] == ["Office@X.org", "p@x.org"]
+    assert [r.email for r in n.recipients(event, business_email="Office@X.org", users=users)] == [
+        "Office@X.org", "p@x.org"]
     assert [r.email for r in n.recipients(event, business_email=None, users=users)] == ["p@x.org"]
     alone = {**event, "practitioner_id": None}
     assert n.recipients(alone, business_email=None, users=users) == []  # the creator turned it off

@@ -2,14 +2,14 @@
 must find empty."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain.scheduling import overlaps, room_slots, slot_changes
 
-T0 = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
 def _slots(room, start, minutes):
