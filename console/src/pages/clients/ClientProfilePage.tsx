@@ -1,57 +1,46 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { api, ifMatch, ok } from "../../api/client";
 import { useApi } from "../../api/hooks";
 import { rememberName } from "../../api/names";
-import { asProblem, type ApiProblem } from "../../api/problem";
 import { personName, useReference } from "../../api/reference";
 import type { ClientSession, EntitlementSummary, Invoice } from "../../api/types";
 import { useAuth } from "../../auth/AuthProvider";
-import { DataTable, Dialog, EmptyState, Field, Loading, PageHeader, ProblemBanner, ProgressBar } from "../../components";
+import { DataTable, EmptyState, Field, FormDialog, Loading, PageHeader, ProblemBanner, ProgressBar } from "../../components";
 import { dayLabel, wallDate, wallTime } from "../../lib/dates";
 import { ENTITLEMENT_EDITORS, paths, SCHEDULERS, SESSION_EDITORS } from "../../routes";
+import { useAction } from "../admin/useAction";
 import { STATUS_LABEL } from "../frontdesk/labels";
 
 function EditLimitDialog({ clientId, pack, onClose, onSaved }: { clientId: string; pack: EntitlementSummary; onClose: () => void; onSaved: () => void }) {
   const [limit, setLimit] = useState(pack.limit);
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const [busy, setBusy] = useState(false);
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
-      await ok(
+  const { problem, busy, run } = useAction();
+  async function submit() {
+    const saved = await run(() =>
+      ok(
         api().PATCH("/v1/clients/{client_id}/packs/{pack_id}", {
           params: { path: { client_id: clientId, pack_id: pack.id }, header: { "If-Match": ifMatch(pack.version ?? 0) } },
           body: { limit },
         }),
-      );
-      onSaved();
-    } catch (error) {
-      setProblem(asProblem(error));
-    } finally {
-      setBusy(false);
-    }
+      ).then(() => true),
+    );
+    if (saved) onSaved();
   }
   return (
-    <Dialog open title={`Edit the limit of “${pack.name}”`} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <ProblemBanner problem={problem} claimed={["body.limit"]} />
-        <p>{pack.counted}. Every figure is recalculated from the new limit.</p>
-        <Field label={`New limit (${pack.measure})`} name="body.limit" problem={problem}>
-          <input inputMode="decimal" value={limit} onChange={(e) => setLimit(e.target.value)} />
-        </Field>
-        <div className="button-row">
-          <button type="submit" disabled={busy}>
-            Save limit
-          </button>
-          <button type="button" className="secondary" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={`Edit the limit of “${pack.name}”`}
+      onClose={onClose}
+      onSubmit={submit}
+      problem={problem}
+      claimed={["body.limit"]}
+      busy={busy}
+      submitLabel="Save limit"
+    >
+      <p>{pack.counted}. Every figure is recalculated from the new limit.</p>
+      <Field label={`New limit (${pack.measure})`} name="body.limit" problem={problem}>
+        <input inputMode="decimal" value={limit} onChange={(e) => setLimit(e.target.value)} />
+      </Field>
+    </FormDialog>
   );
 }
 

@@ -1,23 +1,19 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { api, ok } from "../../api/client";
 import { useApi } from "../../api/hooks";
-import { asProblem, type ApiProblem } from "../../api/problem";
-import { DataTable, Dialog, EmptyState, Field, Loading, PageHeader, ProblemBanner } from "../../components";
+import { DataTable, EmptyState, Field, FormDialog, Loading, PageHeader, ProblemBanner } from "../../components";
 import { paths } from "../../routes";
 import type { Client } from "../../api/types";
+import { useAction } from "../admin/useAction";
 
 function NewClientDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const navigate = useNavigate();
   const [form, setForm] = useState({ first_name: "", last_name: "", date_of_birth: "", email: "", phone: "" });
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const [busy, setBusy] = useState(false);
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
-      const client = await ok(
+  const { problem, busy, run } = useAction();
+  async function submit() {
+    const client = await run(() =>
+      ok(
         api().POST("/v1/clients", {
           body: {
             first_name: form.first_name,
@@ -27,45 +23,41 @@ function NewClientDialog({ open, onClose }: { open: boolean; onClose: () => void
             phone: form.phone || null,
           },
         }),
-      );
+      ),
+    );
+    if (client) {
       onClose();
       navigate(paths.client(client.id));
-    } catch (e) {
-      setProblem(asProblem(e));
-    } finally {
-      setBusy(false);
     }
   }
   const claimed = ["body.first_name", "body.last_name", "body.date_of_birth", "body.email", "body.phone"];
   return (
-    <Dialog open={open} title="New client" onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <ProblemBanner problem={problem} claimed={claimed} />
-        <Field label="First name" name="body.first_name" problem={problem}>
-          <input value={form.first_name} onChange={(e) => setForm({ ...form, first_name: e.target.value })} required />
-        </Field>
-        <Field label="Last name" name="body.last_name" problem={problem}>
-          <input value={form.last_name} onChange={(e) => setForm({ ...form, last_name: e.target.value })} required />
-        </Field>
-        <Field label="Date of birth" name="body.date_of_birth" problem={problem}>
-          <input type="date" value={form.date_of_birth} onChange={(e) => setForm({ ...form, date_of_birth: e.target.value })} />
-        </Field>
-        <Field label="Email" name="body.email" problem={problem}>
-          <input type="email" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />
-        </Field>
-        <Field label="Phone" name="body.phone" problem={problem}>
-          <input type="tel" value={form.phone} onChange={(e) => setForm({ ...form, phone: e.target.value })} />
-        </Field>
-        <div className="button-row">
-          <button type="submit" disabled={busy}>
-            Create client
-          </button>
-          <button type="button" className="secondary" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      open={open}
+      title="New client"
+      onClose={onClose}
+      onSubmit={submit}
+      problem={problem}
+      claimed={claimed}
+      busy={busy}
+      submitLabel="Create client"
+    >
+      <Field label="First name" name="body.first_name" problem={problem}>
+        <input value={form.first_name} onChange={(e) => setForm({ ...form, first_name: e.target.value })} required />
+      </Field>
+      <Field label="Last name" name="body.last_name" problem={problem}>
+        <input value={form.last_name} onChange={(e) => setForm({ ...form, last_name: e.target.value })} required />
+      </Field>
+      <Field label="Date of birth" name="body.date_of_birth" problem={problem}>
+        <input type="date" value={form.date_of_birth} onChange={(e) => setForm({ ...form, date_of_birth: e.target.value })} />
+      </Field>
+      <Field label="Email" name="body.email" problem={problem}>
+        <input type="email" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />
+      </Field>
+      <Field label="Phone" name="body.phone" problem={problem}>
+        <input type="tel" value={form.phone} onChange={(e) => setForm({ ...form, phone: e.target.value })} />
+      </Field>
+    </FormDialog>
   );
 }
 

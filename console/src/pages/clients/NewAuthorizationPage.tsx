@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, ok } from "../../api/client";
-import { asProblem, type ApiProblem } from "../../api/problem";
 import { useReference } from "../../api/reference";
 import { Field, Loading, PageHeader, ProblemBanner } from "../../components";
 import { paths } from "../../routes";
+import { useAction } from "../admin/useAction";
 
 const CLAIMED = ["body.payer", "body.measure", "body.begin_on", "body.end_on", "body.allowed", "body.number", "body.codes"];
 
@@ -15,26 +15,19 @@ export default function NewAuthorizationPage() {
   const [form, setForm] = useState({ payer: "", measure: "sessions" as "sessions" | "units", begin_on: "", end_on: "", allowed: "", number: "" });
   const [mode, setMode] = useState<"all_except" | "only">("all_except");
   const [codes, setCodes] = useState<string[]>([]);
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
-      const auth = await ok(
+    const auth = await run(() =>
+      ok(
         api().POST("/v1/clients/{client_id}/authorizations", {
           params: { path: { client_id: clientId } },
           body: { ...form, number: form.number || null, codes: { mode, codes } },
         }),
-      );
-      navigate(paths.client(clientId), { state: { flash: `Authorization from ${auth.payer} created: ${auth.allowed} ${auth.measure} until ${auth.end_on}.` } });
-    } catch (error) {
-      setProblem(asProblem(error));
-    } finally {
-      setBusy(false);
-    }
+      ),
+    );
+    if (auth) navigate(paths.client(clientId), { state: { flash: `Authorization from ${auth.payer} created: ${auth.allowed} ${auth.measure} until ${auth.end_on}.` } });
   }
   if (reference.loading) return <Loading />;
   const billingCodes = reference.data?.billingCodes ?? [];

@@ -7,10 +7,11 @@ import { asProblem, type ApiProblem } from "../../api/problem";
 import { personName, useReference } from "../../api/reference";
 import type { Appointment, BookingWarning, ChargeResult } from "../../api/types";
 import { useAuth } from "../../auth/AuthProvider";
-import { Dialog, Field, Loading, PageHeader, ProblemBanner } from "../../components";
+import { Dialog, Field, FormDialog, Loading, PageHeader, ProblemBanner } from "../../components";
 import { dayLabel, localDateTime, wallDate, wallTime } from "../../lib/dates";
 import { paths, SCHEDULERS } from "../../routes";
 import { ChargeSummary } from "./ChargeSummary";
+import { useAction } from "../admin/useAction";
 import { STATUS_LABEL } from "./labels";
 import { WarningList } from "./WarningList";
 
@@ -139,6 +140,13 @@ function MoveDialog({ appointment, open, onClose, onMoved }: {
   );
 }
 
+/** The attendance buttons of a client appointment, in order. */
+const ATTENDANCE: [StatusValue, string][] = [
+  ["attended", "Attended"],
+  ["no_show", "No show"],
+  ["late_cancel", "Late cancel"],
+];
+
 function ReasonDialog({ open, title, action, onClose, onConfirm, busy, problem }: {
   open: boolean;
   title: string;
@@ -150,27 +158,23 @@ function ReasonDialog({ open, title, action, onClose, onConfirm, busy, problem }
 }) {
   const [reason, setReason] = useState("");
   return (
-    <Dialog open={open} title={title} onClose={onClose}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          onConfirm(reason);
-        }}
-      >
-        <ProblemBanner problem={problem} claimed={["body.reason"]} />
-        <Field label="Reason" name="body.reason" problem={problem}>
-          <input value={reason} onChange={(e) => setReason(e.target.value)} />
-        </Field>
-        <div className="button-row">
-          <button type="submit" className="danger" disabled={busy}>
-            {action}
-          </button>
-          <button type="button" className="secondary" onClick={onClose}>
-            Keep it
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      open={open}
+      title={title}
+      onClose={onClose}
+      onSubmit={() => onConfirm(reason)}
+      noValidate={false}
+      problem={problem}
+      claimed={["body.reason"]}
+      busy={busy}
+      submitLabel={action}
+      danger
+      cancelLabel="Keep it"
+    >
+      <Field label="Reason" name="body.reason" problem={problem}>
+        <input value={reason} onChange={(e) => setReason(e.target.value)} />
+      </Field>
+    </FormDialog>
   );
 }
 
@@ -184,8 +188,7 @@ export default function AppointmentPage() {
   const [message, setMessage] = useState<string | null>(null);
   const [warnings, setWarnings] = useState<BookingWarning[]>([]);
   const [charge, setCharge] = useState<ChargeResult | null>(null);
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, run } = useAction();
   const [moving, setMoving] = useState(false);
   const [cancelling, setCancelling] = useState<"this" | "following" | null>(null);
   const a = appointment.data;
@@ -194,46 +197,36 @@ export default function AppointmentPage() {
 
   async function setStatus(status: StatusValue, reason?: string) {
     if (!a) return;
-    setBusy(true);
-    setProblem(null);
     setMessage(null);
-    try {
-      const result = await ok(
+    const result = await run(() =>
+      ok(
         api().POST("/v1/appointments/{appointment_id}/status", {
           params: { path: { appointment_id: a.id }, header: { "If-Match": ifMatch(a.version) } },
           body: { status, reason: reason || null },
         }),
-      );
-      setCharge(result.charge ?? null);
-      setMessage(`Marked ${STATUS_LABEL[result.appointment.status].toLowerCase()}.`);
-      setCancelling(null);
-      appointment.reload();
-    } catch (error) {
-      setProblem(asProblem(error));
-    } finally {
-      setBusy(false);
-    }
+      ),
+    );
+    if (!result) return;
+    setCharge(result.charge ?? null);
+    setMessage(`Marked ${STATUS_LABEL[result.appointment.status].toLowerCase()}.`);
+    setCancelling(null);
+    appointment.reload();
   }
 
   async function cancelFollowing(reason: string) {
     if (!a) return;
-    setBusy(true);
-    setProblem(null);
-    try {
-      const result = await ok(
+    const result = await run(() =>
+      ok(
         api().POST("/v1/appointments/{appointment_id}/cancel-following", {
           params: { path: { appointment_id: a.id }, header: { "If-Match": ifMatch(a.version) } },
           body: { reason },
         }),
-      );
-      setMessage(`Cancelled ${result.appointments.length} appointment${result.appointments.length === 1 ? "" : "s"} of the series.`);
-      setCancelling(null);
-      appointment.reload();
-    } catch (error) {
-      setProblem(asProblem(error));
-    } finally {
-      setBusy(false);
-    }
+      ),
+    );
+    if (!result) return;
+    setMessage(`Cancelled ${result.appointments.length} appointment${result.appointments.length === 1 ? "" : "s"} of the series.`);
+    setCancelling(null);
+    appointment.reload();
   }
 
   if (appointment.loading && !a) return <Loading label="Loading appointment…" />;
@@ -339,15 +332,11 @@ export default function AppointmentPage() {
               </p>
             ) : (
               <div className="button-row" role="group" aria-label="Attendance">
-                <button type="button" onClick={() => void setStatus("attended")} disabled={busy || a.status === "attended"}>
-                  Attended
-                </button>
-                <button type="button" className="secondary" onClick={() => void setStatus("no_show")} disabled={busy || a.status === "no_show"}>
-                  No show
-                </button>
-                <button type="button" className="secondary" onClick={() => void setStatus("late_cancel")} disabled={busy || a.status === "late_cancel"}>
-                  Late cancel
-                </button>
+                {ATTENDANCE.map(([status, label]) => (
+                  <button key={status} type="button" className={status === "attended" ? undefined : "secondary"} onClick={() => void setStatus(status)} disabled={busy || a.status === status}>
+                    {label}
+                  </button>
+                ))}
                 {a.status !== "booked" ? (
                   <button type="button" className="secondary" onClick={() => void setStatus("booked")} disabled={busy}>
                     Back to booked

@@ -1,13 +1,13 @@
 /** /groups — every group the caller may see (a practitioner: the ones they run or share),
  * and a new group. */
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { allPages, api, ok } from "../../api/client";
 import { useApi } from "../../api/hooks";
 import { personName, useReference } from "../../api/reference";
 import type { Group } from "../../api/types";
 import { useAuth } from "../../auth/AuthProvider";
-import { DataTable, Dialog, EmptyState, Field, Loading, PageHeader, ProblemBanner } from "../../components";
+import { DataTable, EmptyState, Field, FormDialog, Loading, PageHeader, ProblemBanner } from "../../components";
 import { paths } from "../../routes";
 import { useAction } from "../admin/useAction";
 
@@ -19,8 +19,7 @@ function NewGroupDialog({ open, onClose }: { open: boolean; onClose: () => void 
   const ref = useReference();
   const [form, setForm] = useState({ name: "", initials: "", practitioner_id: role === "practitioner" ? me.id : "", default_billing_code: "90853" });
   const action = useAction();
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  async function submit() {
     const group = await action.run(() =>
       ok(
         api().POST("/v1/groups", {
@@ -35,44 +34,42 @@ function NewGroupDialog({ open, onClose }: { open: boolean; onClose: () => void 
   }
   const claimed = ["body.name", "body.initials", "body.practitioner_id", "body.default_billing_code"];
   return (
-    <Dialog open={open} title="New group" onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <ProblemBanner problem={action.problem} claimed={claimed} />
-        <Field label="Full name" name="body.name" problem={action.problem}>
-          <input value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
-        </Field>
-        <Field label="Initials" name="body.initials" problem={action.problem}>
-          <input value={form.initials} onChange={(e) => setForm({ ...form, initials: e.target.value })} />
-        </Field>
-        <Field label="Practitioner" name="body.practitioner_id" problem={action.problem}>
-          <select value={form.practitioner_id} onChange={(e) => setForm({ ...form, practitioner_id: e.target.value })} disabled={role === "practitioner"}>
-            <option value="">Choose…</option>
-            {(ref.data?.practitioners ?? []).map((p) => (
-              <option key={p.id} value={p.id}>
-                {personName(p)}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Default billing code" name="body.default_billing_code" problem={action.problem}>
-          <select value={form.default_billing_code} onChange={(e) => setForm({ ...form, default_billing_code: e.target.value })}>
-            {(ref.data?.billingCodes ?? [{ code: "90853", description: "Group psychotherapy" }]).map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.code} · {c.description}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <div className="button-row">
-          <button type="submit" disabled={action.busy}>
-            Create group
-          </button>
-          <button type="button" className="secondary" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      open={open}
+      title="New group"
+      onClose={onClose}
+      onSubmit={submit}
+      problem={action.problem}
+      claimed={claimed}
+      busy={action.busy}
+      submitLabel="Create group"
+    >
+      <Field label="Full name" name="body.name" problem={action.problem}>
+        <input value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+      </Field>
+      <Field label="Initials" name="body.initials" problem={action.problem}>
+        <input value={form.initials} onChange={(e) => setForm({ ...form, initials: e.target.value })} />
+      </Field>
+      <Field label="Practitioner" name="body.practitioner_id" problem={action.problem}>
+        <select value={form.practitioner_id} onChange={(e) => setForm({ ...form, practitioner_id: e.target.value })} disabled={role === "practitioner"}>
+          <option value="">Choose…</option>
+          {(ref.data?.practitioners ?? []).map((p) => (
+            <option key={p.id} value={p.id}>
+              {personName(p)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Default billing code" name="body.default_billing_code" problem={action.problem}>
+        <select value={form.default_billing_code} onChange={(e) => setForm({ ...form, default_billing_code: e.target.value })}>
+          {(ref.data?.billingCodes ?? [{ code: "90853", description: "Group psychotherapy" }]).map((c) => (
+            <option key={c.code} value={c.code}>
+              {c.code} · {c.description}
+            </option>
+          ))}
+        </select>
+      </Field>
+    </FormDialog>
   );
 }
 
