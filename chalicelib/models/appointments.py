@@ -90,6 +90,22 @@ class Booking(Output):
     version: int = Field(description="The first appointment's version, also sent as its ETag")
 
 
+class PlannedOccurrence(Output):
+    occurrence: int
+    start: datetime
+    end: datetime
+
+
+class BookingPreview(Output):
+    """What a booking would do, with nothing written."""
+    occurrences: list[PlannedOccurrence]
+    warnings: list[BookingWarning]
+    outcome: Literal["books", "needs_override", "refused"] = Field(description=(
+        "books: booking this body succeeds, with these warnings; needs_override: the room is taken, "
+        "send override_room_conflict: true to book anyway; refused: the practice blocks this booking "
+        "(a taken room, or a balance, in its block mode)"))
+
+
 class StatusChange(Input):
     status: Status
     reason: str | None = Field(None, max_length=500, description="Required when cancelling")

@@ -29,6 +29,13 @@ def book_appointment(call: Call) -> Reply:
     return Reply(booking, status=201, headers={"Location": f"/v1/appointments/{booking.appointments[0].id}"})
 
 
+@operation(bp, "POST", "/v1/appointment-previews", roles=BOOKERS,
+           summary="What booking an appointment or a series would do (warnings, outcome), writing nothing", tag=TAG,
+           body=models.AppointmentCreate, response=models.BookingPreview, status=200)
+def preview_appointment(call: Call) -> models.BookingPreview:
+    return service.preview(principal=call.principal, data=call.body)
+
+
 @operation(bp, "GET", "/v1/appointments", summary="A practitioner's, room's or client's appointments by day",
            tag=TAG, query=models.AppointmentQuery, response=models.Appointment, paginated=True)
 def list_appointments(call: Call) -> Listing:

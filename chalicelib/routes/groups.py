@@ -106,6 +106,14 @@ def book_group_appointment(call: Call) -> Reply:
     return Reply(booking, status=201, headers={"Location": f"/v1/appointments/{booking.appointments[0].id}"})
 
 
+@operation(bp, "POST", GROUP + "/appointment-previews", roles=EDITORS,
+           summary="What booking a group session or series would do (each member's warnings), writing nothing",
+           tag=TAG, body=groups_models.GroupAppointmentCreate, response=appointments_models.BookingPreview, status=200)
+def preview_group_appointment(call: Call) -> appointments_models.BookingPreview:
+    return service.preview_group_appointment(principal=call.principal, group_id=call.params["group_id"],
+                                             data=call.body)
+
+
 @operation(bp, "GET", GROUP + "/appointments", summary="A group's sessions by day", tag=TAG,
            query=appointments_models.ScheduleQuery, response=appointments_models.Appointment, paginated=True)
 def list_group_appointments(call: Call) -> Listing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal, Role
@@ -30,7 +30,9 @@ from chalicelib.models.appointments import (
     AppointmentCreate,
     AppointmentUpdate,
     Booking,
+    BookingPreview,
     BookingWarning,
+    PlannedOccurrence,
     SeriesChange,
     StatusChange,
     StatusResult,
@@ -116,13 +118,11 @@ def book(*, principal: Principal, data: AppointmentCreate) -> Booking:
     practice = load_practice(principal.practice_id)
     code = _check_references(principal, data)
     planned = _planned(practice, data)
-    warnings = _room_warnings(principal, practice, data, planned)
-    warnings += _practitioner_warnings(principal, data, planned)
-    warnings += _balance_warnings(principal, practice, data.client_id, code, planned)
+    warnings = _booking_warnings(principal, practice, data, code, planned, member_ids=None, refuse=True)
     if practice.balance_booking == "block":
         short = [w for w in warnings if w.kind in ("authorization", "pack")]
         if short:
-            raise Conflict("The booking goes past the client's balance", warnings=_plain(short))
+            raise Conflict("The booking goes past the client's balance", warnings=_plain(short, practice.time_zone))
     return _write_booking(principal, practice, data, code.code, planned, warnings)
 
 
@@ -133,12 +133,44 @@ def book_group(*, principal: Principal, group_id: str, data: AppointmentCreate, 
     practice = load_practice(principal.practice_id)
     code = _check_references(principal, data)
     planned = _planned(practice, data)
-    warnings = _room_warnings(principal, practice, data, planned)
+    warnings = _booking_warnings(principal, practice, data, code, planned, member_ids=member_ids, refuse=True)
+    return _write_booking(principal, practice, data, code.code, planned, warnings, group_id=group_id)
+
+
+def preview(*, principal: Principal, data: AppointmentCreate, member_ids: list[str] | None = None) -> BookingPreview:
+    """What booking `data` would do, writing nothing: every occurrence, every warning (a room
+    clash included, which the booking itself answers with 409) and the outcome, so a screen
+    can show them all before anyone confirms. `member_ids`: a group session's members."""
+    practice = load_practice(principal.practice_id)
+    code = _check_references(principal, data)
+    planned = _planned(practice, data)
+    warnings = _booking_warnings(principal, practice, data, code, planned, member_ids=member_ids, refuse=False)
+    kinds = {w.kind for w in warnings}
+    outcome: Literal["books", "needs_override", "refused"] = "books"
+    if "room" in kinds:
+        outcome = "refused" if practice.room_booking == "block" else \
+            "books" if data.override_room_conflict else "needs_override"
+    if member_ids is None and practice.balance_booking == "block" and kinds & {"authorization", "pack"}:
+        outcome = "refused"
+    zone = ZoneInfo(practice.time_zone)
+    return BookingPreview(
+        occurrences=[PlannedOccurrence(occurrence=o.number, start=o.start.astimezone(zone), end=o.end.astimezone(zone))
+                     for o in planned],
+        warnings=_localized(warnings, practice.time_zone), outcome=outcome)
+
+
+def _booking_warnings(principal: Principal, practice: Practice, data: AppointmentCreate, code: BillingCode,
+                      planned: list[Occurrence], *, member_ids: list[str] | None, refuse: bool) -> list[BookingWarning]:
+    """Room, practitioner and balance warnings of a new booking: the client's balances, or each
+    group member's (naming the member). `refuse`: a room clash raises 409 instead."""
+    warnings = _room_warnings(principal, practice, data, planned, refuse=refuse)
     warnings += _practitioner_warnings(principal, data, planned)
+    if member_ids is None:
+        return warnings + _balance_warnings(principal, practice, data.client_id, code, planned)
     for member_id in member_ids:
         warnings += [w.model_copy(update={"client_id": member_id})
                      for w in _balance_warnings(principal, practice, member_id, code, planned)]
-    return _write_booking(principal, practice, data, code.code, planned, warnings, group_id=group_id)
+    return warnings
 
 
 def _planned(practice: Practice, data: AppointmentCreate) -> list[Occurrence]:
@@ -163,8 +195,8 @@ def _write_booking(principal: Principal, practice: Practice, data: AppointmentCr
             _release(principal.practice_id, written)  # a series is booked whole or not at all
             raise _room_taken(practice, occ, changes, err) from err
         written.append(item)
-    return Booking(appointments=[appointment_view(i, practice.time_zone) for i in written], warnings=warnings,
-                   version=written[0]["version"])
+    return Booking(appointments=[appointment_view(i, practice.time_zone) for i in written],
+                   warnings=_localized(warnings, practice.time_zone), version=written[0]["version"])
 
 
 def _slot_changes(old: dict[str, Any] | None, new: dict[str, Any], exclusive: bool) -> list[HourChange]:
@@ -191,7 +223,7 @@ def _room_taken(practice: Practice, occ: Occurrence, changes: list[HourChange],
     hint = "" if practice.room_booking == "block" else "; send override_room_conflict: true to book anyway"
     return Conflict(f"The room was booked by someone else a moment ago{hint}",
                     warnings=_plain([BookingWarning(occurrence=occ.number, start=occ.start, kind="room",
-                                                    detail=detail)]))
+                                                    detail=detail)], practice.time_zone))
 
 
 MAX_OCCURRENCES = 104
@@ -268,7 +300,8 @@ def _booked_between(schedule: store.Schedule, practice_id: str, owner_id: str, f
 
 
 def _room_warnings(principal: Principal, practice: Practice, data: AppointmentCreate,
-                   planned: list[Occurrence], ignore: AbstractSet[str] = frozenset()) -> list[BookingWarning]:
+                   planned: list[Occurrence], ignore: AbstractSet[str] = frozenset(),
+                   refuse: bool = True) -> list[BookingWarning]:
     if not data.room_id:
         return []
     existing = [e for e in _booked_between("room", principal.practice_id, data.room_id,
@@ -277,9 +310,9 @@ def _room_warnings(principal: Principal, practice: Practice, data: AppointmentCr
     warnings = [BookingWarning(occurrence=o.number, start=o.start, kind="room",
                                detail=f"room is booked for {', '.join(found[o.number])}") for o in planned
                 if o.number in found]
-    if warnings and (practice.room_booking == "block" or not data.override_room_conflict):
+    if warnings and refuse and (practice.room_booking == "block" or not data.override_room_conflict):
         hint = "" if practice.room_booking == "block" else "; send override_room_conflict: true to book anyway"
-        raise Conflict(f"The room is taken{hint}", warnings=_plain(warnings))
+        raise Conflict(f"The room is taken{hint}", warnings=_plain(warnings, practice.time_zone))
     return warnings
 
 
@@ -329,8 +362,14 @@ def _balance_warnings(principal: Principal, practice: Practice, client_id: str, 
     return warnings
 
 
-def _plain(warnings: list[BookingWarning]) -> list[dict[str, Any]]:
-    return [w.model_dump(mode="json") for w in warnings]
+def _localized(warnings: list[BookingWarning], zone: str) -> list[BookingWarning]:
+    """Warnings name each occurrence's start in the practice's time zone, as appointments do."""
+    tz = ZoneInfo(zone)
+    return [w.model_copy(update={"start": w.start.astimezone(tz)}) for w in warnings]
+
+
+def _plain(warnings: list[BookingWarning], zone: str) -> list[dict[str, Any]]:
+    return [w.model_dump(mode="json") for w in _localized(warnings, zone)]
 
 
 # ---- views ----------------------------------------------------------------------------
@@ -561,7 +600,7 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
                                      resource_id=old["id"]) or _room_taken(practice, occ, slot_writes, err)) from err
         done.append((old, new))
     return SeriesChange(appointments=[appointment_view(new, practice.time_zone) for _, new, _ in moved],
-                        warnings=warnings, version=moved[0][1]["version"])
+                        warnings=_localized(warnings, practice.time_zone), version=moved[0][1]["version"])
 
 
 def _move_back(practice_id: str, done: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:

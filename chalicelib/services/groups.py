@@ -13,7 +13,7 @@ from chalicelib.auth import Principal, Role
 from chalicelib.domain.groups import MAX_MEMBERS
 from chalicelib.domain.ids import new_id
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.models.appointments import Appointment, AppointmentCreate, Booking
+from chalicelib.models.appointments import Appointment, AppointmentCreate, Booking, BookingPreview
 from chalicelib.models.groups import ClientGroup, Group, GroupAppointmentCreate, GroupCreate, GroupUpdate, Member
 from chalicelib.services import appointments
 from chalicelib.services.clients import display_name
@@ -198,6 +198,19 @@ def group_session(principal: Principal, appointment_id: str) -> tuple[dict[str, 
 
 def book_group_appointment(*, principal: Principal, group_id: str, data: GroupAppointmentCreate) -> Booking:
     """Book the group's session (or a weekly/fortnightly series of them)."""
+    booking, current = _group_booking(principal, group_id, data)
+    return appointments.book_group(principal=principal, group_id=group_id, data=booking, member_ids=current)
+
+
+def preview_group_appointment(*, principal: Principal, group_id: str, data: GroupAppointmentCreate) -> BookingPreview:
+    """What booking the group's session would do (each current member's balance), writing nothing."""
+    booking, current = _group_booking(principal, group_id, data)
+    return appointments.preview(principal=principal, data=booking, member_ids=current)
+
+
+def _group_booking(principal: Principal, group_id: str,
+                   data: GroupAppointmentCreate) -> tuple[AppointmentCreate, list[str]]:
+    """The group session as a booking without a client, and the group's current members."""
     group = visible_group(principal, group_id)
     if not group["active"]:
         raise Conflict("The group is inactive; activate it to book sessions")
@@ -208,7 +221,7 @@ def book_group_appointment(*, principal: Principal, group_id: str, data: GroupAp
         **{**{name: getattr(data, name) for name in GroupAppointmentCreate.model_fields}, "client_id": None,
            "practitioner_id": practitioner_id, "billing_code": data.billing_code or group["default_billing_code"]})
     current = [m["client_id"] for m in members(principal.practice_id, group_id) if m["active"]]
-    return appointments.book_group(principal=principal, group_id=group_id, data=booking, member_ids=current)
+    return booking, current
 
 
 def group_schedule(*, principal: Principal, group_id: str, first_day: Any, last_day: Any, limit: int,

@@ -30,6 +30,8 @@ SAMPLE_BODIES = {
     "add_group_member": {"client_id": "cli_x"},
     "join_group": {"group_id": "grp_x"},
     "book_group_appointment": {"location_id": "loc_x", "start": "2026-12-01T10:00:00", "end": "2026-12-01T11:00:00"},
+    "preview_group_appointment": {"location_id": "loc_x", "start": "2026-12-01T10:00:00",
+                                  "end": "2026-12-01T11:00:00"},
     "mark_group_attendance": {"all_attended": True},
     "add_member_payment": {"amount": "1.00", "method": "cash"},
     "sign_note": {},
