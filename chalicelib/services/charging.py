@@ -168,24 +168,28 @@ def charge_session(*, principal: Principal, client_id: str, request: ChargeReque
 
 
 def _result(decision: ChargeDecision, status: str, renewed_pack_id: str | None) -> ChargeResult:
+    # The decision stores dates and measures as the items do (ISO strings); the models parse them.
     auth_view = pack_view = None
     auth, pack = decision.authorization, decision.pack
     if auth and status == "charged":
         entitlement = auth.entitlement
-        auth_view = AuthorizationCharge(
-            id=entitlement.id, payer=entitlement.payer, number=entitlement.number, measure=entitlement.measure,
-            charged=auth.cost, used=auth.used_after, allowed=entitlement.capacity, remaining=auth.remaining_after,
-            end_on=entitlement.end_on, counted=decision.authorization_line())
+        auth_view = AuthorizationCharge.model_validate({
+            "id": entitlement.id, "payer": entitlement.payer, "number": entitlement.number,
+            "measure": entitlement.measure, "charged": auth.cost, "used": auth.used_after,
+            "allowed": entitlement.capacity, "remaining": auth.remaining_after, "end_on": entitlement.end_on,
+            "counted": decision.authorization_line()})
     if pack and status == "charged":
         entitlement = pack.entitlement
-        pack_view = PackCharge(
-            id=entitlement.id, name=entitlement.name, measure=entitlement.measure, charged=pack.cost,
-            used=pack.used_after, limit=entitlement.capacity, remaining=pack.remaining_after,
-            expires_on=entitlement.expires_on, renewed_pack_id=renewed_pack_id, counted=decision.pack_line())
-    return ChargeResult(session_ref=decision.session.session_ref, status=status,
-                        prior_authorization_number=auth_view.number if auth_view else None,
-                        authorization=auth_view, authorization_reason=decision.authorization_reason,
-                        pack=pack_view, pack_reason=decision.pack_reason, warnings=decision.warnings())
+        pack_view = PackCharge.model_validate({
+            "id": entitlement.id, "name": entitlement.name, "measure": entitlement.measure, "charged": pack.cost,
+            "used": pack.used_after, "limit": entitlement.capacity, "remaining": pack.remaining_after,
+            "expires_on": entitlement.expires_on, "renewed_pack_id": renewed_pack_id,
+            "counted": decision.pack_line()})
+    return ChargeResult.model_validate({
+        "session_ref": decision.session.session_ref, "status": status,
+        "prior_authorization_number": auth_view.number if auth_view else None, "authorization": auth_view,
+        "authorization_reason": decision.authorization_reason, "pack": pack_view,
+        "pack_reason": decision.pack_reason, "warnings": decision.warnings()})
 
 
 def recharge_session(*, principal: Principal, client_id: str, request: ChargeRequest, code: BillingCode,
@@ -264,6 +268,7 @@ def session_usages(*, principal: Principal, client_id: str, session_ref: str) ->
         CLIENTS.get(principal.practice_id, client_id)
         raise NotFound("Charge", session_ref)
     return SessionCharges(session_ref=session_ref, usages=[
-        UsageView(kind="pack" if u.kind == "PACK" else "authorization", entitlement_id=u.entitlement_id,
-                  amount=u.amount, on=u.on, billing_code=u.billing_code,
-                  authorization_number=u.authorization_number) for u in usages])
+        UsageView.model_validate({"kind": "pack" if u.kind == "PACK" else "authorization",
+                                  "entitlement_id": u.entitlement_id, "amount": u.amount, "on": u.on,
+                                  "billing_code": u.billing_code, "authorization_number": u.authorization_number})
+        for u in usages])
