@@ -165,11 +165,12 @@ class ServiceLine:
     place_of_service: str | None = None  # None: the claim's
     note: str | None = None
     session_id: str = ""  # the session this line (or add-on line) comes from
+    add_on: bool = False  # an add-on code's line: its charge is the billing code's default charge
 
 
 @dataclass(frozen=True)
 class Claim:
-    patient_control_number: str  # the claim id, at most 20 characters (CLM01)
+    patient_control_number: str  # CLM01, at most 20 characters (the end of the claim id)
     billing_provider: BillingProvider
     payer: Payer
     subscriber: Subscriber
@@ -184,6 +185,10 @@ class Claim:
     referring_provider: ReferringProvider | None = None
     service_facility: ServiceFacility | None = None
     note: str | None = None
+    record_id: str = ""  # the claim's id, which claim-level problems name (patient_control_number if blank)
+    # Where each of `diagnoses` comes from, in the same order: (session id, primary_diagnosis or
+    # additional_diagnoses), so a problem names the field to fix.
+    diagnosis_sources: tuple[tuple[str, str], ...] = ()
 
     @property
     def total_charge(self) -> Decimal:
@@ -201,7 +206,9 @@ class Claim:
 @dataclass(frozen=True)
 class Problem:
     """One thing that would get a claim rejected: which record to open and which field to fix."""
-    record: str  # practice, payer, client, client_insurance, practitioner, session, authorization, location, claim
+    # practice, payer, client, client_insurance, practitioner, session, billing_code, authorization,
+    # location or claim; `field` is that record's field as the API writes it (PATCH body names).
+    record: str
     record_id: str
     field: str
     reason: str
@@ -262,11 +269,12 @@ def _check_address(out: _Problems, record: str, record_id: str, prefix: str, add
     if _blank(address.city):
         out.add(record, record_id, f"{prefix}.city", "missing")
     if address.state not in US_STATES:
-        out.add(record, record_id, f"{prefix}.state", "not a US state or territory code")
+        out.add(record, record_id, f"{prefix}.region", "not a US state or territory code")
     if zip9 and not _ZIP9.fullmatch(address.zip or ""):
-        out.add(record, record_id, f"{prefix}.zip", "the billing provider and service facility need a 9-digit ZIP+4")
+        out.add(record, record_id, f"{prefix}.postal_code",
+                "the billing provider and service facility need a 9-digit ZIP+4")
     elif not _ZIP.fullmatch(address.zip or ""):
-        out.add(record, record_id, f"{prefix}.zip", "a ZIP code is 5 or 9 digits")
+        out.add(record, record_id, f"{prefix}.postal_code", "a ZIP code is 5 or 9 digits")
 
 
 def _check_person(out: _Problems, record: str, record_id: str, person: Person, today: date,
@@ -332,37 +340,47 @@ def _check_payer(out: _Problems, payer: Payer) -> None:
         _check_address(out, "payer", rid, "address", payer.address)
 
 
+# A client insurance's fields as PATCH /v1/clients/{id} takes them.
+INSURANCE = "primary_insurance."
+
+
 def _check_subscriber(out: _Problems, subscriber: Subscriber, today: date) -> None:
     rid = subscriber.record_id
     if not _filled(subscriber.member_id):
-        out.add("client_insurance", rid, "member_id", "missing")
+        out.add("client_insurance", rid, f"{INSURANCE}member_id", "missing")
     elif not re.fullmatch(r"[A-Za-z0-9-]{2,80}", subscriber.member_id):
-        out.add("client_insurance", rid, "member_id", "a member id is letters, digits and '-'")
+        out.add("client_insurance", rid, f"{INSURANCE}member_id", "a member id is letters, digits and '-'")
     if subscriber.relationship not in RELATIONSHIPS:
-        out.add("client_insurance", rid, "relationship",
+        out.add("client_insurance", rid, f"{INSURANCE}subscriber_relationship",
                 "not a claim relationship code, e.g. 18 self, 01 spouse, 19 child")
     elif subscriber.relationship != SELF:
         if subscriber.person is None:
-            out.add("client_insurance", rid, "subscriber", "missing: the subscriber is someone else")
+            out.add("client_insurance", rid, f"{INSURANCE}subscriber", "missing: the subscriber is someone else")
         else:
-            _check_person(out, "client_insurance", rid, subscriber.person, today, prefix="subscriber.")
+            _check_person(out, "client_insurance", rid, subscriber.person, today, prefix=f"{INSURANCE}subscriber.")
+
+
+def _claim_id(claim: Claim) -> str:
+    return claim.record_id or claim.patient_control_number
 
 
 def _check_diagnoses(out: _Problems, claim: Claim) -> None:
-    sid = claim.lines[0].session_id if claim.lines else claim.patient_control_number
+    sid = claim.lines[0].session_id if claim.lines else _claim_id(claim)
     if not claim.diagnoses:
         out.add("session", sid, "primary_diagnosis", "missing: a claim needs at least one diagnosis")
     if len(claim.diagnoses) > MAX_DIAGNOSES:
-        out.add("claim", claim.patient_control_number, "diagnoses",
+        out.add("claim", _claim_id(claim), "diagnoses",
                 f"{len(claim.diagnoses)} diagnoses; a claim carries at most {MAX_DIAGNOSES}")
-    for code in claim.diagnoses:
+    for i, code in enumerate(claim.diagnoses):
         try:
             if codes.icd10_code(code) != code:
                 raise ValueError("write ICD-10 codes upper case with the dot, e.g. F41.1")
         except ValueError as err:
-            out.add("session", sid, "diagnoses", f"'{code}': {err}")
+            source = (claim.diagnosis_sources[i] if i < len(claim.diagnosis_sources)
+                      else (sid, "primary_diagnosis" if i == 0 else "additional_diagnoses"))
+            out.add("session", source[0], source[1], f"'{code}': {err}")
     if len(set(claim.diagnoses)) != len(claim.diagnoses):
-        out.add("claim", claim.patient_control_number, "diagnoses", "a diagnosis is listed twice")
+        out.add("claim", _claim_id(claim), "diagnoses", "a diagnosis is listed twice")
 
 
 def _check_line(out: _Problems, claim: Claim, line: ServiceLine, today: date) -> None:
@@ -373,29 +391,33 @@ def _check_line(out: _Problems, claim: Claim, line: ServiceLine, today: date) ->
             raise ValueError("an 837P line needs a CPT or HCPCS code")
     except ValueError as err:
         out.add("session", sid, "billing_code", str(err))
+    # A session's line charges its fee; an add-on line the add-on billing code's default charge.
+    charged = ("billing_code", line.code, "default_charge") if line.add_on else ("session", sid, "fee")
     if line.charge <= 0:
-        out.add("session", sid, "charge", "a claim line charge must be more than zero")
+        out.add(*charged, "a claim line charge must be more than zero")
     elif line.charge != line.charge.quantize(Decimal("0.01")):
-        out.add("session", sid, "charge", "at most 2 decimal places")
+        out.add(*charged, "at most 2 decimal places")
     if line.units <= 0:
-        out.add("session", sid, "units", "units must be more than zero")
+        out.add("session", sid, "minutes", "too few minutes for one unit of the billing code")
     if line.date_of_service > today:
-        out.add("session", sid, "date", "the date of service is in the future")
+        out.add("session", sid, "date_of_service", "the date of service is in the future")
     if len(line.modifiers) > MAX_MODIFIERS:
         out.add("session", sid, "modifiers", f"at most {MAX_MODIFIERS} modifiers")
     for mod in line.modifiers:
         if not re.fullmatch(r"[A-Z0-9]{2}", mod):
             out.add("session", sid, "modifiers", f"'{mod}': a modifier is two letters or digits")
+    # A line's pointers come from its session's diagnoses: those are the fields to fix.
     pointers = line.diagnosis_pointers
     if not pointers:
-        out.add("session", sid, "diagnosis_pointers", "a line points to at least one diagnosis")
+        out.add("session", sid, "primary_diagnosis", "missing: a line points to at least one diagnosis")
     if len(pointers) > 4:
-        out.add("session", sid, "diagnosis_pointers", "a line points to at most 4 diagnoses")
+        out.add("session", sid, "additional_diagnoses", "a line points to at most 4 diagnoses")
     if len(set(pointers)) != len(pointers):
-        out.add("session", sid, "diagnosis_pointers", "a diagnosis is pointed to twice")
+        out.add("session", sid, "additional_diagnoses", "a diagnosis is pointed to twice")
     for pointer in pointers:
         if not 1 <= pointer <= min(len(claim.diagnoses), MAX_DIAGNOSES):
-            out.add("session", sid, "diagnosis_pointers", f"pointer {pointer} is past the claim's diagnoses")
+            out.add("session", sid, "additional_diagnoses",
+                    f"pointer {pointer} is past the claim's first {MAX_DIAGNOSES} diagnoses")
     if line.place_of_service is not None:
         try:
             codes.place_of_service(line.place_of_service)
@@ -409,14 +431,14 @@ def _check_line(out: _Problems, claim: Claim, line: ServiceLine, today: date) ->
             out.add("authorization", auth.record_id, "end_on",
                     f"the session on {line.date_of_service.isoformat()} is after the authorization ended")
         if auth.start_on is not None and line.date_of_service < auth.start_on:
-            out.add("authorization", auth.record_id, "start_on",
+            out.add("authorization", auth.record_id, "begin_on",
                     f"the session on {line.date_of_service.isoformat()} is before the authorization started")
 
 
 def _check_claim(out: _Problems, claim: Claim, today: date) -> None:
-    cid = claim.patient_control_number
+    cid = _claim_id(claim)
     first_session = claim.lines[0].session_id if claim.lines else cid
-    if not re.fullmatch(r"[A-Za-z0-9-]{1,20}", cid or ""):
+    if not re.fullmatch(r"[A-Za-z0-9-]{1,20}", claim.patient_control_number or ""):
         out.add("claim", cid, "patient_control_number", "1 to 20 letters, digits or '-'")
     if not claim.lines:
         out.add("claim", cid, "lines", "a claim needs at least one service line")
@@ -433,7 +455,8 @@ def _check_claim(out: _Problems, claim: Claim, today: date) -> None:
                 "a replacement or void needs the payer's original claim number")
     if claim.payer.requires_authorization and _blank(claim.prior_authorization_number):
         if claim.authorization is None:
-            out.add("session", first_session, "authorization", "the payer requires a prior authorization")
+            out.add("session", first_session, "prior_authorization_number",
+                    "the payer requires a prior authorization: add the client's authorization covering this session")
         else:
             out.add("authorization", claim.authorization.record_id, "number",
                     "missing: the payer requires a prior authorization number")
@@ -446,16 +469,26 @@ def scrub(claim: Claim, today: date) -> list[Problem]:
     out = _Problems()
     _check_claim(out, claim, today)
     _check_billing_provider(out, claim.billing_provider)
-    _check_payer(out, claim.payer)
+    # A payer or practitioner with no record id is one the records do not name: reported once,
+    # on the field that names it, rather than as each of its fields missing.
+    if claim.payer.record_id:
+        _check_payer(out, claim.payer)
+    else:
+        out.add("client_insurance", claim.subscriber.record_id, f"{INSURANCE}payer_id",
+                "missing or not in the catalogue: choose the payer from /v1/payers")
     _check_subscriber(out, claim.subscriber, today)
     _check_person(out, "client", claim.patient.record_id, claim.patient.person, today)
     rendering = claim.rendering_provider
-    if _blank(rendering.first_name):
-        out.add("practitioner", rendering.record_id, "first_name", "missing")
-    if _blank(rendering.last_name):
-        out.add("practitioner", rendering.record_id, "last_name", "missing")
-    _check_npi(out, "practitioner", rendering.record_id, "npi", rendering.npi)
-    _check_taxonomy(out, "practitioner", rendering.record_id, rendering.taxonomy)
+    if not rendering.record_id:
+        out.add("client", claim.patient.record_id, "practitioner_id",
+                "missing: no appointment or usual practitioner names who rendered the session")
+    else:
+        if _blank(rendering.first_name):
+            out.add("practitioner", rendering.record_id, "first_name", "missing")
+        if _blank(rendering.last_name):
+            out.add("practitioner", rendering.record_id, "last_name", "missing")
+        _check_npi(out, "practitioner", rendering.record_id, "npi", rendering.npi)
+        _check_taxonomy(out, "practitioner", rendering.record_id, rendering.taxonomy)
     referring = claim.referring_provider
     if referring is not None:
         if _blank(referring.first_name):

@@ -15,7 +15,7 @@ from chalicelib.models.common import (
 )
 
 ClaimStatus = Literal["draft", "ready", "submitted", "accepted", "rejected", "paid", "denied", "replaced", "voided"]
-# A payer's answer, or (replaced, voided) billing's correction of a paid or accepted claim.
+# A payer's answer, or (replaced, voided) billing's correction of a paid, accepted or denied claim.
 Outcome = Literal["accepted", "rejected", "paid", "denied", "replaced", "voided"]
 SessionIds = list[NonEmpty]
 # An identifier the 837P carries as it is: no X12 delimiter (~ * : ^).
@@ -108,7 +108,7 @@ class Claim(Output):
     export_id: str | None = Field(None, description="The 837P file it was last submitted in")
     payer_claim_number: str | None = Field(None, description="The payer's own number for the claim (ICN)")
     original_reference: str | None = Field(None, description="REF*F8 of a replacement (7) or void (8)")
-    replaces: str | None = Field(None, description="The paid or accepted claim this one replaces or voids")
+    replaces: str | None = Field(None, description="The paid, accepted or denied claim this one replaces or voids")
     replaced_by: str | None = Field(None, description="The replacement or void claim that took its sessions")
     version: int
     created_at: str
@@ -129,7 +129,7 @@ class ClaimsCreated(Output):
 
 
 class ClaimOutcome(Input):
-    """A payer's answer to a submitted claim, or a correction of a paid or accepted one:
+    """A payer's answer to a submitted claim, or a correction of a paid, accepted or denied one:
     `replaced` or `voided` starts a new claim (frequency 7 or 8) for the same sessions, which
     carries the payer's claim number as its original reference (REF*F8)."""
 
@@ -147,13 +147,20 @@ class ClaimOutcome(Input):
         return self
 
 
+class ExportQuery(ListQuery):
+    payer_id: str | None = Field(None, max_length=60, description="Only this payer's exports")
+
+
 class ExportCreate(Input):
     payer_id: NonEmpty = Field(description="The payer in the catalogue whose ready claims to export")
 
 
 class LeftOut(Output):
     claim_id: str
-    problems: list[ClaimProblem]
+    payer_id: str | None = Field(None, description="The payer the claim is for now: another payer when its "
+                                                   "client's insurance changed since its check (it stays ready, "
+                                                   "under that payer)")
+    problems: list[ClaimProblem] = Field(description="Why it went back to draft; empty when it is for another payer")
 
 
 class ClaimExport(Output):
@@ -164,5 +171,19 @@ class ClaimExport(Output):
     group_control_number: int
     created_at: str
     created_by: str
-    left_out: list[LeftOut] = Field([], description="Ready claims whose records changed since their check")
+    left_out: list[LeftOut] = Field([], description="Ready claims whose records changed since their check: back in "
+                                                    "draft with their problems, or now for another payer")
     x12: str = Field(description="The 837P file (X12 005010X222A1), exactly as exported")
+
+
+class ExportSummary(Output):
+    """An 837P export as the list shows it: without its file (GET /v1/claims/exports/{id} has it)."""
+
+    id: str
+    payer_id: str
+    claim_ids: list[str]
+    claim_count: int
+    interchange_control_number: int
+    group_control_number: int
+    created_at: str
+    created_by: str

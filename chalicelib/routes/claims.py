@@ -40,6 +40,12 @@ def export_claims(call: Call) -> models.ClaimExport:
     return service.export_claims(principal=call.principal, data=call.body)
 
 
+@operation(bp, "GET", "/v1/claims/exports", roles=BILLERS, summary="List 837P exports, newest first", tag=TAG,
+           query=models.ExportQuery, response=models.ExportSummary, paginated=True)
+def list_claim_exports(call: Call) -> Listing:
+    return Listing(*service.list_exports(principal=call.principal, query=call.query, start_key=call.start_key))
+
+
 @operation(bp, "GET", "/v1/claims/exports/{export_id}", roles=BILLERS, summary="Download an 837P export again",
            tag=TAG, response=models.ClaimExport)
 def get_claim_export(call: Call) -> models.ClaimExport:

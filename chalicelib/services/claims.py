@@ -29,6 +29,8 @@ from chalicelib.models.claims import (
     ClaimQuery,
     ClaimsCreated,
     ExportCreate,
+    ExportQuery,
+    ExportSummary,
     LeftOut,
     SkippedSession,
 )
@@ -41,10 +43,14 @@ from chalicelib.store.repository import CLAIM_EXPORTS, CLAIMS, CLIENTS, PAYERS
 # A transaction holds at most 100 items: the export and 99 claims.
 MAX_CLAIMS_PER_EXPORT = 99
 # Who may move a claim where once it has been sent: the payer's answer, or a correction of a
-# paid or accepted claim (a replacement, 7, or a void, 8, which takes over its sessions).
+# claim the payer has adjudicated, paid, accepted or denied (a replacement, 7, or a void, 8,
+# which takes over its sessions). A rejected claim never reached adjudication: it is fixed,
+# checked and sent again as it is.
+CORRECTABLE = ("paid", "accepted", "denied")
 OUTCOMES = {"submitted": {"accepted", "rejected", "paid", "denied"},
             "accepted": {"rejected", "paid", "denied", "replaced", "voided"},
-            "paid": {"replaced", "voided"}}
+            "paid": {"replaced", "voided"},
+            "denied": {"replaced", "voided"}}
 CORRECTIONS = {"replaced": "7", "voided": "8"}
 CHECKABLE = {"draft", "ready", "rejected"}
 BILLERS = {Role.ADMIN, Role.BILLING}
@@ -104,12 +110,11 @@ def _units(session: dict[str, Any], code: dict[str, Any] | None) -> Decimal:
 
 
 def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Records,
-           correction: tuple[str, str | None] | None = None) -> tuple[domain.Claim, list[domain.Problem]]:
-    """The domain claim for these sessions (one client, payer, practitioner, day) and the
-    problems only the service can see (a payer or practitioner not found). A `correction`
-    (frequency code, original reference) is a replacement or void started from the claim
-    lifecycle; otherwise both come from the session's resubmission code."""
-    extra: list[domain.Problem] = []
+           correction: tuple[str, str | None] | None = None) -> domain.Claim:
+    """The domain claim for these sessions (one client, payer, practitioner, day); a payer not
+    in the catalogue or no practitioner is left with a blank record id, which the scrub reports.
+    A `correction` (frequency code, original reference) is a replacement or void started from
+    the claim lifecycle; otherwise both come from the session's resubmission code."""
     first = sessions[0]
     client_id = first["client_id"]
     client = records.clients.get(client_id, {})
@@ -124,10 +129,7 @@ def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Re
         record_id=practice.id)
     payer_item = records.payers.get(insurance.get("payer_id") or "")
     if payer_item is None:
-        extra.append(domain.Problem("client_insurance", client_id, "primary_insurance.payer_id",
-                                    "missing: choose the payer from /v1/payers"))
-        payer = domain.Payer(name=insurance.get("payer") or "", payer_id=None, claim_filing_indicator=None,
-                             record_id=insurance.get("payer_id") or "")
+        payer = domain.Payer(name=insurance.get("payer") or "", payer_id=None, claim_filing_indicator=None)
     else:
         payer = domain.Payer(name=payer_item["name"], payer_id=payer_item.get("payer_id"),
                              claim_filing_indicator=payer_item.get("claim_filing_indicator"),
@@ -142,17 +144,17 @@ def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Re
     patient = domain.Patient(_person(client), record_id=client_id)
     practitioner_id = records.practitioners.get(first["id"])
     user = records.users.get(practitioner_id or "", {})
-    if not practitioner_id:
-        extra.append(domain.Problem("client", client_id, "practitioner_id",
-                                    "missing: no appointment or usual practitioner names who rendered the session"))
     rendering = domain.RenderingProvider(first_name=user.get("first_name"), last_name=user.get("last_name"),
                                          npi=user.get("npi"), taxonomy=user.get("taxonomy"),
                                          record_id=practitioner_id or "")
     diagnoses: list[str] = []
+    sources: list[tuple[str, str]] = []  # where each diagnosis comes from, for the scrub to name
     for s in sessions:
-        for code in [s.get("primary_diagnosis"), *(s.get("additional_diagnoses") or [])]:
+        for field, code in [("primary_diagnosis", s.get("primary_diagnosis")),
+                            *(("additional_diagnoses", c) for c in s.get("additional_diagnoses") or [])]:
             if code and code not in diagnoses:
                 diagnoses.append(code)
+                sources.append((s["id"], field))
     lines: list[domain.ServiceLine] = []
     for s in sessions:
         own = [c for c in [s.get("primary_diagnosis"), *(s.get("additional_diagnoses") or [])] if c]
@@ -166,7 +168,7 @@ def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Re
         for add_on in s.get("add_on_codes") or []:
             code = records.codes.get(add_on) or {}
             lines.append(domain.ServiceLine(add_on, Decimal(str(code.get("default_charge", "0"))), Decimal(1),
-                                            **common))
+                                            add_on=True, **common))
     auth_item = records.authorizations.get(first["id"])
     number = first.get("prior_authorization_number")
     authorization = None
@@ -195,8 +197,9 @@ def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Re
         frequency_code=correction[0] if correction else first.get("resubmission_code") or "1",
         original_reference=correction[1] if correction else first.get("original_claim_reference"),
         authorization=authorization,
-        referring_provider=referring, service_facility=facility)
-    return claim, extra
+        referring_provider=referring, service_facility=facility, record_id=claim_id,
+        diagnosis_sources=tuple(sources))
+    return claim
 
 
 def _today(practice: Any) -> date:
@@ -205,10 +208,12 @@ def _today(practice: Any) -> date:
 
 def _scrubbed(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Records,
               correction: tuple[str, str | None] | None = None) -> tuple[domain.Claim, dict[str, Any]]:
-    """The domain claim and the claim's stored view of it: lines, diagnoses, problems."""
-    built, extra = _build(claim_id, pcn, sessions, records, correction)
-    problems = extra + domain.scrub(built, _today(records.practice))
+    """The domain claim and the claim's stored view of it: its header (payer, practitioner, date
+    of service, as the records say now), lines, diagnoses, problems."""
+    built = _build(claim_id, pcn, sessions, records, correction)
+    problems = domain.scrub(built, _today(records.practice))
     view = {
+        **_header(sessions, records),
         "lines": [{"session_id": line.session_id, "code": line.code,
                    "date_of_service": line.date_of_service.isoformat(), "charge": str(line.charge),
                    "units": str(line.units), "modifiers": list(line.modifiers),
@@ -220,6 +225,21 @@ def _scrubbed(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: 
                      for p in problems],
     }
     return built, view
+
+
+def _header(sessions: list[dict[str, Any]], records: _Records) -> dict[str, Any]:
+    """What lists, filters, exports and practitioners' access go by, from the records as they
+    are now: the payer in the catalogue (None when the client's insurance names none there),
+    the rendering and the client's usual practitioner, the date of service."""
+    first = sessions[0]
+    client = records.clients.get(first["client_id"], {})
+    payer_ref = (client.get("primary_insurance") or {}).get("payer_id") or ""
+    return {"payer_ref": payer_ref if payer_ref in records.payers else None,
+            "practitioner_id": records.practitioners.get(first["id"]) or None,
+            "client_practitioner_id": client.get("practitioner_id"), "date_of_service": first["date_of_service"]}
+
+
+_HEADER = ("payer_ref", "practitioner_id", "client_practitioner_id", "date_of_service")
 
 
 def _view(item: dict[str, Any]) -> Claim:
@@ -306,14 +326,9 @@ def _new_claim(principal: Principal, group: list[dict[str, Any]], records: _Reco
     ready when clean, else draft with its problems."""
     claim_id = new_id("clm")
     pcn = claim_id.split("_", 1)[1][-20:].upper()  # CLM01 allows 20 characters
-    first = group[0]
-    client = records.clients[first["client_id"]]
     _, view = _scrubbed(claim_id, pcn, group, records, correction)
     status = "draft" if view["problems"] else "ready"
-    return {"id": claim_id, "status": status, "patient_control_number": pcn, "client_id": first["client_id"],
-            "payer_ref": (client.get("primary_insurance") or {}).get("payer_id") or None,
-            "practitioner_id": records.practitioners.get(first["id"]) or None,
-            "client_practitioner_id": client.get("practitioner_id"), "date_of_service": first["date_of_service"],
+    return {"id": claim_id, "status": status, "patient_control_number": pcn, "client_id": group[0]["client_id"],
             "session_ids": [s["id"] for s in group], **view,
             "history": [{"status": status, "at": now, "by": principal.user_id, "note": note}]}
 
@@ -366,7 +381,8 @@ def check_claim(*, principal: Principal, claim_id: str) -> Claim:
     that is now clean is ready to be sent again)."""
     item = _claim_item(principal, claim_id)
     if item["status"] not in CHECKABLE:
-        raise Conflict(f"Claim {claim_id} is {item['status']}: only draft, ready or rejected claims are checked")
+        how = ("; correct it with the status replaced or voided" if item["status"] in CORRECTABLE else "")
+        raise Conflict(f"Claim {claim_id} is {item['status']}: only draft, ready or rejected claims are checked{how}")
     _, view = _rebuild(principal.practice_id, item)
     status = "draft" if view["problems"] else "ready"
     changes = dict(view)
@@ -378,8 +394,8 @@ def check_claim(*, principal: Principal, claim_id: str) -> Claim:
 
 
 def record_outcome(*, principal: Principal, claim_id: str, data: ClaimOutcome, expected_version: int) -> Claim:
-    """The payer's answer to a submitted claim, or billing's correction of a paid or accepted
-    one (replaced, voided), with who recorded it and when."""
+    """The payer's answer to a submitted claim, or billing's correction of a paid, accepted or
+    denied one (replaced, voided), with who recorded it and when."""
     item = _claim_item(principal, claim_id)
     if item["version"] != expected_version:
         raise items.stale("Claim", claim_id, item["version"], expected_version)
@@ -396,7 +412,7 @@ def record_outcome(*, principal: Principal, claim_id: str, data: ClaimOutcome, e
 
 
 def _correct(principal: Principal, original: dict[str, Any], data: ClaimOutcome, entry: dict[str, Any]) -> Claim:
-    """Replace (7) or void (8) a paid or accepted claim: a new claim for the same sessions, built
+    """Replace (7) or void (8) a paid, accepted or denied claim: a new claim for the same sessions, built
     from them as they are now, carrying the payer's claim number as its original reference
     (REF*F8); the original becomes replaced or voided and its sessions move to the new claim,
     all in one transaction. Answers the original, whose `replaced_by` names the new claim."""
@@ -425,10 +441,11 @@ def _correct(principal: Principal, original: dict[str, Any], data: ClaimOutcome,
 def delete_claim(*, principal: Principal, claim_id: str, expected_version: int) -> None:
     """Delete a claim not yet sent (draft or ready); its sessions can go on a new claim. A
     replacement or void gives its sessions back to the claim it corrected, which returns to
-    the status it had (paid or accepted)."""
+    the status it had (paid, accepted or denied)."""
     item = _claim_item(principal, claim_id)
     if item["status"] not in ("draft", "ready"):
-        raise Conflict(f"Claim {claim_id} is {item['status']}: only draft or ready claims are deleted")
+        how = ("; correct it with the status replaced or voided" if item["status"] in CORRECTABLE else "")
+        raise Conflict(f"Claim {claim_id} is {item['status']}: only draft or ready claims are deleted{how}")
     if item["version"] != expected_version:
         raise items.stale("Claim", claim_id, item["version"], expected_version)
     restore = None
@@ -482,47 +499,73 @@ def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
         def batch(claims: tuple[domain.Claim, ...], number: int, envelope: dict[str, Any] = envelope) -> Batch:
             return Batch(claims=claims, interchange_control_number=number, group_control_number=number, **envelope)
 
-        built, left_out, taken = [], [], []
+        built: list[domain.Claim] = []
+        taken: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (claim, its header now)
+        left_out: list[LeftOut] = []
+        stamp = items.now()
+        leaving: list[dict[str, Any]] = []  # the left-out claims' moves, written with the export
+
+        def entry(status: str, note: str, at: str = stamp) -> dict[str, Any]:
+            return {"status": status, "at": at, "by": principal.user_id, "note": note}
+
         for item in ready:
             claim, view = _rebuild(pid, item, records)
+            header = {k: view[k] for k in _HEADER if k in view}
             problems = view["problems"]
             if claim is not None and not problems:
                 try:  # an identifier carrying an X12 delimiter cannot be written as it is
                     write_837p(batch((claim,), 1))
                 except ValueError as err:
                     problems = [{"record": "claim", "record_id": item["id"], "field": "x12", "reason": str(err)}]
+            payer_now = header.get("payer_ref", item.get("payer_ref"))
             if problems or claim is None:
-                left_out.append((item, LeftOut(claim_id=item["id"], problems=problems)))
+                left = LeftOut(claim_id=item["id"], payer_id=payer_now, problems=problems)
+                leaving.append(store.draft_action(pid, item, problems=left.model_dump(mode="json")["problems"],
+                                                  header=header, entry=entry("draft", "new problems found at export")))
+            elif payer_now != data.payer_id:
+                # Its client's insurance names another payer now: never in this payer's file; it
+                # stays ready, under the payer it is for now.
+                left = LeftOut(claim_id=item["id"], payer_id=payer_now, problems=[])
+                leaving.append(store.refresh_ready_action(pid, item, header=header, entry=entry(
+                    "ready", f"left out of an export for {data.payer_id}: now for payer {payer_now}")))
             else:
                 built.append(claim)
-                taken.append(item)
-        stamp = items.now()
-        drafts = [store.draft_action(pid, item, problems=lo.model_dump(mode="json")["problems"],
-                                     entry={"status": "draft", "at": stamp, "by": principal.user_id,
-                                            "note": "new problems found at export"})
-                  for item, lo in left_out]
+                taken.append((item, header))
+                continue
+            left_out.append(left)
         if not built:
             try:
-                store.put_back_to_draft(drafts)
+                store.leave_out(leaving)
             except items.TransactionCancelled:
                 continue
-            raise Conflict("Every ready claim of this payer has new problems: check them again",
-                           left_out=[lo.model_dump(mode="json") for _, lo in left_out])
+            raise Conflict("None of this payer's ready claims can be exported now: those with new problems are "
+                           "back in draft, those now for another payer are filed under it",
+                           left_out=[lo.model_dump(mode="json") for lo in left_out])
         number = store.next_control_number(pid)
         text = write_837p(batch(tuple(built), number))
         export_id = new_id("exp")
-        export = {"id": export_id, "payer_id": data.payer_id, "claim_ids": [i["id"] for i in taken],
+        export = {"id": export_id, "payer_id": data.payer_id, "claim_ids": [i["id"] for i, _ in taken],
                   "interchange_control_number": number, "group_control_number": number,
                   "created_by": principal.user_id, "x12": text,
-                  "left_out": [lo.model_dump(mode="json") for _, lo in left_out]}
-        entry = {"status": "submitted", "at": stamp, "by": principal.user_id, "note": f"export {export_id}"}
+                  "left_out": [lo.model_dump(mode="json") for lo in left_out]}
+        submitted = entry("submitted", f"export {export_id}")
         try:
-            store.save_export(pid, export, [*[store.submit_action(pid, i, export_id=export_id, entry=entry)
-                                              for i in taken], *drafts])
+            saved = store.save_export(pid, export, [*[store.submit_action(pid, i, export_id=export_id, header=header,
+                                                                  entry=submitted)
+                                              for i, header in taken], *leaving])
         except items.TransactionCancelled:
             continue  # another export or a check moved one of these claims: read them again
-        return ClaimExport.model_validate({**export, "created_at": stamp})
+        return ClaimExport.model_validate(items.public(saved))
     raise Conflict("The payer's claims kept changing during the export; try again")
+
+
+def list_exports(*, principal: Principal, query: ExportQuery,
+                 start_key: dict | None) -> tuple[list[ExportSummary], dict | None]:
+    """The practice's exports, newest first (one Query of its partition)."""
+    page = store.exports_page(principal.practice_id, payer_id=query.payer_id, limit=query.limit,
+                              start_key=start_key)
+    return [ExportSummary.model_validate({**items.public(i), "claim_count": len(i["claim_ids"])})
+            for i in page.items], page.last_key
 
 
 def get_export(*, principal: Principal, export_id: str) -> ClaimExport:

@@ -19,7 +19,7 @@ from chalicelib.models.clients import (
 from chalicelib.services.common import changes_of
 from chalicelib.store import clients as store
 from chalicelib.store import items
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, PACK_TEMPLATES, USERS
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, PACK_TEMPLATES, PAYERS, USERS
 
 _REQUIRED = ("first_name", "last_name", "archived")
 
@@ -53,6 +53,17 @@ def _check_default_service(principal: Principal, client_id: str | None, service:
         raise ValidationFailed.field("body.default_service", f"{what} does not exist")
 
 
+def _check_payers(principal: Principal, values: dict[str, Any]) -> None:
+    """An insurance's payer_id names a payer of the practice's catalogue: claims are filed and
+    exported under it (an insurance with only a payer name is fine)."""
+    errors = [{"field": f"body.{name}.payer_id", "reason": "no such payer in the catalogue (/v1/payers)"}
+              for name in ("primary_insurance", "secondary_insurance")
+              if (payer_id := (values.get(name) or {}).get("payer_id"))
+              and PAYERS.get_or_none(principal.practice_id, payer_id) is None]
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def check_practitioner(principal: Principal, practitioner_id: str | None, field: str = "body.practitioner_id") -> None:
     """A named practitioner must be one of the practice's users with the practitioner role (one read)."""
     if not practitioner_id:
@@ -68,6 +79,7 @@ def create_client(*, principal: Principal, data: ClientCreate) -> Client:
     """A new client, indexed for name search."""
     values = data.model_dump(mode="json")
     check_practitioner(principal, data.practitioner_id)
+    _check_payers(principal, values)
     # A new client has no packs yet, so only a code or a template can be its default.
     _check_default_service(principal, None, values.get("default_service"))
     return _client(store.create(principal.practice_id, new_id("cli"), values))
@@ -137,6 +149,7 @@ def update_client(*, principal: Principal, client_id: str, changes: ClientUpdate
         raise ValidationFailed.field("body.primary_insurance", "cannot be cleared while a secondary insurance is set")
     _check_default_service(principal, client_id, values.get("default_service"))
     check_practitioner(principal, values.get("practitioner_id"))
+    _check_payers(principal, values)
     if "first_name" in values or "last_name" in values:
         current = CLIENTS.get(principal.practice_id, client_id)
         first = values.get("first_name", current["first_name"])

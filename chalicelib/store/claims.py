@@ -22,6 +22,7 @@ from chalicelib.store.keys import (
     claims_pk,
     client_claims_pk,
     client_pk,
+    entity_sk,
     practice_pk,
     practice_sessions_pk,
     usage_sk,
@@ -93,13 +94,13 @@ def delete_claim(practice_id: str, claim: dict[str, Any], *, expected_version: i
 
 def correct_claim(practice_id: str, original: dict[str, Any], correction: dict[str, Any], *, status: str,
                   entry: dict[str, Any]) -> dict[str, Any]:
-    """In one transaction: the paid or accepted `original` (at the version read) becomes
+    """In one transaction: the paid, accepted or denied `original` (at the version read) becomes
     `status` (replaced or voided) naming its correction, the correction claim is created, and
     each session's marker moves from the original to the correction, so a session stays on one
     live claim. Refusals come back as for any write at a version (412, 404, 409)."""
     item = items.new_item({**CLAIMS.item(practice_id, correction["id"], correction),
                            **index_keys(practice_id, correction)})
-    update = _status_action(practice_id, original, status, entry, ("paid", "accepted"),
+    update = _status_action(practice_id, original, status, entry, ("paid", "accepted", "denied"),
                             replaced_by=correction["id"], corrected_from=original["status"])
     items.transact_entity([update, items.put_action(item),
                            *_marker_moves(practice_id, original, to_claim=correction["id"])],
@@ -126,28 +127,60 @@ def save_export(practice_id: str, export: dict[str, Any], actions: list[dict[str
     return item
 
 
-def put_back_to_draft(actions: list[dict[str, Any]]) -> None:
-    """Ready claims found to have new problems at export go back to draft (draft_action)."""
+def exports_page(practice_id: str, *, payer_id: str | None, limit: int,
+                 start_key: dict[str, Any] | None) -> items.Page:
+    """One page of the practice's exports, newest first (ids are time-ordered), of one payer
+    when `payer_id` is given. The items carry their files, so a page stops at DynamoDB's 1 MB."""
+    where: dict[str, Any] = {}
+    if payer_id:
+        where = {"filter": "#payer = :payer", "filter_names": {"#payer": "payer_id"},
+                 "filter_values": {":payer": payer_id}}
+    return items.query_page(practice_pk(practice_id), entity_sk(CLAIM_EXPORTS.kind), limit=limit,
+                            start_key=start_key, forward=False, **where)
+
+
+def leave_out(actions: list[dict[str, Any]]) -> None:
+    """An export that takes no claim still writes the moves of those it left out (draft_action,
+    refresh_ready_action), so the next export does not pick them up again."""
     items.transact(actions)
+
+
+def _dated(claim_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """`changes` to a claim, with its list indexes' sort keys when they give a date of service."""
+    if not changes.get("date_of_service"):
+        return changes
+    sort = f"{changes['date_of_service']}#{claim_id}"
+    return {**changes, "GSI1SK": sort, "GSI2SK": sort, "GSI3SK": sort}
 
 
 def save_claim(practice_id: str, claim_id: str, changes: dict[str, Any], *, expected_version: int,
                status: str | None = None) -> dict[str, Any]:
-    """Update a claim at the version read; a new status moves it to that status's list."""
+    """Update a claim at the version read; a new status moves it to that status's list, a new
+    date of service moves it within each list."""
     extra = {"GSI1PK": claim_status_pk(practice_id, status), "status": status} if status else {}
-    return CLAIMS.update(practice_id, claim_id, {**changes, **extra}, expected_version=expected_version)
+    return CLAIMS.update(practice_id, claim_id, _dated(claim_id, {**changes, **extra}),
+                         expected_version=expected_version)
 
 
-def submit_action(practice_id: str, claim: dict[str, Any], *, export_id: str, entry: dict[str, Any]) -> dict[str, Any]:
-    """In an export's transaction: a ready claim at the version read becomes submitted."""
-    return _from_ready_action(practice_id, claim, "submitted", entry, export_id=export_id)
+def submit_action(practice_id: str, claim: dict[str, Any], *, export_id: str, header: dict[str, Any],
+                  entry: dict[str, Any]) -> dict[str, Any]:
+    """In an export's transaction: a ready claim at the version read becomes submitted, with its
+    header (payer, practitioners, date of service) as the export read the records."""
+    return _from_ready_action(practice_id, claim, "submitted", entry, export_id=export_id, **header)
 
 
 def draft_action(practice_id: str, claim: dict[str, Any], *, problems: list[dict[str, Any]],
-                 entry: dict[str, Any]) -> dict[str, Any]:
+                 header: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
     """In an export's transaction: a ready claim whose records changed since its check goes back
-    to draft with its new problems, so the next export does not pick it up again."""
-    return _from_ready_action(practice_id, claim, "draft", entry, problems=problems)
+    to draft with its new problems and header, so the next export does not pick it up again."""
+    return _from_ready_action(practice_id, claim, "draft", entry, problems=problems, **header)
+
+
+def refresh_ready_action(practice_id: str, claim: dict[str, Any], *, header: dict[str, Any],
+                         entry: dict[str, Any]) -> dict[str, Any]:
+    """In an export's transaction: a ready claim now for another payer stays ready, filed under
+    that payer (its new header), with `entry` in its history."""
+    return _from_ready_action(practice_id, claim, "ready", entry, **header)
 
 
 def _from_ready_action(practice_id: str, claim: dict[str, Any], status: str, entry: dict[str, Any],
@@ -162,6 +195,7 @@ def _status_action(practice_id: str, claim: dict[str, Any], status: str, entry: 
     `status` (its status index with it), records `entry` in its history and sets `changes`
     (None removes the attribute)."""
     pk, sk = CLAIMS.key(practice_id, claim["id"])
+    changes = _dated(claim["id"], changes)
     values = {":status": status, ":gsi": claim_status_pk(practice_id, status),
               ":entry": [entry], ":expected": claim["version"], ":one": 1, ":now": entry["at"],
               **{f":from{i}": value for i, value in enumerate(allowed)},
