@@ -63,10 +63,11 @@ class ClaimQuery(ListQuery):
 
 
 class ClaimProblem(Output):
-    record: str = Field(description="practice, payer, client, client_insurance, practitioner, session, "
-                                    "authorization, location or claim")
-    record_id: str
-    field: str
+    record: str = Field(description="practice, payer, client, client_insurance (the client's primary_insurance), "
+                                    "practitioner, session, billing_code, authorization, location or claim")
+    record_id: str = Field(description="The record's id (a client's for client_insurance, the code for billing_code)")
+    field: str = Field(description="The field as the record's PATCH body names it, e.g. address.postal_code, "
+                                   "primary_insurance.member_id")
     reason: str
 
 
