@@ -16,6 +16,12 @@ DEFAULT_GROUP_CODE = "90853"
 CHARGEABLE = ("attended", "no_show", "late_cancel")
 
 
+def practitioners_of(group: dict[str, Any]) -> set[str]:
+    """The practitioners who run or share a group: the only practitioners who may see it, its
+    sessions and its notes."""
+    return {group["practitioner_id"], *group.get("shared_with", [])}
+
+
 def member_at(periods: list[dict[str, Any]], at: datetime) -> bool:
     """Whether a membership covers a session starting at `at`: a member added before the
     session starts joins it; one removed before it starts has left it."""

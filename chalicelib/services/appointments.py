@@ -11,7 +11,7 @@ from chalicelib.auth import Principal, Role
 from chalicelib.domain.charging import ChargeDecision, Session, forecast
 from chalicelib.domain.codes import DEFAULT_POS, TELEHEALTH_POS
 from chalicelib.domain.entitlements import Attendance
-from chalicelib.domain.groups import member_at
+from chalicelib.domain.groups import member_at, practitioners_of
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.scheduling import (
     HourChange,
@@ -68,19 +68,18 @@ def _get(principal: Principal, appointment_id: str) -> dict[str, Any]:
     item = store.get(principal.practice_id, appointment_id)
     if item.get("group_id") and principal.role == Role.PRACTITIONER:
         group = GROUPS.get_or_none(principal.practice_id, item["group_id"])
-        if group is None or not _may_see_group(principal, group):
+        if group is None or not may_see_group(principal, group):
             raise NotFound("Appointment", appointment_id)
     return item
 
 
-def _may_see_group(principal: Principal, group: dict[str, Any]) -> bool:
-    """A group session follows its group's access rule (services/groups.may_see)."""
-    from chalicelib.services import groups  # imported here: groups imports this module
+def may_see_group(principal: Principal, group: dict[str, Any]) -> bool:
+    """Whether the caller may see a group and its sessions: any non-practitioner role, its
+    practitioner, or a practitioner it is shared with."""
+    return principal.role != Role.PRACTITIONER or principal.user_id in practitioners_of(group)
 
-    return groups.may_see(principal, group)
 
-
-def _visible_only(principal: Principal, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def visible_only(principal: Principal, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A schedule page without the group sessions the caller may not see: one batch read of
     their groups, and only for a practitioner (every other role sees every group)."""
     group_ids = sorted({i["group_id"] for i in found if i.get("group_id")})
@@ -88,7 +87,7 @@ def _visible_only(principal: Principal, found: list[dict[str, Any]]) -> list[dic
         return found
     groups = GROUPS.get_many(principal.practice_id, group_ids)
     visible = {g for g, group in zip(group_ids, groups, strict=True)
-               if group is not None and _may_see_group(principal, group)}
+               if group is not None and may_see_group(principal, group)}
     return [i for i in found if not i.get("group_id") or i["group_id"] in visible]
 
 
@@ -395,7 +394,7 @@ def schedule(*, principal: Principal, practitioner_id: str | None = None, room_i
     page = store.schedule_page(which[0], principal.practice_id, which[1], low, high, limit=limit,
                                start_key=start_key)
     # A group's own schedule is read only by those who may see the group.
-    found = page.items if group_id else _visible_only(principal, page.items)
+    found = page.items if group_id else visible_only(principal, page.items)
     return [appointment_view(i, practice.time_zone) for i in found], page.last_key
 
 
@@ -620,10 +619,8 @@ def _check_group_change(principal: Principal, group_id: str, values: dict[str, A
     """A group session is led by a practitioner who runs or shares the group, and one whose
     members are marked keeps its time and terms (as when cancelling it)."""
     if "practitioner_id" in values:
-        from chalicelib.services import groups  # imported here: groups imports this module
-
         group = GROUPS.get_or_none(principal.practice_id, group_id)
-        if group is None or values["practitioner_id"] not in groups.practitioners_of(group):
+        if group is None or values["practitioner_id"] not in practitioners_of(group):
             raise ValidationFailed.field("body.practitioner_id",
                                          "does not run the group and it is not shared with them")
     for session in sessions:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.auth import Principal
+from chalicelib.domain.clients import display_name
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.scheduling import iso
 from chalicelib.errors import ValidationFailed
@@ -16,7 +17,9 @@ from chalicelib.models.clients import (
     EntitlementSummary,
     GroupMembership,
 )
+from chalicelib.services import appointments, entitlements, groups
 from chalicelib.services.common import changes_of
+from chalicelib.services.practice import cached_practice
 from chalicelib.store import clients as store
 from chalicelib.store import items
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, PACK_TEMPLATES, PAYERS, USERS
@@ -104,21 +107,16 @@ def get_client(*, principal: Principal, client_id: str) -> ClientProfile:
 
 
 def _summaries(principal: Principal, client_id: str) -> tuple[list[EntitlementSummary], list[EntitlementSummary]]:
-    from chalicelib.services.entitlements import summaries  # imported here: it imports this module
-
-    return summaries(principal, client_id)
+    return entitlements.summaries(principal, client_id)
 
 
 def _upcoming(principal: Principal, client_id: str) -> list[Any]:
     """The client's next booked appointments: one Query of its schedule (as the client
     view of services/appointments lists it) from now on, without the group sessions the
     caller may not see."""
-    from chalicelib.services import appointments  # imported here: it imports this module
-    from chalicelib.services.practice import cached_practice
-
     now = iso(datetime.now(UTC))
     booked = store.booked_from(principal.practice_id, client_id, now, limit=_UPCOMING_READ)
-    found = appointments._visible_only(principal, booked)[:UPCOMING_SHOWN]  # groups.may_see's rule
+    found = appointments.visible_only(principal, booked)[:UPCOMING_SHOWN]
     zone = cached_practice(principal.practice_id).time_zone
     return [appointments.appointment_view(i, zone) for i in found]
 
@@ -126,8 +124,6 @@ def _upcoming(principal: Principal, client_id: str) -> list[Any]:
 def _current_groups(principal: Principal, client_id: str) -> list[GroupMembership]:
     """The groups the client belongs to now, as GET /v1/clients/{id}/groups lists them (only
     those the caller may see); a client is in a handful of groups, so one page holds them."""
-    from chalicelib.services import groups  # imported here: it imports this module
-
     listed, _ = groups.client_groups(principal=principal, client_id=client_id, limit=100, start_key=None)
     return [GroupMembership(group_id=g.group_id, name=g.name, initials=g.initials, practitioner_id=g.practitioner_id,
                             joined_at=g.periods[-1].joined_at)
@@ -160,11 +156,6 @@ def update_client(*, principal: Principal, client_id: str, changes: ClientUpdate
         store.rename_on_entitlements(principal.practice_id, client_id, display_name(first, last))
         return _client(updated)
     return _client(store.update(principal.practice_id, client_id, values, expected_version=expected_version))
-
-
-def display_name(first_name: str, last_name: str) -> str:
-    """How reports name a client."""
-    return f"{first_name} {last_name}"
 
 
 def delete_client(*, principal: Principal, client_id: str, expected_version: int) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.domain.charging import ChargeDecision
+from chalicelib.domain.clients import display_name
 from chalicelib.domain.entitlements import (
     authorization_status,
     pack_status,
@@ -32,7 +33,6 @@ from chalicelib.models.entitlements import (
     PackUpdate,
 )
 from chalicelib.services import charging, sessions
-from chalicelib.services.clients import display_name
 from chalicelib.services.common import changes_of, sent_fields
 from chalicelib.services.practice import cached_practice, practice_calendar
 from chalicelib.store import entitlements as store

@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.auth import Principal, Role
-from chalicelib.domain.groups import MAX_MEMBERS
+from chalicelib.domain.clients import display_name
+from chalicelib.domain.groups import MAX_MEMBERS, practitioners_of
 from chalicelib.domain.ids import new_id
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.appointments import Appointment, AppointmentCreate, Booking, BookingPreview
 from chalicelib.models.groups import ClientGroup, Group, GroupAppointmentCreate, GroupCreate, GroupUpdate, Member
 from chalicelib.services import appointments
-from chalicelib.services.clients import display_name
 from chalicelib.services.common import changes_of
 from chalicelib.store import appointment_partition, items
 from chalicelib.store import groups as memberships
@@ -30,12 +30,7 @@ def _view(item: dict[str, Any]) -> Group:
 def may_see(principal: Principal, group: dict[str, Any]) -> bool:
     """Whether the caller may see the group: any non-practitioner role, its practitioner, or a
     practitioner it is shared with."""
-    return principal.role != Role.PRACTITIONER or principal.user_id in practitioners_of(group)
-
-
-def practitioners_of(group: dict[str, Any]) -> set[str]:
-    """The practitioners who run or share a group (they may read its notes)."""
-    return {group["practitioner_id"], *group.get("shared_with", [])}
+    return appointments.may_see_group(principal, group)
 
 
 def visible_group(principal: Principal, group_id: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.auth import Principal, Role
+from chalicelib.domain.groups import practitioners_of
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.notes import check_fields, sanitize_html
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
@@ -89,7 +90,7 @@ def _readable(principal: Principal, note: dict[str, Any], group: dict[str, Any] 
     if principal.role != Role.PRACTITIONER or not note.get("group_id"):
         return False
     group = group or GROUPS.get_or_none(principal.practice_id, note["group_id"])
-    return group is not None and principal.user_id in groups.practitioners_of(group)
+    return group is not None and principal.user_id in practitioners_of(group)
 
 
 def _get(principal: Principal, note_id: str) -> dict[str, Any]:
@@ -184,7 +185,7 @@ def _create_group(principal: Principal, data: NoteCreate, fields: dict[str, Any]
     if not attended:
         raise Conflict("No member is marked attended yet: mark attendance, then write the group note")
     practitioner_id = _practitioner(principal, data.practitioner_id, appointment["practitioner_id"])
-    if practitioner_id not in groups.practitioners_of(group):
+    if practitioner_id not in practitioners_of(group):
         raise ValidationFailed.field("body.practitioner_id", "does not run or share the group")
     note_id = new_id("gnote")
     note = notes.new({

@@ -127,3 +127,29 @@ def test_importing_app_loads_no_service_model_or_repository_module():
              "('chalicelib.services', 'chalicelib.models', 'chalicelib.store.'))))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert set(result.stdout.split()) <= {"chalicelib.store.retry"}  # http's retry budget, no DynamoDB
+
+
+def function_level_imports(source: str, prefix: str) -> list[str]:
+    """`line: module` for each import of `prefix` made inside a function: the old patch for an
+    import circle (a module that needs one inside a function is in a circle)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith(prefix):
+                    found.append(f"{inner.lineno}: {inner.module}")
+                elif isinstance(inner, ast.Import):
+                    found += [f"{inner.lineno}: {a.name}" for a in inner.names if a.name.startswith(prefix)]
+    return found
+
+
+def test_services_and_jobs_import_services_at_the_top_only_so_there_is_no_circle():
+    late = {str(path.relative_to(ROOT)): found for layer in ("services", "jobs") for path in _layer_files(layer)
+            if (found := function_level_imports(path.read_text(), "chalicelib.services"))}
+    assert late == {}
+
+
+def test_an_import_inside_a_function_is_found():
+    source = "def f():\n    from chalicelib.services import groups\n    import chalicelib.services.clients\n"
+    assert function_level_imports(source, "chalicelib.services") == ["2: chalicelib.services",
+                                                                        "3: chalicelib.services.clients"]
