@@ -69,17 +69,55 @@ def test_front_desk_books_into_a_taken_room_only_after_overriding(console_stack:
     listed = _ok(console_stack.call("GET", f"/v1/appointments?room_id={ROOM}&from={day}&to={day}"), 200)["items"]
     assert [a["client_id"] for a in listed] == [holder["id"]]
 
-    clash.get_by_role("button", name=re.compile("Book anyway")).click()
-    confirm = page.get_by_role("dialog", name="Confirm the booking")
-    confirm.wait_for()
-    text = confirm.inner_text()
+    text = clash.inner_text()
     assert "Occurrence 1" in text and "10:00" in text and "Room: room is booked" in text, text
-    confirm.get_by_role("button", name="Keep the booking").click()
+
+    clash.get_by_role("button", name=re.compile("Book anyway")).click()
     page.get_by_role("heading", name=f"Appointment: {name}").wait_for()
     page.get_by_text("Booked 1 appointment.").wait_for()
 
     listed = _ok(console_stack.call("GET", f"/v1/appointments?room_id={ROOM}&from={day}&to={day}"), 200)["items"]
     assert sorted(a["client_id"] for a in listed) == sorted([holder["id"], newcomer["id"]])
+
+
+def test_front_desk_sees_a_series_authorization_warning_per_occurrence_before_booking(console_stack: ConsoleStack,
+                                                                                       page_as):
+    day = _free_day()
+    client = _client(console_stack, "Authorized")
+    _ok(console_stack.call("POST", f"/v1/clients/{client['id']}/authorizations", role="front_desk", json={
+        "payer": "Aetna", "measure": "sessions", "begin_on": date.today().isoformat(),
+        "end_on": (date.today() + timedelta(days=400)).isoformat(), "allowed": "1", "number": "PA-1"}))
+    name = f"Brow {client['last_name']}"
+
+    page = page_as("front_desk")
+    page.goto(f"/book?client_id={client['id']}&client_name={name}&date={day}")
+    form = page.get_by_role("form", name="Booking")
+    form.get_by_label("Location").select_option(LOCATION)
+    form.get_by_label("Start time").fill("14:00")
+    form.get_by_label("End time").fill("14:50")
+    form.get_by_label("Billing code").select_option("90834")
+    form.get_by_label("Repeats").select_option("weekly")
+    form.get_by_label("Number of sessions").fill("2")
+    form.get_by_role("button", name="Book", exact=True).click()
+
+    confirm = page.get_by_role("dialog", name="Confirm the booking")
+    confirm.wait_for()
+    warnings = confirm.get_by_role("list", name="Warnings by occurrence")
+    text = warnings.inner_text()
+    second = (date.fromisoformat(day) + timedelta(days=7)).strftime("%d %b").lstrip("0")
+    assert "Occurrence 2" in text and "14:00" in text and "Authorization" in text and second in text, text
+    assert "Occurrence 1" not in text, text
+    assert axe_check(page) == []
+    screenshot(page, "frontdesk-booking-confirm-1440")
+    # The warning comes before the booking: nothing is written yet.
+    until = (date.fromisoformat(day) + timedelta(days=7)).isoformat()
+    listed = _ok(console_stack.call("GET", f"/v1/appointments?client_id={client['id']}&from={day}&to={until}"), 200)
+    assert listed["items"] == []
+
+    confirm.get_by_role("button", name="Book", exact=True).click()
+    page.get_by_text("Booked 2 appointments.").wait_for()
+    listed = _ok(console_stack.call("GET", f"/v1/appointments?client_id={client['id']}&from={day}&to={until}"), 200)
+    assert sorted(a["start"][:10] for a in listed["items"]) == [day, until]
 
 
 def test_pack_from_template_with_limit_6_shows_0_of_6_and_attending_makes_1_of_6(console_stack: ConsoleStack, page_as):

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from "react";
 import { useNavigate, useSearchParams } from "react-router";
-import { allPages, api, ifMatch, ok } from "../../api/client";
+import { allPages, api, ok } from "../../api/client";
 import { useApi } from "../../api/hooks";
 import { rememberName } from "../../api/names";
 import { ApiProblem, asProblem } from "../../api/problem";
 import { personName, useReference } from "../../api/reference";
+import type { components } from "../../api/schema";
 import type { Booking, BookingWarning } from "../../api/types";
 import { useAuth } from "../../auth/AuthProvider";
 import { Dialog, Field, Loading, PageHeader, ProblemBanner } from "../../components";
@@ -31,6 +32,8 @@ type Form = {
   until: string;
   notes: string;
 };
+
+type BookingPreview = components["schemas"]["BookingPreview"];
 
 const CLAIMED = [
   "body.client_id", "body.practitioner_id", "body.location_id", "body.room_id", "body.start", "body.end",
@@ -67,9 +70,9 @@ export default function BookPage() {
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
   const [roomClash, setRoomClash] = useState<BookingWarning[] | null>(null);
-  const [blocked, setBlocked] = useState<ApiProblem | null>(null);
-  const [booked, setBooked] = useState<Booking | null>(null);
-  const [undoProblem, setUndoProblem] = useState<ApiProblem | null>(null);
+  const [blocked, setBlocked] = useState<{ detail: string; warnings: BookingWarning[] } | null>(null);
+  // A preview's warnings (balance, practitioner) the user confirms before anything is booked.
+  const [pending, setPending] = useState<BookingPreview | null>(null);
 
   const ref = reference.data;
   const practitionerId = form.practitionerId || ref?.practitioners[0]?.id || "";
@@ -95,40 +98,84 @@ export default function BookPage() {
     };
   }
 
-  async function submit(override: boolean) {
-    setBusy(true);
+  /** The client or group chosen, or a problem naming the missing field. */
+  function who(): { client: { id: string; name: string } } | { groupId: string } | null {
+    if (form.kind === "client") {
+      if (form.client) return { client: form.client };
+      setProblem(new ApiProblem(422, { title: "Choose a client", errors: [{ field: "body.client_id", reason: "choose a client" }] }));
+    } else {
+      if (form.groupId) return { groupId: form.groupId };
+      setProblem(new ApiProblem(422, { title: "Choose a group", errors: [{ field: "body.group_id", reason: "choose a group" }] }));
+    }
+    return null;
+  }
+
+  function reset() {
     setProblem(null);
     setRoomClash(null);
     setBlocked(null);
+    setPending(null);
+  }
+
+  /** "Book": ask what the booking would do, and book at once only when there is nothing to confirm. */
+  async function preview() {
+    reset();
+    const target = who();
+    if (!target) return;
+    setBusy(true);
+    try {
+      const result =
+        "client" in target
+          ? await ok(api().POST("/v1/appointment-previews", { body: { ...body(false), client_id: target.client.id, practitioner_id: practitionerId } }))
+          : await ok(
+              api().POST("/v1/groups/{group_id}/appointment-previews", {
+                params: { path: { group_id: target.groupId } },
+                body: { ...body(false), practitioner_id: form.practitionerId || null },
+              }),
+            );
+      if (result.outcome === "refused") {
+        setBlocked({ detail: "The practice's booking rules refuse this booking.", warnings: result.warnings });
+      } else if (result.outcome === "needs_override") {
+        setRoomClash(result.warnings);
+      } else if (result.warnings.length > 0) {
+        setPending(result);
+      } else {
+        await book(false);
+        return;
+      }
+    } catch (error) {
+      setProblem(asProblem(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function book(override: boolean) {
+    reset();
+    const target = who();
+    if (!target) return;
+    setBusy(true);
     try {
       let result: Booking;
-      if (form.kind === "client") {
-        if (!form.client) {
-          setProblem(new ApiProblem(422, { title: "Choose a client", errors: [{ field: "body.client_id", reason: "choose a client" }] }));
-          return;
-        }
-        rememberName("client", form.client.id, form.client.name);
-        result = await ok(api().POST("/v1/appointments", { body: { ...body(override), client_id: form.client.id, practitioner_id: practitionerId } }));
+      if ("client" in target) {
+        rememberName("client", target.client.id, target.client.name);
+        result = await ok(api().POST("/v1/appointments", { body: { ...body(override), client_id: target.client.id, practitioner_id: practitionerId } }));
       } else {
-        if (!form.groupId) {
-          setProblem(new ApiProblem(422, { title: "Choose a group", errors: [{ field: "body.group_id", reason: "choose a group" }] }));
-          return;
-        }
         result = await ok(
           api().POST("/v1/groups/{group_id}/appointments", {
-            params: { path: { group_id: form.groupId } },
+            params: { path: { group_id: target.groupId } },
             body: { ...body(override), practitioner_id: form.practitionerId || null },
           }),
         );
       }
-      if (result.warnings.length > 0) setBooked(result);
-      else finish(result);
+      finish(result);
     } catch (error) {
+      // The calendar can change between the preview and the booking: the booking's own 409 still decides.
       const p = asProblem(error);
       if (p.status === 409 && p.warnings.length > 0 && p.warnings.every((w) => w.kind === "room") && practice.data?.room_booking !== "block") {
         setRoomClash(p.warnings);
       } else if (p.status === 409 && p.warnings.length > 0) {
-        setBlocked(p);
+        setBlocked({ detail: p.detail || p.title, warnings: p.warnings });
       } else {
         setProblem(p);
       }
@@ -144,31 +191,9 @@ export default function BookPage() {
     });
   }
 
-  async function undo(result: Booking) {
-    setUndoProblem(null);
-    setBusy(true);
-    try {
-      for (const a of result.appointments) {
-        const current = await ok(api().GET("/v1/appointments/{appointment_id}", { params: { path: { appointment_id: a.id } } }));
-        if (current.status === "cancelled") continue;
-        await ok(
-          api().POST("/v1/appointments/{appointment_id}/status", {
-            params: { path: { appointment_id: a.id }, header: { "If-Match": ifMatch(current.version) } },
-            body: { status: "cancelled", reason: "Booking not confirmed (balance warnings)" },
-          }),
-        );
-      }
-      setBooked(null);
-    } catch (error) {
-      setUndoProblem(asProblem(error));
-    } finally {
-      setBusy(false);
-    }
-  }
-
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    void submit(false);
+    void preview();
   }
 
   if (reference.loading) return <Loading />;
@@ -320,44 +345,44 @@ export default function BookPage() {
             <button type="button" className="secondary" onClick={() => setRoomClash(null)}>
               Change the booking
             </button>
-            <button type="button" onClick={() => void submit(true)} disabled={busy}>
+            <button type="button" onClick={() => void book(true)} disabled={busy}>
               Book anyway (override the room clash)
             </button>
           </>
         }
       >
-        <p>The room is already booked at these times. Book anyway only if the room can really be shared.</p>
+        <p>The room is already booked at these times. Book anyway only if the room can really be shared. Nothing is booked yet.</p>
         <WarningList warnings={roomClash ?? []} />
       </Dialog>
 
       <Dialog open={blocked !== null} title="This booking is refused" onClose={() => setBlocked(null)} footer={<button type="button" onClick={() => setBlocked(null)}>Change the booking</button>}>
-        <p>{blocked?.detail || blocked?.title}</p>
+        <p>{blocked?.detail}</p>
         <WarningList warnings={blocked?.warnings ?? []} />
       </Dialog>
 
       <Dialog
-        open={booked !== null}
+        open={pending !== null}
         title="Confirm the booking"
-        onClose={() => booked && finish(booked)}
+        onClose={() => setPending(null)}
         wide
         footer={
           <>
-            <button type="button" className="secondary" onClick={() => booked && void undo(booked)} disabled={busy}>
-              Undo the booking
+            <button type="button" className="secondary" onClick={() => setPending(null)}>
+              Back
             </button>
-            <button type="button" onClick={() => booked && finish(booked)} disabled={busy}>
-              Keep the booking
+            <button type="button" onClick={() => void book(false)} disabled={busy} aria-busy={busy}>
+              Book
             </button>
           </>
         }
       >
         <p>
-          {booked?.appointments.length} appointment{booked?.appointments.length === 1 ? " is" : "s are"} held. Check these warnings before you confirm:
+          Nothing is booked yet. {pending?.occurrences.length} appointment{pending?.occurrences.length === 1 ? "" : "s"} will be booked; check these
+          warnings before you confirm:
         </p>
         <div className="warning-box">
-          <WarningList warnings={booked?.warnings ?? []} />
+          <WarningList warnings={pending?.warnings ?? []} />
         </div>
-        <ProblemBanner problem={undoProblem} />
       </Dialog>
     </>
   );
