@@ -218,6 +218,21 @@ def screenshot(page: Any, name: str) -> Path:
     return path
 
 
+def check_screen(page: Any, path: str, name: str, width: int) -> None:
+    """A main screen at `width`: it loads without an error, is saved as a screenshot, never
+    scrolls sideways, and axe-core finds no serious or critical violation."""
+    from playwright.sync_api import expect
+
+    page.goto(path)
+    page.get_by_role("heading", level=1).wait_for()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("status").filter(has_text=re.compile(r"^Loading"))).to_have_count(0)
+    assert page.get_by_role("alert").count() == 0, page.get_by_role("alert").first.inner_text()
+    screenshot(page, f"{name}-{width}")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width + 1
+    assert axe_check(page) == []
+
+
 def config_of(stack: ConsoleStack) -> dict[str, Any]:
     """The console's config.json as the browser reads it."""
     return json.loads(requests.get(f"{stack.console_origin}/config.json", timeout=10).text)

@@ -6,26 +6,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import uuid
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_USERS, axe_check, screenshot
+from tests.api.claim_helpers import HOME, PRACTICE_FIELDS
+from tests.browser.conftest import DEMO_USERS, check_screen
 
 pytestmark = pytest.mark.timeout(300)
 
 PRACTITIONER = DEMO_USERS["practitioner"]
-HOME = {"line1": "5 Test Lane", "city": "Springfield", "region": "IL", "postal_code": "62704", "country": "US"}
-PRACTICE_FIELDS = {
-    "address": {"line1": "100 Demo Plaza", "city": "Springfield", "region": "IL", "postal_code": "62701-0001",
-                "country": "US"},
-    "billing_npi": "1234567893", "tax_id": "36-1234567", "tax_id_kind": "EIN", "taxonomy": "261QM0801X",
-    "submitter_id": "DEMO123", "submitter_contact": "Billing Office", "submitter_phone": "5555550100",
-    "receiver_id": "EXCH01", "receiver_name": "Example Clearinghouse",
-}
 
 
 def _ok(answer, status: int = 201) -> dict[str, Any]:
@@ -161,12 +153,4 @@ SCREENS = [
 @pytest.mark.parametrize("width", [1440, 375])
 @pytest.mark.parametrize(("name", "role", "path"), SCREENS, ids=[s[0] for s in SCREENS])
 def test_billing_and_admin_screens_pass_axe_at_width(console_stack, page_as, name, role, path, width):
-    page = page_as(role, width=width, height=900)
-    page.goto(path)
-    page.get_by_role("heading", level=1).wait_for()
-    page.wait_for_load_state("networkidle")
-    expect(page.get_by_role("status").filter(has_text=re.compile(r"^Loading"))).to_have_count(0)
-    assert page.get_by_role("alert").count() == 0, page.get_by_role("alert").first.inner_text()
-    screenshot(page, f"{name}-{width}")
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width + 1
-    assert axe_check(page) == []
+    check_screen(page_as(role, width=width, height=900), path, name, width)

@@ -10,9 +10,8 @@ import uuid
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_USERS, axe_check, screenshot
+from tests.browser.conftest import DEMO_USERS, check_screen, screenshot
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -161,13 +160,4 @@ SCREENS = [
 @pytest.mark.parametrize("width", [1440, 375])
 @pytest.mark.parametrize(("name", "role", "path"), SCREENS, ids=[s[0] for s in SCREENS])
 def test_groups_and_notes_screens_pass_axe_at_width(console_stack, page_as, screens_data, name, role, path, width):
-    page = page_as(role, width=width, height=900)
-    page.goto(path(screens_data))
-    page.get_by_role("heading", level=1).wait_for()
-    page.wait_for_load_state("networkidle")
-    expect(page.get_by_role("status").filter(has_text=re.compile(r"^Loading"))).to_have_count(0)
-    assert page.get_by_role("alert").count() == 0, page.get_by_role("alert").first.inner_text()
-    screenshot(page, f"{name}-{width}")
-    # nothing wider than the screen: the page never scrolls sideways
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width + 1
-    assert axe_check(page) == []
+    check_screen(page_as(role, width=width, height=900), path(screens_data), name, width)
