@@ -21,7 +21,13 @@ type Payer = S["Payer"];
 type Outcome = S["ClaimOutcome"]["status"];
 
 const STATUSES: ClaimStatus[] = ["draft", "ready", "submitted", "accepted", "rejected", "paid", "denied"];
-const NEXT: Partial<Record<ClaimStatus, Outcome[]>> = { submitted: ["accepted", "rejected", "paid", "denied"], accepted: ["rejected", "paid", "denied"] };
+// An adjudicated claim (paid, accepted, denied) is corrected by a replacement (7) or a void (8).
+const NEXT: Partial<Record<ClaimStatus, Outcome[]>> = {
+  submitted: ["accepted", "rejected", "paid", "denied"],
+  accepted: ["rejected", "paid", "denied", "replaced", "voided"],
+  paid: ["replaced", "voided"],
+  denied: ["replaced", "voided"],
+};
 const RECORD_LABEL: Record<string, string> = {
   practice: "Business information",
   payer: "Payer",
@@ -51,6 +57,8 @@ export function problemLink(problem: Problem, claim: Claim): string | null {
       return paths.session(claim.client_id, problem.record_id);
     case "location":
       return `/admin/locations?location=${encodeURIComponent(problem.record_id)}`;
+    case "billing_code":
+      return "/admin/billing-codes";
     default:
       return null;
   }
@@ -168,13 +176,20 @@ function OutcomeDialog({ claim, onClose, onSaved }: { claim: Claim; onClose: () 
   const choices = NEXT[claim.status] ?? [];
   const [status, setStatus] = useState<Outcome>(choices[0] ?? "accepted");
   const [note, setNote] = useState("");
+  const [reference, setReference] = useState("");
+  const correcting = status === "replaced" || status === "voided";
   const action = useAction();
   async function submit() {
     const saved = await action.run(() =>
       ok(
         api().POST("/v1/claims/{claim_id}/status", {
           params: { path: { claim_id: claim.id }, header: { "If-Match": ifMatch(claim.version) } },
-          body: { status, note: note || null },
+          body: {
+            status,
+            note: note || null,
+            ...(status === "paid" || status === "denied" || status === "accepted" ? { payer_claim_number: reference || null } : {}),
+            ...(correcting && reference ? { original_reference: reference } : {}),
+          },
         }),
       ),
     );
@@ -186,7 +201,7 @@ function OutcomeDialog({ claim, onClose, onSaved }: { claim: Claim; onClose: () 
       onClose={onClose}
       onSubmit={submit}
       problem={action.problem}
-      claimed={["body.status", "body.note"]}
+      claimed={["body.status", "body.note", "body.payer_claim_number", "body.original_reference"]}
       busy={action.busy}
       submitLabel="Record outcome"
     >
@@ -199,7 +214,16 @@ function OutcomeDialog({ claim, onClose, onSaved }: { claim: Claim; onClose: () 
           ))}
         </select>
       </Field>
-      <Field label="Note (e.g. the payer's claim number)" name="body.note" problem={action.problem}>
+      {correcting ? (
+        <Field label="Original claim reference (blank: the payer's claim number on record)" name="body.original_reference" problem={action.problem}>
+          <input value={reference} onChange={(e) => setReference(e.target.value)} />
+        </Field>
+      ) : (
+        <Field label="Payer's claim number" name="body.payer_claim_number" problem={action.problem}>
+          <input value={reference} onChange={(e) => setReference(e.target.value)} />
+        </Field>
+      )}
+      <Field label="Note" name="body.note" problem={action.problem}>
         <input value={note} onChange={(e) => setNote(e.target.value)} />
       </Field>
     </FormDialog>
