@@ -112,6 +112,43 @@ def test_billing_creates_checks_and_exports_an_837p(console_stack, page_as, tmp_
     assert stored["x12"] == x12
 
 
+def test_billing_records_a_paid_claim_then_replaces_it_from_the_outcome_dialog(console_stack, page_as):
+    _set_up_claims(console_stack)
+    tag = uuid.uuid4().hex[:6].upper()
+    payer = _ok(console_stack.call("POST", "/v1/payers", role="billing", json={
+        "name": f"Plan {tag}", "payer_id": f"PL{tag}", "claim_filing_indicator": "CI"}))
+    client = _ok(console_stack.call("POST", "/v1/clients", json={
+        "first_name": "Paid", "last_name": f"Claim{tag}", "date_of_birth": "1980-02-02", "sex": "F", "address": HOME,
+        "practitioner_id": PRACTITIONER,
+        "primary_insurance": {"payer": payer["name"], "payer_id": payer["id"], "member_id": f"PD{tag}"}}))
+    day = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+    _ok(console_stack.call("POST", f"/v1/clients/{client['id']}/sessions", role="billing", json={
+        "date_of_service": day, "billing_code": "90834", "primary_diagnosis": "F41.1"}))
+    [claim] = _ok(console_stack.call("POST", "/v1/claims", role="billing", json={
+        "from": day, "to": day, "client_id": client["id"]}))["claims"]
+    _ok(console_stack.call("POST", "/v1/claims/exports", role="billing", json={"payer_id": payer["id"]}))
+
+    page = page_as("billing")
+    page.goto("/billing/claims?status=submitted")
+    card = page.get_by_test_id(f"claim-{claim['id']}")
+    card.get_by_role("button", name="Record outcome").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Outcome").select_option("paid")
+    dialog.get_by_label("Payer's claim number").fill(f"ICN{tag}")
+    dialog.get_by_role("button", name="Record outcome").click()
+    expect(card.get_by_text("paid", exact=True)).to_be_visible()
+    card.get_by_role("button", name="Record outcome").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Outcome").select_option("replaced")
+    dialog.get_by_role("button", name="Record outcome").click()
+    expect(card.get_by_text("replaced", exact=True)).to_be_visible()
+
+    original = _ok(console_stack.call("GET", f"/v1/claims/{claim['id']}", role="billing"), 200)
+    replacement = _ok(console_stack.call("GET", f"/v1/claims/{original['replaced_by']}", role="billing"), 200)
+    assert original["status"] == "replaced" and original["payer_claim_number"] == f"ICN{tag}"
+    assert replacement["replaces"] == claim["id"] and replacement["frequency_code"] == "7"
+
+
 def test_admin_changes_a_locations_pos_code(console_stack, page_as):
     name = f"Annex {uuid.uuid4().hex[:6]}"
     location = _ok(console_stack.call("POST", "/v1/locations", json={"name": name, "place_of_service": "11"}))
