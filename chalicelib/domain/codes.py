@@ -135,6 +135,9 @@ def time_zone(value: str) -> str:
     return value
 
 
+MONEY_CEILING = Decimal(10) ** 9
+
+
 def money(value: Any) -> Decimal:
     """A non-negative amount with at most 2 decimals, as Decimal (never float)."""
     if isinstance(value, float):
@@ -147,6 +150,8 @@ def money(value: Any) -> Decimal:
         raise ValueError("money is a decimal string, e.g. \"120.00\"") from err
     if not amount.is_finite() or amount < 0:
         raise ValueError("money must be zero or more")
+    if amount >= MONEY_CEILING:  # also keeps quantize inside the decimal context's 28 digits
+        raise ValueError("money must be less than 1000000000")
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError("money has at most 2 decimal places")
     return amount.quantize(Decimal("0.01"))

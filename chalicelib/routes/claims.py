@@ -43,7 +43,7 @@ def export_claims(call: Call) -> models.ClaimExport:
 @operation(bp, "GET", "/v1/claims/exports", roles=BILLERS, summary="List 837P exports, newest first", tag=TAG,
            query=models.ExportQuery, response=models.ExportSummary, paginated=True)
 def list_claim_exports(call: Call) -> Listing:
-    return Listing(*service.list_exports(principal=call.principal, query=call.query, start_key=call.start_key))
+    return Listing(*service.exports_page(principal=call.principal, query=call.query, start_key=call.start_key))
 
 
 @operation(bp, "GET", "/v1/claims/exports/{export_id}", roles=BILLERS, summary="Download an 837P export again",

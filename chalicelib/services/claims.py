@@ -559,7 +559,7 @@ def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
     raise Conflict("The payer's claims kept changing during the export; try again")
 
 
-def list_exports(*, principal: Principal, query: ExportQuery,
+def exports_page(*, principal: Principal, query: ExportQuery,
                  start_key: dict | None) -> tuple[list[ExportSummary], dict | None]:
     """The practice's exports, newest first (one Query of its partition)."""
     page = store.exports_page(principal.practice_id, payer_id=query.payer_id, limit=query.limit,
