@@ -2,8 +2,6 @@
 numbers are never shared, a claim goes into one export, a session onto one claim."""
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from chalicelib.auth import Principal, Role
 from chalicelib.errors import Conflict
 from chalicelib.models.claims import ClaimCreate, ExportCreate
@@ -16,21 +14,10 @@ from chalicelib.services import claims, clients, payers, practice, sessions, use
 from chalicelib.store import claims as claim_store
 from tests.api.claim_helpers import HOME, PRACTICE_FIELDS, PRACTITIONER
 from tests.conftest import PRACTICE_A, USERS
+from tests.integration.test_settings_races import _race
 
 BILLING = Principal(user_id=USERS[PRACTICE_A]["billing"], practice_id=PRACTICE_A, role=Role.BILLING)
 ADMIN = Principal(user_id=USERS[PRACTICE_A]["admin"], practice_id=PRACTICE_A, role=Role.ADMIN)
-
-
-def _race(fn, n):
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        futures = [pool.submit(fn, i) for i in range(n)]
-    outcomes = []
-    for future in futures:
-        try:
-            outcomes.append(future.result())
-        except Exception as err:  # noqa: BLE001 - the outcome is what we count
-            outcomes.append(err)
-    return outcomes
 
 
 def _set_up() -> None:
