@@ -27,16 +27,10 @@ def _view(item: dict[str, Any]) -> Group:
     return Group.model_validate(items.public(item))
 
 
-def may_see(principal: Principal, group: dict[str, Any]) -> bool:
-    """Whether the caller may see the group: any non-practitioner role, its practitioner, or a
-    practitioner it is shared with."""
-    return appointments.may_see_group(principal, group)
-
-
 def visible_group(principal: Principal, group_id: str) -> dict[str, Any]:
     """The group, or 404 if it does not exist or the caller may not see it."""
     group = GROUPS.get(principal.practice_id, group_id)
-    if not may_see(principal, group):
+    if not appointments.may_see_group(principal, group):
         raise NotFound("Group", group_id)
     return group
 
@@ -174,7 +168,7 @@ def client_groups(*, principal: Principal, client_id: str, limit: int,
     groups = GROUPS.get_many(principal.practice_id, [m["group_id"] for m in found])
     listed = [ClientGroup(group_id=g["id"], name=g["name"], initials=g["initials"],
                           practitioner_id=g["practitioner_id"], active_member=m["active"], periods=m["periods"])
-              for m, g in zip(found, groups, strict=True) if g is not None and may_see(principal, g)]
+              for m, g in zip(found, groups, strict=True) if g is not None and appointments.may_see_group(principal, g)]
     return listed, last_key
 
 
