@@ -27,12 +27,6 @@ TAX_ID_KINDS = frozenset({"EIN", "SSN"})
 MAX_DIAGNOSES = 12
 MAX_LINES = 50  # 837P 2400 loop repeat limit
 MAX_MODIFIERS = 4
-US_STATES = frozenset({
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
-    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
-    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
-    "WV", "WI", "WY", "AS", "GU", "MP", "PR", "VI", "FM", "MH", "PW", "AA", "AE", "AP",
-})
 _ZIP = re.compile(r"\d{5}(\d{4})?")
 _ZIP9 = re.compile(r"\d{9}")
 _TAXONOMY = re.compile(r"[0-9]{3}[0-9A-Z]{6}X")  # NUCC: 10 characters ending in X
@@ -268,7 +262,7 @@ def _check_address(out: _Problems, record: str, record_id: str, prefix: str, add
         out.add(record, record_id, f"{prefix}.line1", "missing")
     if _blank(address.city):
         out.add(record, record_id, f"{prefix}.city", "missing")
-    if address.state not in US_STATES:
+    if address.state not in codes.US_STATES:
         out.add(record, record_id, f"{prefix}.region", "not a US state or territory code")
     if zip9 and not _ZIP9.fullmatch(address.zip or ""):
         out.add(record, record_id, f"{prefix}.postal_code",

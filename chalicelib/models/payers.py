@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from chalicelib.domain import claims, codes
+from chalicelib.domain import codes
 from chalicelib.models.common import Address, Input, NonEmpty, Output
 
 Npi = Annotated[str, AfterValidator(codes.npi)]
@@ -24,7 +24,7 @@ def _us_address(address: Address) -> Address:
     if address.country != "US":
         raise ValueError("a claim address is in the US (country US)")
     state = (address.region or "").strip().upper()
-    if state not in claims.US_STATES:
+    if state not in codes.US_STATES:
         raise ValueError("region must be a US state or territory code, e.g. IL")
     zip_code = (address.postal_code or "").replace("-", "").replace(" ", "")
     if not re.fullmatch(r"\d{5}(\d{4})?", zip_code):
