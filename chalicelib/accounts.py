@@ -39,6 +39,8 @@ def _call(operation: str, **params: Any) -> Any:
             raise AlreadyExists("Someone already signs in to Caseload with this email", field="body.email") from err
         if code == "UserNotFoundException" and operation == "admin_delete_user":
             return None  # already gone
+        if code == "ResourceNotFoundException" and operation == "admin_delete_software_token":
+            return None  # no authenticator registered (never enrolled, or removed by an earlier try)
         raise ServiceUnavailable(f"The sign-in directory refused the change ({code}); retry it") from err
 
 
@@ -70,6 +72,16 @@ def set_active(user_id: str, active: bool) -> None:
     _call("admin_enable_user" if active else "admin_disable_user", Username=user_id)
     if not active:
         _call("admin_user_global_sign_out", Username=user_id)
+
+
+def reset_authenticator(user_id: str) -> bool:
+    """Remove the user's authenticator app and revoke their refresh tokens; False when none
+    was registered. MFA is required in the pool, so their next sign-in enrols a new one
+    (MFA_SETUP). Turning the TOTP preference off would not do: the registered token would
+    still be asked for."""
+    removed = _call("admin_delete_software_token", Username=user_id) is not None
+    _call("admin_user_global_sign_out", Username=user_id)
+    return removed
 
 
 def set_email(user_id: str, email: str) -> None:

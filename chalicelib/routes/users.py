@@ -56,6 +56,12 @@ def update_user(call: Call) -> models.User:
                                expected_version=call.version)
 
 
+@operation(bp, "POST", "/v1/users/{user_id}/mfa-reset", roles=ADMIN, tag=TAG,
+           summary="Reset a user's authenticator app: they enrol a new one at their next sign-in")
+def reset_user_mfa(call: Call) -> None:
+    service.reset_mfa(principal=call.principal, user_id=call.params["user_id"])
+
+
 @operation(bp, "DELETE", "/v1/users/{user_id}", roles=ADMIN, summary="Delete a user", tag=TAG)
 def delete_user(call: Call) -> None:
     service.delete_user(principal=call.principal, user_id=call.params["user_id"], expected_version=call.version)

@@ -95,6 +95,17 @@ def _synced(practice_id: str, item: dict[str, Any], values: dict[str, Any]) -> U
     return _user(item)
 
 
+def reset_mfa(*, principal: Principal, user_id: str) -> None:
+    """Remove a staff member's authenticator app, so that their next sign-in enrols a new one,
+    and sign them out everywhere (deployed; local sign-in has no second factor)."""
+    USERS.get(principal.practice_id, user_id)  # a user of another practice is not found
+    if user_id == principal.user_id:
+        raise Conflict("You cannot reset your own authenticator; ask another admin")
+    if not accounts.enabled():
+        raise Conflict("Sign-in here is local and has no second factor: there is no authenticator to reset")
+    accounts.reset_authenticator(user_id)
+
+
 def delete_user(*, principal: Principal, user_id: str, expected_version: int) -> None:
     """Delete a user (and free their email). Admins cannot delete themselves."""
     if user_id == principal.user_id:

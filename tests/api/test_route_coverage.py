@@ -38,6 +38,7 @@ SAMPLE_BODIES = {
     "add_note_addendum": {"text": "later"},
     "check_claim": {},
     "record_claim_outcome": {"status": "paid"},
+    "reset_user_mfa": {},
 }
 
 # Query strings for routes with required query parameters, for the same reason.
