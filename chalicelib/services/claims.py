@@ -240,6 +240,8 @@ def _header(sessions: list[dict[str, Any]], records: _Records) -> dict[str, Any]
 
 
 _HEADER = ("payer_ref", "practitioner_id", "client_practitioner_id", "date_of_service")
+# What an export writes into the file for a claim, recorded on the claim with it.
+_SENT = ("lines", "diagnoses", "total_charge", "frequency_code", "prior_authorization_number")
 
 
 def _view(item: dict[str, Any]) -> Claim:
@@ -510,7 +512,9 @@ def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
 
         for item in ready:
             claim, view = _rebuild(pid, item, records)
-            header = {k: view[k] for k in _HEADER if k in view}
+            # The claim on record is the claim as read now (in the file, when it is taken): its
+            # lines, diagnoses, charge and authorization number too, where a session changed since its check.
+            header = {k: view[k] for k in (*_HEADER, *_SENT) if k in view}
             problems = view["problems"]
             if claim is not None and not problems:
                 try:  # an identifier carrying an X12 delimiter cannot be written as it is

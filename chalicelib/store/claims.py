@@ -165,7 +165,8 @@ def save_claim(practice_id: str, claim_id: str, changes: dict[str, Any], *, expe
 def submit_action(practice_id: str, claim: dict[str, Any], *, export_id: str, header: dict[str, Any],
                   entry: dict[str, Any]) -> dict[str, Any]:
     """In an export's transaction: a ready claim at the version read becomes submitted, with its
-    header (payer, practitioners, date of service) as the export read the records."""
+    header (payer, practitioners, date of service) and lines as the export read the records and
+    wrote them into the file."""
     return _from_ready_action(practice_id, claim, "submitted", entry, export_id=export_id, **header)
 
 
@@ -200,8 +201,10 @@ def _status_action(practice_id: str, claim: dict[str, Any], status: str, entry: 
               ":entry": [entry], ":expected": claim["version"], ":one": 1, ":now": entry["at"],
               **{f":from{i}": value for i, value in enumerate(allowed)},
               **{f":{name}": value for name, value in changes.items() if value is not None}}
-    sets = "".join(f", {name} = :{name}" for name, value in changes.items() if value is not None)
-    removes = [name for name, value in changes.items() if value is None]
+    # Names as placeholders: a claim's attributes include words DynamoDB reserves (lines).
+    names = {f"#{name}": name for name in changes}
+    sets = "".join(f", #{name} = :{name}" for name, value in changes.items() if value is not None)
+    removes = [f"#{name}" for name, value in changes.items() if value is None]
     return {"Update": {
         "TableName": items.table(), "Key": items.key_of(pk, sk),
         "UpdateExpression": f"SET #status = :status, GSI1PK = :gsi{sets}, "
@@ -209,7 +212,7 @@ def _status_action(practice_id: str, claim: dict[str, Any], status: str, entry: 
                             + (" REMOVE " + ", ".join(removes) if removes else ""),
         "ConditionExpression": "#version = :expected AND #status IN ("
                                + ", ".join(f":from{i}" for i in range(len(allowed))) + ")",
-        "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
+        "ExpressionAttributeNames": {"#status": "status", "#version": "version", **names},
         "ExpressionAttributeValues": dynamo.to_item(values),
         "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
 
