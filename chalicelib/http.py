@@ -388,8 +388,11 @@ def _replayable(op: Operation, call: Call, key: str, request: Any, run: Callable
         response = run()
         return {"status": response.status_code, "headers": dict(response.headers), "body": response.body}
 
+    # A key is the caller's own: another user's same key and body acts for them, never replays
+    # an answer they may not be given (another practitioner's note).
+    principal = call.principal
     stored = idempotency.run_once(
-        scope=f"{call.principal.practice_id}#{op.operation_id}", key=key,
+        scope=f"{principal.practice_id}#{principal.user_id}#{op.operation_id}", key=key,
         request={"params": call.params, "body": _json_body(request)}, run=run_and_record,
         lambda_context=getattr(request, "lambda_context", None))
     headers = dict(stored["headers"])
