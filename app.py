@@ -1,4 +1,11 @@
 """Caseload API: the Chalice app, its blueprints, its schedule and middleware. Nothing else lives here."""
+import gc
+
+# Cold start: loading the app makes a few hundred thousand long-lived objects (modules, models,
+# routes), and the cyclic collector would scan them all several times over while they load
+# (~100 ms). It is off until the app is built, then what was built is frozen out of later scans.
+gc.disable()
+
 import json
 import threading
 from collections.abc import Callable
@@ -89,3 +96,8 @@ def _json_or_none(raw: Any) -> Any:
         return json.loads(raw)
     except (TypeError, ValueError):
         return None
+
+
+# Everything above lives as long as the container: later collections need not scan it.
+gc.freeze()
+gc.enable()

@@ -1,18 +1,24 @@
-"""The DynamoDB adapter: one lazily built client, value (de)serialisation, metering hooks."""
+"""The DynamoDB adapter: one lazily built client, value (de)serialisation, metering hooks.
+
+It speaks botocore, not boto3: importing boto3 brings s3transfer, multiprocessing and
+boto3's resource layer, about 50 ms of every cold start for nothing DynamoDB needs. The
+(de)serialisation below is boto3's TypeSerializer/TypeDeserializer rules, written out.
+"""
 from __future__ import annotations
 
+from collections.abc import Mapping, Set
+from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from functools import lru_cache
 from typing import Any
 
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+import botocore.session
 from botocore.config import Config
 
 from chalicelib.config import get_settings
 from chalicelib.observability import current_meter
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+# DynamoDB's numbers: 38 digits, exponent -130..125; anything inexact is refused, not rounded.
+_NUMBERS = Context(Emin=-128, Emax=126, prec=38, traps=[Clamped, Overflow, Inexact, Rounded, Underflow])
 
 # Operations that accept ReturnConsumedCapacity; the hook asks for it so the meter can log cost.
 _CAPACITY_OPS = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan",
@@ -23,7 +29,7 @@ _CAPACITY_OPS = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Sca
 def client() -> Any:
     """The process-wide DynamoDB client, built on first use with the metering hooks."""
     settings = get_settings()
-    ddb = boto3.client(
+    ddb = botocore.session.get_session().create_client(
         "dynamodb",
         region_name=settings.region,
         endpoint_url=settings.dynamodb_endpoint,
@@ -64,25 +70,63 @@ def _record_call(http_response: Any, parsed: dict[str, Any], model: Any, **_: An
 
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
     """Python values → DynamoDB attribute values (None is dropped, never stored)."""
-    return {k: _serializer.serialize(_plain(v)) for k, v in values.items() if v is not None}
+    return {k: to_value(v) for k, v in values.items() if v is not None}
 
 
 def to_value(value: Any) -> dict[str, Any]:
-    """One Python value → a DynamoDB attribute value."""
-    serialized: dict[str, Any] = _serializer.serialize(_plain(value))  # boto3 ships no types
-    return serialized
+    """One Python value → a DynamoDB attribute value. A float is refused (money is Decimal);
+    None inside a map is dropped; a tuple is stored as a list."""
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, (int, Decimal, float)):
+        return {"N": _number(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, (bytes, bytearray)):
+        return {"B": bytes(value)}
+    if isinstance(value, Mapping):
+        return {"M": {k: to_value(v) for k, v in value.items() if v is not None}}
+    if isinstance(value, (list, tuple)):
+        return {"L": [to_value(v) for v in value]}
+    if isinstance(value, Set) and value:
+        if all(isinstance(v, str) for v in value):
+            return {"SS": list(value)}
+        if all(isinstance(v, (int, Decimal)) and not isinstance(v, bool) for v in value):
+            return {"NS": [_number(v) for v in value]}
+    raise TypeError(f"DynamoDB cannot store a {type(value).__name__}")
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
     """DynamoDB attribute values → Python values (numbers come back as Decimal)."""
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+    return {k: from_value(v) for k, v in item.items()}
 
 
-def _plain(value: Any) -> Any:
-    # TypeSerializer refuses float, which is what we want for money; it also refuses tuples
-    # and would store None inside maps, so normalise containers here.
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if v is not None}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+def from_value(value: dict[str, Any]) -> Any:
+    """One DynamoDB attribute value → a Python value."""
+    (kind, raw), = value.items()
+    if kind == "S" or kind == "BOOL" or kind == "B":
+        return raw
+    if kind == "N":
+        return _NUMBERS.create_decimal(raw)
+    if kind == "M":
+        return {k: from_value(v) for k, v in raw.items()}
+    if kind == "L":
+        return [from_value(v) for v in raw]
+    if kind == "NULL":
+        return None
+    if kind == "SS":
+        return set(raw)
+    if kind == "NS":
+        return {_NUMBERS.create_decimal(n) for n in raw}
+    raise TypeError(f"unexpected DynamoDB type {kind}")
+
+
+def _number(value: int | Decimal | float) -> str:
+    if isinstance(value, float):
+        raise TypeError("Float types are not supported. Use Decimal types instead.")
+    number = str(_NUMBERS.create_decimal(value))
+    if number in ("Infinity", "-Infinity", "NaN", "sNaN"):
+        raise TypeError("Infinity and NaN not supported")
+    return number

@@ -12,6 +12,7 @@ under TYPE_CHECKING). docs/ARCHITECTURE.md draws the same picture:
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -127,6 +128,22 @@ def test_importing_app_loads_no_service_model_or_repository_module():
              "('chalicelib.services', 'chalicelib.models', 'chalicelib.store.'))))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert set(result.stdout.split()) <= {"chalicelib.store.retry"}  # http's retry budget, no DynamoDB
+
+
+def test_importing_app_leaves_the_collector_on_and_the_app_frozen_out_of_its_scans():
+    # app.py pauses the collector while it loads (cold start); it must never stay paused.
+    probe = "import gc, app; print(gc.isenabled(), gc.get_freeze_count() > 10_000)"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "True"]
+
+
+def test_the_dynamodb_adapter_does_not_load_boto3():
+    # botocore alone serves DynamoDB; boto3 brings s3transfer and its resource layer (cold start).
+    probe = "import sys; from chalicelib.store import dynamo; dynamo.client(); print('boto3' in sys.modules)"
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "CASELOAD_DYNAMODB_ENDPOINT": "http://127.0.0.1:9"}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True,
+                            env=env)
+    assert result.stdout.strip() == "False"
 
 
 def function_level_imports(source: str, prefix: str) -> list[str]:
