@@ -22,7 +22,8 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from devtools.ddb_local import ROOT
 
@@ -38,6 +39,17 @@ mimetypes.add_type("text/javascript", ".mjs")
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 mimetypes.add_type("image/svg+xml", ".svg")
 mimetypes.add_type("font/woff2", ".woff2")
+
+
+def security_headers(api_url: str) -> dict[str, str]:
+    """The headers CloudFront adds to the deployed console (infra/stack.yaml, ConsoleHeaders), so
+    that a page breaking the policy breaks here first; connect-src names the local API where the
+    template names API Gateway and the hosted UI. No HSTS: this is plain HTTP."""
+    api = urlsplit(api_url)
+    policy = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+              f"font-src 'self'; connect-src 'self' {api.scheme}://{api.netloc}; object-src 'none'; "
+              "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+    return {"Content-Security-Policy": policy, "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
 
 
 def demo_users() -> list[dict[str, str]]:
@@ -74,6 +86,7 @@ class ConsoleHandler(BaseHTTPRequestHandler):
     # Set by make_server.
     dist: Path = DIST
     api_url: str = ""
+    security: ClassVar[dict[str, str]] = {}  # set per server by make_server
     users: Callable[[], list[dict[str, str]]] = staticmethod(demo_users)
     token: Callable[[str], str | None] = staticmethod(local_token)
 
@@ -151,7 +164,7 @@ class ConsoleHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("X-Content-Type-Options", "nosniff")
-        for name, value in headers.items():
+        for name, value in {**self.security, **headers}.items():
             self.send_header(name, value)
         self.end_headers()
         if not head:
@@ -163,7 +176,7 @@ def make_server(*, port: int, api_url: str, dist: Path = DIST, host: str = "127.
                 token: Callable[[str], str | None] = local_token) -> ThreadingHTTPServer:
     """A threaded server for the console; call serve_forever (or `start`) on it."""
     handler = type("BoundConsoleHandler", (ConsoleHandler,), {
-        "dist": Path(dist), "api_url": api_url.rstrip("/"),
+        "dist": Path(dist), "api_url": api_url.rstrip("/"), "security": security_headers(api_url),
         "users": staticmethod(users), "token": staticmethod(token)})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
