@@ -8,12 +8,19 @@ import datetime as dt
 import io
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.api.claim_helpers import HOME, PRACTICE_FIELDS
 from tests.browser.conftest import DEMO_USERS, check_screen
+
+
+def _practice_today() -> dt.date:
+    """The demo practice's today (New York): reports count days left from it, not from UTC."""
+    return dt.datetime.now(ZoneInfo("America/New_York")).date()
+
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -39,7 +46,7 @@ def _set_up_claims(stack) -> None:
 def test_billing_downloads_the_authorizations_csv(console_stack, page_as, tmp_path):
     tag = uuid.uuid4().hex[:6]
     client = _ok(console_stack.call("POST", "/v1/clients", json={"first_name": "Auth", "last_name": f"Report{tag}"}))
-    today = dt.date.today()
+    today = _practice_today()
     _ok(console_stack.call("POST", f"/v1/clients/{client['id']}/authorizations", role="front_desk", json={
         "payer": f"Plan {tag}", "measure": "sessions", "begin_on": (today - dt.timedelta(days=10)).isoformat(),
         "end_on": (today + dt.timedelta(days=50)).isoformat(), "allowed": "12", "number": f"PA{tag}"}))
