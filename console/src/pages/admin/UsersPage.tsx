@@ -7,8 +7,9 @@ import { useApi } from "../../api/hooks";
 import { personName, refreshReference } from "../../api/reference";
 import type { Role, User } from "../../api/types";
 import { useAuth } from "../../auth/AuthProvider";
+import { config } from "../../config";
 import { roleLabel } from "../../layout/Layout";
-import { EmptyState, Field, FormDialog } from "../../components";
+import { EmptyState, Field, FormDialog, ProblemBanner } from "../../components";
 import { PreferenceFields, type Preferences } from "../notifications/PreferenceFields";
 import { activeColumn, ResourcePage, toFix, type EditorProps } from "./ResourcePage";
 import { orNull, useAction } from "./useAction";
@@ -27,6 +28,7 @@ function UserDialog({ entity: user, onClose, onSaved }: EditorProps<User>) {
     notification_preferences: (user?.notification_preferences ?? {}) as Preferences,
   });
   const action = useAction();
+  const { me } = useAuth();
   async function submit() {
     const body = { ...form, npi: orNull(form.npi), taxonomy: orNull(form.taxonomy) };
     const saved = await action.run(() =>
@@ -78,7 +80,33 @@ function UserDialog({ entity: user, onClose, onSaved }: EditorProps<User>) {
         Active (may sign in)
       </label>
       <PreferenceFields value={form.notification_preferences} onChange={(notification_preferences) => setForm({ ...form, notification_preferences })} />
+      {user && user.id !== me.id && config().auth === "cognito" ? <AuthenticatorReset user={user} /> : null}
     </FormDialog>
+  );
+}
+
+/** Deployed sign-in asks for an authenticator app's code; a user who lost theirs gets it
+ * removed here and enrols a new one at their next sign-in (POST /v1/users/{id}/mfa-reset). */
+function AuthenticatorReset({ user }: { user: User }) {
+  const reset = useAction();
+  const [done, setDone] = useState(false);
+  async function run() {
+    if (!window.confirm(`Remove ${personName(user)}'s authenticator app? They are signed out and enrol a new one at their next sign-in.`)) return;
+    const ran = await reset.run(() => ok(api().POST("/v1/users/{user_id}/mfa-reset", { params: { path: { user_id: user.id } } })).then(() => true));
+    if (ran) setDone(true);
+  }
+  return (
+    <fieldset>
+      <legend>Second factor</legend>
+      <ProblemBanner problem={reset.problem} />
+      {done ? (
+        <p role="status">Authenticator removed: {personName(user)} sets up a new one at their next sign-in.</p>
+      ) : (
+        <button type="button" className="secondary" disabled={reset.busy} onClick={() => void run()}>
+          Reset authenticator app
+        </button>
+      )}
+    </fieldset>
   );
 }
 
