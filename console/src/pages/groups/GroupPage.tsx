@@ -1,18 +1,21 @@
 /** /groups/:groupId — one group: its details, who it is shared with, its members (add and
- * remove) and its sessions, each opening the attendance grid. */
+ * remove), booking a session or a series (GroupBookingForm) and its sessions, each opening the
+ * attendance grid. */
 import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 import { allPages, api, ifMatch, ok } from "../../api/client";
 import { useApi } from "../../api/hooks";
 import { personName, useReference } from "../../api/reference";
 import type { components } from "../../api/schema";
-import type { Appointment, Client, Group } from "../../api/types";
+import type { Appointment, Booking, Client, Group } from "../../api/types";
 import { useAuth } from "../../auth/AuthProvider";
 import { DataTable, EmptyState, Field, Loading, PageHeader, ProblemBanner } from "../../components";
 import { addDays, todayIso, wallDate, wallTime } from "../../lib/dates";
 import { paths } from "../../routes";
 import { useAction, useEdited } from "../admin/useAction";
+import { GroupBookingForm } from "./GroupBookingForm";
 import { GROUP_EDITORS } from "./GroupsPage";
+import "./groups.css";
 
 type Member = components["schemas"]["Member"];
 
@@ -231,39 +234,42 @@ function Members({ group, editable, onChanged }: { group: Group; editable: boole
   );
 }
 
-function Sessions({ group }: { group: Group }) {
-  const today = todayIso();
-  const [from, setFrom] = useState(addDays(today, -28));
-  const [to, setTo] = useState(addDays(today, 28));
+type Range = { from: string; to: string };
+// GET /v1/groups/{id}/appointments spans at most 93 days (422 on query.to beyond).
+const MAX_RANGE_DAYS = 93;
+
+/** The group's sessions between two days; `refresh` changes after a booking to read them again. */
+function Sessions({ group, range, onRange, refresh }: { group: Group; range: Range; onRange: (r: Range) => void; refresh: number }) {
+  const { from, to } = range;
   const sessions = useApi(
     () => allPages<Appointment>((cursor) => ok(api().GET("/v1/groups/{group_id}/appointments", { params: { path: { group_id: group.id }, query: { from, to, limit: 100, cursor } } }))),
-    [group.id, from, to],
+    [group.id, from, to, refresh],
   );
   return (
     <section className="panel" aria-labelledby="sessions-title">
       <h2 id="sessions-title">Sessions</h2>
       <div className="search-row">
         <Field label="From">
-          <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+          <input type="date" value={from} onChange={(e) => onRange({ from: e.target.value, to })} />
         </Field>
-        <Field label="To">
-          <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        <Field label="To" name="query.to" problem={sessions.problem}>
+          <input type="date" value={to} onChange={(e) => onRange({ from, to: e.target.value })} />
         </Field>
       </div>
-      <ProblemBanner problem={sessions.problem} onRetry={sessions.reload} />
+      <ProblemBanner problem={sessions.problem} onRetry={sessions.reload} claimed={["query.to"]} />
       {sessions.loading && !sessions.data ? <Loading label="Loading sessions…" /> : null}
       {sessions.data ? (
         <DataTable<Appointment>
           caption="Group sessions"
           rows={sessions.data}
           rowKey={(a) => a.id}
-          empty={<EmptyState title="No sessions in these dates.">Book group sessions from the calendar.</EmptyState>}
+          empty={<EmptyState title="No sessions in these dates.">Book one with “Book a session” above, or widen the dates.</EmptyState>}
           columns={[
             {
               key: "when",
               header: "When",
               cell: (a) => (
-                <Link to={`/groups/${encodeURIComponent(group.id)}/sessions/${encodeURIComponent(a.id)}`}>
+                <Link to={paths.groupSession(group.id, a.id)}>
                   {wallDate(a.start)} {wallTime(a.start)}–{wallTime(a.end)}
                 </Link>
               ),
@@ -283,6 +289,23 @@ export default function GroupPage() {
   const loaded = useApi(() => ok(api().GET("/v1/groups/{group_id}", { params: { path: { group_id: groupId } } })), [groupId]);
   const [group, setGroup] = useEdited<Group>(loaded.data);
   const editable = GROUP_EDITORS.includes(role);
+  const [range, setRange] = useState<Range>(() => ({ from: addDays(todayIso(), -28), to: addDays(todayIso(), 28) }));
+  const [refresh, setRefresh] = useState(0);
+  /** After a booking the session list shows the sessions just booked (moving to their dates when
+   * they lie outside it; the API lists at most 93 days at a time), read again. */
+  function booked(booking: Booking) {
+    const days = booking.appointments.map((a) => wallDate(a.start)).sort();
+    const first = days[0];
+    const last = days[days.length - 1];
+    if (first && last) {
+      setRange((r) => {
+        if (first >= r.from && last <= r.to) return r;
+        const limit = addDays(first, MAX_RANGE_DAYS - 1);
+        return { from: first, to: last < limit ? last : limit };
+      });
+    }
+    setRefresh((n) => n + 1);
+  }
   return (
     <>
       <PageHeader title={group ? `${group.name} (${group.initials})` : "Group"}>
@@ -295,7 +318,8 @@ export default function GroupPage() {
       {group ? (
         <>
           <Members group={group} editable={editable} onChanged={loaded.reload} />
-          <Sessions group={group} />
+          {editable ? <GroupBookingForm group={group} onBooked={booked} /> : null}
+          <Sessions group={group} range={range} onRange={setRange} refresh={refresh} />
           <div className="grid-2">
             <Details key={`d${group.version}`} group={group} onSaved={setGroup} editable={editable} />
             <Sharing key={`s${group.version}`} group={group} onSaved={setGroup} editable={editable} />
