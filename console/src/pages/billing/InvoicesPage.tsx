@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api, ok } from "../../api/client";
+import { useNames } from "../../api/names";
 import type { components } from "../../api/schema";
 import type { Invoice } from "../../api/types";
 import { DataTable, EmptyState, Field, FormDialog, Loading, NextPageButton, PageHeader, ProblemBanner, usePaged } from "../../components";
@@ -14,7 +15,7 @@ type Method = components["schemas"]["PaymentCreate"]["method"];
 type InvoiceStatus = Invoice["status"];
 const METHODS: Method[] = ["cash", "card", "eftpos", "check", "bank_transfer", "insurance", "other"];
 
-function PaymentDialog({ invoice, onClose, onPaid }: { invoice: Invoice; onClose: () => void; onPaid: () => void }) {
+function PaymentDialog({ invoice, clientName, onClose, onPaid }: { invoice: Invoice; clientName: string | undefined; onClose: () => void; onPaid: () => void }) {
   const [form, setForm] = useState<{ amount: string; method: Method; on: string }>({ amount: invoice.balance_due, method: "card", on: "" });
   const action = useAction();
   async function submit() {
@@ -39,7 +40,7 @@ function PaymentDialog({ invoice, onClose, onPaid }: { invoice: Invoice; onClose
       submitLabel="Record payment"
       lead={
         <p>
-          Total {invoice.total}, paid {invoice.paid}, balance due <strong>{invoice.balance_due}</strong>.
+          {clientName ? `${clientName}: ` : ""}Total {invoice.total}, paid {invoice.paid}, balance due <strong>{invoice.balance_due}</strong>.
         </p>
       }
     >
@@ -73,6 +74,8 @@ export default function InvoicesPage() {
     (cursor) => ok(api().GET("/v1/invoices", { params: { query: { status: status || undefined, from: from || undefined, to: to || undefined, limit: 50, cursor } } })),
     [status, from, to],
   );
+  // Invoices carry client_id only: the names come from the shared lookup, once per client.
+  const clientNames = useNames("client", (invoices.data?.items ?? []).map((i) => i.client_id));
   function filter(name: string, value: string) {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
@@ -117,7 +120,7 @@ export default function InvoicesPage() {
           empty={<EmptyState title="No invoices match.">Invoices are created from a client's session or pack sale.</EmptyState>}
           columns={[
             { key: "date", header: "Date", cell: (i) => i.issued_on },
-            { key: "client", header: "Client", cell: (i) => <Link to={paths.client(i.client_id)}>{i.client_id}</Link> },
+            { key: "client", header: "Client", cell: (i) => <Link to={paths.client(i.client_id)}>{clientNames[i.client_id] ?? "Client"}</Link> },
             {
               key: "lines",
               header: "For",
@@ -165,6 +168,7 @@ export default function InvoicesPage() {
       {paying ? (
         <PaymentDialog
           invoice={paying}
+          clientName={clientNames[paying.client_id]}
           onClose={() => setPaying(null)}
           onPaid={() => {
             setPaidMessage(`Payment recorded on invoice ${paying.id}.`);

@@ -4,13 +4,14 @@ import { api, ifMatch, ok } from "../../api/client";
 import { useApi } from "../../api/hooks";
 import { rememberName } from "../../api/names";
 import { personName, useReference } from "../../api/reference";
-import type { ClientSession, EntitlementSummary, Invoice } from "../../api/types";
+import type { Authorization, ClientSession, EntitlementSummary, Invoice } from "../../api/types";
 import { useAuth } from "../../auth/AuthProvider";
 import { DataTable, EmptyState, Field, FormDialog, Loading, PageHeader, ProblemBanner, ProgressBar } from "../../components";
 import { dayLabel, wallDate, wallTime } from "../../lib/dates";
 import { ENTITLEMENT_EDITORS, paths, SCHEDULERS, SESSION_EDITORS } from "../../routes";
-import { useAction } from "../admin/useAction";
+import { orNull, useAction } from "../admin/useAction";
 import { STATUS_LABEL } from "../frontdesk/labels";
+import { CodeRuleFields, sameCodeRule, type CodeRule } from "./CodeRuleFields";
 
 function EditLimitDialog({ clientId, pack, onClose, onSaved }: { clientId: string; pack: EntitlementSummary; onClose: () => void; onSaved: () => void }) {
   const [limit, setLimit] = useState(pack.limit);
@@ -44,6 +45,102 @@ function EditLimitDialog({ clientId, pack, onClose, onSaved }: { clientId: strin
   );
 }
 
+type AuthorizationForm = { payer: string; allowed: string; begin_on: string; end_on: string; number: string; codes: CodeRule };
+const AUTH_FIELDS = ["body.payer", "body.allowed", "body.begin_on", "body.end_on", "body.number", "body.codes"];
+
+function authorizationForm(a: Authorization): AuthorizationForm {
+  return { payer: a.payer, allowed: a.allowed, begin_on: a.begin_on, end_on: a.end_on, number: a.number ?? "", codes: a.codes };
+}
+
+/** Edit an authorization (PATCH sends only what changed): a funder's new letter changes the
+ * allowed count, the end date, the number or which codes count; the API refuses an allowed
+ * count below what is used and says so next to the field. */
+function EditAuthorizationDialog({ clientId, summary, onClose, onSaved }: { clientId: string; summary: EntitlementSummary; onClose: () => void; onSaved: (saved: Authorization) => void }) {
+  // The profile's summary has the figures only; the dates, number and codes rule come from the authorization.
+  const loaded = useApi(
+    () => ok(api().GET("/v1/clients/{client_id}/authorizations/{authorization_id}", { params: { path: { client_id: clientId, authorization_id: summary.id } } })),
+    [clientId, summary.id],
+  );
+  const reference = useReference();
+  const [edited, setEdited] = useState<AuthorizationForm | null>(null);
+  const { problem, busy, run } = useAction();
+  const auth = loaded.data;
+  const form = edited ?? (auth ? authorizationForm(auth) : null);
+  const set = (change: Partial<AuthorizationForm>) => form && setEdited({ ...form, ...change });
+
+  async function submit() {
+    if (!auth || !form) return;
+    const before = authorizationForm(auth);
+    const number = orNull(form.number);
+    const changes = {
+      ...(form.payer !== before.payer ? { payer: form.payer } : {}),
+      ...(form.allowed !== before.allowed ? { allowed: form.allowed } : {}),
+      ...(form.begin_on !== before.begin_on ? { begin_on: form.begin_on } : {}),
+      ...(form.end_on !== before.end_on ? { end_on: form.end_on } : {}),
+      // null clears the number (later sessions get none on their claim)
+      ...(number !== auth.number ? { number } : {}),
+      ...(!sameCodeRule(form.codes, before.codes) ? { codes: form.codes } : {}),
+    };
+    if (Object.keys(changes).length === 0) {
+      onClose();
+      return;
+    }
+    const saved = await run(() =>
+      ok(
+        api().PATCH("/v1/clients/{client_id}/authorizations/{authorization_id}", {
+          params: { path: { client_id: clientId, authorization_id: auth.id }, header: { "If-Match": ifMatch(auth.version) } },
+          body: changes,
+        }),
+      ),
+    );
+    if (saved) onSaved(saved);
+  }
+
+  return (
+    <FormDialog
+      title={`Edit the authorization from ${summary.name}`}
+      wide
+      onClose={onClose}
+      onSubmit={submit}
+      problem={problem}
+      claimed={AUTH_FIELDS}
+      busy={busy || !form}
+      submitLabel="Save authorization"
+      lead={<p>{summary.counted}. Every figure is recalculated from the new allowed count.</p>}
+    >
+      <ProblemBanner problem={loaded.problem ?? reference.problem} onRetry={loaded.problem ? loaded.reload : reference.reload} />
+      {form && auth ? (
+        <>
+          <div className="form-grid">
+            <Field label={`Allowed (${auth.measure})`} name="body.allowed" problem={problem} hint={`At least the ${auth.used} already used.`}>
+              <input inputMode="decimal" value={form.allowed} onChange={(e) => set({ allowed: e.target.value })} />
+            </Field>
+            <Field label="Authorization number" name="body.number" problem={problem} hint="Empty: later sessions carry no number.">
+              <input value={form.number} onChange={(e) => set({ number: e.target.value })} />
+            </Field>
+            <Field label="Begins on" name="body.begin_on" problem={problem}>
+              <input type="date" value={form.begin_on} onChange={(e) => set({ begin_on: e.target.value })} />
+            </Field>
+            <Field label="Ends on" name="body.end_on" problem={problem}>
+              <input type="date" value={form.end_on} onChange={(e) => set({ end_on: e.target.value })} />
+            </Field>
+            <Field label="Payer" name="body.payer" problem={problem}>
+              <input value={form.payer} onChange={(e) => set({ payer: e.target.value })} />
+            </Field>
+          </div>
+          {reference.data ? (
+            <CodeRuleFields value={form.codes} onChange={(codes) => set({ codes })} billingCodes={reference.data.billingCodes} name="body.codes" problem={problem} />
+          ) : (
+            <Loading label="Loading billing codes…" />
+          )}
+        </>
+      ) : loaded.loading ? (
+        <Loading label="Loading the authorization…" />
+      ) : null}
+    </FormDialog>
+  );
+}
+
 function Entitlements({ title, items, kind, canEdit, onEdit }: { title: string; items: EntitlementSummary[]; kind: "pack" | "authorization"; canEdit: boolean; onEdit: (e: EntitlementSummary) => void }) {
   if (items.length === 0) return <EmptyState title={kind === "pack" ? "No active packs." : "No active authorizations."} />;
   return (
@@ -58,9 +155,17 @@ function Entitlements({ title, items, kind, canEdit, onEdit }: { title: string; 
           <p className="muted small" style={{ margin: 0 }}>
             {e.ends ? `${kind === "pack" ? "Expires" : "Ends"} ${e.ends}` : kind === "pack" ? "No expiry yet" : ""}
           </p>
-          {canEdit && kind === "pack" ? (
+          {canEdit ? (
             <button type="button" className="link-button" onClick={() => onEdit(e)}>
-              Edit limit<span className="visually-hidden"> of {e.name}</span>
+              {kind === "pack" ? (
+                <>
+                  Edit limit<span className="visually-hidden"> of {e.name}</span>
+                </>
+              ) : (
+                <>
+                  Edit<span className="visually-hidden"> the authorization from {e.name}</span>
+                </>
+              )}
             </button>
           ) : null}
         </li>
@@ -86,6 +191,7 @@ export default function ClientProfilePage() {
     [clientId, mayInvoices],
   );
   const [editing, setEditing] = useState<EntitlementSummary | null>(null);
+  const [editingAuth, setEditingAuth] = useState<EntitlementSummary | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
 
   if (profile.loading && !profile.data) return <Loading label="Loading client…" />;
@@ -151,7 +257,7 @@ export default function ClientProfilePage() {
       </section>
       <section aria-labelledby="auth-h">
         <h2 id="auth-h">Authorizations</h2>
-        <Entitlements title="Authorizations" items={c.authorizations ?? []} kind="authorization" canEdit={false} onEdit={setEditing} />
+        <Entitlements title="Authorizations" items={c.authorizations ?? []} kind="authorization" canEdit={canEntitle} onEdit={setEditingAuth} />
       </section>
 
       <div className="grid-2">
@@ -244,6 +350,18 @@ export default function ClientProfilePage() {
           onSaved={() => {
             setEditing(null);
             setSaved("Limit saved; the figures are recalculated.");
+            profile.reload();
+          }}
+        />
+      ) : null}
+      {editingAuth ? (
+        <EditAuthorizationDialog
+          clientId={c.id}
+          summary={editingAuth}
+          onClose={() => setEditingAuth(null)}
+          onSaved={(a) => {
+            setEditingAuth(null);
+            setSaved(`Authorization from ${a.payer} saved: used ${a.used} of ${a.allowed} ${a.measure}, ${a.remaining} left, ends ${a.end_on}.`);
             profile.reload();
           }}
         />
