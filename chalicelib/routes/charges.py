@@ -1,7 +1,7 @@
 """/v1/clients/{id}/charges: count a session against the client's entitlements, or give it back.
 
-Usable before appointments exist (e.g. for sessions recorded elsewhere); attending an
-appointment calls the same charging service.
+For sessions recorded elsewhere; attending an appointment or recording a client session calls
+the same charging service, and such a session is refused here (its own route charges it).
 """
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ CHARGES = "/v1/clients/{client_id}/charges"
            body=models.ChargeRequest, response=models.ChargeResult, status=200)
 def charge_session(call: Call) -> Reply:
     code = codes.billing_code_for_charge(principal=call.principal, code=call.body.billing_code)
-    result = charging.charge_session(principal=call.principal, client_id=call.params["client_id"],
-                                     request=call.body, code=code)
+    result = charging.charge_by_reference(principal=call.principal, client_id=call.params["client_id"],
+                                          request=call.body, code=code)
     return Reply(result, status=201 if result.status == "charged" else 200,
                  headers={"Location": f"/v1/clients/{call.params['client_id']}/charges/{result.session_ref}"}
                  if result.status == "charged" else {})
@@ -45,5 +45,5 @@ def get_session_charges(call: Call) -> models.SessionCharges:
 @operation(bp, "POST", CHARGES + "/{session_ref}/reverse", summary="Give back what a session took (once)",
            tag=TAG, response=models.ReversalResult, status=200)
 def reverse_session_charge(call: Call) -> models.ReversalResult:
-    return charging.reverse_session(principal=call.principal, client_id=call.params["client_id"],
-                                    session_ref=call.params["session_ref"])
+    return charging.reverse_by_reference(principal=call.principal, client_id=call.params["client_id"],
+                                         session_ref=call.params["session_ref"])

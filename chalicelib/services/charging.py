@@ -28,7 +28,7 @@ from chalicelib.domain.charging import (
     reversal,
 )
 from chalicelib.domain.notifications import pack_due_on
-from chalicelib.errors import NotFound
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import (
     AuthorizationCharge,
@@ -259,6 +259,35 @@ def reverse_session(*, principal: Principal, client_id: str, session_ref: str,
              "amount": str(u.amount)} for u in usages])
 
     return retry.optimistic(attempt, what="reverse this session's charge")
+
+
+def _refuse_if_recorded(practice_id: str, client_id: str, session_ref: str, field: str) -> None:
+    """A client session or an appointment is charged and given back through its own record, in
+    the record's transaction: charged here, its usage would differ from the record's date and
+    code; given back here, the session would keep an authorization number it no longer counts
+    against."""
+    session, appointment = charges.recorded_as(practice_id, client_id, session_ref)
+    if session:
+        raise Conflict(f"{session_ref} is a recorded client session: change or delete it through "
+                       f"/v1/clients/{client_id}/sessions/{session_ref}, which charges and gives back with it",
+                       field=field)
+    if appointment:
+        raise Conflict(f"{session_ref} is an appointment: its status (/v1/appointments/{session_ref}/status, or "
+                       f"the group session's attendance) charges and gives back with it", field=field)
+
+
+def charge_by_reference(*, principal: Principal, client_id: str, request: ChargeRequest,
+                        code: BillingCode) -> ChargeResult:
+    """The charges route: count a session recorded elsewhere (not a client session or an
+    appointment of this practice, which charge through their own routes)."""
+    _refuse_if_recorded(principal.practice_id, client_id, request.session_ref, "body.session_ref")
+    return charge_session(principal=principal, client_id=client_id, request=request, code=code)
+
+
+def reverse_by_reference(*, principal: Principal, client_id: str, session_ref: str) -> ReversalResult:
+    """The charges route: give back a session charged by reference (see charge_by_reference)."""
+    _refuse_if_recorded(principal.practice_id, client_id, session_ref, "path.session_ref")
+    return reverse_session(principal=principal, client_id=client_id, session_ref=session_ref)
 
 
 def session_usages(*, principal: Principal, client_id: str, session_ref: str) -> SessionCharges:

@@ -13,8 +13,10 @@ from typing import Any
 from chalicelib.domain.charging import ChargeDecision, GiveBack, Take, Usage
 from chalicelib.domain.entitlements import NO_EXPIRY
 from chalicelib.store import events, items
+from chalicelib.store.appointments import appointment_key
 from chalicelib.store.entitlements import consume, entitlement_key, give_back, ledger_put, usage_put, usage_update
 from chalicelib.store.keys import due_keys
+from chalicelib.store.sessions import session_key
 
 
 @dataclass(frozen=True)
@@ -112,3 +114,11 @@ def apply(actions: list[dict[str, Any]]) -> None:
     """Write a charge, a reversal or a companion's writes alone: one TransactWriteItems
     (items.TransactionCancelled says which action was refused, and why)."""
     items.transact(actions)
+
+
+def recorded_as(practice_id: str, client_id: str, session_ref: str) -> tuple[bool, bool]:
+    """Whether a session reference names the client's recorded client session, and whether it
+    names an appointment of the practice (one BatchGetItem)."""
+    session, appointment = items.get_many([session_key(practice_id, client_id, session_ref),
+                                           appointment_key(practice_id, session_ref)])
+    return session is not None, appointment is not None

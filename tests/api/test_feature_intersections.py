@@ -4,7 +4,7 @@ and recorded sessions)."""
 from __future__ import annotations
 
 from tests.api.claim_helpers import add_client, add_payer, add_session, set_up_practice
-from tests.api.entitlement_helpers import make_client
+from tests.api.entitlement_helpers import make_authorization, make_client, make_pack
 from tests.conftest import PRACTICE_A, USERS
 
 PRACTITIONER = USERS[PRACTICE_A]["practitioner"]
@@ -74,3 +74,54 @@ def test_same_key_from_two_users_acts_once_for_each(api):
     assert mine.status == theirs.status == replay.status == 201
     assert theirs.body["id"] != mine.body["id"]
     assert replay.body["id"] == mine.body["id"]
+
+
+# ---- the charges route and sessions recorded elsewhere -------------------------------------
+
+def test_charges_route_reverse_of_recorded_session_refused_and_number_stays_counted(api):
+    client = make_client(api)
+    authorization = make_authorization(api, client["id"], allowed="5", number="REV-1")
+    session = add_session(api, client)
+    assert session["prior_authorization_number"] == "REV-1"
+
+    reversed_ = api.post(f"/v1/clients/{client['id']}/charges/{session['id']}/reverse", role="front_desk")
+
+    # Giving it back here would leave the session carrying a number it no longer counts against.
+    assert reversed_.status == 409, reversed_.body
+    assert f"/v1/clients/{client['id']}/sessions/{session['id']}" in reversed_.body["detail"]
+    figures = api.get(f"/v1/clients/{client['id']}/authorizations/{authorization['id']}").body
+    assert figures["used"] == "1"
+    assert api.get(f"/v1/clients/{client['id']}/charges/{session['id']}").status == 200
+
+
+def test_charges_route_charge_of_uncharged_recorded_session_refused(api):
+    client = make_client(api)
+    session = add_session(api, client)  # nothing covers it yet: recorded, not charged
+    pack = make_pack(api, client["id"], name="Five", measure="sessions", limit="5", price="500.00")
+
+    charged = api.post(f"/v1/clients/{client['id']}/charges",
+                       {"session_ref": session["id"], "date": "2026-11-25", "billing_code": "90837"})
+
+    # A usage dated and coded unlike the session it counts: the session's own PATCH re-charges it.
+    assert charged.status == 409, charged.body
+    assert f"/v1/clients/{client['id']}/sessions/{session['id']}" in charged.body["detail"]
+    assert api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}").body["used"] == "0"
+
+
+def test_charges_route_charge_of_booked_appointment_refused(api):
+    client = make_client(api)
+    make_pack(api, client["id"], name="Five", measure="sessions", limit="5", price="500.00")
+    booked = api.post("/v1/appointments", {
+        "client_id": client["id"], "practitioner_id": PRACTITIONER, "location_id": "loc_prc_a_main",
+        "start": "2026-11-24T10:00:00", "end": "2026-11-24T10:45:00", "billing_code": "90834"},
+        role="front_desk")
+    assert booked.status == 201, booked.body
+    appointment = booked.body["appointments"][0]
+
+    charged = api.post(f"/v1/clients/{client['id']}/charges",
+                       {"session_ref": appointment["id"], "date": "2026-11-24", "billing_code": "90834"})
+
+    # Its status route charges it (attended, or a no-show a pack charges) and records the session.
+    assert charged.status == 409, charged.body
+    assert f"/v1/appointments/{appointment['id']}/status" in charged.body["detail"]
+    assert api.get(f"/v1/clients/{client['id']}/charges/{appointment['id']}").status == 404
