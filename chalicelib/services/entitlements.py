@@ -313,7 +313,12 @@ def _update_entitlement(principal: Principal, client_id: str, kind: str, entitle
         state = current["state"] if closed is None else ("closed" if closed else "open")
         values.update({"state": state, **index(current, state)})
     if capacity in values:
-        return store.change_capacity(key, capacity, Decimal(values.pop(capacity)), expected_version=expected_version,
+        new_capacity = Decimal(values.pop(capacity))
+        if new_capacity != new_capacity.to_integral_value():  # the measure is read only when it could matter
+            measure = store.get_entitlement(principal.practice_id, client_id, kind, entitlement_id)["measure"]
+            if measure in ("sessions", "minutes", "units"):
+                raise ValidationFailed.field(f"body.{capacity}", f"must be a whole number of {measure}")
+        return store.change_capacity(key, capacity, new_capacity, expected_version=expected_version,
                                      resource=resource, resource_id=entitlement_id, extra=values)
     return store.update_entitlement(principal.practice_id, client_id, kind, entitlement_id, values,
                                     expected_version=expected_version)

@@ -1,7 +1,7 @@
 """Authorizations: counting, numbers on claims, units, selection, edits, report."""
 from __future__ import annotations
 
-from tests.api.entitlement_helpers import charge, every_page, make_authorization, make_client
+from tests.api.entitlement_helpers import charge, every_page, make_authorization, make_client, make_pack
 
 
 def test_each_session_shows_which_authorization_it_counts_against(api):
@@ -189,3 +189,19 @@ def test_every_response_with_an_authorization_carries_its_etag(api):
     edited = api.patch(f"{path}/{created.body['id']}", {"allowed": "6"}, if_match=read.etag)
     assert edited.status == 200 and edited.etag == '"2"' and edited.body["version"] == 2
     assert api.get(path).body["items"][0]["version"] == 2
+
+
+def test_counted_capacity_edit_refuses_a_fraction_as_create_does(api):
+    client = make_client(api)
+    auth = make_authorization(api, client["id"], allowed="3")
+    path = f"/v1/clients/{client['id']}/authorizations/{auth['id']}"
+    refused = api.patch(path, {"allowed": "7.5"}, if_match=api.get(path).etag)
+    assert refused.status == 422 and refused.body["errors"][0]["field"] == "body.allowed"
+    assert api.get(path).body["allowed"] == "3"
+    pack = make_pack(api, client["id"], name="Ten", measure="sessions", limit="10", price="100")
+    pack_path = f"/v1/clients/{client['id']}/packs/{pack['id']}"
+    refused = api.patch(pack_path, {"limit": "9.5"}, if_match=api.get(pack_path).etag)
+    assert refused.status == 422 and refused.body["errors"][0]["field"] == "body.limit"
+    money = make_pack(api, client["id"], name="Credit", measure="money", limit="100", price="100")
+    money_path = f"/v1/clients/{client['id']}/packs/{money['id']}"
+    assert api.patch(money_path, {"limit": "99.50"}, if_match=api.get(money_path).etag).status == 200
