@@ -118,8 +118,10 @@ def _write_of(practice_id: str, client_id: str, decision: ChargeDecision) -> tup
         calendar = practice_calendar(practice_id)
         # An event is due the day it is raised, not on the session's date: a future date would
         # hide it until then, a past one would file it in a bucket the sweep already read. The
-        # practice's today, never ahead of UTC's, as the sweep reads it.
-        raised_on = min(calendar.today, datetime.now(UTC).date()).isoformat()
+        # bucket is UTC's today, the date the sweep reads up to and resumes from: the practice's
+        # own date is a day behind it in a western evening (that bucket was already read) and a
+        # day ahead in an eastern morning (not read until tomorrow).
+        raised_on = datetime.now(UTC).date().isoformat()
         if decision.pack and decision.pack.first_use_expires_on:
             due = pack_due_on(decision.pack.first_use_expires_on, calendar.soon_days, calendar.today)
             first_use_due = due.isoformat() if due else None

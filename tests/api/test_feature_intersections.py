@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.api.claim_helpers import add_client, add_payer, add_session, set_up_practice
 from tests.api.entitlement_helpers import make_authorization, make_client, make_pack
+from tests.api.test_sweep import BUSINESS, _business_email, _sweep, outbox  # noqa: F401
 from tests.conftest import PRACTICE_A, USERS
 
 PRACTITIONER = USERS[PRACTICE_A]["practitioner"]
@@ -125,3 +126,32 @@ def test_charges_route_charge_of_booked_appointment_refused(api):
     assert charged.status == 409, charged.body
     assert f"/v1/appointments/{appointment['id']}/status" in charged.body["detail"]
     assert api.get(f"/v1/clients/{client['id']}/charges/{appointment['id']}").status == 404
+
+
+# ---- a pack runs out in a US evening, after the day's sweep ---------------------------------
+
+def test_used_up_alert_raised_in_a_western_evening_after_the_sweep_is_emailed_next_run(
+        api, outbox, monkeypatch):  # noqa: F811
+    import dataclasses
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.services import charging, practice
+
+    _business_email(api)
+    # 19:00 in New York is already tomorrow in UTC: the practice's date is a day behind the sweep's.
+    behind = datetime.now(UTC).date() - timedelta(days=1)
+    real = practice.practice_calendar
+    monkeypatch.setattr(charging, "practice_calendar",
+                        lambda practice_id: dataclasses.replace(real(practice_id), today=behind))
+    client = make_client(api, practitioner_id=PRACTITIONER)
+    make_pack(api, client["id"], name="Last one", measure="sessions", limit="1", price="1")
+    assert _sweep().finished  # the day's sweep, before the charge
+
+    charged = api.post(f"/v1/clients/{client['id']}/charges",
+                       {"session_ref": "evening", "date": behind.isoformat(), "billing_code": "90837"})
+    assert charged.status == 201, charged.body
+    report = _sweep()
+
+    assert report.finished
+    [digest] = [m.body for m in outbox.to(BUSINESS)]
+    assert "Pack used up" in digest and "Last one" in digest
