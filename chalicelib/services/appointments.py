@@ -163,7 +163,7 @@ def _booking_warnings(principal: Principal, practice: Practice, data: Appointmen
     """Room, practitioner and balance warnings of a new booking: the client's balances, or each
     group member's (naming the member). `refuse`: a room clash raises 409 instead."""
     warnings = _room_warnings(principal, practice, data, planned, refuse=refuse)
-    warnings += _practitioner_warnings(principal, data, planned)
+    warnings += _practitioner_warnings(principal, practice, data, planned)
     if member_ids is None:
         return warnings + _balance_warnings(principal, practice, data.client_id, code, planned)
     for member_id in member_ids:
@@ -307,22 +307,30 @@ def _room_warnings(principal: Principal, practice: Practice, data: AppointmentCr
                                            planned[0].start, planned[-1].end) if e[0] not in ignore]
     found = clashes(planned, existing)
     warnings = [BookingWarning(occurrence=o.number, start=o.start, kind="room",
-                               detail=f"room is booked for {', '.join(found[o.number])}") for o in planned
-                if o.number in found]
+                               detail=_booked("room", found[o.number], existing, practice.time_zone))
+                for o in planned if o.number in found]
     if warnings and refuse and (practice.room_booking == "block" or not data.override_room_conflict):
         hint = "" if practice.room_booking == "block" else "; send override_room_conflict: true to book anyway"
         raise Conflict(f"The room is taken{hint}", warnings=_plain(warnings, practice.time_zone))
     return warnings
 
 
-def _practitioner_warnings(principal: Principal, data: AppointmentCreate,
+def _practitioner_warnings(principal: Principal, practice: Practice, data: AppointmentCreate,
                            planned: list[Occurrence], ignore: AbstractSet[str] = frozenset()) -> list[BookingWarning]:
     existing = [e for e in _booked_between("practitioner", principal.practice_id, data.practitioner_id,
                                            planned[0].start, planned[-1].end) if e[0] not in ignore]
     found = clashes(planned, existing)
     return [BookingWarning(occurrence=o.number, start=o.start, kind="practitioner",
-                           detail=f"practitioner is booked for {', '.join(found[o.number])}")
+                           detail=_booked("practitioner", found[o.number], existing, practice.time_zone))
             for o in planned if o.number in found]
+
+
+def _booked(what: str, ids: list[str], existing: list[tuple[str, datetime, datetime]], time_zone: str) -> str:
+    """'room is booked 10:00-10:50 (appt_…)': the clashing times a person reads, in the
+    practice's zone, and the appointments' ids for a screen to link."""
+    zone, times = ZoneInfo(time_zone), {i: (s, e) for i, s, e in existing}
+    spans = [f"{times[i][0].astimezone(zone):%H:%M}-{times[i][1].astimezone(zone):%H:%M} ({i})" for i in ids]
+    return f"{what} is booked {', '.join(spans)}"
 
 
 def _balance_warnings(principal: Principal, practice: Practice, client_id: str, code: BillingCode,
@@ -581,7 +589,7 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
     warnings = _room_warnings(principal, practice, data, planned, ignore=own) \
         if {"start", "room_id"} & values.keys() else []
     if {"start", "practitioner_id"} & values.keys():
-        warnings += _practitioner_warnings(principal, data, planned, ignore=own)
+        warnings += _practitioner_warnings(principal, practice, data, planned, ignore=own)
     if group_id and code is not None:
         warnings += _member_balance_warnings(principal, practice, group_id, code, planned)
     exclusive = practice.room_booking == "block" or not changes.override_room_conflict

@@ -292,6 +292,12 @@ def test_room_conflict_refusal_names_the_appointment_holding_the_room(api):
     first = _book(api, client["id"], room_id=ROOM).body["appointments"][0]
     clash = _book(api, client["id"], room_id=ROOM, start="2026-12-01T10:45:00", end="2026-12-01T11:30:00")
     assert clash.status == 409 and first["id"] in clash.body["warnings"][0]["detail"]
+    # The times a person reads, in the practice's zone, as the booking was made.
+    assert clash.body["warnings"][0]["detail"] == f"room is booked 10:00-10:50 ({first['id']})"
+    overridden = _book(api, client["id"], room_id=ROOM, start="2026-12-01T10:45:00", end="2026-12-01T11:30:00",
+                       override_room_conflict=True)
+    assert {w["kind"]: w["detail"] for w in overridden.body["warnings"]}["practitioner"] == \
+        f"practitioner is booked 10:00-10:50 ({first['id']})"
 
 
 def test_cancelled_appointment_frees_its_room_for_a_booking_without_override(api):
