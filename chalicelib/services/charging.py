@@ -39,7 +39,7 @@ from chalicelib.models.entitlements import (
     SessionCharges,
     UsageView,
 )
-from chalicelib.services.practice import cached_practice, practice_calendar
+from chalicelib.services.practice import cached_practice, due_floor, practice_calendar
 from chalicelib.store import charges, items, retry
 from chalicelib.store import entitlements as store
 from chalicelib.store.repository import CLIENTS
@@ -123,13 +123,13 @@ def _write_of(practice_id: str, client_id: str, decision: ChargeDecision) -> tup
         # day ahead in an eastern morning (not read until tomorrow).
         raised_on = datetime.now(UTC).date().isoformat()
         if decision.pack and decision.pack.first_use_expires_on:
-            due = pack_due_on(decision.pack.first_use_expires_on, calendar.soon_days, calendar.today)
+            due = pack_due_on(decision.pack.first_use_expires_on, calendar.soon_days, due_floor(calendar))
             first_use_due = due.isoformat() if due else None
         if decision.renews is not None:
             pack = decision.renews
             renewal = store.new_pack_item(
                 practice_id, client_id, pack.client_name, dict(pack.renew_terms or {}),
-                purchased_on=decision.session.on, soon_days=calendar.soon_days, today=calendar.today,
+                purchased_on=decision.session.on, soon_days=calendar.soon_days, today=due_floor(calendar),
                 flags={"charge_no_shows": pack.charge_no_shows, "charge_late_cancels": pack.charge_late_cancels,
                        "auto_renew": pack.auto_renew, "practitioner_id": pack.practitioner_id,
                        "created_by": pack.created_by})

@@ -34,7 +34,7 @@ from chalicelib.models.entitlements import (
 )
 from chalicelib.services import charging, sessions
 from chalicelib.services.common import changes_of, sent_fields
-from chalicelib.services.practice import cached_practice, practice_calendar
+from chalicelib.services.practice import cached_practice, due_floor, practice_calendar
 from chalicelib.store import entitlements as store
 from chalicelib.store import items
 from chalicelib.store import sessions as session_store
@@ -117,7 +117,7 @@ def pack_view(item: dict[str, Any], *, today: date, soon_days: int) -> Pack:
 def _pack_index(practice_id: str, client_id: str, pack_id: str, expires_on: str | None, state: str) -> dict[str, Any]:
     calendar = practice_calendar(practice_id)
     return store.pack_index(practice_id, client_id, pack_id, expires_on, state, soon_days=calendar.soon_days,
-                            today=calendar.today)
+                            today=due_floor(calendar))
 
 
 def new_pack_item(practice_id: str, client_id: str, client_name: str, terms: dict[str, Any], *,
@@ -125,7 +125,7 @@ def new_pack_item(practice_id: str, client_id: str, client_name: str, terms: dic
     """A whole pack item, ready to Put, from sale terms (template or custom)."""
     calendar = practice_calendar(practice_id)
     return store.new_pack_item(practice_id, client_id, client_name, terms, purchased_on=purchased_on, flags=flags,
-                               soon_days=calendar.soon_days, today=calendar.today)
+                               soon_days=calendar.soon_days, today=due_floor(calendar))
 
 
 def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pack:
@@ -430,7 +430,7 @@ def authorization_view(item: dict[str, Any], *, today: date) -> Authorization:
 
 def _auth_index(practice_id: str, client_id: str, auth_id: str, end_on: str, state: str) -> dict[str, Any]:
     due = authorization_due_on(end_on, cached_practice(practice_id).authorization_ending_days,
-                               practice_calendar(practice_id).today)
+                               due_floor(practice_calendar(practice_id)))
     return store.authorization_index(practice_id, client_id, auth_id, end_on, state, due_on=due)
 
 
@@ -442,7 +442,7 @@ def create_authorization(*, principal: Principal, client_id: str, data: Authoriz
     values = data.model_dump(mode="json")
     check_code_rule(principal, values["codes"], units=data.measure == "units")
     due = authorization_due_on(values["end_on"], cached_practice(principal.practice_id).authorization_ending_days,
-                               calendar.today)
+                               due_floor(calendar))
     item = store.new_authorization_item(principal.practice_id, client_id, auth_id, {
         **values, "client_name": display_name(client["first_name"], client["last_name"]),
         "allowed": data.allowed, "used": Decimal(0), "remaining": data.allowed, "state": "open",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -50,6 +50,13 @@ def practice_calendar(practice_id: str) -> Calendar:
     """Today in the practice's time zone, its 'expiring soon' threshold and its currency."""
     practice = cached_practice(practice_id)
     return Calendar(datetime.now(ZoneInfo(practice.time_zone)).date(), practice.expiring_soon_days, practice.currency)
+
+
+def due_floor(calendar: Calendar) -> date:
+    """The earliest DUE bucket worth filing something in now: never before UTC's date, which the
+    daily sweep reads up to and resumes from (in a western evening the practice's own date is a
+    day behind it, and that bucket may already have been read)."""
+    return max(calendar.today, datetime.now(UTC).date())
 
 
 def refuse_writes_if_closed(practice_id: str) -> None:

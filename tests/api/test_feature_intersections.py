@@ -128,21 +128,30 @@ def test_charges_route_charge_of_booked_appointment_refused(api):
     assert api.get(f"/v1/clients/{client['id']}/charges/{appointment['id']}").status == 404
 
 
-# ---- a pack runs out in a US evening, after the day's sweep ---------------------------------
+# ---- alerts in a US evening, after the day's sweep -------------------------------------------
 
-def test_used_up_alert_raised_in_a_western_evening_after_the_sweep_is_emailed_next_run(
-        api, outbox, monkeypatch):  # noqa: F811
+def _western_evening(monkeypatch, *modules):
+    """19:00 in New York is already tomorrow in UTC: the practice's date is a day behind the
+    date the sweep reads up to. Answers the practice's date."""
     import dataclasses
     from datetime import UTC, datetime, timedelta
 
-    from chalicelib.services import charging, practice
+    from chalicelib.services import practice
 
-    _business_email(api)
-    # 19:00 in New York is already tomorrow in UTC: the practice's date is a day behind the sweep's.
     behind = datetime.now(UTC).date() - timedelta(days=1)
     real = practice.practice_calendar
-    monkeypatch.setattr(charging, "practice_calendar",
-                        lambda practice_id: dataclasses.replace(real(practice_id), today=behind))
+    for module in modules:
+        monkeypatch.setattr(module, "practice_calendar",
+                            lambda practice_id: dataclasses.replace(real(practice_id), today=behind))
+    return behind
+
+
+def test_used_up_alert_raised_in_a_western_evening_after_the_sweep_is_emailed_next_run(
+        api, outbox, monkeypatch):  # noqa: F811
+    from chalicelib.services import charging
+
+    _business_email(api)
+    behind = _western_evening(monkeypatch, charging)
     client = make_client(api, practitioner_id=PRACTITIONER)
     make_pack(api, client["id"], name="Last one", measure="sessions", limit="1", price="1")
     assert _sweep().finished  # the day's sweep, before the charge
@@ -155,3 +164,26 @@ def test_used_up_alert_raised_in_a_western_evening_after_the_sweep_is_emailed_ne
     assert report.finished
     [digest] = [m.body for m in outbox.to(BUSINESS)]
     assert "Pack used up" in digest and "Last one" in digest
+
+
+def test_pack_and_authorization_opened_in_a_western_evening_after_the_sweep_alert_next_run(
+        api, outbox, monkeypatch):  # noqa: F811
+    from datetime import timedelta
+
+    from chalicelib.services import entitlements
+
+    _business_email(api)
+    client = make_client(api, practitioner_id=PRACTITIONER)
+    assert _sweep().finished  # the day's sweep
+    behind = _western_evening(monkeypatch, entitlements)
+
+    make_pack(api, client["id"], name="Short", measure="sessions", limit="5", price="1",
+              validity={"amount": 5, "unit": "days", "starts": "purchase"}, purchased_on=behind.isoformat())
+    make_authorization(api, client["id"], allowed="5", number="PA-END", begin_on="2026-01-01",
+                       end_on=(behind + timedelta(days=5)).isoformat())
+    report = _sweep()
+
+    assert report.finished
+    [digest] = [m.body for m in outbox.to(BUSINESS)]
+    assert "Pack expiring soon" in digest and "Short" in digest
+    assert "PA-END" in digest
