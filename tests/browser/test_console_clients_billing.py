@@ -22,7 +22,8 @@ def _ok(answer: Any, status: int = 201) -> dict[str, Any]:
 
 
 def _client(stack: ConsoleStack, last: str) -> dict[str, Any]:
-    return _ok(stack.call("POST", "/v1/clients", json={"first_name": "Cbill", "last_name": f"{last}{uuid.uuid4().hex[:6]}"}))
+    name = {"first_name": "Cbill", "last_name": f"{last}{uuid.uuid4().hex[:6]}"}
+    return _ok(stack.call("POST", "/v1/clients", json=name))
 
 
 def _authorization(stack: ConsoleStack, client_id: str, payer: str, allowed: str) -> dict[str, Any]:
