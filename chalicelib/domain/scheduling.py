@@ -40,6 +40,20 @@ def span(start: datetime, end: datetime, tz: str) -> tuple[datetime, timedelta]:
     return utc_start, length
 
 
+def wall_clock_shift(old_start: datetime, new_start: datetime, tz: str) -> timedelta:
+    """How far a move goes on the practice's clock: moving one occurrence of a weekly series
+    by a day moves the rest by a day at the same local time, whatever daylight saving does."""
+    zone = ZoneInfo(tz)
+    return new_start.astimezone(zone).replace(tzinfo=None) - old_start.astimezone(zone).replace(tzinfo=None)
+
+
+def shifted(start: datetime, shift: timedelta, tz: str) -> datetime:
+    """`start` moved by `shift` on the practice's wall clock, in UTC (a time in a daylight-saving
+    gap is read as `occurrences` reads it)."""
+    zone = ZoneInfo(tz)
+    return ((start.astimezone(zone).replace(tzinfo=None) + shift).replace(tzinfo=zone)).astimezone(UTC)
+
+
 def occurrences(start: datetime, end: datetime, tz: str, *, frequency: Literal["weekly", "fortnightly"] | None,
                 count: int | None, until: date | None) -> list[Occurrence]:
     """Every occurrence of a booking. Repeats keep the local wall-clock time across daylight

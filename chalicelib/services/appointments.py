@@ -19,10 +19,12 @@ from chalicelib.domain.scheduling import (
     clashes,
     occurrences,
     room_slots,
+    shifted,
     slot_changes,
     span,
     status_refusal,
     status_steps,
+    wall_clock_shift,
 )
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.appointments import (
@@ -560,12 +562,16 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
     length = None
     if changes.start is not None and changes.end is not None:  # the model sends both or neither
         new_start, length = span(changes.start, changes.end, practice.time_zone)
-        shift = new_start - datetime.fromisoformat(current["start"])
+        shift = wall_clock_shift(datetime.fromisoformat(current["start"]), new_start, practice.time_zone)
     targets = _targets(principal, current, changes.scope == "following")
     moved = []
     for item in targets:
-        start = datetime.fromisoformat(item["start"]) + shift
-        end = start + length if length is not None else datetime.fromisoformat(item["end"]) + shift
+        old_start = datetime.fromisoformat(item["start"])
+        # The one moved goes exactly where asked (an offset given on a fall-back night counts);
+        # the rest of its series keep their place on the practice's clock.
+        start = new_start if length is not None and item["id"] == current["id"] else \
+            shifted(old_start, shift, practice.time_zone)
+        end = start + (length if length is not None else datetime.fromisoformat(item["end"]) - old_start)
         updated = {**item, **{k: v for k, v in values.items() if k not in ("start", "end")},
                    "start": start.isoformat(), "end": end.isoformat()}
         moved.append((item, updated, Occurrence(item["occurrence"], start, end)))

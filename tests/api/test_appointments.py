@@ -207,6 +207,22 @@ def test_shifting_the_rest_of_a_series_moves_every_later_occurrence(api):
     assert [a["start"] for a in day] == ["2026-12-22T11:00:00-05:00"]
 
 
+def test_moving_the_rest_of_a_series_across_daylight_saving_keeps_the_local_time(api):
+    # Weekly from Saturday 6 March 2027, 23:30 New York; clocks go forward on 14 March. Moving
+    # the first to Sunday 20:30 (given in UTC) moves the others to Sunday 20:30 too, not 21:30.
+    client = make_client(api)
+    series = _book(api, client["id"], start="2027-03-06T23:30:00", end="2027-03-07T00:20:00",
+                   recurrence={"frequency": "weekly", "count": 3}).body["appointments"]
+    reply = api.patch(f"/v1/appointments/{series[0]['id']}", {"start": "2027-03-08T01:30:00Z",
+                                                              "end": "2027-03-08T02:20:00Z", "scope": "following"},
+                      if_match='"1"')
+    assert reply.status == 200, reply.body
+    assert [(a["start"], a["end"]) for a in reply.body["appointments"]] == [
+        ("2027-03-07T20:30:00-05:00", "2027-03-07T21:20:00-05:00"),
+        ("2027-03-14T20:30:00-04:00", "2027-03-14T21:20:00-04:00"),
+        ("2027-03-21T20:30:00-04:00", "2027-03-21T21:20:00-04:00")]
+
+
 def test_moving_into_a_taken_room_is_refused_in_block_mode(api):
     client = make_client(api)
     practice = api.get("/v1/practice")
