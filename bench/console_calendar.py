@@ -4,13 +4,16 @@ against the local stack (`devtools.run_local` on free ports, its own data direct
 Books 200 appointments for the demo practitioner in one week (20 clients, 15-minute slots),
 signs in as the front desk, then prints:
   - load: opening /calendar for that week until all 200 appointments are on screen (a full page
-    load: the app's JavaScript, /v1/users/me, the reference lists, two pages of appointments);
+    load: the app's JavaScript, /v1/users/me, the reference lists, the week's appointments);
+  - names: the same load until every card shows its client's name (each name is read apart);
   - switch: from the next (empty) week back to that week with the "Previous week" button (the
     client-side render: the appointments' requests, then React draws them);
   - render: the part of the switch after the last appointments answer arrived (drawing alone).
 Each is the median of --repeat runs. Issue 14's bar is under 1 s; this prints, it does not assert.
+--trace also prints the last load's timeline: when each request started and ended (`fetch()` rows
+include the CORS preflight and the body), to see where the time goes.
 
-    .venv/bin/python -m bench.console_calendar [--repeat 5] [--dist console/dist]
+    .venv/bin/python -m bench.console_calendar [--repeat 5] [--dist console/dist] [--trace]
 """
 from __future__ import annotations
 
@@ -33,6 +36,27 @@ CHROMIUM = os.environ.get("CASELOAD_TEST_CHROMIUM", "/usr/bin/chromium")
 PRACTITIONER = "usr_demo_practitioner"
 LOCATION = "loc_prc_demo_main"
 APPOINTMENTS = 200
+
+
+# Every card shows its client's name (a card shows "…" until the name has been read).
+NAMED = "() => ![...document.querySelectorAll('main a.appt')].some((a) => a.textContent.includes('…'))"
+# Every resource the page fetched, in order: its address without the host, start and end (ms).
+_TIMELINE = """() => [['(document)', 0, performance.getEntriesByType('navigation')[0].responseEnd],
+    ...performance.getEntriesByType('resource').map((e) => [e.name.replace(/^https?:\\/\\/[^/]+/, '').slice(0, 90),
+        e.startTime, e.responseEnd]),
+    ...(window.__fetches || []).map(([name, start, end]) => ['fetch() ' + name.replace(/^https?:\\/\\/[^/]+/, '')
+        .slice(0, 82), start, end])].sort((a, b) => a[1] - b[1])"""
+# When the page called fetch() and when the answer's body was read (includes any CORS preflight).
+_FETCH_CLOCK = """(() => {
+    const original = window.fetch; window.__fetches = [];
+    window.fetch = async (input, init) => {
+        const name = typeof input === 'string' ? input : input.url, start = performance.now();
+        const answer = await original(input, init);
+        const row = [name, start, NaN]; window.__fetches.push(row);
+        answer.clone().arrayBuffer().then(() => { row[2] = performance.now(); });
+        return answer;
+    };
+})()"""
 
 
 def _wait(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
@@ -79,6 +103,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--dist", type=Path, default=ROOT / "console" / "dist")
+    parser.add_argument("--trace", action="store_true",
+                        help="also print the last full load's timeline (each request's start and end)")
     args = parser.parse_args()
     if not (args.dist / "index.html").is_file():
         raise SystemExit(f"{args.dist} has no build: run `npm --prefix console run build`")
@@ -103,10 +129,12 @@ def main() -> None:
             _book_week(api_url, token, monday)
             print(f"booked {APPOINTMENTS} appointments in {time.perf_counter() - started:.1f}s (setup, not measured)")
             week = f"/calendar?view=week&date={monday.isoformat()}&by=practitioner&id={PRACTITIONER}"
-            loads, switches, renders = [], [], []
+            loads, named, switches, renders = [], [], [], []
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
                 context = browser.new_context(base_url=console_url, viewport={"width": 1440, "height": 900})
+                if args.trace:
+                    context.add_init_script(_FETCH_CLOCK)
                 page = context.new_page()
                 page.goto("/")
                 page.get_by_test_id("sign-in-usr_demo_front_desk").click()
@@ -117,6 +145,9 @@ def main() -> None:
                     page.wait_for_function(all_shown, polling="raf", timeout=30_000)
                     # Milliseconds since this navigation started (the page's own clock).
                     loads.append(page.evaluate("() => performance.now()"))
+                    timeline = page.evaluate(_TIMELINE)
+                    page.wait_for_function(NAMED, polling="raf", timeout=30_000)
+                    named.append(page.evaluate("() => performance.now()"))
                     page.get_by_role("button", name="Next week").click()
                     page.wait_for_function("() => document.querySelectorAll('main a.appt').length === 0")
                     page.wait_for_load_state("networkidle")
@@ -136,9 +167,15 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
             log.close()
+    if args.trace:
+        print(f"the last load's timeline (ms since navigation start; all {APPOINTMENTS} shown at {loads[-1]:.0f}):")
+        for name, start, end in timeline:
+            print(f"  {start:6.0f} → {end:6.0f}  ({end - start:4.0f})  {name}")
     print(f"week calendar with {APPOINTMENTS} appointments, median of {args.repeat}:")
     print(f"  load (full page, sign-in kept): {statistics.median(loads):7.0f} ms   "
           f"(runs: {', '.join(f'{v:.0f}' for v in loads)})")
+    print(f"  names (load until each card names its client): {statistics.median(named):7.0f} ms   "
+          f"(runs: {', '.join(f'{v:.0f}' for v in named)})")
     print(f"  render after the data arrived:  {statistics.median(renders):7.0f} ms   "
           f"(runs: {', '.join(f'{v:.0f}' for v in renders)})")
     print(f"  switch back to the week:        {statistics.median(switches):7.0f} ms   "
