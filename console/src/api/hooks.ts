@@ -28,7 +28,7 @@ export function useApi<T>(load: () => Promise<T>, deps: readonly unknown[]): Loa
     let live = true;
     Promise.resolve()
       .then(() => {
-        if (live) setState((s) => ({ ...s, loading: true }));
+        if (live) setState((s) => (s.loading ? s : { ...s, loading: true })); // unchanged state: no re-render
         return loader.current();
       })
       .then(

@@ -33,13 +33,26 @@ export function weekStart(date: string): string {
   return addDays(date, -back);
 }
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one: each is built once.
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    formats.set(key, f);
+  }
+  return f;
+}
+
 export function todayIso(timeZone?: string): string {
   // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+  return formatter("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
 }
 
 export function dayLabel(date: string, long = false): string {
-  return new Intl.DateTimeFormat("en-GB", {
+  return formatter("en-GB", {
     timeZone: "UTC",
     weekday: long ? "long" : "short",
     day: "numeric",
@@ -70,9 +83,16 @@ export function inZone(iso: string, timeZone: string | undefined): { date: strin
   const instant = new Date(iso);
   if (!timeZone || Number.isNaN(instant.getTime())) return { date: wallDate(iso), time: wallTime(iso) };
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+    formatter("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
       .formatToParts(instant)
       .map((p) => [p.type, p.value]),
   );
   return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
+
+/** Each date from `first` to `last`, both included ("2026-12-01", "2026-12-02", …). */
+export function daysFrom(first: string, last: string): string[] {
+  const days: string[] = [];
+  for (let d = first; d <= last && days.length < 366; d = addDays(d, 1)) days.push(d);
+  return days;
 }

@@ -1,37 +1,77 @@
-import { useMemo } from "react";
+import { memo, useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { allPages, api, ok } from "../../api/client";
 import { useApi } from "../../api/hooks";
 import { useNames } from "../../api/names";
-import { personName, useReference } from "../../api/reference";
+import { personName, reference as loadReference, useReference } from "../../api/reference";
 import type { Appointment } from "../../api/types";
 import { useAuth } from "../../auth/AuthProvider";
 import { EmptyState, Field, Loading, PageHeader, ProblemBanner } from "../../components";
-import { addDays, dayLabel, todayIso, wallDate, wallTime, weekStart } from "../../lib/dates";
+import { addDays, dayLabel, daysFrom, todayIso, wallDate, wallTime, weekStart } from "../../lib/dates";
 import { paths, SCHEDULERS } from "../../routes";
 import { STATUS_LABEL } from "./labels";
 
 type View = "day" | "week";
 type By = "practitioner" | "room";
 
-function AppointmentCard({ a, who }: { a: Appointment; who: string }) {
+type Query = { by: By; id: string; from: string; to: string };
+
+/** The appointments of [from, to] for one practitioner or room: one request per day, all at
+ * once, so the wait is the slowest day's answer rather than one page after another (a long
+ * range's pages can only be read in turn; a day rarely needs a second page). */
+function fetchAppointments(q: Query): Promise<Appointment[]> {
+  const filter = q.by === "practitioner" ? { practitioner_id: q.id } : { room_id: q.id };
+  const days = daysFrom(q.from, q.to).map((day) =>
+    allPages((cursor) => ok(api().GET("/v1/appointments", { params: { query: { ...filter, from: day, to: day, limit: 100, cursor } } })), { max: 50 }),
+  );
+  // Days in order, each by start time (the API's order): no sort needed.
+  return Promise.all(days).then((perDay) => perDay.flat());
+}
+
+/** The screen's first request, started while React first renders it rather than in an effect:
+ * React holds back the first commit of a lazily loaded screen (until about 300 ms after its
+ * "Loading screen…" showed) and effects run only after that commit, so the request would wait
+ * for nothing. The effect then takes this request over instead of starting its own. */
+let early: { key: string; at: number; request: Promise<Appointment[]>; taken: boolean } | null = null;
+const EARLY_FRESH_MS = 10_000;
+
+function queryKey(q: Query): string {
+  return [q.by, q.id, q.from, q.to].join("|");
+}
+
+function startEarly(q: Query): void {
+  const key = queryKey(q);
+  if (early?.key === key) return;
+  const request = fetchAppointments(q);
+  request.catch(() => undefined); // a failure is shown by the effect that takes the request over
+  early = { key, at: Date.now(), request, taken: false };
+}
+
+function takeEarlyOrFetch(q: Query): Promise<Appointment[]> {
+  const entry = early;
+  if (!entry || entry.key !== queryKey(q) || entry.taken || Date.now() - entry.at > EARLY_FRESH_MS) return fetchAppointments(q);
+  entry.taken = true;
+  const clear = () => {
+    if (early === entry) early = null; // the next visit to this screen reads afresh
+  };
+  entry.request.then(clear, clear);
+  return entry.request;
+}
+
+/** One appointment (memo: a name arriving redraws only its cards). Each text is one string,
+ * one DOM text node: a week can hold hundreds of cards. */
+const AppointmentCard = memo(function AppointmentCard({ a, who }: { a: Appointment; who: string }) {
+  const details = ` · ${a.billing_code}${a.status !== "booked" ? ` · ${STATUS_LABEL[a.status]}` : ""}${a.telehealth ? " · telehealth" : ""}`;
   return (
     <li>
       <Link to={paths.appointment(a.id)} className={`appt ${a.status}`}>
-        <span className="appt-time">
-          {wallTime(a.start)}–{wallTime(a.end)}
-        </span>
+        <span className="appt-time">{`${wallTime(a.start)}–${wallTime(a.end)}`}</span>
         <span>{who}</span>
-        <span className="muted small">
-          {" "}
-          · {a.billing_code}
-          {a.status !== "booked" ? ` · ${STATUS_LABEL[a.status]}` : ""}
-          {a.telehealth ? " · telehealth" : ""}
-        </span>
+        <span className="muted small">{details}</span>
       </Link>
     </li>
   );
-}
+});
 
 export default function CalendarPage() {
   const { me, role } = useAuth();
@@ -60,16 +100,18 @@ export default function CalendarPage() {
     setParams(next, { replace: true });
   }
 
-  const appointments = useApi(async () => {
-    if (!selected) return [] as Appointment[];
-    const filter = by === "practitioner" ? { practitioner_id: selected } : { room_id: selected };
-    return allPages((cursor) => ok(api().GET("/v1/appointments", { params: { query: { ...filter, from, to, limit: 100, cursor } } })), { max: 50 });
-  }, [selected, by, from, to]);
+  const query: Query = { by, id: selected, from, to };
+  const appointments = useApi(async () => (query.id ? takeEarlyOrFetch(query) : ([] as Appointment[])), [selected, by, from, to]);
+  if (appointments.data === undefined && !appointments.problem) {
+    // The first load: the appointments first, then the reference lists (for the pickers).
+    if (selected) startEarly(query);
+    void loadReference().catch(() => undefined);
+  }
 
   const list = useMemo(() => appointments.data ?? [], [appointments.data]);
   const clientNames = useNames("client", list.flatMap((a) => (a.client_id ? [a.client_id] : [])));
   const groupNames = useNames("group", list.flatMap((a) => (a.group_id ? [a.group_id] : [])));
-  const days = view === "week" ? Array.from({ length: 7 }, (_, i) => addDays(from, i)) : [from];
+  const days = daysFrom(from, to);
   const byDay = useMemo(() => {
     const map = new Map<string, Appointment[]>();
     for (const a of list) {
