@@ -15,11 +15,30 @@ from chalicelib.store.repository import CLIENTS
 BY_NAME, BY_EMAIL, BY_SCHEDULE = "GSI1", "GSI2", "GSI3"
 
 
+# What people type for what is written: letters that have no Unicode decomposition (so
+# dropping combining marks leaves them), and every apostrophe and hyphen as the ASCII one.
+_SPELLED = str.maketrans({
+    **{ch: plain for letters, plain in (("łŁ", "l"), ("øØ", "o"), ("đĐðÐ", "d"), ("ħĦ", "h"), ("ı", "i"),
+                                         ("ŧŦ", "t"), ("ßẞ", "ss"), ("æÆ", "ae"), ("œŒ", "oe"), ("þÞ", "th"))
+       for ch in letters},
+    **dict.fromkeys("\u2019\u2018\u02bc\u00b4`\u2032\u02bb", "'"),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015", "-")})
+
+
+def fold_name(text: str) -> str:
+    """Search form of a text: no case, no accents, the letters above spelled out, single spaces.
+    The same for a stored name and a typed query, and folding it again changes nothing."""
+    # Punctuation first: NFKD would turn the acute accent ´ into a space and a mark.
+    text = unicodedata.normalize("NFKD", text.translate(_SPELLED)).casefold()
+    # Casefolded text need not be decomposed (Unicode's caseless match decomposes it again);
+    # decomposing can give an apostrophe back (ŉ is ʼn), so the letters are spelled out last.
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return " ".join(text.translate(_SPELLED).split())
+
+
 def name_key(last_name: str, first_name: str) -> str:
     """Search form of a name: case- and accent-insensitive 'last first'."""
-    text = unicodedata.normalize("NFKD", f"{last_name} {first_name}")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return " ".join(text.split())
+    return fold_name(f"{last_name} {first_name}")
 
 
 def _name_index(practice_id: str, client_id: str, first_name: str, last_name: str) -> dict[str, str]:
