@@ -2,7 +2,10 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { loadConfig } from "./config";
+import { preloadScreen } from "./routes";
 import "./styles.css";
+
+preloadScreen(window.location.pathname);
 
 const root = createRoot(document.getElementById("root") as HTMLElement);
 

@@ -39,12 +39,17 @@ export function useNames(kind: "client" | "group", ids: readonly string[]): Reco
     let live = true;
     const missing = wanted ? wanted.split(",").filter((id) => !known.has(`${kind}:${id}`)) : [];
     if (missing.length === 0) return;
-    (async () => {
-      for (let i = 0; i < missing.length; i += 6) {
-        await Promise.all(missing.slice(i, i + 6).map((id) => fetchName(kind, id)));
+    // Six requests in flight at all times (a browser's connections per host), not six
+    // batches in a row: a name shows as soon as its own answer arrives.
+    const queue = [...missing];
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        await fetchName(kind, id);
         if (live) setVersion((v) => v + 1);
       }
-    })();
+    };
+    const workers = Math.min(6, queue.length);
+    for (let i = 0; i < workers; i += 1) void worker();
     return () => {
       live = false;
     };
