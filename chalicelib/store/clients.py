@@ -18,20 +18,22 @@ BY_NAME, BY_EMAIL, BY_SCHEDULE = "GSI1", "GSI2", "GSI3"
 # What people type for what is written: letters that have no Unicode decomposition (so
 # dropping combining marks leaves them), and every apostrophe and hyphen as the ASCII one.
 _SPELLED = str.maketrans({
-    **{ch: plain for letters, plain in (("łŁ", "l"), ("øØ", "o"), ("đĐðÐ", "d"), ("ħĦ", "h"), ("ı", "i"),
-                                         ("ŧŦ", "t"), ("ßẞ", "ss"), ("æÆ", "ae"), ("œŒ", "oe"), ("þÞ", "th"))
-       for ch in letters},
-    **dict.fromkeys("\u2019\u2018\u02bc\u00b4`\u2032\u02bb", "'"),
-    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015", "-")})
+    **{ch: plain for letters, plain in (
+        ("łŁ", "l"), ("øØ", "o"), ("đĐðÐ", "d"), ("ħĦ", "h"), ("\N{LATIN SMALL LETTER DOTLESS I}", "i"),
+        ("ŧŦ", "t"), ("ßẞ", "ss"), ("æÆ", "ae"), ("œŒ", "oe"), ("þÞ", "th")) for ch in letters},
+    **dict.fromkeys("\N{RIGHT SINGLE QUOTATION MARK}\N{LEFT SINGLE QUOTATION MARK}\N{MODIFIER LETTER APOSTROPHE}"
+                    "\N{ACUTE ACCENT}\N{GRAVE ACCENT}\N{PRIME}\N{MODIFIER LETTER TURNED COMMA}", "'"),
+    **dict.fromkeys("\N{HYPHEN}\N{NON-BREAKING HYPHEN}\N{FIGURE DASH}\N{EN DASH}\N{EM DASH}\N{HORIZONTAL BAR}",
+                    "-")})
 
 
 def fold_name(text: str) -> str:
     """Search form of a text: no case, no accents, the letters above spelled out, single spaces.
     The same for a stored name and a typed query, and folding it again changes nothing."""
-    # Punctuation first: NFKD would turn the acute accent ´ into a space and a mark.
+    # Punctuation first: NFKD would turn the acute accent (U+00B4) into a space and a mark.
     text = unicodedata.normalize("NFKD", text.translate(_SPELLED)).casefold()
     # Casefolded text need not be decomposed (Unicode's caseless match decomposes it again);
-    # decomposing can give an apostrophe back (ŉ is ʼn), so the letters are spelled out last.
+    # decomposing can give an apostrophe back (U+0149 is U+02BC n), so the table applies again last.
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     return " ".join(text.translate(_SPELLED).split())
 
@@ -41,9 +43,14 @@ def name_key(last_name: str, first_name: str) -> str:
     return fold_name(f"{last_name} {first_name}")
 
 
+def name_sort_key(client_id: str, first_name: str, last_name: str) -> str:
+    """A client's sort key in the name index: its folded name, then its id."""
+    return f"{name_key(last_name, first_name)}#{client_id}"
+
+
 def _name_index(practice_id: str, client_id: str, first_name: str, last_name: str) -> dict[str, str]:
     return {f"{BY_NAME}PK": client_name_pk(practice_id),
-            f"{BY_NAME}SK": f"{name_key(last_name, first_name)}#{client_id}"}
+            f"{BY_NAME}SK": name_sort_key(client_id, first_name, last_name)}
 
 
 def _email_index(practice_id: str, client_id: str, email: str | None) -> dict[str, str | None]:

@@ -6,6 +6,9 @@ from urllib.parse import quote
 
 from tests.api.entitlement_helpers import make_client
 
+# Written by name: they look like ASCII (ruff RUF001), which is the point of folding them.
+RSQUO, EN_DASH, HYPHEN = "\N{RIGHT SINGLE QUOTATION MARK}", "\N{EN DASH}", "\N{HYPHEN}"
+
 
 def _found(api, q: str) -> list[str]:
     reply = api.get("/v1/clients?q=" + quote(q))
@@ -24,18 +27,18 @@ def test_search_without_diacritics_finds_letters_that_do_not_decompose(api):
 
 
 def test_search_with_either_apostrophe_finds_the_name_written_with_the_other(api):
-    make_client(api, "Pat", "O’Neill")
+    make_client(api, "Pat", f"O{RSQUO}Neill")
     make_client(api, "Sam", "O'Brien")
-    assert _found(api, "o'neill") == ["O’Neill"]
-    assert _found(api, "o’neill") == ["O’Neill"]
-    assert _found(api, "o’brien") == ["O'Brien"]
-    assert _found(api, "o'") == ["O'Brien", "O’Neill"]
+    assert _found(api, "o'neill") == [f"O{RSQUO}Neill"]
+    assert _found(api, f"o{RSQUO}neill") == [f"O{RSQUO}Neill"]
+    assert _found(api, f"o{RSQUO}brien") == ["O'Brien"]
+    assert _found(api, "o'") == ["O'Brien", f"O{RSQUO}Neill"]
 
 
 def test_search_with_an_ascii_hyphen_finds_a_name_written_with_a_dash(api):
-    make_client(api, "Lee", "Nguyễn–Smith")
-    assert _found(api, "nguyen-smith") == ["Nguyễn–Smith"]
-    assert _found(api, "nguyen‐s") == ["Nguyễn–Smith"]
+    make_client(api, "Lee", f"Nguyễn{EN_DASH}Smith")
+    assert _found(api, "nguyen-smith") == [f"Nguyễn{EN_DASH}Smith"]
+    assert _found(api, f"nguyen{HYPHEN}s") == [f"Nguyễn{EN_DASH}Smith"]
 
 
 def test_renaming_to_a_folded_letter_is_found_by_its_plain_spelling(api):
