@@ -92,6 +92,30 @@ def charge_outcome(kind: str, before: Decimal, cost: Decimal, capacity: Decimal,
     return ChargeOutcome([], cost, line)  # already low: only using it up is news
 
 
+def capacity_change_events(kind: str, used: Decimal, old: Decimal, new: Decimal, *, low_remaining: int,
+                           low_percent: int) -> list[str]:
+    """The events a new limit (`old` -> `new`, with `used` already used) raises, as a charge
+    would: 'used up' when it leaves nothing where something was left; for an authorization,
+    'running low' when it moves the balance from above the low line (the old limit's) to at
+    or under it (the new limit's) without using it up. Raising a limit is never news."""
+    before, after = old - used, new - used
+    if new >= old or after < 0:
+        return []  # a raise, or refused anyway (below what is used)
+    if after == 0:
+        return [PACK_USED_UP if kind == "PACK" else AUTHORIZATION_USED_UP]
+    if (kind == "AUTH" and before > low_line(old, low_remaining, low_percent)
+            and after <= low_line(new, low_remaining, low_percent)):
+        return [AUTHORIZATION_LOW]
+    return []
+
+
+def capacity_marker(capacity: Decimal) -> str:
+    """An event's marker for a limit, as the limit reads back from DynamoDB (which keeps no
+    trailing zeros and no exponent): a charge's event about the same limit (str of the stored
+    value) then has the same id, so each is raised once per limit."""
+    return format(capacity.normalize(), "f")
+
+
 @dataclass(frozen=True)
 class Recipient:
     """Where one digest goes: `key` identifies it in an event's delivered_to set."""

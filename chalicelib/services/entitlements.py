@@ -3,7 +3,7 @@ limit, consolidate, delete, and the ledger."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,12 @@ from chalicelib.domain.entitlements import (
     usage_phrase,
 )
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.notifications import authorization_due_on
+from chalicelib.domain.notifications import (
+    authorization_due_on,
+    capacity_change_events,
+    capacity_marker,
+    event_of,
+)
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.models.clients import EntitlementSummary
 from chalicelib.models.codes import BillingCode
@@ -36,8 +41,9 @@ from chalicelib.services import charging, sessions
 from chalicelib.services.common import changes_of, sent_fields
 from chalicelib.services.practice import cached_practice, due_floor, practice_calendar
 from chalicelib.store import entitlements as store
-from chalicelib.store import items
+from chalicelib.store import items, retry
 from chalicelib.store import sessions as session_store
+from chalicelib.store.events import raise_event
 from chalicelib.store.history import history_marker
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, PACK_TEMPLATES
 
@@ -302,9 +308,9 @@ def _update_entitlement(principal: Principal, client_id: str, kind: str, entitle
                         index: Any) -> dict[str, Any]:
     """Apply a PATCH to a pack or authorization: closing/reopening or changing the indexed
     date moves it in (or out of) the date index; a new capacity goes through the
-    `used <= new` check; everything is conditioned on the version the caller read."""
+    `used <= new` check and raises the alerts it causes; everything is conditioned on the
+    version the caller read."""
     resource, _, capacity = store.KINDS[kind]
-    key = store.entitlement_key(principal.practice_id, client_id, kind, entitlement_id)
     closed = values.pop("closed", None)
     if closed is not None or reindex_on & values.keys():
         current = store.get_entitlement(principal.practice_id, client_id, kind, entitlement_id)
@@ -313,15 +319,57 @@ def _update_entitlement(principal: Principal, client_id: str, kind: str, entitle
         state = current["state"] if closed is None else ("closed" if closed else "open")
         values.update({"state": state, **index(current, state)})
     if capacity in values:
-        new_capacity = Decimal(values.pop(capacity))
-        if new_capacity != new_capacity.to_integral_value():  # the measure is read only when it could matter
-            measure = store.get_entitlement(principal.practice_id, client_id, kind, entitlement_id)["measure"]
-            if measure in ("sessions", "minutes", "units"):
-                raise ValidationFailed.field(f"body.{capacity}", f"must be a whole number of {measure}")
-        return store.change_capacity(key, capacity, new_capacity, expected_version=expected_version,
-                                     resource=resource, resource_id=entitlement_id, extra=values)
+        return _change_capacity(principal, client_id, kind, entitlement_id, Decimal(values.pop(capacity)), values,
+                                expected_version)
     return store.update_entitlement(principal.practice_id, client_id, kind, entitlement_id, values,
                                     expected_version=expected_version)
+
+
+def _change_capacity(principal: Principal, client_id: str, kind: str, entitlement_id: str, new_capacity: Decimal,
+                     values: dict[str, Any], expected_version: int) -> dict[str, Any]:
+    """A new limit/allowed, with the events it raises written in the same transaction (as a
+    charge's are): read the entitlement, decide, and write conditioned on `used` as read, so
+    a charge landing in between makes us read and decide again, never lose or double an event."""
+    resource, _, capacity = store.KINDS[kind]
+    key = store.entitlement_key(principal.practice_id, client_id, kind, entitlement_id)
+
+    def attempt(_: retry.Attempt) -> dict[str, Any]:
+        current = store.get_entitlement(principal.practice_id, client_id, kind, entitlement_id)
+        measure = current["measure"]
+        if new_capacity != new_capacity.to_integral_value() and measure in ("sessions", "minutes", "units"):
+            raise ValidationFailed.field(f"body.{capacity}", f"must be a whole number of {measure}")
+        raised = [raise_event(principal.practice_id, event, on=datetime.now(UTC).date().isoformat())
+                  for event in _capacity_events(principal.practice_id, kind, current, new_capacity, values,
+                                                expected_version)]
+        try:
+            return store.change_capacity(key, capacity, new_capacity, expected_version=expected_version,
+                                         resource=resource, resource_id=entitlement_id, extra=values,
+                                         expected_used=current["used"], also=raised)
+        except store.UsedMoved as err:
+            raise retry.Again("a charge moved the balance between the read and the write") from err
+
+    return retry.optimistic(attempt, what=f"change this {resource.lower()}'s {capacity}")
+
+
+def _capacity_events(practice_id: str, kind: str, current: dict[str, Any], new_capacity: Decimal,
+                     values: dict[str, Any], expected_version: int) -> list[dict[str, Any]]:
+    """The events a new capacity raises on `current` (none when the write will be refused:
+    stale, not open, below what is used; nor when the same PATCH closes it). The event's
+    marker is the new limit, so a later limit used up is news again."""
+    capacity = store.KINDS[kind][2]
+    if (current["version"] != expected_version or current["state"] != "open"
+            or values.get("state", "open") != "open" or current["used"] > new_capacity):
+        return []
+    low_remaining = low_percent = 0
+    if kind == "AUTH" and new_capacity < current[capacity]:
+        # The practice's line matters only to an authorization cut (the container's cache).
+        practice = cached_practice(practice_id)
+        low_remaining, low_percent = practice.authorization_low_remaining, practice.authorization_low_percent
+    types = capacity_change_events(kind, current["used"], current[capacity], new_capacity,
+                                   low_remaining=low_remaining, low_percent=low_percent)
+    source = {**current, **values, capacity: new_capacity}
+    return [event_of(t, kind, source, remaining=new_capacity - current["used"], marker=capacity_marker(new_capacity))
+            for t in types]
 
 
 def _active_usages(practice_id: str, client_id: str, entitlement_id: str) -> list[tuple[str, Decimal, str | None]]:

@@ -270,36 +270,69 @@ def usage_update(practice_id: str, client_id: str, session_ref: str, kind: str, 
                                                                     ":old": entitlement_id})}}
 
 
+class UsedMoved(Exception):
+    """A charge or give-back changed `used` after the caller read it: read again and decide
+    again (what a new limit raises depends on it)."""
+
+
 def change_capacity(key: tuple[str, str], capacity_attr: str, new_capacity: Decimal, *, expected_version: int,
-                    resource: str, resource_id: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Set a new limit/allowed and recompute `remaining`; refused below what is already used."""
+                    resource: str, resource_id: str, extra: dict[str, Any] | None = None,
+                    expected_used: Decimal | None = None, also: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Set a new limit/allowed and recompute `remaining`; refused below what is already used.
+
+    `expected_used`: the write also requires `used` to be what the caller read (charges move
+    it without a new version), else UsedMoved. `also`: actions that must land with the change
+    (the events it raises; unconditional): then it is one TransactWriteItems and the item is
+    read back, else a single UpdateItem."""
     expression, names, values = items.update_clause(extra or {}, prefix="e", also_set=[
         "#cap = :cap", "remaining = :cap - used", "#version = #version + :one", "#updated = :now"])
     values.update({":cap": new_capacity, ":expected": expected_version, ":one": 1, ":open": "open",
                    ":now": items.now()})
     names.update({"#cap": capacity_attr, "#version": "version", "#state": "state", "#updated": "updated_at"})
+    condition = "attribute_exists(PK) AND #version = :expected AND used <= :cap AND #state = :open"
+    if expected_used is not None:
+        condition += " AND used = :used"
+        values[":used"] = expected_used
+    update = {"TableName": items.table(), "Key": items.key_of(*key), "UpdateExpression": expression,
+              "ConditionExpression": condition, "ExpressionAttributeNames": names,
+              "ExpressionAttributeValues": dynamo.to_item(values), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    if also:
+        try:
+            items.transact([{"Update": update}, *also])
+        except items.TransactionCancelled as err:
+            if 0 not in err.failed():
+                raise
+            raise capacity_refusal(err.items[0], capacity_attr, new_capacity, expected_version=expected_version,
+                                   resource=resource, resource_id=resource_id) from err
+        written = items.get(*key)
+        assert written is not None  # just written; entitlements are never removed
+        return written
     try:
-        response = dynamo.client().update_item(
-            TableName=items.table(), Key=items.key_of(*key), UpdateExpression=expression,
-            ConditionExpression="attribute_exists(PK) AND #version = :expected AND used <= :cap AND #state = :open",
-            ExpressionAttributeNames=names, ExpressionAttributeValues=dynamo.to_item(values),
-            ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        response = dynamo.client().update_item(**update, ReturnValues="ALL_NEW")
     except ClientError as err:
         if items.error_code(err) != "ConditionalCheckFailedException":
             raise
         old = dynamo.from_item(err.response["Item"]) if err.response.get("Item") else None
-        if old is None or old.get("state") == "deleted":
-            raise NotFound(resource, resource_id) from err
-        if old["version"] != expected_version:
-            raise items.stale(resource, resource_id, old["version"], expected_version) from err
-        if old.get("state") != "open":
-            raise Conflict(f"{resource} {resource_id} is {old['state']}; reopen it first") from err
-        used = format_amount(old["used"])
-        raise Conflict(f"{used} is already used; the new {capacity_attr} cannot be lower",
-                       used=used, field=f"body.{capacity_attr}") from err
+        raise capacity_refusal(old, capacity_attr, new_capacity, expected_version=expected_version,
+                               resource=resource, resource_id=resource_id) from err
     return dynamo.from_item(response["Attributes"])
 
 
+def capacity_refusal(old: dict[str, Any] | None, capacity_attr: str, new_capacity: Decimal, *,
+                     expected_version: int, resource: str, resource_id: str) -> Exception:
+    """Why a new limit was refused, given the entitlement as it was: 404, 412, 409 (not
+    open, or below what is used), else UsedMoved (only `used` differed from what was read)."""
+    if old is None or old.get("state") == "deleted":
+        return NotFound(resource, resource_id)
+    if old["version"] != expected_version:
+        return items.stale(resource, resource_id, old["version"], expected_version)
+    if old.get("state") != "open":
+        return Conflict(f"{resource} {resource_id} is {old['state']}; reopen it first")
+    if old["used"] > new_capacity:
+        used = format_amount(old["used"])
+        return Conflict(f"{used} is already used; the new {capacity_attr} cannot be lower",
+                        used=used, field=f"body.{capacity_attr}")
+    return UsedMoved(f"{resource} {resource_id}: used moved to {old['used']}")
 
 
 def read_entitlement(practice_id: str, client_id: str, kind: str, entitlement_id: str) -> dict[str, Any] | None:
