@@ -305,7 +305,8 @@ def change_capacity(key: tuple[str, str], capacity_attr: str, new_capacity: Deci
             raise capacity_refusal(err.items[0], capacity_attr, new_capacity, expected_version=expected_version,
                                    resource=resource, resource_id=resource_id) from err
         written = items.get(*key)
-        assert written is not None  # just written; entitlements are never removed
+        if written is None:  # just written, and entitlements are only ever marked deleted
+            raise NotFound(resource, resource_id)
         return written
     try:
         response = dynamo.client().update_item(**update, ReturnValues="ALL_NEW")
