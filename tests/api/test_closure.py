@@ -2,7 +2,8 @@
 export of everything, reopening, and the purge."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -43,8 +44,10 @@ def _table_items(practice_id: str) -> set[tuple[str, str]]:
 def test_closing_makes_the_account_read_only_and_reopening_undoes_it(api):
     closed = _close(api)
     assert closed["status"] == "closed" and closed["closed_by"] == "usr_prc_a_admin"
-    assert date.fromisoformat(closed["purge_on"]) - date.fromisoformat(closed["closed_at"][:10]) in (
-        timedelta(days=30), timedelta(days=31))  # the practice's local date may trail UTC by a day
+    # 30 days from the practice's own date of closing (a day behind UTC's in a western evening).
+    zone = ZoneInfo(api.get("/v1/practice").body["time_zone"])
+    closed_on = datetime.fromisoformat(closed["closed_at"]).astimezone(zone).date()
+    assert date.fromisoformat(closed["purge_on"]) - closed_on == timedelta(days=30)
     refused = api.post("/v1/clients", {"first_name": "New", "last_name": "Client"})
     assert refused.status == 409 and "read-only until" in refused.body["detail"]
     assert refused.body["purge_on"] == closed["purge_on"]
