@@ -12,6 +12,7 @@ import { Dialog, Field, Loading, PageHeader, ProblemBanner } from "../../compone
 import { addMinutesToTime, localDateTime, todayIso } from "../../lib/dates";
 import { paths } from "../../routes";
 import { ClientPicker } from "../clients/ClientPicker";
+import { RefusedDialog, recurrenceOf, RepeatFields, RoomClashDialog, type Refusal, type Repeat } from "./BookingParts";
 import { WarningList } from "./WarningList";
 
 type Form = {
@@ -26,12 +27,8 @@ type Form = {
   end: string;
   billingCode: string;
   telehealth: boolean;
-  repeat: "none" | "weekly" | "fortnightly";
-  ends: "count" | "until";
-  count: string;
-  until: string;
   notes: string;
-};
+} & Repeat;
 
 type BookingPreview = components["schemas"]["BookingPreview"];
 
@@ -70,7 +67,7 @@ export default function BookPage() {
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
   const [roomClash, setRoomClash] = useState<BookingWarning[] | null>(null);
-  const [blocked, setBlocked] = useState<{ detail: string; warnings: BookingWarning[] } | null>(null);
+  const [blocked, setBlocked] = useState<Refusal | null>(null);
   // A preview's warnings (balance, practitioner) the user confirms before anything is booked.
   const [pending, setPending] = useState<BookingPreview | null>(null);
 
@@ -81,10 +78,6 @@ export default function BookPage() {
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   function body(override: boolean) {
-    const recurrence =
-      form.repeat === "none"
-        ? null
-        : { frequency: form.repeat, ...(form.ends === "count" ? { count: Number(form.count) } : { until: form.until }) };
     return {
       location_id: locationId,
       room_id: form.roomId || null,
@@ -93,7 +86,7 @@ export default function BookPage() {
       billing_code: form.billingCode || null,
       telehealth: form.telehealth,
       notes: form.notes || null,
-      recurrence,
+      recurrence: recurrenceOf(form),
       override_room_conflict: override,
     };
   }
@@ -295,32 +288,7 @@ export default function BookPage() {
         <fieldset>
           <legend>Repeat</legend>
           <div className="form-grid">
-            <Field label="Repeats" name="body.recurrence" problem={problem}>
-              <select value={form.repeat} onChange={(e) => set("repeat", e.target.value as Form["repeat"])}>
-                <option value="none">Does not repeat</option>
-                <option value="weekly">Weekly</option>
-                <option value="fortnightly">Fortnightly</option>
-              </select>
-            </Field>
-            {form.repeat !== "none" ? (
-              <>
-                <Field label="Ends">
-                  <select value={form.ends} onChange={(e) => set("ends", e.target.value as Form["ends"])}>
-                    <option value="count">After a number of sessions</option>
-                    <option value="until">On a date</option>
-                  </select>
-                </Field>
-                {form.ends === "count" ? (
-                  <Field label="Number of sessions" name="body.recurrence.count" problem={problem}>
-                    <input type="number" min={1} max={104} value={form.count} onChange={(e) => set("count", e.target.value)} />
-                  </Field>
-                ) : (
-                  <Field label="Last date" name="body.recurrence.until" problem={problem}>
-                    <input type="date" value={form.until} onChange={(e) => set("until", e.target.value)} />
-                  </Field>
-                )}
-              </>
-            ) : null}
+            <RepeatFields value={form} onChange={(next) => setForm((f) => ({ ...f, ...next }))} problem={problem} />
           </div>
         </fieldset>
         <Field label="Notes" name="body.notes" problem={problem}>
@@ -336,29 +304,8 @@ export default function BookPage() {
         </div>
       </form>
 
-      <Dialog
-        open={roomClash !== null}
-        title="The room is taken"
-        onClose={() => setRoomClash(null)}
-        footer={
-          <>
-            <button type="button" className="secondary" onClick={() => setRoomClash(null)}>
-              Change the booking
-            </button>
-            <button type="button" onClick={() => void book(true)} disabled={busy}>
-              Book anyway (override the room clash)
-            </button>
-          </>
-        }
-      >
-        <p>The room is already booked at these times. Book anyway only if the room can really be shared. Nothing is booked yet.</p>
-        <WarningList warnings={roomClash ?? []} />
-      </Dialog>
-
-      <Dialog open={blocked !== null} title="This booking is refused" onClose={() => setBlocked(null)} footer={<button type="button" onClick={() => setBlocked(null)}>Change the booking</button>}>
-        <p>{blocked?.detail}</p>
-        <WarningList warnings={blocked?.warnings ?? []} />
-      </Dialog>
+      <RoomClashDialog warnings={roomClash} busy={busy} onClose={() => setRoomClash(null)} onOverride={() => void book(true)} />
+      <RefusedDialog refusal={blocked} onClose={() => setBlocked(null)} />
 
       <Dialog
         open={pending !== null}

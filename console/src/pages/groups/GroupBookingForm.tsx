@@ -9,9 +9,10 @@ import { ApiProblem, asProblem } from "../../api/problem";
 import { personName, usePractice, useReference } from "../../api/reference";
 import type { components } from "../../api/schema";
 import type { Booking, BookingWarning, Group } from "../../api/types";
-import { DataTable, Dialog, EmptyState, Field, Loading, ProblemBanner } from "../../components";
+import { DataTable, EmptyState, Field, Loading, ProblemBanner } from "../../components";
 import { addMinutesToTime, dayLabel, localDateTime, todayIso, wallDate, wallTime } from "../../lib/dates";
 import { paths } from "../../routes";
+import { RefusedDialog, recurrenceOf, RepeatFields, RoomClashDialog, type Refusal, type Repeat } from "../frontdesk/BookingParts";
 import { WarningList } from "../frontdesk/WarningList";
 import { STATUS_LABEL, WARNING_LABEL } from "../frontdesk/labels";
 
@@ -28,12 +29,8 @@ type Form = {
   end: string;
   billingCode: string;
   telehealth: boolean;
-  repeat: "none" | "weekly" | "fortnightly";
-  ends: "count" | "until";
-  count: string;
-  until: string;
   notes: string;
-};
+} & Repeat;
 
 // The fields the form shows errors next to; any other field error goes to the banner.
 const CLAIMED = [
@@ -89,7 +86,7 @@ export function GroupBookingForm({ group, onBooked }: { group: Group; onBooked: 
   const [busy, setBusy] = useState(false);
   const [preview, setPreview] = useState<BookingPreview | null>(null);
   const [roomClash, setRoomClash] = useState<BookingWarning[] | null>(null);
-  const [refused, setRefused] = useState<{ detail: string; warnings: BookingWarning[] } | null>(null);
+  const [refused, setRefused] = useState<Refusal | null>(null);
   const [booked, setBooked] = useState<Booking | null>(null);
 
   const ref = reference.data;
@@ -108,10 +105,6 @@ export function GroupBookingForm({ group, onBooked }: { group: Group; onBooked: 
   }
 
   function body(override: boolean) {
-    const recurrence =
-      form.repeat === "none"
-        ? null
-        : { frequency: form.repeat, ...(form.ends === "count" ? { count: Number(form.count) } : { until: form.until }) };
     return {
       practitioner_id: form.practitionerId || null,
       location_id: locationId,
@@ -121,7 +114,7 @@ export function GroupBookingForm({ group, onBooked }: { group: Group; onBooked: 
       billing_code: form.billingCode || null,
       telehealth: form.telehealth,
       notes: form.notes.trim() || null,
-      recurrence,
+      recurrence: recurrenceOf(form),
       override_room_conflict: override,
     };
   }
@@ -268,32 +261,7 @@ export function GroupBookingForm({ group, onBooked }: { group: Group; onBooked: 
               ))}
             </select>
           </Field>
-          <Field label="Repeats" name="body.recurrence" problem={problem}>
-            <select value={form.repeat} onChange={(e) => change({ repeat: e.target.value as Form["repeat"] })}>
-              <option value="none">Does not repeat</option>
-              <option value="weekly">Weekly</option>
-              <option value="fortnightly">Fortnightly</option>
-            </select>
-          </Field>
-          {form.repeat !== "none" ? (
-            <>
-              <Field label="Ends">
-                <select value={form.ends} onChange={(e) => change({ ends: e.target.value as Form["ends"] })}>
-                  <option value="count">After a number of sessions</option>
-                  <option value="until">On a date</option>
-                </select>
-              </Field>
-              {form.ends === "count" ? (
-                <Field label="Number of sessions" name="body.recurrence.count" problem={problem} hint="2 to 104, this one included">
-                  <input type="number" min={2} max={104} value={form.count} onChange={(e) => change({ count: e.target.value })} />
-                </Field>
-              ) : (
-                <Field label="Last date" name="body.recurrence.until" problem={problem}>
-                  <input type="date" value={form.until} onChange={(e) => change({ until: e.target.value })} />
-                </Field>
-              )}
-            </>
-          ) : null}
+          <RepeatFields value={form} onChange={change} problem={problem} minCount={2} countHint="2 to 104, this one included" />
         </div>
         <label className="check">
           <input type="checkbox" checked={form.telehealth} onChange={(e) => change({ telehealth: e.target.checked })} /> Telehealth
@@ -366,29 +334,8 @@ export function GroupBookingForm({ group, onBooked }: { group: Group; onBooked: 
 
       {booked ? <BookedSessions group={group} booking={booked} /> : null}
 
-      <Dialog
-        open={roomClash !== null}
-        title="The room is taken"
-        onClose={() => setRoomClash(null)}
-        footer={
-          <>
-            <button type="button" className="secondary" onClick={() => setRoomClash(null)}>
-              Change the booking
-            </button>
-            <button type="button" onClick={() => void book(true)} disabled={busy}>
-              Book anyway (override the room clash)
-            </button>
-          </>
-        }
-      >
-        <p>The room is already booked at these times. Book anyway only if the room can really be shared. Nothing is booked yet.</p>
-        <WarningList warnings={roomClash ?? []} />
-      </Dialog>
-
-      <Dialog open={refused !== null} title="This booking is refused" onClose={() => setRefused(null)} footer={<button type="button" onClick={() => setRefused(null)}>Change the booking</button>}>
-        <p>{refused?.detail}</p>
-        <WarningList warnings={refused?.warnings ?? []} />
-      </Dialog>
+      <RoomClashDialog warnings={roomClash} busy={busy} onClose={() => setRoomClash(null)} onOverride={() => void book(true)} />
+      <RefusedDialog refusal={refused} onClose={() => setRefused(null)} />
     </section>
   );
 }
