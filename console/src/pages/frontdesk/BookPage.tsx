@@ -12,7 +12,7 @@ import { Dialog, Field, Loading, PageHeader, ProblemBanner } from "../../compone
 import { addMinutesToTime, localDateTime, todayIso } from "../../lib/dates";
 import { paths } from "../../routes";
 import { ClientPicker } from "../clients/ClientPicker";
-import { RefusedDialog, recurrenceOf, RepeatFields, RoomClashDialog, type Refusal, type Repeat } from "./BookingParts";
+import { bookingFailure, RefusedDialog, recurrenceOf, RepeatFields, RoomClashDialog, type Refusal, type Repeat } from "./BookingParts";
 import { WarningList } from "./WarningList";
 
 type Form = {
@@ -163,15 +163,11 @@ export default function BookPage() {
       }
       finish(result);
     } catch (error) {
-      // The calendar can change between the preview and the booking: the booking's own 409 still decides.
       const p = asProblem(error);
-      if (p.status === 409 && p.warnings.length > 0 && p.warnings.every((w) => w.kind === "room") && practice.data?.room_booking !== "block") {
-        setRoomClash(p.warnings);
-      } else if (p.status === 409 && p.warnings.length > 0) {
-        setBlocked({ detail: p.detail || p.title, warnings: p.warnings });
-      } else {
-        setProblem(p);
-      }
+      const failure = bookingFailure(p, practice.data?.room_booking);
+      if (failure === null) setProblem(p);
+      else if ("roomClash" in failure) setRoomClash(failure.roomClash);
+      else setBlocked(failure.refusal);
     } finally {
       setBusy(false);
     }

@@ -22,6 +22,15 @@ export function recurrenceOf(r: Repeat) {
   return { frequency: r.repeat, ...(r.ends === "count" ? { count: Number(r.count) } : { until: r.until }) };
 }
 
+/** What a booking's refusal means: a room clash the user may override (warn mode), a refusal
+ * per occurrence, or null for any other problem (shown as it is). The calendar can change
+ * between the preview and the booking, so the booking's own 409 decides. */
+export function bookingFailure(p: ApiProblem, roomBooking: string | null | undefined): { roomClash: BookingWarning[] } | { refusal: Refusal } | null {
+  if (p.status !== 409 || p.warnings.length === 0) return null;
+  if (p.warnings.every((w) => w.kind === "room") && roomBooking !== "block") return { roomClash: p.warnings };
+  return { refusal: { detail: p.detail || p.title, warnings: p.warnings } };
+}
+
 /** "Repeats", then how the series ends, as fields of the surrounding form grid. */
 export function RepeatFields({ value, onChange, problem, minCount = 1, countHint }: {
   value: Repeat;

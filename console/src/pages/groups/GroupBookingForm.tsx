@@ -12,7 +12,7 @@ import type { Booking, BookingWarning, Group } from "../../api/types";
 import { DataTable, EmptyState, Field, Loading, ProblemBanner } from "../../components";
 import { addMinutesToTime, dayLabel, localDateTime, todayIso, wallDate, wallTime } from "../../lib/dates";
 import { paths } from "../../routes";
-import { RefusedDialog, recurrenceOf, RepeatFields, RoomClashDialog, type Refusal, type Repeat } from "../frontdesk/BookingParts";
+import { bookingFailure, RefusedDialog, recurrenceOf, RepeatFields, RoomClashDialog, type Refusal, type Repeat } from "../frontdesk/BookingParts";
 import { WarningList } from "../frontdesk/WarningList";
 import { STATUS_LABEL, WARNING_LABEL } from "../frontdesk/labels";
 
@@ -156,15 +156,11 @@ export function GroupBookingForm({ group, onBooked }: { group: Group; onBooked: 
       setBooked(result);
       onBooked(result);
     } catch (error) {
-      // The calendar can change between the preview and the booking: the booking's own 409 decides.
       const p = asProblem(error);
-      if (p.status === 409 && p.warnings.length > 0 && p.warnings.every((w) => w.kind === "room") && practice.data?.room_booking !== "block") {
-        setRoomClash(p.warnings);
-      } else if (p.status === 409 && p.warnings.length > 0) {
-        setRefused({ detail: p.detail || p.title, warnings: p.warnings });
-      } else {
-        setProblem(p);
-      }
+      const failure = bookingFailure(p, practice.data?.room_booking);
+      if (failure === null) setProblem(p);
+      else if ("roomClash" in failure) setRoomClash(failure.roomClash);
+      else setRefused(failure.refusal);
     } finally {
       setBusy(false);
     }
