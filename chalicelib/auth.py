@@ -96,11 +96,10 @@ def admit(principal: Principal) -> Principal:
 
 
 def _read_standing(key: tuple[str, str]) -> tuple[float, str | None]:
-    from chalicelib.store.repository import USERS  # the store is loaded by the first request anyway
+    from chalicelib.store import users  # the store is loaded by the first request anyway
 
     changes, read_at = _changes.get(key, 0), _clock()
-    item = USERS.get_or_none(*key)
-    standing = (read_at, item["role"] if item is not None and item.get("active") else None)
+    standing = (read_at, users.standing(*key))
     with _standing_lock:
         if _changes.get(key, 0) == changes:  # else a change landed while reading: ask again next time
             if len(_standing) >= _MAX_STANDING:  # a bound on memory; entries are cheap to read again

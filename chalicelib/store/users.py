@@ -37,6 +37,13 @@ def _transact(actions: list[dict[str, Any]], *, marker_index: int, user_id: str,
         raise
 
 
+def standing(practice_id: str, user_id: str) -> str | None:
+    """The user's stored role while they are active; None if deleted or deactivated
+    (every request checks it, strongly consistent, so this reads no more than it needs)."""
+    item = USERS.get_or_none(practice_id, user_id)
+    return item["role"] if item is not None and item.get("active") else None
+
+
 def create(practice_id: str, user_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """A new user with its email marker; EmailTaken, or AlreadyExists if the id is taken."""
     user = items.new_item(USERS.item(practice_id, user_id, data))
