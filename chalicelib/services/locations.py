@@ -6,25 +6,14 @@ read that a concurrent room booking could invalidate.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from chalicelib.auth import Principal
-from chalicelib.domain import codes
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.places import location_pos
 from chalicelib.errors import ValidationFailed
 from chalicelib.models.locations import Location, LocationCreate, LocationUpdate, Room, RoomCreate, RoomUpdate
 from chalicelib.services.common import changes_of
 from chalicelib.services.practice import load_practice
-from chalicelib.store import items
 from chalicelib.store import locations as store
-from chalicelib.store.repository import LOCATIONS, ROOMS
-
-
-def _location(item: dict[str, Any]) -> Location:
-    data = items.public(item)
-    return Location.model_validate({**data, "place_of_service_name":
-                                    codes.place_of_service_name(data["place_of_service"])})
 
 
 def _pos(principal: Principal, telehealth: bool, requested: str | None) -> str:
@@ -38,19 +27,17 @@ def _pos(principal: Principal, telehealth: bool, requested: str | None) -> str:
 
 def create_location(*, principal: Principal, data: LocationCreate, location_id: str | None = None) -> Location:
     """A new service location with a valid Place of Service code."""
-    values = data.model_dump(mode="json")
-    values["place_of_service"] = _pos(principal, data.telehealth, data.place_of_service)
-    location_id = location_id or new_id("loc")
-    return _location(LOCATIONS.create(principal.practice_id, location_id, {**values, "room_count": 0}))
+    place_of_service = _pos(principal, data.telehealth, data.place_of_service)
+    return store.create_location(principal.practice_id, location_id or new_id("loc"), data,
+                                 place_of_service=place_of_service)
 
 
 def get_location(*, principal: Principal, location_id: str) -> Location:
-    return _location(LOCATIONS.get(principal.practice_id, location_id))
+    return store.get_location(principal.practice_id, location_id)
 
 
 def list_locations(*, principal: Principal, limit: int, start_key: dict | None) -> tuple[list[Location], dict | None]:
-    page = LOCATIONS.list(principal.practice_id, limit=limit, start_key=start_key)
-    return [_location(i) for i in page.items], page.last_key
+    return store.list_locations(principal.practice_id, limit=limit, start_key=start_key)
 
 
 def update_location(*, principal: Principal, location_id: str, changes: LocationUpdate,
@@ -58,16 +45,15 @@ def update_location(*, principal: Principal, location_id: str, changes: Location
     """Change a location; POS and telehealth are checked together on the result."""
     values = changes_of(changes, required=("name", "telehealth", "active"))
     if "telehealth" in values or "place_of_service" in values:
-        current = LOCATIONS.get(principal.practice_id, location_id)
-        telehealth = values.get("telehealth", current["telehealth"])
+        current = store.get_location(principal.practice_id, location_id)
+        telehealth = values.get("telehealth", current.telehealth)
         requested = values.get("place_of_service")
         # Flipping telehealth without a new code picks the default for the new kind.
-        if requested is None and telehealth == current["telehealth"]:
-            requested = current["place_of_service"]
+        if requested is None and telehealth == current.telehealth:
+            requested = current.place_of_service
         values["place_of_service"] = _pos(principal, telehealth, requested)
         values["telehealth"] = telehealth
-    return _location(LOCATIONS.update(principal.practice_id, location_id, values,
-                                      expected_version=expected_version))
+    return store.update_location(principal.practice_id, location_id, values, expected_version=expected_version)
 
 
 def delete_location(*, principal: Principal, location_id: str, expected_version: int) -> None:
@@ -81,48 +67,38 @@ def _missing(location_ids: list[str], err: store.MissingLocations) -> Validation
                               "reason": f"location {m} does not exist"} for m in err.location_ids])
 
 
-def _room(item: dict[str, Any]) -> Room:
-    return Room.model_validate(items.public(item))
-
-
 def create_room(*, principal: Principal, data: RoomCreate, room_id: str | None = None) -> Room:
     """A new room attached to existing locations."""
     location_ids = list(dict.fromkeys(data.location_ids))
     room_id = room_id or new_id("room")
     try:
-        room = store.create_room(principal.practice_id, room_id,
-                                 {**data.model_dump(mode="json"), "location_ids": location_ids})
+        return store.create_room(principal.practice_id, room_id, data, location_ids=location_ids)
     except store.MissingLocations as err:
         raise _missing(location_ids, err) from err
-    return _room(room)
 
 
 def get_room(*, principal: Principal, room_id: str) -> Room:
-    return _room(ROOMS.get(principal.practice_id, room_id))
+    return store.get_room(principal.practice_id, room_id)
 
 
 def list_rooms(*, principal: Principal, limit: int, start_key: dict | None) -> tuple[list[Room], dict | None]:
-    page = ROOMS.list(principal.practice_id, limit=limit, start_key=start_key)
-    return [_room(i) for i in page.items], page.last_key
+    return store.list_rooms(principal.practice_id, limit=limit, start_key=start_key)
 
 
 def update_room(*, principal: Principal, room_id: str, changes: RoomUpdate, expected_version: int) -> Room:
     """Change a room; moving it between locations updates their room counts atomically."""
     values = changes_of(changes, required=("name", "location_ids", "active"))
     if "location_ids" not in values:
-        return _room(ROOMS.update(principal.practice_id, room_id, values, expected_version=expected_version))
-    current = ROOMS.get(principal.practice_id, room_id)
+        return store.update_room(principal.practice_id, room_id, values, expected_version=expected_version)
     new_ids = list(dict.fromkeys(values["location_ids"]))
     try:
-        moved = store.move_room(principal.practice_id, current, {**values, "location_ids": new_ids},
-                                expected_version=expected_version)
+        return store.move_room(principal.practice_id, room_id, {**values, "location_ids": new_ids},
+                               expected_version=expected_version)
     except store.MissingLocations as err:
         raise _missing(new_ids, err) from err
-    return _room(moved)
 
 
 def delete_room(*, principal: Principal, room_id: str, expected_version: int) -> None:
     """Delete a room and release it from its locations' room counts."""
-    current = ROOMS.get(principal.practice_id, room_id)
-    store.delete_room(principal.practice_id, current, expected_version=expected_version)
+    store.delete_room(principal.practice_id, room_id, expected_version=expected_version)
 

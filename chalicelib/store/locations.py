@@ -4,10 +4,13 @@ attaches or detaches it, so deleting a location that still has rooms is refused 
 not by a read that a concurrent room write could invalidate."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from chalicelib.domain import codes
+from chalicelib.models.locations import Location, LocationCreate, Room, RoomCreate
 from chalicelib.store import items
-from chalicelib.store.repository import LOCATIONS, ROOMS
+from chalicelib.store.repository import LOCATIONS, ROOMS, Entities
 
 
 class MissingLocations(Exception):
@@ -16,6 +19,42 @@ class MissingLocations(Exception):
     def __init__(self, location_ids: list[str]) -> None:
         super().__init__(", ".join(location_ids))
         self.location_ids = location_ids
+
+
+def _location(item: dict[str, Any]) -> Location:
+    return Location.model_validate({**items.public(item), "place_of_service_name":
+                                    codes.place_of_service_name(item["place_of_service"])})
+
+
+def _room(item: dict[str, Any]) -> Room:
+    return Room.model_validate(items.public(item))
+
+
+_LOCATIONS = Entities(LOCATIONS, _location)
+_ROOMS = Entities(ROOMS, _room)
+
+
+def get_location(practice_id: str, location_id: str) -> Location:
+    """One location, or NotFound."""
+    return _LOCATIONS.get(practice_id, location_id)
+
+
+def list_locations(practice_id: str, *, limit: int,
+                   start_key: dict[str, Any] | None) -> tuple[list[Location], dict[str, Any] | None]:
+    """One page of the practice's locations in id order, and the key to continue from."""
+    return _LOCATIONS.page(practice_id, limit=limit, start_key=start_key)
+
+
+def create_location(practice_id: str, location_id: str, data: LocationCreate, *, place_of_service: str) -> Location:
+    """A new location, with no rooms attached yet; AlreadyExists if the id is taken."""
+    return _LOCATIONS.create(practice_id, location_id, {**data.model_dump(mode="json"),
+                                                        "place_of_service": place_of_service, "room_count": 0})
+
+
+def update_location(practice_id: str, location_id: str, changes: Mapping[str, Any], *,
+                    expected_version: int) -> Location:
+    """Set (None: clear) the fields in `changes` on the location at the version read."""
+    return _LOCATIONS.update(practice_id, location_id, changes, expected_version=expected_version)
 
 
 def delete_location(practice_id: str, location_id: str, *, expected_version: int, reason: str) -> None:
@@ -45,29 +84,47 @@ def _write_room(practice_id: str, room_write: dict[str, Any], *, added: list[str
         raise
 
 
-def create_room(practice_id: str, room_id: str, data: dict[str, Any]) -> dict[str, Any]:
+def get_room(practice_id: str, room_id: str) -> Room:
+    """One room, or NotFound."""
+    return _ROOMS.get(practice_id, room_id)
+
+
+def list_rooms(practice_id: str, *, limit: int,
+               start_key: dict[str, Any] | None) -> tuple[list[Room], dict[str, Any] | None]:
+    """One page of the practice's rooms in id order, and the key to continue from."""
+    return _ROOMS.page(practice_id, limit=limit, start_key=start_key)
+
+
+def create_room(practice_id: str, room_id: str, data: RoomCreate, *, location_ids: list[str]) -> Room:
     """A new room, counted on each of its `location_ids` (which must exist)."""
-    item = items.new_item(ROOMS.item(practice_id, room_id, data))
-    _write_room(practice_id, items.put_action(item), added=data["location_ids"], removed=[], expected_version=None,
+    item = items.new_item(ROOMS.item(practice_id, room_id, {**data.model_dump(mode="json"),
+                                                           "location_ids": location_ids}))
+    _write_room(practice_id, items.put_action(item), added=location_ids, removed=[], expected_version=None,
                 room_id=room_id)
-    return items.public(item)
+    return _room(item)
 
 
-def move_room(practice_id: str, current: dict[str, Any], values: dict[str, Any], *,
-              expected_version: int) -> dict[str, Any]:
+def update_room(practice_id: str, room_id: str, changes: Mapping[str, Any], *, expected_version: int) -> Room:
+    """Set (None: clear) fields other than `location_ids` on the room at the version read."""
+    return _ROOMS.update(practice_id, room_id, changes, expected_version=expected_version)
+
+
+def move_room(practice_id: str, room_id: str, changes: Mapping[str, Any], *, expected_version: int) -> Room:
     """Apply changes that include new `location_ids` to the room at the version read, moving the
     room counts of the locations it leaves and joins in the same transaction."""
-    old_ids, new_ids = current["location_ids"], values["location_ids"]
-    merged = ROOMS.item(practice_id, current["id"], {**items.public(current), **values,
-                                                     "version": expected_version + 1, "updated_at": items.now()})
+    current = ROOMS.get(practice_id, room_id)
+    old_ids, new_ids = current["location_ids"], changes["location_ids"]
+    merged = ROOMS.item(practice_id, room_id, {**items.public(current), **changes,
+                                               "version": expected_version + 1, "updated_at": items.now()})
     _write_room(practice_id, items.put_action(merged, expected_version=expected_version),
                 added=[i for i in new_ids if i not in old_ids], removed=[i for i in old_ids if i not in new_ids],
-                expected_version=expected_version, room_id=current["id"])
-    return items.public(merged)
+                expected_version=expected_version, room_id=room_id)
+    return _room(merged)
 
 
-def delete_room(practice_id: str, current: dict[str, Any], *, expected_version: int) -> None:
+def delete_room(practice_id: str, room_id: str, *, expected_version: int) -> None:
     """Delete the room at the version read and release it from its locations' room counts."""
-    delete = items.delete_action(*ROOMS.key(practice_id, current["id"]), expected_version=expected_version)
+    current = ROOMS.get(practice_id, room_id)
+    delete = items.delete_action(*ROOMS.key(practice_id, room_id), expected_version=expected_version)
     _write_room(practice_id, delete, added=[], removed=current["location_ids"], expected_version=expected_version,
-                room_id=current["id"])
+                room_id=room_id)

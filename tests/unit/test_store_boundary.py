@@ -13,6 +13,8 @@ MOVED = ["jobs/sweep.py", "jobs/purge.py", "jobs/digest_plan.py", "services/note
          "services/groups.py", "services/closure.py", "services/users.py", "services/reports.py",
          "services/invoices.py", "services/practice.py", "services/locations.py", "services/codes.py",
          "services/calendar_import.py"]
+# Services whose repositories return typed entities (models or dataclasses), never raw items.
+TYPED = ["services/locations.py"]
 # What only the store may say: request shapes, expressions, key attributes, index names, key
 # prefixes ("SESSION#", f"P#{...}"), the key helpers and the generic item layer's raw reads and writes.
 RAW = re.compile(r"TableName|Expression|[\"'](PK|SK)[\"']|GSI\d|[A-Z]{2,}#|\b\w+_pk\(|\bentity_sk\b|store\.keys"
@@ -29,3 +31,15 @@ def test_module_when_read_has_no_dynamodb_syntax(module):
 def test_sweep_when_read_never_splits_a_key_to_find_a_practice():
     source = (CHALICELIB / "jobs" / "sweep.py").read_text()
     assert ".split(\"#\")" not in source and "split('#')" not in source
+
+
+# The generic item layer (repository.Collection, items.public) is the store's own: a service
+# that takes typed entities from its repositories never names it.
+UNTYPED = re.compile(r"chalicelib\.store\.repository|\bitems\.public\b|from chalicelib\.store import .*\bitems\b"
+                     r"|from chalicelib\.store\.items import")
+
+
+@pytest.mark.parametrize("module", TYPED)
+def test_service_when_read_takes_typed_objects_from_its_repositories(module):
+    lines = (CHALICELIB / module).read_text().splitlines()
+    assert [(n, line.strip()) for n, line in enumerate(lines, 1) if UNTYPED.search(line)] == []
