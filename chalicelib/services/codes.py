@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.domain import codes
@@ -17,40 +16,33 @@ from chalicelib.models.codes import (
     DiagnosisCodeUpdate,
 )
 from chalicelib.services.common import changes_of
-from chalicelib.store import items
-from chalicelib.store.repository import BILLING_CODES, DIAGNOSIS_CODES
-
-
-def _billing(item: dict[str, Any]) -> BillingCode:
-    return BillingCode.model_validate(items.public(item))
+from chalicelib.store import codes as store
 
 
 def create_billing_code(*, principal: Principal, data: BillingCodeCreate) -> BillingCode:
     """Add a billing code to the practice's catalogue (the code is its id)."""
-    return _billing(BILLING_CODES.create(principal.practice_id, data.code, data.model_dump(mode="json")))
+    return store.create_billing_code(principal.practice_id, data)
 
 
 def get_billing_code(*, principal: Principal, code: str) -> BillingCode:
-    return _billing(BILLING_CODES.get(principal.practice_id, code.upper()))
+    return store.get_billing_code(principal.practice_id, code.upper())
 
 
 def list_billing_codes(*, principal: Principal, limit: int,
                        start_key: dict | None) -> tuple[list[BillingCode], dict | None]:
-    page = BILLING_CODES.list(principal.practice_id, limit=limit, start_key=start_key)
-    return [_billing(i) for i in page.items], page.last_key
+    return store.list_billing_codes(principal.practice_id, limit=limit, start_key=start_key)
 
 
 def update_billing_code(*, principal: Principal, code: str, changes: BillingCodeUpdate,
                         expected_version: int) -> BillingCode:
     values = changes_of(changes, required=("description", "default_minutes", "default_charge",
                                            "add_on", "active"))
-    return _billing(BILLING_CODES.update(principal.practice_id, code.upper(), values,
-                                         expected_version=expected_version))
+    return store.update_billing_code(principal.practice_id, code.upper(), values, expected_version=expected_version)
 
 
 def delete_billing_code(*, principal: Principal, code: str, expected_version: int) -> None:
     """Remove a code from the catalogue; sessions keep their own copy of the code they used."""
-    BILLING_CODES.delete(principal.practice_id, code.upper(), expected_version=expected_version)
+    store.delete_billing_code(principal.practice_id, code.upper(), expected_version=expected_version)
 
 
 def seed_billing_codes(practice_id: str) -> int:
@@ -60,29 +52,27 @@ def seed_billing_codes(practice_id: str) -> int:
     for entry in data["codes"]:
         code = BillingCodeCreate.model_validate(entry)
         try:
-            BILLING_CODES.create(practice_id, code.code, code.model_dump(mode="json"))
+            store.create_billing_code(practice_id, code)
             added += 1
         except AlreadyExists:
             pass  # seeding twice creates nothing twice
     return added
 
 
-def _diagnosis(item: dict[str, Any]) -> DiagnosisCode:
-    return DiagnosisCode.model_validate(items.public(item))
-
-
 def create_diagnosis_code(*, principal: Principal, data: DiagnosisCodeCreate) -> DiagnosisCode:
     """Add a diagnosis code; ICD-10-CM codes must exist in the CMS list."""
-    values = data.model_dump(mode="json")
+    billable = None
     if data.system == "ICD-10-CM":
         official = codes.icd10_description(data.code)
         if official is None:
             raise ValidationFailed.field("body.code", f"{data.code} is not in the ICD-10-CM code list")
-        values["description"] = data.description or official
-        values["billable"] = codes.icd10_is_billable(data.code)
+        description = data.description or official
+        billable = codes.icd10_is_billable(data.code)
     elif data.description is None:
         raise ValidationFailed.field("body.description", "is required for codes outside ICD-10-CM")
-    return _diagnosis(DIAGNOSIS_CODES.create(principal.practice_id, data.code, values))
+    else:
+        description = data.description
+    return store.create_diagnosis_code(principal.practice_id, data, description=description, billable=billable)
 
 
 def _dx_id(code: str) -> str:
@@ -93,24 +83,23 @@ def _dx_id(code: str) -> str:
 
 
 def get_diagnosis_code(*, principal: Principal, code: str) -> DiagnosisCode:
-    return _diagnosis(DIAGNOSIS_CODES.get(principal.practice_id, _dx_id(code)))
+    return store.get_diagnosis_code(principal.practice_id, _dx_id(code))
 
 
 def list_diagnosis_codes(*, principal: Principal, limit: int,
                          start_key: dict | None) -> tuple[list[DiagnosisCode], dict | None]:
-    page = DIAGNOSIS_CODES.list(principal.practice_id, limit=limit, start_key=start_key)
-    return [_diagnosis(i) for i in page.items], page.last_key
+    return store.list_diagnosis_codes(principal.practice_id, limit=limit, start_key=start_key)
 
 
 def update_diagnosis_code(*, principal: Principal, code: str, changes: DiagnosisCodeUpdate,
                           expected_version: int) -> DiagnosisCode:
     values = changes_of(changes, required=("description", "active"))
-    return _diagnosis(DIAGNOSIS_CODES.update(principal.practice_id, _dx_id(code), values,
-                                             expected_version=expected_version))
+    return store.update_diagnosis_code(principal.practice_id, _dx_id(code), values,
+                                       expected_version=expected_version)
 
 
 def delete_diagnosis_code(*, principal: Principal, code: str, expected_version: int) -> None:
-    DIAGNOSIS_CODES.delete(principal.practice_id, _dx_id(code), expected_version=expected_version)
+    store.delete_diagnosis_code(principal.practice_id, _dx_id(code), expected_version=expected_version)
 
 
 def billing_code_for_charge(*, principal: Principal, code: str) -> BillingCode:
