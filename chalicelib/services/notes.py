@@ -30,28 +30,23 @@ from chalicelib.models.notes import (
 )
 from chalicelib.services import groups
 from chalicelib.services.common import changes_of
-from chalicelib.store import appointment_partition, items, notes
-from chalicelib.store.repository import CLIENTS, GROUPS, NOTE_TEMPLATES, USERS
+from chalicelib.store import appointment_partition, items, notes, templates
+from chalicelib.store.repository import CLIENTS, GROUPS, USERS
 
 # ---- templates ------------------------------------------------------------------------
 
 
-def _template(item: dict[str, Any]) -> NoteTemplate:
-    return NoteTemplate.model_validate(items.public(item))
-
-
 def create_template(*, principal: Principal, data: NoteTemplateCreate) -> NoteTemplate:
-    return _template(NOTE_TEMPLATES.create(principal.practice_id, new_id("ntpl"), data.model_dump(mode="json")))
+    return templates.create_note_template(principal.practice_id, new_id("ntpl"), data)
 
 
 def get_template(*, principal: Principal, template_id: str) -> NoteTemplate:
-    return _template(NOTE_TEMPLATES.get(principal.practice_id, template_id))
+    return templates.get_note_template(principal.practice_id, template_id)
 
 
 def list_templates(*, principal: Principal, limit: int,
                    start_key: dict | None) -> tuple[list[NoteTemplate], dict | None]:
-    page = NOTE_TEMPLATES.list(principal.practice_id, limit=limit, start_key=start_key)
-    return [_template(i) for i in page.items], page.last_key
+    return templates.list_note_templates(principal.practice_id, limit=limit, start_key=start_key)
 
 
 def update_template(*, principal: Principal, template_id: str, changes: NoteTemplateUpdate,
@@ -59,8 +54,8 @@ def update_template(*, principal: Principal, template_id: str, changes: NoteTemp
     """Notes already written keep their values; the new fields apply to notes written or
     edited from now on."""
     values = changes_of(changes, required=("name", "fields", "active"))
-    return _template(NOTE_TEMPLATES.update(principal.practice_id, template_id, values,
-                                           expected_version=expected_version))
+    return templates.update_note_template(principal.practice_id, template_id, values,
+                                          expected_version=expected_version)
 
 
 def _fields(principal: Principal, template_id: str | None, values: dict[str, Any]) -> dict[str, Any]:
@@ -69,10 +64,10 @@ def _fields(principal: Principal, template_id: str | None, values: dict[str, Any
         if values:
             raise ValidationFailed.field("body.fields", "custom fields need a template_id")
         return {}
-    template = NOTE_TEMPLATES.get_or_none(principal.practice_id, template_id)
-    if template is None or not template["active"]:
+    template = templates.find_note_template(principal.practice_id, template_id)
+    if template is None or not template.active:
         raise ValidationFailed.field("body.template_id", "is not an active note template of the practice")
-    cleaned, errors = check_fields(template["fields"], values)
+    cleaned, errors = check_fields(template.fields, values)
     if errors:
         raise ValidationFailed(errors)
     return cleaned
