@@ -17,10 +17,9 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
 
 from chalicelib import cursor
 from chalicelib.auth import ALL_ROLES, Principal, Role, admit, authenticate, gateway_authorizer
@@ -35,6 +34,9 @@ from chalicelib.observability import (
     start_meter,
 )
 from chalicelib.store import retry
+
+if TYPE_CHECKING:  # a read that needs no model never loads pydantic
+    from pydantic import BaseModel, ValidationError
 
 PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
@@ -194,7 +196,8 @@ def _answer(op: Operation, view: Callable[[Call], Any], request: Any, params: di
     principal: Principal | None = None
     try:
         # The token says who is calling; the user record says whether they still may, and as what.
-        principal = admit(authenticate(request.headers.get("authorization")))
+        principal = admit(authenticate(request.headers.get("authorization"),
+                                       ((request.context or {}).get("authorizer") or {}).get("claims")))
         if principal.role not in op.roles:
             raise Forbidden(f"The {principal.role.value} role may not do this ({op.summary})")
         if not op.while_closed:
@@ -269,6 +272,8 @@ def _parse(op: Operation, request: Any, principal: Principal, params: dict[str, 
 
 
 def _validate(model: type[BaseModel], data: Any, location: str, errors: list[dict[str, str]]) -> Any:
+    from pydantic import ValidationError  # loaded with the model
+
     try:
         return model.model_validate(data)
     except ValidationError as err:
@@ -373,7 +378,7 @@ def version_of(model: Any) -> int | None:
         entity = getattr(model, held, None)
         if isinstance(entity, list):
             entity = entity[0] if entity else None
-        return version_of(entity) if isinstance(entity, BaseModel) else None
+        return version_of(entity)
     version = getattr(model, "version", None)
     return version if isinstance(version, int) and not isinstance(version, bool) else None
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
-
-from pydantic import BaseModel
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.http import OPERATIONS, Operation
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic.json_schema import JsonSchemaMode
 
 REF = "#/components/schemas/{model}"
 _REF_PREFIX = REF.format(model="")
@@ -68,6 +69,8 @@ def document() -> dict[str, Any]:
             pairs.append((op.body, "validation"))
         if op.response:
             pairs.append((op.response, "serialization"))
+    from pydantic.json_schema import models_json_schema  # the document is built on its first request
+
     refs, schemas = models_json_schema(list(dict.fromkeys(pairs)), ref_template=REF)
     names = _schema_names(schemas.get("$defs", {}))
     refs = _renamed(refs, names)

@@ -3,6 +3,7 @@ practices, and an HTTP-ish client that signs requests as a given role and practi
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ def moto_backend(monkeypatch: pytest.MonkeyPatch):
         reset_caches()
         settings = get_settings()
         backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region]
-        key = json.dumps(settings.model_dump(mode="json"), sort_keys=True)
+        key = json.dumps(dataclasses.asdict(settings), default=str, sort_keys=True)
         if key in _SEEDED_TABLES:
             # Seeding takes a second or two per test; a copy of the seeded tables takes milliseconds.
             backend.tables = copy.deepcopy(_SEEDED_TABLES[key])
