@@ -53,14 +53,21 @@ def issue_local_token(*, practice_id: str, user_id: str, role: str, ttl_seconds:
     return jwt.encode(claims, get_settings().local_jwt_secret.get_secret_value(), algorithm=LOCAL_ALGORITHM)
 
 
-def authenticate(authorization: str | None) -> Principal:
-    """Verify an `Authorization: Bearer` header and return the caller, or raise Unauthorized."""
+def authenticate(authorization: str | None, gateway_claims: Any = None) -> Principal:
+    """Verify an `Authorization: Bearer` header and return the caller, or raise Unauthorized.
+
+    `gateway_claims` are the claims API Gateway's Cognito authorizer passed on
+    (`requestContext.authorizer.claims`); they are read only when the deployment says a gateway
+    verified them (`trust_gateway_claims`), and then they are the only way in."""
     if not authorization:
         raise Unauthorized("Missing bearer token")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Authorization header must be 'Bearer <token>'")
-    if get_settings().auth_mode == "cognito":
+    settings = get_settings()
+    if settings.auth_mode == "cognito":
+        if settings.trust_gateway_claims:
+            return _principal_from_cognito(_gateway_verified(gateway_claims))
         return _principal_from_cognito(_verify_cognito(token.strip()))
     return _principal_from_local(_verify_local(token.strip()))
 
@@ -180,8 +187,31 @@ def _verify_cognito(token: str) -> dict[str, Any]:
     return claims
 
 
+def _gateway_verified(claims: Any) -> dict[str, Any]:
+    """The claims of an ID token API Gateway's authorizer checked (signature, expiry, that our
+    pool issued it). The authorizer takes an ID token of any app client of the pool, so the
+    client and the token use are checked here, as `_verify_cognito` checks them."""
+    if not isinstance(claims, dict) or not claims:
+        raise Unauthorized("The request carries no verified token claims")
+    if claims.get("iss") != _cognito_issuer() or claims.get("aud") != get_settings().cognito_client_id:
+        raise Unauthorized("Token is not valid")
+    if claims.get("token_use") != "id":
+        raise Unauthorized("Token is not an ID token")
+    return {**claims, "cognito:groups": _groups(claims.get("cognito:groups"))}
+
+
+def _groups(value: Any) -> list[str]:
+    """`cognito:groups` as a list. In a verified token it is a JSON list; API Gateway hands every
+    claim on as a string: "admin" for one group, "[admin, billing]" or "admin,billing" for more."""
+    if isinstance(value, list):
+        return [g for g in value if isinstance(g, str)]
+    if not isinstance(value, str):
+        return []
+    return [g for g in value.strip().removeprefix("[").removesuffix("]").replace(",", " ").split() if g]
+
+
 def _principal_from_cognito(claims: dict[str, Any]) -> Principal:
-    roles = [g for g in claims.get("cognito:groups", []) if g in Role._value2member_map_]
+    roles = [g for g in _groups(claims.get("cognito:groups")) if g in Role._value2member_map_]
     if len(roles) != 1:
         raise Unauthorized("Token must carry exactly one Caseload role group")
     return _principal(claims.get("sub"), claims.get("custom:practice_id"), roles[0])
@@ -205,9 +235,10 @@ GATEWAY_AUTHORIZER_NAME = "CaseloadUserPool"
 
 def gateway_authorizer() -> Any:
     """Deployed (auth_mode cognito), API Gateway checks the Cognito ID token before the Lambda
-    runs, so unauthenticated traffic never reaches it; the Lambda still verifies the token
-    itself (`authenticate`) because that is where the claims become a Principal. Locally and in
-    tests there is no gateway authorizer: `authenticate` is the only check."""
+    runs, so unauthenticated traffic never reaches it, and hands the verified claims on; with
+    `trust_gateway_claims` (set by the template) `authenticate` takes them, so a cold container
+    neither loads PyJWT and cryptography nor fetches the pool's keys. Locally and in tests there
+    is no gateway authorizer: `authenticate` verifies the token itself."""
     settings = get_settings()
     if settings.auth_mode != "cognito":
         return None
