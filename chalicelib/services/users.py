@@ -15,15 +15,9 @@ from chalicelib.domain.ids import new_id
 from chalicelib.errors import AlreadyExists, Conflict
 from chalicelib.models.users import MyProfileUpdate, User, UserCreate, UserUpdate
 from chalicelib.services.common import changes_of
-from chalicelib.store import items
 from chalicelib.store import users as store
-from chalicelib.store.repository import USERS
 
 _REQUIRED = ("email", "first_name", "last_name", "role", "active", "notification_preferences")
-
-
-def _user(item: dict[str, Any]) -> User:
-    return User.model_validate(items.public(item))
 
 
 def _email_taken(email: str) -> AlreadyExists:
@@ -39,7 +33,7 @@ def create_user(*, principal: Principal, data: UserCreate, user_id: str | None =
                    if account else new_id("usr"))
     try:
         try:
-            item = store.create(principal.practice_id, user_id, data.model_dump(mode="json"))
+            user = store.create(principal.practice_id, user_id, data)
         except store.EmailTaken as err:
             raise _email_taken(data.email) from err
     except Exception:
@@ -47,16 +41,15 @@ def create_user(*, principal: Principal, data: UserCreate, user_id: str | None =
             accounts.delete_account(user_id)
         raise
     forget_standing(principal.practice_id, user_id)  # a token that came before the record
-    return _user(item)
+    return user
 
 
 def get_user(*, principal: Principal, user_id: str) -> User:
-    return _user(USERS.get(principal.practice_id, user_id))
+    return store.get_user(principal.practice_id, user_id)
 
 
 def list_users(*, principal: Principal, limit: int, start_key: dict | None) -> tuple[list[User], dict | None]:
-    page = USERS.list(principal.practice_id, limit=limit, start_key=start_key)
-    return [_user(i) for i in page.items], page.last_key
+    return store.list_users(principal.practice_id, limit=limit, start_key=start_key)
 
 
 def update_user(*, principal: Principal, user_id: str, changes: UserUpdate | MyProfileUpdate,
@@ -66,39 +59,31 @@ def update_user(*, principal: Principal, user_id: str, changes: UserUpdate | MyP
     if user_id == principal.user_id and (values.get("role", principal.role.value) != principal.role.value
                                          or values.get("active") is False):
         raise Conflict("You cannot change your own role or deactivate yourself; ask another admin")
-    if "email" not in values:
-        return _synced(principal.practice_id, USERS.update(principal.practice_id, user_id, values,
-                                                           expected_version=expected_version), values)
-    current = USERS.get(principal.practice_id, user_id)
-    if values["email"].lower() == current["email"].lower():
-        return _synced(principal.practice_id, USERS.update(principal.practice_id, user_id, values,
-                                                           expected_version=expected_version), values)
     try:
-        merged = store.replace_with_new_email(principal.practice_id, current, values,
-                                              expected_version=expected_version)
+        user = store.update(principal.practice_id, user_id, values, expected_version=expected_version)
     except store.EmailTaken as err:
         raise _email_taken(values["email"]) from err
-    return _synced(principal.practice_id, merged, values)
+    return _synced(principal.practice_id, user, values)
 
 
-def _synced(practice_id: str, item: dict[str, Any], values: dict[str, Any]) -> User:
+def _synced(practice_id: str, user: User, values: dict[str, Any]) -> User:
     """The written user, after its sign-in account has taken the same change (deployed)."""
     if "role" in values or "active" in values:  # this container admits them as they are now
-        forget_standing(practice_id, item["id"])
+        forget_standing(practice_id, user.id)
     if accounts.enabled():
         if "role" in values:
-            accounts.set_role(item["id"], item["role"])
+            accounts.set_role(user.id, user.role.value)
         if "active" in values:
-            accounts.set_active(item["id"], item["active"])
+            accounts.set_active(user.id, user.active)
         if "email" in values:
-            accounts.set_email(item["id"], item["email"])
-    return _user(item)
+            accounts.set_email(user.id, user.email)
+    return user
 
 
 def reset_mfa(*, principal: Principal, user_id: str) -> None:
     """Remove a staff member's authenticator app, so that their next sign-in enrols a new one,
     and sign them out everywhere (deployed; local sign-in has no second factor)."""
-    USERS.get(principal.practice_id, user_id)  # a user of another practice is not found
+    store.get_user(principal.practice_id, user_id)  # a user of another practice is not found
     if user_id == principal.user_id:
         raise Conflict("You cannot reset your own authenticator; ask another admin")
     if not accounts.enabled():
@@ -110,8 +95,7 @@ def delete_user(*, principal: Principal, user_id: str, expected_version: int) ->
     """Delete a user (and free their email). Admins cannot delete themselves."""
     if user_id == principal.user_id:
         raise Conflict("You cannot delete your own user; ask another admin")
-    current = USERS.get(principal.practice_id, user_id)
-    store.delete(principal.practice_id, user_id, current["email"], expected_version=expected_version)
+    store.delete(principal.practice_id, user_id, expected_version=expected_version)
     forget_standing(principal.practice_id, user_id)  # their next request here is refused
     if accounts.enabled():
         accounts.delete_account(user_id)

@@ -4,10 +4,14 @@ email change and delete write the user and its marker in one transaction, so two
 writes with one email cannot both succeed."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.store import items
 from chalicelib.store.repository import USER_EMAILS, USERS
+
+if TYPE_CHECKING:
+    from chalicelib.models.users import User, UserCreate
 
 
 class EmailTaken(Exception):
@@ -37,6 +41,32 @@ def _transact(actions: list[dict[str, Any]], *, marker_index: int, user_id: str,
         raise
 
 
+def _user(item: dict[str, Any]) -> User:
+    # Imported here, not at the top: auth imports this module on every cold start for
+    # `standing`, which needs no model, and the models cost import time.
+    from chalicelib.models.users import User
+
+    return User.model_validate(items.public(item))
+
+
+def get_user(practice_id: str, user_id: str) -> User:
+    """One user, or NotFound."""
+    return _user(USERS.get(practice_id, user_id))
+
+
+def find_user(practice_id: str, user_id: str) -> User | None:
+    """One user, or None."""
+    item = USERS.get_or_none(practice_id, user_id)
+    return None if item is None else _user(item)
+
+
+def list_users(practice_id: str, *, limit: int,
+               start_key: dict[str, Any] | None) -> tuple[list[User], dict[str, Any] | None]:
+    """One page of the practice's users in id order, and the key to continue from."""
+    page = USERS.list(practice_id, limit=limit, start_key=start_key)
+    return [_user(i) for i in page.items], page.last_key
+
+
 def standing(practice_id: str, user_id: str) -> str | None:
     """The user's stored role while they are active; None if deleted or deactivated
     (every request checks it, strongly consistent, so this reads no more than it needs)."""
@@ -44,30 +74,35 @@ def standing(practice_id: str, user_id: str) -> str | None:
     return item["role"] if item is not None and item.get("active") else None
 
 
-def create(practice_id: str, user_id: str, data: dict[str, Any]) -> dict[str, Any]:
+def create(practice_id: str, user_id: str, data: UserCreate) -> User:
     """A new user with its email marker; EmailTaken, or AlreadyExists if the id is taken."""
-    user = items.new_item(USERS.item(practice_id, user_id, data))
-    _transact([items.put_action(user), items.put_action(_marker(practice_id, data["email"], user_id))],
+    user = items.new_item(USERS.item(practice_id, user_id, data.model_dump(mode="json")))
+    _transact([items.put_action(user), items.put_action(_marker(practice_id, data.email, user_id))],
               marker_index=1, user_id=user_id, expected_version=None)
-    return items.public(user)
+    return _user(user)
 
 
-def replace_with_new_email(practice_id: str, current: dict[str, Any], values: dict[str, Any], *,
-                           expected_version: int) -> dict[str, Any]:
-    """Apply changes that include a new email: the user at the version read, the new email's
-    marker, the old one's removal, in one transaction. The user as written."""
-    user_id = current["id"]
-    merged = USERS.item(practice_id, user_id, {**items.public(current), **values, "version": expected_version + 1,
+def update(practice_id: str, user_id: str, changes: Mapping[str, Any], *, expected_version: int) -> User:
+    """Set (None: clear) the fields in `changes` on the user at the version read. A change of
+    `email` other than its case moves the email's marker in the same transaction (EmailTaken)."""
+    if "email" not in changes:
+        return _user(USERS.update(practice_id, user_id, dict(changes), expected_version=expected_version))
+    current = USERS.get(practice_id, user_id)
+    if changes["email"].lower() == current["email"].lower():  # the marker's key is the same
+        return _user(USERS.update(practice_id, user_id, dict(changes), expected_version=expected_version))
+    merged = USERS.item(practice_id, user_id, {**items.public(current), **changes, "version": expected_version + 1,
                                                "updated_at": items.now()})
     _transact([items.put_action(merged, expected_version=expected_version),
-               items.put_action(_marker(practice_id, values["email"], user_id)),
+               items.put_action(_marker(practice_id, changes["email"], user_id)),
                _drop_marker(practice_id, current["email"])],
               marker_index=1, user_id=user_id, expected_version=expected_version)
-    return items.public(merged)
+    return _user(merged)
 
 
-def delete(practice_id: str, user_id: str, email: str, *, expected_version: int) -> None:
-    """Delete a user at the version read and free its email, in one transaction."""
+def delete(practice_id: str, user_id: str, *, expected_version: int) -> None:
+    """Delete a user at the version read and free its email, in one transaction (NotFound if
+    there is no such user)."""
+    email = USERS.get(practice_id, user_id)["email"]
     _transact([items.delete_action(*USERS.key(practice_id, user_id), expected_version=expected_version),
                _drop_marker(practice_id, email)],
               marker_index=-1, user_id=user_id, expected_version=expected_version)

@@ -4,6 +4,8 @@ checked module by module for the modules moved so far)."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ MOVED = ["jobs/sweep.py", "jobs/purge.py", "jobs/digest_plan.py", "services/note
          "services/invoices.py", "services/practice.py", "services/locations.py", "services/codes.py",
          "services/calendar_import.py"]
 # Services whose repositories return typed entities (models or dataclasses), never raw items.
-TYPED = ["services/locations.py", "services/codes.py", "services/payers.py"]
+TYPED = ["services/locations.py", "services/codes.py", "services/payers.py", "services/users.py"]
 # What only the store may say: request shapes, expressions, key attributes, index names, key
 # prefixes ("SESSION#", f"P#{...}"), the key helpers and the generic item layer's raw reads and writes.
 RAW = re.compile(r"TableName|Expression|[\"'](PK|SK)[\"']|GSI\d|[A-Z]{2,}#|\b\w+_pk\(|\bentity_sk\b|store\.keys"
@@ -43,3 +45,13 @@ UNTYPED = re.compile(r"chalicelib\.store\.repository|\bitems\.public\b|from chal
 def test_service_when_read_takes_typed_objects_from_its_repositories(module):
     lines = (CHALICELIB / module).read_text().splitlines()
     assert [(n, line.strip()) for n, line in enumerate(lines, 1) if UNTYPED.search(line)] == []
+
+
+def test_users_store_when_imported_loads_no_model():
+    # auth imports store.users on every cold start (a user's standing is a role string): the
+    # typed reads convert with models imported inside, so that import stays free of them.
+    probe = ("import sys, chalicelib.store.users; "
+             "print(sorted(m for m in sys.modules if m.startswith('chalicelib.models')))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=CHALICELIB.parent, capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
