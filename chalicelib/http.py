@@ -16,7 +16,8 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
@@ -363,10 +364,24 @@ def _run(op: Operation, view: Callable[[Call], Any], call: Call) -> Response:
     version = version_of(reply.model)
     if version is not None:
         headers["ETag"] = etag(version)
+    body = _dump(reply.model)
     if op.location and reply.status == 201:
-        headers["Location"] = op.location.format(**reply.model.model_dump())
-    return Response(body=reply.model.model_dump_json(), status_code=reply.status,
-                    headers={"Content-Type": JSON, **headers})
+        headers["Location"] = op.location.format(**json.loads(body))
+    return Response(body=body, status_code=reply.status, headers={"Content-Type": JSON, **headers})
+
+
+def _dump(entity: Any) -> str:
+    """A response's JSON: a pydantic model as it serialises itself, a domain record (a frozen
+    dataclass such as domain.practice.Practice, read without pydantic) field by field."""
+    if is_dataclass(entity) and not isinstance(entity, type):
+        return json.dumps(asdict(entity), default=_plain)
+    return str(entity.model_dump_json())
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} has no JSON form")
 
 
 def version_of(model: Any) -> int | None:

@@ -41,8 +41,8 @@ from chalicelib.domain.notifications import (
     pack_milestone,
     recipients,
 )
+from chalicelib.domain.practice import Practice
 from chalicelib.jobs import digest_plan
-from chalicelib.models.practice import Practice
 from chalicelib.notify.mailer import Mailer, MailerError, default_mailer
 from chalicelib.notify.templates import digest
 from chalicelib.observability import logger

@@ -94,13 +94,6 @@ class Practice(Output):
     updated_at: str
 
 
-# Fields that may not be cleared with null because the practice cannot work without them.
-REQUIRED_PRACTICE_FIELDS = frozenset({
-    "name", "time_zone", "currency", "default_telehealth_pos", "room_booking", "balance_booking",
-    "count_booked_as_pending", "expiring_soon_days", "authorization_low_remaining",
-    "authorization_low_percent", "authorization_ending_days"})
-
-
 class ExportedItem(Output):
     """One stored item of the practice, as it is in the table (money and counts as strings)."""
 

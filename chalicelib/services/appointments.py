@@ -13,6 +13,7 @@ from chalicelib.domain.codes import DEFAULT_POS, TELEHEALTH_POS
 from chalicelib.domain.entitlements import Attendance
 from chalicelib.domain.groups import member_at, practitioners_of
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.practice import Practice
 from chalicelib.domain.scheduling import (
     HourChange,
     Occurrence,
@@ -41,17 +42,18 @@ from chalicelib.models.appointments import (
 )
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import ChargeRequest
-from chalicelib.models.practice import Practice
+from chalicelib.models.groups import Group
 from chalicelib.services import charging, sessions
 from chalicelib.services.practice import cached_practice, load_practice
 from chalicelib.store import appointments as store
 from chalicelib.store import attendance as attendance_store
 from chalicelib.store import entitlements as entitlement_store
+from chalicelib.store import groups as group_store
 from chalicelib.store import items
 from chalicelib.store import room_slots as slot_store
 from chalicelib.store import sessions as session_store
 from chalicelib.store.history import history_marker, history_refused
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, GROUPS, LOCATIONS, ROOMS, USERS, Collection, get_each
+from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS, ROOMS, USERS, Collection, get_each
 
 ATTENDANCE = ("attended", "no_show", "late_cancel")
 
@@ -69,13 +71,13 @@ def _get(principal: Principal, appointment_id: str) -> dict[str, Any]:
     """The appointment, or 404 if it does not exist or the caller may not see it."""
     item = store.get(principal.practice_id, appointment_id)
     if item.get("group_id") and principal.role == Role.PRACTITIONER:
-        group = GROUPS.get_or_none(principal.practice_id, item["group_id"])
+        group = group_store.find_group(principal.practice_id, item["group_id"])
         if group is None or not may_see_group(principal, group):
             raise NotFound("Appointment", appointment_id)
     return item
 
 
-def may_see_group(principal: Principal, group: dict[str, Any]) -> bool:
+def may_see_group(principal: Principal, group: Group) -> bool:
     """Whether the caller may see a group and its sessions: any non-practitioner role, its
     practitioner, or a practitioner it is shared with."""
     return principal.role != Role.PRACTITIONER or principal.user_id in practitioners_of(group)
@@ -87,7 +89,7 @@ def visible_only(principal: Principal, found: list[dict[str, Any]]) -> list[dict
     group_ids = sorted({i["group_id"] for i in found if i.get("group_id")})
     if principal.role != Role.PRACTITIONER or not group_ids:
         return found
-    groups = GROUPS.get_many(principal.practice_id, group_ids)
+    groups = group_store.groups_by_id(principal.practice_id, group_ids)
     visible = {g for g, group in zip(group_ids, groups, strict=True)
                if group is not None and may_see_group(principal, group)}
     return [i for i in found if not i.get("group_id") or i["group_id"] in visible]
@@ -633,7 +635,7 @@ def _check_group_change(principal: Principal, group_id: str, values: dict[str, A
     """A group session is led by a practitioner who runs or shares the group, and one whose
     members are marked keeps its time and terms (as when cancelling it)."""
     if "practitioner_id" in values:
-        group = GROUPS.get_or_none(principal.practice_id, group_id)
+        group = group_store.find_group(principal.practice_id, group_id)
         if group is None or values["practitioner_id"] not in practitioners_of(group):
             raise ValidationFailed.field("body.practitioner_id",
                                          "does not run the group and it is not shared with them")

@@ -17,18 +17,19 @@ from chalicelib.config import get_settings
 from chalicelib.domain.charging import ChargeDecision
 from chalicelib.domain.entitlements import BillTo
 from chalicelib.domain.groups import CHARGEABLE, member_at, same_mark, summary
+from chalicelib.domain.practice import Practice
 from chalicelib.domain.scheduling import mark_steps
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import ChargeRequest
 from chalicelib.models.groups import (
     AttendanceUpdate,
+    Group,
     GroupAttendance,
     MemberAttendance,
     NotCharged,
 )
 from chalicelib.models.invoices import InvoiceChange, PaymentCreate
-from chalicelib.models.practice import Practice
 from chalicelib.services import appointments, charging, groups, invoices, sessions
 from chalicelib.services.practice import cached_practice
 from chalicelib.store import attendance as attendance_store
@@ -45,7 +46,7 @@ class _Raced(Exception):
 
 
 def _load(principal: Principal,
-          appointment_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]:
+          appointment_id: str) -> tuple[dict[str, Any], Group, dict[str, dict[str, Any]]]:
     """The group appointment, its group and every member's mark (see groups.group_session)."""
     appointment, group, marks = groups.group_session(principal, appointment_id)
     if appointment is None:
@@ -60,8 +61,8 @@ def _roster(principal: Principal, appointment: dict[str, Any], marks: dict[str, 
     """client id → name of everyone on the session: members at its start time, and anyone
     marked (a member removed later keeps the marks they have)."""
     start = datetime.fromisoformat(appointment["start"])
-    roster = {m["client_id"]: m["client_name"] for m in groups.members(principal.practice_id, appointment["group_id"])
-              if member_at(m["periods"], start)}
+    roster = {m.client_id: m.client_name for m in groups.members(principal.practice_id, appointment["group_id"])
+              if member_at(m.periods, start)}
     roster.update({cid: mark["client_name"] for cid, mark in marks.items()})
     return roster
 

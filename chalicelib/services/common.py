@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 def changes_of(update: BaseModel, *, required: Iterable[str]) -> dict[str, Any]:

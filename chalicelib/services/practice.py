@@ -4,14 +4,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal
+from chalicelib.domain.practice import REQUIRED_PRACTICE_FIELDS, Practice
 from chalicelib.errors import Conflict, NotFound
-from chalicelib.models.practice import REQUIRED_PRACTICE_FIELDS, Practice, PracticeUpdate
 from chalicelib.services.common import changes_of
 from chalicelib.store import practices
+
+if TYPE_CHECKING:  # a write's body model: a read of the practice never loads pydantic
+    from chalicelib.models.practice import PracticeUpdate
 
 
 def load_practice(practice_id: str) -> Practice:
@@ -86,10 +89,12 @@ def update_practice(*, principal: Principal, changes: PracticeUpdate, expected_v
 def provision_practice(*, practice_id: str, name: str, time_zone: str, currency: str,
                        **fields: Any) -> Practice:
     """Create a practice record (onboarding and the demo seed); AlreadyExists if present."""
+    from chalicelib.models import practice as models  # onboarding and the seed only
+
     # PracticeUpdate validates the fields; Practice fills the policy defaults.
-    checked = PracticeUpdate.model_validate({"name": name, "time_zone": time_zone, "currency": currency,
+    checked = models.PracticeUpdate.model_validate({"name": name, "time_zone": time_zone, "currency": currency,
                                              **fields}).model_dump(mode="json", exclude_unset=True)
-    data = Practice.model_validate({"id": practice_id, "version": 1, "created_at": "", "updated_at": "",
+    data = models.Practice.model_validate({"id": practice_id, "version": 1, "created_at": "", "updated_at": "",
                                     **checked}).model_dump(mode="json", exclude={"version", "created_at", "updated_at"})
     return practices.create(practice_id, data)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from chalicelib.models.practice import Practice
+from chalicelib.domain.practice import Practice
 from chalicelib.store import items
 from chalicelib.store.keys import PK, PRACTICE_SK, SK, due_keys, practice_pk
 
@@ -17,7 +17,7 @@ def _key(practice_id: str) -> tuple[str, str]:
 
 
 def _practice(item: dict[str, Any]) -> Practice:
-    return Practice.model_validate(items.public(item))
+    return Practice.from_record(items.public(item))
 
 
 def get(practice_id: str) -> Practice | None:
