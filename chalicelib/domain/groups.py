@@ -3,7 +3,7 @@ reads at a glance."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 # A group note and its members' copies are written in one transaction (100 actions at most),
 # and marking attendance for a whole group stays a few seconds' work: 50 members is plenty
@@ -16,10 +16,20 @@ DEFAULT_GROUP_CODE = "90853"
 CHARGEABLE = ("attended", "no_show", "late_cancel")
 
 
-def practitioners_of(group: dict[str, Any]) -> set[str]:
+class Led(Protocol):
+    """What a group says about who leads it (the Group model has these)."""
+
+    @property
+    def practitioner_id(self) -> str: ...
+
+    @property
+    def shared_with(self) -> list[str]: ...
+
+
+def practitioners_of(group: Led) -> set[str]:
     """The practitioners who run or share a group: the only practitioners who may see it, its
     sessions and its notes."""
-    return {group["practitioner_id"], *group.get("shared_with", [])}
+    return {group.practitioner_id, *group.shared_with}
 
 
 def member_at(periods: list[dict[str, Any]], at: datetime) -> bool:

@@ -19,6 +19,7 @@ from chalicelib.domain.groups import practitioners_of
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.notes import check_fields, sanitize_html
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.models.groups import Group
 from chalicelib.models.notes import (
     AddendumCreate,
     Note,
@@ -31,7 +32,8 @@ from chalicelib.models.notes import (
 from chalicelib.services import groups
 from chalicelib.services.common import changes_of
 from chalicelib.store import appointment_partition, items, notes, templates
-from chalicelib.store.repository import CLIENTS, GROUPS, USERS
+from chalicelib.store import groups as group_store
+from chalicelib.store.repository import CLIENTS, USERS
 
 # ---- templates ------------------------------------------------------------------------
 
@@ -79,12 +81,12 @@ def _view(item: dict[str, Any]) -> Note:
     return Note.model_validate(items.public(item))
 
 
-def _readable(principal: Principal, note: dict[str, Any], group: dict[str, Any] | None = None) -> bool:
+def _readable(principal: Principal, note: dict[str, Any], group: Group | None = None) -> bool:
     if principal.role == Role.ADMIN or note["practitioner_id"] == principal.user_id:
         return True
     if principal.role != Role.PRACTITIONER or not note.get("group_id"):
         return False
-    group = group or GROUPS.get_or_none(principal.practice_id, note["group_id"])
+    group = group or group_store.find_group(principal.practice_id, note["group_id"])
     return group is not None and principal.user_id in practitioners_of(group)
 
 
@@ -111,7 +113,7 @@ def list_notes(*, principal: Principal, client_id: str | None, group_id: str | N
     found, last_key = notes.page(principal.practice_id, client_id=client_id, group_id=group_id, limit=limit,
                                  start_key=start_key)
     group_ids = sorted({n["group_id"] for n in found if n.get("group_id")})
-    by_id = {g["id"]: g for g in GROUPS.get_many(principal.practice_id, group_ids) if g}
+    by_id = {g.id: g for g in group_store.groups_by_id(principal.practice_id, group_ids) if g}
     return [_view(n) for n in found if _readable(principal, n, by_id.get(n.get("group_id") or ""))], last_key
 
 
@@ -159,7 +161,7 @@ def _create_progress(principal: Principal, data: NoteCreate, fields: dict[str, A
     return _view(note)
 
 
-def _attended(principal: Principal, appointment_id: str) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+def _attended(principal: Principal, appointment_id: str) -> tuple[dict[str, Any], Group, list[str]]:
     """The group appointment, its group, and the members marked attended."""
     appointment, group, marks = groups.group_session(principal, appointment_id)
     if appointment is None or group is None:
@@ -184,7 +186,7 @@ def _create_group(principal: Principal, data: NoteCreate, fields: dict[str, Any]
         raise ValidationFailed.field("body.practitioner_id", "does not run or share the group")
     note_id = new_id("gnote")
     note = notes.new({
-        "type": "group", "id": note_id, "group_id": group["id"],
+        "type": "group", "id": note_id, "group_id": group.id,
         "appointment_id": appointment["id"], "practitioner_id": practitioner_id, "template_id": data.template_id,
         "fields": fields, "body": sanitize_html(data.body), "member_parts": _member_parts(data.member_parts, attended),
         "member_note_ids": {}, "addenda": [], "signed_at": None, "signed_by": None})

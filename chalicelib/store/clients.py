@@ -59,6 +59,11 @@ def _email_index(practice_id: str, client_id: str, email: str | None) -> dict[st
     return {f"{BY_EMAIL}PK": client_email_pk(practice_id), f"{BY_EMAIL}SK": f"{email.lower()}#{client_id}"}
 
 
+def ensure_exists(practice_id: str, client_id: str) -> None:
+    """NotFound unless the practice has this client (one read)."""
+    CLIENTS.get(practice_id, client_id)
+
+
 def create(practice_id: str, client_id: str, values: dict[str, Any]) -> dict[str, Any]:
     """A new client, in the name index (and the email index if it has an email)."""
     indexed = {**values, **_name_index(practice_id, client_id, values["first_name"], values["last_name"]),

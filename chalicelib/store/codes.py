@@ -10,7 +10,8 @@ from chalicelib.store import items
 from chalicelib.store.repository import BILLING_CODES, DIAGNOSIS_CODES, Entities
 
 
-def _billing(item: dict[str, Any]) -> BillingCode:
+def billing_code_of(item: dict[str, Any]) -> BillingCode:
+    """A stored billing code as the BillingCode model (other repositories' batch reads use it too)."""
     return BillingCode.model_validate(items.public(item))
 
 
@@ -18,7 +19,7 @@ def _diagnosis(item: dict[str, Any]) -> DiagnosisCode:
     return DiagnosisCode.model_validate(items.public(item))
 
 
-_BILLING = Entities(BILLING_CODES, _billing)
+_BILLING = Entities(BILLING_CODES, billing_code_of)
 _DIAGNOSIS = Entities(DIAGNOSIS_CODES, _diagnosis)
 
 
@@ -34,7 +35,7 @@ def get_billing_code(practice_id: str, code: str) -> BillingCode:
 
 def billing_codes(practice_id: str, codes: list[str]) -> list[BillingCode | None]:
     """Several billing codes in one read, in the order asked (None: not in the catalogue)."""
-    return [None if item is None else _billing(item) for item in BILLING_CODES.get_many(practice_id, codes)]
+    return [None if item is None else billing_code_of(item) for item in BILLING_CODES.get_many(practice_id, codes)]
 
 
 def list_billing_codes(practice_id: str, *, limit: int,

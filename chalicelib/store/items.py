@@ -14,11 +14,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
+from chalicelib.clock import now as now  # the stored time format; re-exported for the store's callers
 from chalicelib.config import get_settings
 from chalicelib.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed
 from chalicelib.store import dynamo, retry
@@ -82,11 +82,6 @@ def get_existing(pk: str, sk: str, *, resource: str, resource_id: str) -> dict[s
     if item is None:
         raise NotFound(resource, resource_id)
     return item
-
-
-def now() -> str:
-    """The current UTC time as stored: ISO 8601 with seconds."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def new_item(item: dict[str, Any]) -> dict[str, Any]:

@@ -41,7 +41,8 @@ def _transact(actions: list[dict[str, Any]], *, marker_index: int, user_id: str,
         raise
 
 
-def _user(item: dict[str, Any]) -> User:
+def user_of(item: dict[str, Any]) -> User:
+    """A stored user as the User model (other repositories' batch reads use it too)."""
     # Imported here, not at the top: auth imports this module on every cold start for
     # `standing`, which needs no model, and the models cost import time.
     from chalicelib.models.users import User
@@ -51,20 +52,20 @@ def _user(item: dict[str, Any]) -> User:
 
 def get_user(practice_id: str, user_id: str) -> User:
     """One user, or NotFound."""
-    return _user(USERS.get(practice_id, user_id))
+    return user_of(USERS.get(practice_id, user_id))
 
 
 def find_user(practice_id: str, user_id: str) -> User | None:
     """One user, or None."""
     item = USERS.get_or_none(practice_id, user_id)
-    return None if item is None else _user(item)
+    return None if item is None else user_of(item)
 
 
 def list_users(practice_id: str, *, limit: int,
                start_key: dict[str, Any] | None) -> tuple[list[User], dict[str, Any] | None]:
     """One page of the practice's users in id order, and the key to continue from."""
     page = USERS.list(practice_id, limit=limit, start_key=start_key)
-    return [_user(i) for i in page.items], page.last_key
+    return [user_of(i) for i in page.items], page.last_key
 
 
 def standing(practice_id: str, user_id: str) -> str | None:
@@ -79,24 +80,24 @@ def create(practice_id: str, user_id: str, data: UserCreate) -> User:
     user = items.new_item(USERS.item(practice_id, user_id, data.model_dump(mode="json")))
     _transact([items.put_action(user), items.put_action(_marker(practice_id, data.email, user_id))],
               marker_index=1, user_id=user_id, expected_version=None)
-    return _user(user)
+    return user_of(user)
 
 
 def update(practice_id: str, user_id: str, changes: Mapping[str, Any], *, expected_version: int) -> User:
     """Set (None: clear) the fields in `changes` on the user at the version read. A change of
     `email` other than its case moves the email's marker in the same transaction (EmailTaken)."""
     if "email" not in changes:
-        return _user(USERS.update(practice_id, user_id, dict(changes), expected_version=expected_version))
+        return user_of(USERS.update(practice_id, user_id, dict(changes), expected_version=expected_version))
     current = USERS.get(practice_id, user_id)
     if changes["email"].lower() == current["email"].lower():  # the marker's key is the same
-        return _user(USERS.update(practice_id, user_id, dict(changes), expected_version=expected_version))
+        return user_of(USERS.update(practice_id, user_id, dict(changes), expected_version=expected_version))
     merged = USERS.item(practice_id, user_id, {**items.public(current), **changes, "version": expected_version + 1,
                                                "updated_at": items.now()})
     _transact([items.put_action(merged, expected_version=expected_version),
                items.put_action(_marker(practice_id, changes["email"], user_id)),
                _drop_marker(practice_id, current["email"])],
               marker_index=1, user_id=user_id, expected_version=expected_version)
-    return _user(merged)
+    return user_of(merged)
 
 
 def delete(practice_id: str, user_id: str, *, expected_version: int) -> None:
