@@ -24,7 +24,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import cursor
 from chalicelib.auth import ALL_ROLES, Principal, Role, admit, authenticate, gateway_authorizer
-from chalicelib.errors import BadRequest, CaseloadError, Forbidden, PreconditionRequired, ValidationFailed
+from chalicelib.errors import BadRequest, CaseloadError, Forbidden, NotFound, PreconditionRequired, ValidationFailed
 from chalicelib.lazy import ModelRef, resolved
 from chalicelib.observability import (
     DynamoMeter,
@@ -255,7 +255,16 @@ def _aws_error(err: BaseException) -> dict[str, Any]:
     return {}
 
 
+# Every path parameter names a stored entity (an id, a billing code); none is longer than this,
+# and DynamoDB refuses a key over 1 KB with an error that is no business of the caller's.
+MAX_PATH_PARAM = 128
+
+
 def _parse(op: Operation, request: Any, principal: Principal, params: dict[str, str]) -> Call:
+    too_long = next((name for name, value in params.items() if len(value.encode()) > MAX_PATH_PARAM), None)
+    if too_long is not None:
+        raise NotFound(too_long.removesuffix("_id").replace("_", " ").capitalize() or "Entity",
+                       f"({MAX_PATH_PARAM}+ characters)")
     call = Call(principal=principal, params=params)
     errors: list[dict[str, str]] = []
     if op.query is not None:
