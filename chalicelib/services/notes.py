@@ -15,12 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.auth import Principal, Role
+from chalicelib.clock import now
 from chalicelib.domain.groups import practitioners_of
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.notes import check_fields, sanitize_html
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.groups import Group
 from chalicelib.models.notes import (
+    Addendum,
     AddendumCreate,
     Note,
     NoteCreate,
@@ -31,9 +33,9 @@ from chalicelib.models.notes import (
 )
 from chalicelib.services import groups
 from chalicelib.services.common import changes_of
-from chalicelib.store import appointment_partition, items, notes, templates
+from chalicelib.store import appointment_partition, notes, templates, users
+from chalicelib.store import clients as client_store
 from chalicelib.store import groups as group_store
-from chalicelib.store.repository import CLIENTS, USERS
 
 # ---- templates ------------------------------------------------------------------------
 
@@ -77,20 +79,16 @@ def _fields(principal: Principal, template_id: str | None, values: dict[str, Any
 
 # ---- reading --------------------------------------------------------------------------
 
-def _view(item: dict[str, Any]) -> Note:
-    return Note.model_validate(items.public(item))
-
-
-def _readable(principal: Principal, note: dict[str, Any], group: Group | None = None) -> bool:
-    if principal.role == Role.ADMIN or note["practitioner_id"] == principal.user_id:
+def _readable(principal: Principal, note: Note, group: Group | None = None) -> bool:
+    if principal.role == Role.ADMIN or note.practitioner_id == principal.user_id:
         return True
-    if principal.role != Role.PRACTITIONER or not note.get("group_id"):
+    if principal.role != Role.PRACTITIONER or not note.group_id:
         return False
-    group = group or group_store.find_group(principal.practice_id, note["group_id"])
+    group = group or group_store.find_group(principal.practice_id, note.group_id)
     return group is not None and principal.user_id in practitioners_of(group)
 
 
-def _get(principal: Principal, note_id: str) -> dict[str, Any]:
+def _get(principal: Principal, note_id: str) -> Note:
     """The note, or 404 if it does not exist or the caller may not read it."""
     note = notes.get(principal.practice_id, note_id)
     if note is None or not _readable(principal, note):
@@ -99,7 +97,7 @@ def _get(principal: Principal, note_id: str) -> dict[str, Any]:
 
 
 def get_note(*, principal: Principal, note_id: str) -> Note:
-    return _view(_get(principal, note_id))
+    return _get(principal, note_id)
 
 
 def list_notes(*, principal: Principal, client_id: str | None, group_id: str | None, limit: int,
@@ -109,12 +107,12 @@ def list_notes(*, principal: Principal, client_id: str | None, group_id: str | N
     if group_id:
         groups.visible_group(principal, group_id)
     else:
-        CLIENTS.get(principal.practice_id, client_id or "")
+        client_store.ensure_exists(principal.practice_id, client_id or "")
     found, last_key = notes.page(principal.practice_id, client_id=client_id, group_id=group_id, limit=limit,
                                  start_key=start_key)
-    group_ids = sorted({n["group_id"] for n in found if n.get("group_id")})
+    group_ids = sorted({n.group_id for n in found if n.group_id})
     by_id = {g.id: g for g in group_store.groups_by_id(principal.practice_id, group_ids) if g}
-    return [_view(n) for n in found if _readable(principal, n, by_id.get(n.get("group_id") or ""))], last_key
+    return [n for n in found if _readable(principal, n, by_id.get(n.group_id or ""))], last_key
 
 
 # ---- writing --------------------------------------------------------------------------
@@ -126,8 +124,8 @@ def _practitioner(principal: Principal, requested: str | None, default: str | No
             raise ValidationFailed.field("body.practitioner_id", "a practitioner writes notes as themselves")
         return principal.user_id
     chosen = requested or default
-    user = USERS.get_or_none(principal.practice_id, chosen) if chosen else None
-    if chosen is None or user is None or user["role"] != "practitioner":
+    user = users.find_user(principal.practice_id, chosen) if chosen else None
+    if chosen is None or user is None or user.role != "practitioner":
         raise ValidationFailed.field("body.practitioner_id", "name the practitioner the note is by")
     return chosen
 
@@ -141,8 +139,7 @@ def create_note(*, principal: Principal, data: NoteCreate) -> Note:
 
 def _create_progress(principal: Principal, data: NoteCreate, fields: dict[str, Any]) -> Note:
     pid = principal.practice_id
-    client = CLIENTS.get_or_none(pid, data.client_id or "")
-    if client is None:
+    if not client_store.exists(pid, data.client_id or ""):
         raise ValidationFailed.field("body.client_id", "is not a client of this practice")
     default = None
     if data.appointment_id:
@@ -158,7 +155,7 @@ def _create_progress(principal: Principal, data: NoteCreate, fields: dict[str, A
         "template_id": data.template_id, "fields": fields, "body": sanitize_html(data.body), "addenda": [],
         "signed_at": None, "signed_by": None})
     notes.put(pid, note, expected_version=None)
-    return _view(note)
+    return note
 
 
 def _attended(principal: Principal, appointment_id: str) -> tuple[dict[str, Any], Group, list[str]]:
@@ -190,37 +187,40 @@ def _create_group(principal: Principal, data: NoteCreate, fields: dict[str, Any]
         "appointment_id": appointment["id"], "practitioner_id": practitioner_id, "template_id": data.template_id,
         "fields": fields, "body": sanitize_html(data.body), "member_parts": _member_parts(data.member_parts, attended),
         "member_note_ids": {}, "addenda": [], "signed_at": None, "signed_by": None})
-    _write_group(principal, note, attended, expected_version=None)
-    return _view(note)
+    return _write_group(principal, note, attended, expected_version=None)
 
 
-def _member_note(group_note: dict[str, Any], client_id: str, note_id: str) -> dict[str, Any]:
+_COPIED = ("group_id", "appointment_id", "practitioner_id", "template_id", "fields", "body", "addenda", "signed_at",
+           "signed_by", "version", "created_at", "updated_at")
+
+
+def _member_note(group_note: Note, client_id: str, note_id: str) -> Note:
     """A member's copy of a group note, at the group note's version."""
-    copied = {k: group_note.get(k) for k in ("group_id", "appointment_id", "practitioner_id", "template_id", "fields",
-                                         "body", "addenda", "signed_at", "signed_by", "version", "created_at",
-                                         "updated_at")}
-    return {**copied, "type": "group_member", "id": note_id, "client_id": client_id,
-            "group_note_id": group_note["id"], "member_part": group_note["member_parts"].get(client_id)}
+    copied = {k: getattr(group_note, k) for k in _COPIED}
+    return Note.model_validate({**copied, "type": "group_member", "id": note_id, "client_id": client_id,
+                                "group_note_id": group_note.id,
+                                "member_part": (group_note.member_parts or {}).get(client_id)})
 
 
-def _write_group(principal: Principal, item: dict[str, Any], attended: list[str], *,
-                 expected_version: int | None) -> None:
+def _write_group(principal: Principal, note: Note, attended: list[str], *, expected_version: int | None) -> Note:
     """The group note and its members' copies in one transaction: a copy for each attended
-    member, none for anyone else."""
-    before = dict(item["member_note_ids"])
-    item["member_note_ids"] = {cid: before.get(cid) or new_id("note") for cid in attended}
-    copies = [_member_note(item, cid, nid) for cid, nid in item["member_note_ids"].items()]
-    dropped = [nid for cid, nid in before.items() if cid not in item["member_note_ids"]]
-    notes.put_group(principal.practice_id, item, copies, dropped, expected_version=expected_version)
+    member, none for anyone else. The group note as written."""
+    before = dict(note.member_note_ids or {})
+    note = note.model_copy(update={"member_note_ids": {cid: before.get(cid) or new_id("note") for cid in attended}})
+    kept = note.member_note_ids or {}
+    copies = [_member_note(note, cid, nid) for cid, nid in kept.items()]
+    dropped = [nid for cid, nid in before.items() if cid not in kept]
+    notes.put_group(principal.practice_id, note, copies, dropped, expected_version=expected_version)
+    return note
 
 
-def _editable(note: dict[str, Any], expected_version: int, doing: str) -> None:
-    if note["version"] != expected_version:
-        raise items.stale("Note", note["id"], note["version"], expected_version)
-    if note["type"] == "group_member":
-        raise Conflict(f"This note is a copy of group note {note['group_note_id']}; {doing} that one")
-    if note.get("signed_at"):
-        raise Conflict(f"The note was signed at {note['signed_at']} and is locked; add an addendum instead")
+def _editable(note: Note, expected_version: int, doing: str) -> None:
+    if note.version != expected_version:
+        raise notes.stale(note, expected_version)
+    if note.type == "group_member":
+        raise Conflict(f"This note is a copy of group note {note.group_note_id}; {doing} that one")
+    if note.signed_at:
+        raise Conflict(f"The note was signed at {note.signed_at} and is locked; add an addendum instead")
 
 
 def update_note(*, principal: Principal, note_id: str, changes: NoteUpdate, expected_version: int) -> Note:
@@ -229,55 +229,55 @@ def update_note(*, principal: Principal, note_id: str, changes: NoteUpdate, expe
     note = _get(principal, note_id)
     _editable(note, expected_version, "edit")
     values = changes_of(changes, required=("fields", "body", "member_parts"))
+    edited: dict[str, Any] = {}
     if "fields" in values:
-        note["fields"] = _fields(principal, note.get("template_id"), values["fields"])
+        edited["fields"] = _fields(principal, note.template_id, values["fields"])
     if "body" in values:
-        note["body"] = sanitize_html(values["body"])
-    note.update(version=expected_version + 1, updated_at=items.now())
-    if note["type"] == "progress":
+        edited["body"] = sanitize_html(values["body"])
+    note = note.model_copy(update={**edited, "version": expected_version + 1, "updated_at": now()})
+    if note.type == "progress":
         if "member_parts" in values:
             raise ValidationFailed.field("body.member_parts", "belong to group notes")
         notes.put(principal.practice_id, note, expected_version=expected_version)
-        return _view(note)
-    _, _, attended = _attended(principal, note["appointment_id"])
-    parts = values.get("member_parts", {cid: p for cid, p in note["member_parts"].items() if cid in attended})
-    note["member_parts"] = _member_parts(parts, attended)
-    _write_group(principal, note, attended, expected_version=expected_version)
-    return _view(note)
+        return note
+    _, _, attended = _attended(principal, note.appointment_id or "")
+    parts = values.get("member_parts", {cid: p for cid, p in (note.member_parts or {}).items() if cid in attended})
+    note = note.model_copy(update={"member_parts": _member_parts(parts, attended)})
+    return _write_group(principal, note, attended, expected_version=expected_version)
 
 
 def sign_note(*, principal: Principal, note_id: str, expected_version: int) -> Note:
     """Sign and lock a note (a group note: with every member's copy, in one transaction)."""
     note = _get(principal, note_id)
     _editable(note, expected_version, "sign")
-    note.update(signed_at=items.now(), signed_by=principal.user_id, version=expected_version + 1,
-                updated_at=items.now())
-    if note["type"] == "group":
-        _write_group(principal, note, sorted(note["member_note_ids"]), expected_version=expected_version)
-    else:
-        notes.put(principal.practice_id, note, expected_version=expected_version)
-    return _view(note)
+    note = note.model_copy(update={"signed_at": now(), "signed_by": principal.user_id,
+                                   "version": expected_version + 1, "updated_at": now()})
+    if note.type == "group":
+        return _write_group(principal, note, sorted(note.member_note_ids or {}), expected_version=expected_version)
+    notes.put(principal.practice_id, note, expected_version=expected_version)
+    return note
 
 
 def add_addendum(*, principal: Principal, note_id: str, data: AddendumCreate) -> Note:
     """Append a dated addendum to a signed note (a group note's addendum reaches every
     member's copy; a member copy's addendum stays in that member's chart)."""
     note = _get(principal, note_id)
-    if not note.get("signed_at"):
+    if not note.signed_at:
         raise Conflict("The note is not signed yet; edit it instead of adding an addendum")
-    version = note["version"]
-    addendum = {"at": items.now(), "by": principal.user_id, "text": sanitize_html(data.text)}
-    note.update(addenda=[*note["addenda"], addendum], version=version + 1, updated_at=addendum["at"])
+    version = note.version
+    addendum = Addendum(at=now(), by=principal.user_id, text=sanitize_html(data.text))
+    note = note.model_copy(update={"addenda": [*note.addenda, addendum], "version": version + 1,
+                                   "updated_at": addendum.at})
     # Appended to each copy, not copied over it: a copy keeps addenda written to it alone.
-    notes.put_with_addendum(principal.practice_id, note, addendum, list((note.get("member_note_ids") or {}).values()),
-                            expected_version=version)
-    return _view(note)
+    notes.put_with_addendum(principal.practice_id, note, addendum.model_dump(),
+                            list((note.member_note_ids or {}).values()), expected_version=version)
+    return note
 
 
 def delete_note(*, principal: Principal, note_id: str, expected_version: int) -> None:
     """Delete an unsigned note written in error (a group note: with its copies)."""
     note = _get(principal, note_id)
     _editable(note, expected_version, "delete")
-    notes.delete(principal.practice_id, note_id, list((note.get("member_note_ids") or {}).values()),
+    notes.delete(principal.practice_id, note_id, list((note.member_note_ids or {}).values()),
                  expected_version=expected_version)
 

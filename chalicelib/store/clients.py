@@ -64,6 +64,11 @@ def ensure_exists(practice_id: str, client_id: str) -> None:
     CLIENTS.get(practice_id, client_id)
 
 
+def exists(practice_id: str, client_id: str) -> bool:
+    """Whether the practice has this client (one read)."""
+    return CLIENTS.get_or_none(practice_id, client_id) is not None
+
+
 def create(practice_id: str, client_id: str, values: dict[str, Any]) -> dict[str, Any]:
     """A new client, in the name index (and the email index if it has an email)."""
     indexed = {**values, **_name_index(practice_id, client_id, values["first_name"], values["last_name"]),

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.errors import PreconditionFailed
+from chalicelib.models.notes import Note
 from chalicelib.store import dynamo, items
 from chalicelib.store.keys import NOTE_SK, PK, SK, client_notes_pk, group_notes_pk, note_pk
 
@@ -18,50 +20,60 @@ RESOURCE = "Note"
 BY_OWNER = "GSI1"
 
 
-def _item(practice_id: str, note: dict[str, Any]) -> dict[str, Any]:
-    """The note as stored: its key, and its place in its chart (client) or group list."""
-    owner = (group_notes_pk(practice_id, note["group_id"]) if note["type"] == "group"
-             else client_notes_pk(practice_id, note["client_id"]))
-    return {**note, PK: note_pk(practice_id, note["id"]), SK: NOTE_SK, "kind": "NOTE",
-            f"{BY_OWNER}PK": owner, f"{BY_OWNER}SK": f"{note['created_at']}#{note['id']}"}
+def _note(item: dict[str, Any]) -> Note:
+    return Note.model_validate(items.public(item))
 
 
-def get(practice_id: str, note_id: str) -> dict[str, Any] | None:
+def _item(practice_id: str, note: Note) -> dict[str, Any]:
+    """The note as stored: its key, and its place in its chart (client) or group list. Only the
+    fields the note was given are written (a progress note has no group fields at all)."""
+    owner = (group_notes_pk(practice_id, note.group_id or "") if note.type == "group"
+             else client_notes_pk(practice_id, note.client_id or ""))
+    return {**note.model_dump(exclude_unset=True), PK: note_pk(practice_id, note.id), SK: NOTE_SK,
+            "kind": "NOTE", f"{BY_OWNER}PK": owner, f"{BY_OWNER}SK": f"{note.created_at}#{note.id}"}
+
+
+def get(practice_id: str, note_id: str) -> Note | None:
     """One note (strongly consistent), or None."""
     item = items.get(note_pk(practice_id, note_id), NOTE_SK)
-    return items.public(item) if item else None
+    return _note(item) if item else None
 
 
 def page(practice_id: str, *, client_id: str | None = None, group_id: str | None = None, limit: int,
-         start_key: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+         start_key: dict[str, Any] | None) -> tuple[list[Note], dict[str, Any] | None]:
     """One page of a group's notes (with `group_id`) or a client's chart, newest first (one Query)."""
     owner = group_notes_pk(practice_id, group_id) if group_id else client_notes_pk(practice_id, client_id or "")
     found = items.query_page(owner, limit=limit, start_key=start_key, index=BY_OWNER, forward=False)
-    return [items.public(i) for i in found.items], found.last_key
+    return [_note(i) for i in found.items], found.last_key
 
 
-def new(note: dict[str, Any]) -> dict[str, Any]:
+def new(fields: dict[str, Any]) -> Note:
     """A note as first written: version 1, created and updated now."""
-    return items.new_item(note)
+    return Note.model_validate(items.new_item(fields))
 
 
-def put(practice_id: str, note: dict[str, Any], *, expected_version: int | None) -> None:
+def stale(note: Note, expected_version: int) -> PreconditionFailed:
+    """The 412 for a write sent with an If-Match older than the note as read."""
+    return items.stale(RESOURCE, note.id, note.version, expected_version)
+
+
+def put(practice_id: str, note: Note, *, expected_version: int | None) -> None:
     """Write a note whole: new (`expected_version` None) or replacing the version read."""
     items.transact_entity([items.put_action(_item(practice_id, note), expected_version=expected_version)],
-                          expected_version=expected_version, resource=RESOURCE, resource_id=note["id"])
+                          expected_version=expected_version, resource=RESOURCE, resource_id=note.id)
 
 
-def put_group(practice_id: str, note: dict[str, Any], copies: list[dict[str, Any]], dropped: list[str], *,
+def put_group(practice_id: str, note: Note, copies: list[Note], dropped: list[str], *,
               expected_version: int | None) -> None:
     """A group note with its members' copies (written over, whatever their version) and the
     copies of members no longer on it deleted, in one transaction."""
     actions = [items.put_action(_item(practice_id, note), expected_version=expected_version)]
     actions += [_put_over(_item(practice_id, copy)) for copy in copies]
     actions += [_delete_any(practice_id, nid) for nid in dropped]
-    items.transact_entity(actions, expected_version=expected_version, resource=RESOURCE, resource_id=note["id"])
+    items.transact_entity(actions, expected_version=expected_version, resource=RESOURCE, resource_id=note.id)
 
 
-def put_with_addendum(practice_id: str, note: dict[str, Any], addendum: dict[str, Any], copy_ids: list[str], *,
+def put_with_addendum(practice_id: str, note: Note, addendum: dict[str, Any], copy_ids: list[str], *,
                       expected_version: int) -> None:
     """A note with a new addendum, and the addendum appended to each of its copies (not copied
     over them: a copy keeps addenda written to it alone), in one transaction."""
@@ -72,7 +84,7 @@ def put_with_addendum(practice_id: str, note: dict[str, Any], addendum: dict[str
                             "ExpressionAttributeValues": dynamo.to_item({":new": [addendum],
                                                                                ":at": addendum["at"], ":one": 1})}}
                 for nid in copy_ids]
-    items.transact_entity(actions, expected_version=expected_version, resource=RESOURCE, resource_id=note["id"])
+    items.transact_entity(actions, expected_version=expected_version, resource=RESOURCE, resource_id=note.id)
 
 
 def delete(practice_id: str, note_id: str, copy_ids: list[str], *, expected_version: int) -> None:
