@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 from devtools.console_server import DIST as CONSOLE_DIST
 from devtools.console_server import make_server as make_console_server
@@ -48,6 +51,22 @@ def prepare(ddb_endpoint: str, console_origin: str | None = None) -> dict[str, s
     seed_demo()
     return {role: issue_local_token(practice_id=DEMO_PRACTICE_ID, user_id=user_id, role=role)
             for role, user_id in DEMO_USERS.items()}
+
+
+# chalice local's access log quotes each request line; a query can hold what a person typed
+# (`GET /v1/clients?q=<a client's name>`), and logs never carry client data.
+_QUERY = re.compile(r"(\"[A-Z]+ [^\s?\"]*)\?[^\s\"]*")
+
+
+def redact_queries(line: str) -> str:
+    """An access-log line with every query string replaced by `?…`."""
+    return _QUERY.sub(r"\1?…", line)
+
+
+def _copy_redacted(source: IO[str], sink: IO[str]) -> None:
+    for line in source:
+        sink.write(redact_queries(line))
+        sink.flush()
 
 
 def _wait_for_api(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
@@ -93,8 +112,10 @@ def main() -> int:
         api = subprocess.Popen(
             [str(Path(sys.executable).parent / "chalice"), "local", "--host", "127.0.0.1", "--port",
              str(args.api_port), "--stage", "local", "--no-autoreload"],
-            cwd=ROOT, env=_local_env(ddb.endpoint, console_url), stdin=subprocess.DEVNULL,
-            start_new_session=True)  # we stop it ourselves, after our own Ctrl-C handling
+            cwd=ROOT, env=_local_env(ddb.endpoint, console_url), stdin=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True, start_new_session=True)  # we stop it ourselves, after our own Ctrl-C handling
+        assert api.stderr is not None
+        threading.Thread(target=_copy_redacted, args=(api.stderr, sys.stderr), daemon=True).start()
         url = f"http://127.0.0.1:{args.api_port}"
         _wait_for_api(f"{url}/v1/openapi.json", api)
         console = make_console_server(port=args.console_port, api_url=url, dist=args.console_dist)
