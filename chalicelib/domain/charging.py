@@ -28,7 +28,7 @@ from chalicelib.domain.entitlements import (
     pack_phrase,
     units_for,
 )
-from chalicelib.domain.notifications import charge_outcome, event_of
+from chalicelib.domain.notifications import capacity_change_events, capacity_marker, charge_outcome, event_of
 
 Kind = Literal["PACK", "AUTH"]
 NO_PACK = "none"  # pack_choice: charge no pack (the session is paid on its invoice)
@@ -75,10 +75,16 @@ class Entitlement:
     charge_late_cancels: bool = False
     auto_renew: bool = False
     renew_terms: Mapping[str, Any] | None = None
+    renewed_pack_id: str | None = None  # the pack its renewal opened (a pack renews once)
 
     @property
     def open(self) -> bool:
         return self.state == "open"
+
+    def lapsed(self, on: date) -> bool:
+        """Whether a pack has expired, or an authorization ended, before `on`."""
+        ends = self.end_on if self.kind == "AUTH" else self.expires_on
+        return bool(ends) and str(ends) < on.isoformat()
 
     @property
     def label(self) -> str:
@@ -307,12 +313,51 @@ def decide(session: Session, entitlements: Sequence[Entitlement], *, policy: Pol
             first_use = expiry_date(session.on, pack.validity.amount, pack.validity.unit).isoformat()
             pack = replace(pack, expires_on=first_use)
         pack_take = _take(session, pack, cost, replacing.get("PACK"), stored, policy, first_use)
-        if pack.auto_renew and pack.renew_terms and pack.remaining - cost <= 0:
+        if renews_when_used_up(pack, pack.remaining - cost):
             renews = pack
     backs = tuple(give_back(old, stored.get(old.entitlement_id)) for kind, old in replacing.items()
                   if (kind == "AUTH" and not auth) or (kind == "PACK" and not pack))
     return ChargeDecision(session=session, authorization=auth_take, authorization_reason=auth_reason,
                           pack=pack_take, pack_reason=pack_reason, give_backs=backs, renews=renews, policy=policy)
+
+
+def renews_when_used_up(pack: Entitlement, remaining_after: Decimal) -> bool:
+    """Whether a change that leaves `pack` with `remaining_after` (a charge, or a cut of its
+    limit) opens the next pack from its renew_terms: an open auto-renew pack this change uses
+    up, which has not renewed before. Once per pack: a session given back and charged again,
+    or a limit raised and cut again, uses it up a second time but sells no second pack."""
+    return (pack.kind == "PACK" and pack.open and pack.auto_renew and bool(pack.renew_terms)
+            and pack.renewed_pack_id is None and remaining_after <= 0)
+
+
+@dataclass(frozen=True)
+class CapacityChange:
+    """What a new limit or allowed count does, as a charge that moved the balance the same
+    way would: the events it raises and the used-up pack whose renewal it opens."""
+
+    entitlement: Entitlement  # with the new capacity
+    events: tuple[dict[str, Any], ...] = ()
+    renews: Entitlement | None = None
+
+
+def plan_capacity_change(current: Entitlement, new_capacity: Decimal, *, today: date,
+                         policy: Policy = Policy()) -> CapacityChange:
+    """A new capacity for `current` (as it will be after the same edit's other changes: its
+    state, flags and dates). A cut that uses it up raises 'used up' and renews an auto-renew
+    pack; an authorization cut into its low line raises 'running low'. Nothing happens to one
+    that is not open, would go below what is used (refused), or has lapsed (a pack expired, an
+    authorization ended, before today): no charge can use it up any more and the sweep has
+    said its last word on it, so the cut is bookkeeping, not news."""
+    after = replace(current, capacity=new_capacity, remaining=new_capacity - current.used)
+    if not current.open or after.remaining < 0 or current.lapsed(today):
+        return CapacityChange(after)
+    types = capacity_change_events(current.kind, current.used, current.capacity, new_capacity,
+                                   low_remaining=policy.low_remaining, low_percent=policy.low_percent)
+    events = tuple(event_of(t, current.kind, after.event_source(), remaining=after.remaining,
+                            marker=capacity_marker(new_capacity)) for t in types)
+    # The renewal rides with the cut that uses the pack up, as it rides with such a charge.
+    used_up = new_capacity < current.capacity and after.remaining <= 0
+    return CapacityChange(after, events, current if used_up and renews_when_used_up(current, after.remaining) else None)
 
 
 def _take(session: Session, entitlement: Entitlement, cost: Decimal, old: Usage | None,

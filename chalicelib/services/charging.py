@@ -126,13 +126,8 @@ def _write_of(practice_id: str, client_id: str, decision: ChargeDecision) -> tup
             due = pack_due_on(decision.pack.first_use_expires_on, calendar.soon_days, due_floor(calendar))
             first_use_due = due.isoformat() if due else None
         if decision.renews is not None:
-            pack = decision.renews
-            renewal = store.new_pack_item(
-                practice_id, client_id, pack.client_name, dict(pack.renew_terms or {}),
-                purchased_on=decision.session.on, soon_days=calendar.soon_days, today=due_floor(calendar),
-                flags={"charge_no_shows": pack.charge_no_shows, "charge_late_cancels": pack.charge_late_cancels,
-                       "auto_renew": pack.auto_renew, "practitioner_id": pack.practitioner_id,
-                       "created_by": pack.created_by})
+            renewal = store.renewal_item(practice_id, client_id, decision.renews, purchased_on=decision.session.on,
+                                         soon_days=calendar.soon_days, today=due_floor(calendar))
     write = charges.charge_actions(practice_id, client_id, decision, raised_on=raised_on,
                                    first_use_due=first_use_due, renewal=renewal)
     return write, renewal["id"] if renewal else None

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.auth import Principal
-from chalicelib.domain.charging import ChargeDecision
+from chalicelib.domain.charging import CapacityChange, ChargeDecision, Policy, plan_capacity_change
 from chalicelib.domain.clients import display_name
 from chalicelib.domain.entitlements import (
     authorization_status,
@@ -16,12 +16,7 @@ from chalicelib.domain.entitlements import (
     usage_phrase,
 )
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.notifications import (
-    authorization_due_on,
-    capacity_change_events,
-    capacity_marker,
-    event_of,
-)
+from chalicelib.domain.notifications import authorization_due_on
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.models.clients import EntitlementSummary
 from chalicelib.models.codes import BillingCode
@@ -327,9 +322,10 @@ def _update_entitlement(principal: Principal, client_id: str, kind: str, entitle
 
 def _change_capacity(principal: Principal, client_id: str, kind: str, entitlement_id: str, new_capacity: Decimal,
                      values: dict[str, Any], expected_version: int) -> dict[str, Any]:
-    """A new limit/allowed, with the events it raises written in the same transaction (as a
-    charge's are): read the entitlement, decide, and write conditioned on `used` as read, so
-    a charge landing in between makes us read and decide again, never lose or double an event."""
+    """A new limit/allowed, with what it causes written in the same transaction, as a charge's
+    are: the events it raises and, for an auto-renew pack it uses up, the next pack. Read the
+    entitlement, decide, and write conditioned on `used` as read, so a charge landing in
+    between makes us read and decide again, never lose, double or skip an event or a renewal."""
     resource, _, capacity = store.KINDS[kind]
     key = store.entitlement_key(principal.practice_id, client_id, kind, entitlement_id)
 
@@ -338,38 +334,41 @@ def _change_capacity(principal: Principal, client_id: str, kind: str, entitlemen
         measure = current["measure"]
         if new_capacity != new_capacity.to_integral_value() and measure in ("sessions", "minutes", "units"):
             raise ValidationFailed.field(f"body.{capacity}", f"must be a whole number of {measure}")
-        raised = [raise_event(principal.practice_id, event, on=datetime.now(UTC).date().isoformat())
-                  for event in _capacity_events(principal.practice_id, kind, current, new_capacity, values,
-                                                expected_version)]
+        change = _capacity_change(principal.practice_id, kind, current, new_capacity, values, expected_version)
+        raised_on = datetime.now(UTC).date().isoformat()  # the sweep's bucket, as a charge's events
+        raised = [raise_event(principal.practice_id, event, on=raised_on) for event in change.events]
+        renewal = None
+        if change.renews is not None:
+            calendar = practice_calendar(principal.practice_id)
+            renewal = store.renewal_item(principal.practice_id, client_id, change.renews, purchased_on=calendar.today,
+                                         soon_days=calendar.soon_days, today=due_floor(calendar))
         try:
             return store.change_capacity(key, capacity, new_capacity, expected_version=expected_version,
                                          resource=resource, resource_id=entitlement_id, extra=values,
-                                         expected_used=current["used"], also=raised)
+                                         expected_used=current["used"], also=raised, renewal=renewal)
         except store.UsedMoved as err:
             raise retry.Again("a charge moved the balance between the read and the write") from err
 
     return retry.optimistic(attempt, what=f"change this {resource.lower()}'s {capacity}")
 
 
-def _capacity_events(practice_id: str, kind: str, current: dict[str, Any], new_capacity: Decimal,
-                     values: dict[str, Any], expected_version: int) -> list[dict[str, Any]]:
-    """The events a new capacity raises on `current` (none when the write will be refused:
-    stale, not open, below what is used; nor when the same PATCH closes it). The event's
-    marker is the new limit, so a later limit used up is news again."""
+def _capacity_change(practice_id: str, kind: str, current: dict[str, Any], new_capacity: Decimal,
+                     values: dict[str, Any], expected_version: int) -> CapacityChange:
+    """What a new capacity does to `current` as the same PATCH leaves it (closed, auto-renew
+    off, a new expiry or end date): nothing when the write will be refused as stale (or as
+    below what is used, or not open: the domain says so); else the rule a charge follows
+    (domain/charging.plan_capacity_change). An event's marker is the new limit, so a later
+    limit used up is news again."""
     capacity = store.KINDS[kind][2]
-    if (current["version"] != expected_version or current["state"] != "open"
-            or values.get("state", "open") != "open" or current["used"] > new_capacity):
-        return []
-    low_remaining = low_percent = 0
+    edited = store.entitlement_of({**current, **values})
+    if current["version"] != expected_version or current["state"] != "open":
+        return CapacityChange(edited)
+    policy = Policy()
     if kind == "AUTH" and new_capacity < current[capacity]:
         # The practice's line matters only to an authorization cut (the container's cache).
         practice = cached_practice(practice_id)
-        low_remaining, low_percent = practice.authorization_low_remaining, practice.authorization_low_percent
-    types = capacity_change_events(kind, current["used"], current[capacity], new_capacity,
-                                   low_remaining=low_remaining, low_percent=low_percent)
-    source = {**current, **values, capacity: new_capacity}
-    return [event_of(t, kind, source, remaining=new_capacity - current["used"], marker=capacity_marker(new_capacity))
-            for t in types]
+        policy = Policy(practice.authorization_low_remaining, practice.authorization_low_percent, practice.currency)
+    return plan_capacity_change(edited, new_capacity, today=practice_calendar(practice_id).today, policy=policy)
 
 
 def _active_usages(practice_id: str, client_id: str, entitlement_id: str) -> list[tuple[str, Decimal, str | None]]:

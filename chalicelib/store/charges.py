@@ -51,9 +51,10 @@ def charge_actions(practice_id: str, client_id: str, decision: ChargeDecision, *
             first_use = {"expires_on": take.first_use_expires_on,
                          "GSI1SK": f"{take.first_use_expires_on}#{client_id}#{take.id}",
                          **due_keys(*key, first_use_due)}
+        renews = renewal if take.kind == "PACK" else None
         actions.append(consume(key, take.taken, on=session.on.isoformat(), band=take.band, first_use=first_use,
                                window=("begin_on", "end_on") if take.kind == "AUTH" else None,
-                               until_expiry=take.kind == "PACK"))
+                               until_expiry=take.kind == "PACK", renewed_to=renews["id"] if renews else None))
         if take.gives_back is not None:
             actions.append(_give_back_action(practice_id, client_id, take.gives_back))
         if take.replaces is not None:
@@ -65,8 +66,8 @@ def charge_actions(practice_id: str, client_id: str, decision: ChargeDecision, *
                                   billing_code=session.billing_code))
         actions += [events.raise_event(practice_id, event, on=raised_on or session.on.isoformat())
                     for event in take.events]
-        if take.kind == "PACK" and renewal is not None:
-            actions.append(items.put_action(renewal))
+        if renews:
+            actions.append(items.put_action(renews))
     for back in decision.give_backs:
         actions += reversal_actions(practice_id, client_id, session.session_ref, [back], note="corrected")
     return ChargeWrite(actions, tuple(usage_indexes))

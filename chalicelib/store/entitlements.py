@@ -104,7 +104,19 @@ def entitlement_of(item: dict[str, Any]) -> Entitlement:
         name=item.get("name") or "", expires_on=item.get("expires_on"),
         validity=Validity(validity["starts"], int(validity["amount"]), validity["unit"]) if validity else None,
         charge_no_shows=bool(item.get("charge_no_shows")), charge_late_cancels=bool(item.get("charge_late_cancels")),
-        auto_renew=bool(item.get("auto_renew")), renew_terms=item.get("renew_terms"))
+        auto_renew=bool(item.get("auto_renew")), renew_terms=item.get("renew_terms"),
+        renewed_pack_id=item.get("renewed_pack_id"))
+
+
+def renewal_item(practice_id: str, client_id: str, pack: Entitlement, *, purchased_on: date, soon_days: int,
+                 today: date) -> dict[str, Any]:
+    """The next pack a used-up auto-renew pack opens (a charge or a cut used it up): its
+    renew_terms (the template's quantity and terms as sold) with the pack's own flags."""
+    return new_pack_item(practice_id, client_id, pack.client_name, dict(pack.renew_terms or {}),
+                         purchased_on=purchased_on, soon_days=soon_days, today=today,
+                         flags={"charge_no_shows": pack.charge_no_shows,
+                                "charge_late_cancels": pack.charge_late_cancels, "auto_renew": pack.auto_renew,
+                                "practitioner_id": pack.practitioner_id, "created_by": pack.created_by})
 
 
 def usage_of(item: dict[str, Any]) -> Usage:
@@ -186,7 +198,8 @@ def ledger_put(practice_id: str, client_id: str, entitlement_id: str, *, kind: s
 
 def consume(key: tuple[str, str], cost: Decimal, *, on: str, window: tuple[str, str] | None = None,
             until_expiry: bool = False, first_use: dict[str, Any] | None = None,
-            band: tuple[Decimal | None, Decimal | None] = (None, None)) -> dict[str, Any]:
+            band: tuple[Decimal | None, Decimal | None] = (None, None),
+            renewed_to: str | None = None) -> dict[str, Any]:
     """Take `cost` from an open entitlement that still has at least that much left (and,
     with a `band` (lo, hi], whose balance is still in it: see domain.notifications.ChargeOutcome).
 
@@ -194,8 +207,10 @@ def consume(key: tuple[str, str], cost: Decimal, *, on: str, window: tuple[str, 
     `until_expiry`: `on` must not be after the item's `expires_on`, if it has one (a pack).
     `first_use`: the attributes that start a pack's validity (`expires_on` and its index
     keys), written only while the pack has no expiry, so exactly one first use sets it.
+    `renewed_to`: the pack this charge's renewal opens, marked on the used-up pack once.
     """
-    expression, names, values = items.update_clause(first_use or {}, prefix="x",
+    marked = {"renewed_pack_id": renewed_to} if renewed_to else {}
+    expression, names, values = items.update_clause({**(first_use or {}), **marked}, prefix="x",
                                                     also_set=["used = used + :n", "remaining = remaining - :n"])
     values.update({":n": cost, ":open": "open"})
     condition = "remaining >= :n AND #state = :open"
@@ -211,6 +226,8 @@ def consume(key: tuple[str, str], cost: Decimal, *, on: str, window: tuple[str, 
         condition += " AND attribute_not_exists(expires_on)"
     elif until_expiry:
         condition += " AND (attribute_not_exists(expires_on) OR expires_on >= :on)"
+    if renewed_to:
+        condition += " AND attribute_not_exists(renewed_pack_id)"
     # DynamoDB refuses a request that defines a value no expression uses.
     if ":on" in condition:
         values[":on"] = on
@@ -277,14 +294,18 @@ class UsedMoved(Exception):
 
 def change_capacity(key: tuple[str, str], capacity_attr: str, new_capacity: Decimal, *, expected_version: int,
                     resource: str, resource_id: str, extra: dict[str, Any] | None = None,
-                    expected_used: Decimal | None = None, also: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                    expected_used: Decimal | None = None, also: list[dict[str, Any]] | None = None,
+                    renewal: dict[str, Any] | None = None) -> dict[str, Any]:
     """Set a new limit/allowed and recompute `remaining`; refused below what is already used.
 
     `expected_used`: the write also requires `used` to be what the caller read (charges move
     it without a new version), else UsedMoved. `also`: actions that must land with the change
     (the events it raises; unconditional): then it is one TransactWriteItems and the item is
-    read back, else a single UpdateItem."""
-    expression, names, values = items.update_clause(extra or {}, prefix="e", also_set=[
+    read back, else a single UpdateItem. `renewal`: the next pack a cut that uses a pack up
+    opens (renewal_item), put in the same transaction and marked on the pack, once."""
+    marked = {"renewed_pack_id": renewal["id"]} if renewal else {}
+    also = [*(also or []), *([items.put_action(renewal)] if renewal else [])]
+    expression, names, values = items.update_clause({**(extra or {}), **marked}, prefix="e", also_set=[
         "#cap = :cap", "remaining = :cap - used", "#version = #version + :one", "#updated = :now"])
     values.update({":cap": new_capacity, ":expected": expected_version, ":one": 1, ":open": "open",
                    ":now": items.now()})
@@ -293,6 +314,8 @@ def change_capacity(key: tuple[str, str], capacity_attr: str, new_capacity: Deci
     if expected_used is not None:
         condition += " AND used = :used"
         values[":used"] = expected_used
+    if renewal:
+        condition += " AND attribute_not_exists(renewed_pack_id)"
     update = {"TableName": items.table(), "Key": items.key_of(*key), "UpdateExpression": expression,
               "ConditionExpression": condition, "ExpressionAttributeNames": names,
               "ExpressionAttributeValues": dynamo.to_item(values), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
