@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -21,23 +21,48 @@ class Occurrence:
     end: datetime
 
 
+def local_instant(wall: datetime, zone: tzinfo) -> datetime:
+    """A wall-clock time of `zone` (naive) as a UTC instant, read as RFC 5545 reads local times:
+    a time the clocks show twice (01:30 on the night they fall back) is the first one, still in
+    daylight time, the one a person's clock shows first; a time they skip (02:30 when they jump
+    to 03:00) takes the offset before the change, so it lands as far past the jump as it was
+    past the change. A skipped time just before midnight would land on the next day, so there
+    it takes the offset after the change: the date of service stays the date given."""
+    utc = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if utc.astimezone(zone).date() != wall.date():
+        utc = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    return utc
+
+
 def to_utc(value: datetime, tz: str) -> datetime:
     """A naive time is the practice's wall-clock time; an aware one keeps its offset."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(tz))
+        return local_instant(value, ZoneInfo(tz))
     return value.astimezone(UTC)
 
 
+def booked_length(start: datetime, end: datetime) -> timedelta:
+    """How long a booking asks to last. Two wall-clock times (naive, or of one named zone) last
+    what the clock face says, on the nights clocks change too: 01:30 to 02:30 is 60 minutes
+    when 01:30 comes twice, and when 02:00-03:00 is skipped, so a 60-minute session is never
+    stored (or billed) as 120 or 0. Times with different offsets or zones are instants: the
+    time between them."""
+    same_zone = start.tzinfo is end.tzinfo or (
+        getattr(start.tzinfo, "key", None) is not None and getattr(start.tzinfo, "key", None) == getattr(
+            end.tzinfo, "key", None))
+    if same_zone:
+        return end.replace(tzinfo=None) - start.replace(tzinfo=None)
+    return end.astimezone(UTC) - start.astimezone(UTC)
+
+
 def span(start: datetime, end: datetime, tz: str) -> tuple[datetime, timedelta]:
-    """A booking's start in UTC and its length. Wall-clock times on a daylight-saving day can
-    fall in the gap (02:30 when clocks jump to 03:00): such a start is read with the offset
-    before the change, as RFC 5545 does, and when that would end the booking before it starts,
-    it keeps the length the wall-clock times give."""
-    utc_start = to_utc(start, tz)
-    length = to_utc(end, tz) - utc_start
-    if length <= timedelta(0) and start.tzinfo is None and end.tzinfo is None:
-        length = end - start
-    return utc_start, length
+    """A booking's start in UTC and its length. Times without an offset are the practice's
+    wall-clock time: the start is placed by `local_instant` and the booking lasts the
+    wall-clock length given (`booked_length`), so on a daylight-saving night its end is the
+    start plus that length, whatever the clock then shows."""
+    if (start.tzinfo is None) != (end.tzinfo is None):  # refused by the models; read both as instants
+        return to_utc(start, tz), to_utc(end, tz) - to_utc(start, tz)
+    return to_utc(start, tz), booked_length(start, end)
 
 
 def wall_clock_shift(old_start: datetime, new_start: datetime, tz: str) -> timedelta:
@@ -48,30 +73,32 @@ def wall_clock_shift(old_start: datetime, new_start: datetime, tz: str) -> timed
 
 
 def shifted(start: datetime, shift: timedelta, tz: str) -> datetime:
-    """`start` moved by `shift` on the practice's wall clock, in UTC (a time in a daylight-saving
-    gap is read as `occurrences` reads it)."""
+    """`start` moved by `shift` on the practice's wall clock, in UTC, the new wall time read as
+    `local_instant` reads it (the caller keeps the length). No shift keeps the very instant: the
+    second 01:30 of a fall-back night, booked with its offset, stays the second."""
+    if not shift:
+        return start.astimezone(UTC)
     zone = ZoneInfo(tz)
-    return ((start.astimezone(zone).replace(tzinfo=None) + shift).replace(tzinfo=zone)).astimezone(UTC)
+    return local_instant(start.astimezone(zone).replace(tzinfo=None) + shift, zone)
 
 
 def occurrences(start: datetime, end: datetime, tz: str, *, frequency: Literal["weekly", "fortnightly"] | None,
                 count: int | None, until: date | None) -> list[Occurrence]:
     """Every occurrence of a booking. Repeats keep the local wall-clock time across daylight
-    saving changes (a 10:00 session stays at 10:00), so the rule runs in the practice zone."""
+    saving changes (a 10:00 session stays at 10:00), so the rule runs in the practice zone;
+    each lasts the length asked (`span`), the first starts exactly where asked."""
     from dateutil.rrule import WEEKLY, rrule
 
     zone = ZoneInfo(tz)
-    local_start = (start if start.tzinfo else start.replace(tzinfo=zone)).astimezone(zone)
-    _, length = span(start, end, tz)
-    if frequency is None:
-        starts = [local_start]
-    else:
-        naive = local_start.replace(tzinfo=None)
+    first, length = span(start, end, tz)
+    starts = [first]
+    if frequency is not None:
+        # The rule repeats the wall time given (02:30 stays 02:30 on the weeks that have one).
+        naive = start if start.tzinfo is None else first.astimezone(zone).replace(tzinfo=None)
         until_dt = datetime.combine(until, datetime.max.time()) if until else None
         rule = rrule(WEEKLY, interval=1 if frequency == "weekly" else 2, dtstart=naive, count=count, until=until_dt)
-        starts = [s.replace(tzinfo=zone) for s in rule]
-    return [Occurrence(i + 1, s.astimezone(UTC), s.astimezone(UTC) + length)
-            for i, s in enumerate(starts)]
+        starts = [first if i == 0 else local_instant(s, zone) for i, s in enumerate(rule)]
+    return [Occurrence(i + 1, s, s + length) for i, s in enumerate(starts)]
 
 
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
