@@ -1,0 +1,44 @@
+"""A charge racing a limit cut on an auto-renew pack, on DynamoDB Local: whichever lands first
+uses the pack up, the next pack opens exactly once (by the cut or by the charge), the 'used up'
+alert is raised once, and nothing is overdrawn."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from chalicelib.models.entitlements import PackCreate, PackTemplateCreate, PackUpdate
+from chalicelib.services import entitlements
+from chalicelib.store import entitlements as store
+from tests.conftest import PRACTICE_A
+from tests.integration.test_limit_alert_races import ADMIN, PAIRS, _after, _charge, _client, _events_of, _race
+
+
+def _packs(client_id: str) -> list[dict]:
+    return [i for i in store.read_entitlements(PRACTICE_A, client_id) if i["kind"] == "PACK"]
+
+
+def test_charge_racing_a_cut_of_an_auto_renew_pack_renews_it_once(seeded):
+    template = entitlements.create_template(principal=ADMIN, data=PackTemplateCreate(
+        name="Six", measure="sessions", quantity=Decimal(6), price=Decimal(600)))
+    packs = []
+    for i in range(PAIRS):
+        client_id = _client(i)
+        pack = entitlements.create_pack(principal=ADMIN, client_id=client_id, data=PackCreate(
+            template_id=template.id, auto_renew=True))
+        for ref in ("a", "b", "c"):
+            assert _charge(client_id, ref).status == "charged"
+        packs.append((client_id, pack.id))
+    # Cut to 4 with 3 used, while a fourth session is charged: together they use the pack up.
+    jobs = []
+    for i, (client_id, pack_id) in enumerate(packs):
+        jobs.append(lambda c=client_id, p=pack_id, i=i: _after(i, lambda: entitlements.update_pack(
+            principal=ADMIN, client_id=c, pack_id=p, changes=PackUpdate(limit=Decimal(4)), expected_version=1)))
+        jobs.append(lambda c=client_id: _charge(c, "d"))
+    _race(jobs)
+    for client_id, pack_id in packs:
+        pack = store.get_entitlement(PRACTICE_A, client_id, "PACK", pack_id)
+        assert (pack["limit"], pack["used"], pack["remaining"]) == (4, 4, 0)
+        assert sum(e["amount"] for e in store.ledger_entries(PRACTICE_A, client_id, pack_id)) == 4
+        assert _events_of(pack_id) == [f"pack_used_up#{pack_id}#4"]
+        [renewed] = [p for p in _packs(client_id) if p["id"] != pack_id]
+        assert pack["renewed_pack_id"] == renewed["id"]
+        assert (renewed["limit"], renewed["used"], renewed["template_id"]) == (6, 0, template.id)
