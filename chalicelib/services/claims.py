@@ -9,7 +9,7 @@ transaction, is the guard (`store/claims.py`)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from chalicelib.auth import Principal, Role
 from chalicelib.domain import claims as domain
 from chalicelib.domain.codes import DEFAULT_POS
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.practice import Practice
 from chalicelib.domain.x12_837p import Batch, write_837p
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.claims import (
@@ -62,7 +63,7 @@ BILLERS = {Role.ADMIN, Role.BILLING}
 class _Records:
     """Everything one or more claims of a practice are built from, read in few calls."""
 
-    practice: Any
+    practice: Practice
     clients: dict[str, dict[str, Any]]
     codes: dict[str, dict[str, Any]]
     users: dict[str, dict[str, Any]]
@@ -123,9 +124,9 @@ def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Re
     billing = domain.BillingProvider(
         name=practice.name, npi=practice.billing_npi,
         tax_id=(practice.tax_id or "").replace("-", "") or None, taxonomy=practice.taxonomy,
-        address=_address(practice.address.model_dump() if practice.address else None),
+        address=_address(asdict(practice.address) if practice.address else None),
         tax_id_kind=practice.tax_id_kind or "EIN",
-        pay_to_address=_address(practice.pay_to_address.model_dump() if practice.pay_to_address else None),
+        pay_to_address=_address(asdict(practice.pay_to_address) if practice.pay_to_address else None),
         record_id=practice.id)
     payer_item = records.payers.get(insurance.get("payer_id") or "")
     if payer_item is None:
@@ -202,7 +203,7 @@ def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Re
     return claim
 
 
-def _today(practice: Any) -> date:
+def _today(practice: Practice) -> date:
     return datetime.now(ZoneInfo(practice.time_zone)).date()
 
 
@@ -466,15 +467,16 @@ def delete_claim(*, principal: Principal, claim_id: str, expected_version: int) 
 _ENVELOPE_FIELDS = ("submitter_id", "submitter_contact", "submitter_phone", "receiver_id", "receiver_name")
 
 
-def _envelope(practice: Any) -> tuple[domain.Submitter, domain.Receiver]:
-    missing = [f for f in _ENVELOPE_FIELDS if not getattr(practice, f)]
-    if missing:
+def _envelope(practice: Practice) -> tuple[domain.Submitter, domain.Receiver]:
+    submitter_id, contact, phone = practice.submitter_id, practice.submitter_contact, practice.submitter_phone
+    receiver_id, receiver_name = practice.receiver_id, practice.receiver_name
+    if not (submitter_id and contact and phone and receiver_id and receiver_name):
+        missing = [f for f in _ENVELOPE_FIELDS if not getattr(practice, f)]
         raise Conflict("The practice needs its clearinghouse details before an export: "
                        + ", ".join(missing) + " (PATCH /v1/practice)", fields=missing)
-    return (domain.Submitter(name=practice.name, submitter_id=practice.submitter_id,
-                             contact_name=practice.submitter_contact, phone=practice.submitter_phone,
+    return (domain.Submitter(name=practice.name, submitter_id=submitter_id, contact_name=contact, phone=phone,
                              record_id=practice.id),
-            domain.Receiver(name=practice.receiver_name, receiver_id=practice.receiver_id))
+            domain.Receiver(name=receiver_name, receiver_id=receiver_id))
 
 
 def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
