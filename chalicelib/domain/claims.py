@@ -429,6 +429,21 @@ def _check_line(out: _Problems, claim: Claim, line: ServiceLine, today: date) ->
                     f"the session on {line.date_of_service.isoformat()} is before the authorization started")
 
 
+# What an X12 identifier element can carry: x12_837p writes identifiers as given (changing one
+# would bill the wrong thing), so one a person typed with a delimiter (* ~ : ^) or another
+# character the file cannot hold is a problem to fix on its record, found here and not at export.
+X12_IDENTIFIER = re.compile(r"[A-Za-z0-9 .\-/#&'()]*")
+
+
+def _check_identifier(out: _Problems, record: str, record_id: str, field: str, value: str | None,
+                      max_length: int) -> None:
+    if value is None or _blank(value):
+        return
+    if len(value) > max_length or not X12_IDENTIFIER.fullmatch(value) or value != value.strip():
+        out.add(record, record_id, field, f"'{value}': at most {max_length} letters, digits, spaces "
+                                          "and . - / # & ' ( ), with no space at either end")
+
+
 def _check_claim(out: _Problems, claim: Claim, today: date) -> None:
     cid = _claim_id(claim)
     first_session = claim.lines[0].session_id if claim.lines else cid
@@ -456,6 +471,11 @@ def _check_claim(out: _Problems, claim: Claim, today: date) -> None:
                     "missing: the payer requires a prior authorization number")
     if claim.note is not None and len(claim.note) > 80:
         out.add("claim", cid, "note", "at most 80 characters")
+    if claim.authorization is not None:
+        _check_identifier(out, "authorization", claim.authorization.record_id, "number", claim.authorization.number, 50)
+    _check_identifier(out, "session", first_session, "original_claim_reference", claim.original_reference, 50)
+    _check_identifier(out, "client_insurance", claim.subscriber.record_id, f"{INSURANCE}group_number",
+                      claim.subscriber.group_number, 50)
 
 
 def scrub(claim: Claim, today: date) -> list[Problem]:

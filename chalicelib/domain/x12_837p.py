@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from chalicelib.domain.claims import Address, Claim, Person, Receiver, Submitter
+from chalicelib.domain.claims import X12_IDENTIFIER, Address, Claim, Person, Receiver, Submitter
 
 VERSION = "005010X222A1"
 SEGMENT = "~"
@@ -23,7 +23,6 @@ REPETITION = "^"
 _DELIMITERS = SEGMENT + ELEMENT + COMPONENT + REPETITION
 # The X12 basic and extended character sets minus our delimiters (pyx12 checks the extended set).
 _TEXT_OK = re.compile(r"[^A-Z0-9 !\"&'()+,\-./;?=%@\[\]_{}\\|<>#$]")
-_ID_OK = re.compile(r"[A-Za-z0-9 .\-/#&'()]*")
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ def ident(value: str | None, name: str, max_length: int = 80) -> str:
     """An identifier or code, written as given or refused."""
     if value is None or not value.strip():
         raise ValueError(f"{name} is missing")
-    if len(value) > max_length or not _ID_OK.fullmatch(value) or value != value.strip():
+    if len(value) > max_length or not X12_IDENTIFIER.fullmatch(value) or value != value.strip():
         raise ValueError(f"{name} {value!r} has characters or a length an X12 file cannot carry")
     return value
 

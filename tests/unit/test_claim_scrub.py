@@ -19,6 +19,7 @@ from chalicelib.domain.claims import (
     Subscriber,
     scrub,
 )
+from chalicelib.domain.x12_837p import write_837p
 from devtools import sample_837p as demo
 
 TODAY = demo.TODAY
@@ -269,3 +270,27 @@ def test_scrub_is_pure_and_repeatable():
     claim = adult(lines=(line(charge=Decimal("0")),), diagnoses=())
     assert scrub(claim, TODAY) == scrub(claim, TODAY)
     assert claim == adult(lines=(line(charge=Decimal("0")),), diagnoses=())
+
+
+@pytest.mark.parametrize(("changes", "problem"), [
+    ({"authorization": Authorization(number="A*1~", record_id="authorization-demo")}, ("authorization", "number")),
+    ({"authorization": Authorization(number="PA:12^3", record_id="authorization-demo")}, ("authorization", "number")),
+    ({"frequency_code": "7", "original_reference": "ICN*9"}, ("session", "original_claim_reference")),
+    ({"subscriber": Subscriber(member_id="XYZ123456789", relationship="18", group_number="GRP~1",
+                               record_id="insurance-demo")}, ("client_insurance", "primary_insurance.group_number")),
+])
+def test_scrub_when_an_identifier_holds_an_x12_delimiter_names_its_record(changes, problem):
+    # x12_837p refuses to write such an identifier; check must say so before export does.
+    assert problem in fields(adult(**changes))
+
+
+@given(st.text(alphabet="AB12*~:^ ", min_size=1, max_size=12))
+def test_scrub_and_the_writer_agree_on_an_authorization_number(number):
+    claim = adult(authorization=Authorization(number=number, record_id="authorization-demo"))
+    flagged = ("authorization", "number") in fields(claim)
+    try:
+        write_837p(demo.demo_batch(claim))
+        written = True
+    except ValueError:
+        written = False
+    assert flagged != written or not number.strip()
