@@ -140,10 +140,7 @@ def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pa
         template = PACK_TEMPLATES.get(principal.practice_id, data.template_id)
         if not template["active"]:
             raise ValidationFailed.field("body.template_id", "the template is inactive")
-        terms = {"template_id": template["id"], "name": template["name"], "measure": template["measure"],
-                 "quantity": template["quantity"], "limit": template["quantity"], "price": template["price"],
-                 "validity": template.get("validity"), "codes": template["codes"],
-                 "categories": template["categories"]}
+        terms = _template_terms(template)
         if data.measure and data.measure != template["measure"]:
             raise ValidationFailed.field("body.measure", f"the template measures {template['measure']}")
     given = {k: v for k, v in sent_fields(data).items() if v is not None and k not in {
@@ -166,6 +163,13 @@ def create_pack(*, principal: Principal, client_id: str, data: PackCreate) -> Pa
         _attach_sessions(principal, client_id, item, delivered)
         item = store.read_entitlement(principal.practice_id, client_id, "PACK", item["id"]) or item
     return pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
+
+
+def _template_terms(template: dict[str, Any]) -> dict[str, Any]:
+    """What a pack sold from a template is sold with (a sale's defaults, a renewal's terms)."""
+    return {"template_id": template["id"], "name": template["name"], "measure": template["measure"],
+            "quantity": template["quantity"], "limit": template["quantity"], "price": template["price"],
+            "validity": template.get("validity"), "codes": template["codes"], "categories": template["categories"]}
 
 
 @dataclass(frozen=True)
@@ -288,6 +292,8 @@ def update_pack(*, principal: Principal, client_id: str, pack_id: str, changes: 
     calendar = practice_calendar(principal.practice_id)
     values = changes_of(changes, required=("name", "limit", "charge_no_shows", "charge_late_cancels",
                                            "auto_renew", "closed"))
+    if values.get("auto_renew"):
+        values.update(_renewal_terms(principal, client_id, pack_id))
 
     def index(current: dict[str, Any], state: str) -> dict[str, Any]:
         expires_on = values.get("expires_on", current.get("expires_on"))
@@ -296,6 +302,22 @@ def update_pack(*, principal: Principal, client_id: str, pack_id: str, changes: 
     item = _update_entitlement(principal, client_id, "PACK", pack_id, values, expected_version,
                                reindex_on={"expires_on"}, index=index)
     return pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
+
+
+def _renewal_terms(principal: Principal, client_id: str, pack_id: str) -> dict[str, Any]:
+    """Auto-renew turned on after the sale: the terms the next pack opens with, from the
+    pack's template as it is now (a pack sold with auto-renew keeps the terms it was sold
+    with). Refused, as at the sale, for a pack without a template or whose template is
+    inactive: the flag would promise a renewal no charge could make."""
+    current = store.get_entitlement(principal.practice_id, client_id, "PACK", pack_id)
+    if current.get("renew_terms"):
+        return {}
+    if not current.get("template_id"):
+        raise ValidationFailed.field("body.auto_renew", "auto_renew needs a pack sold from a template")
+    template = PACK_TEMPLATES.get(principal.practice_id, current["template_id"])
+    if not template["active"]:
+        raise ValidationFailed.field("body.auto_renew", "the pack's template is inactive")
+    return {"renew_terms": store.renew_terms(_template_terms(template))}
 
 
 def _update_entitlement(principal: Principal, client_id: str, kind: str, entitlement_id: str,

@@ -83,10 +83,15 @@ def new_pack_item(practice_id: str, client_id: str, client_name: str, terms: dic
         "state": "open", **flags,
         # Auto-renew opens the next pack from these terms inside the charge that uses this one
         # up, so it needs no read of the template there.
-        "renew_terms": {**terms, "limit": terms["quantity"]} if flags.get("auto_renew") else None,
+        "renew_terms": renew_terms(terms) if flags.get("auto_renew") else None,
         **pack_index(practice_id, client_id, pack_id, expires_on, "open", soon_days=soon_days, today=today),
         "GSI2PK": pack_sale_pk(practice_id), "GSI2SK": f"{purchased_on.isoformat()}#{pack_id}",
     })
+
+
+def renew_terms(terms: dict[str, Any]) -> dict[str, Any]:
+    """The terms a pack's renewal opens with: its sale terms at the template's quantity."""
+    return {**terms, "limit": terms["quantity"]}
 
 
 def entitlement_of(item: dict[str, Any]) -> Entitlement:

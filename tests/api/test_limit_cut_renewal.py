@@ -232,3 +232,41 @@ def test_lowering_an_auto_renew_pack_writes_valid_expressions(api, client, templ
         _charge(api, client["id"], "next")
     assert faults == []
     assert len(_packs(api, client["id"])) == 2
+
+
+def test_turning_auto_renew_on_later_renews_when_the_pack_is_used_up(api, client, template):
+    # Sold without auto-renew, switched on afterwards: the flag says the next pack opens, so it
+    # does (from the template), whether a charge or a cut uses the pack up.
+    pack = make_pack(api, client["id"], template_id=template["id"], limit="2")
+    path = f"/v1/clients/{client['id']}/packs/{pack['id']}"
+    assert _set(api, path, {"auto_renew": True})["auto_renew"] is True
+    _charge(api, client["id"], "s0")
+    used_up = _charge(api, client["id"], "s1")["pack"]
+    assert used_up["remaining"] == "0" and used_up["renewed_pack_id"]
+    [renewed] = [p for p in _packs(api, client["id"]) if p["id"] != pack["id"]]
+    assert (renewed["id"], renewed["limit"], renewed["template_id"]) == (used_up["renewed_pack_id"], "4",
+                                                                         template["id"])
+
+
+def test_turning_auto_renew_on_while_cutting_to_what_is_used_renews(api, client, template):
+    pack = make_pack(api, client["id"], template_id=template["id"])
+    _charge(api, client["id"], "s0")
+    _set(api, f"/v1/clients/{client['id']}/packs/{pack['id']}", {"auto_renew": True, "limit": "1"})
+    assert len(_packs(api, client["id"])) == 2
+
+
+def test_turning_auto_renew_on_for_a_pack_without_a_template_is_422(api, client):
+    pack = make_pack(api, client["id"], name="Custom", measure="sessions", limit="3", price="1")
+    path = f"/v1/clients/{client['id']}/packs/{pack['id']}"
+    reply = api.patch(path, {"auto_renew": True}, if_match=api.get(path).etag)
+    assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.auto_renew", reply.body
+    assert api.get(path).body["auto_renew"] is False
+
+
+def test_turning_auto_renew_on_when_the_template_is_inactive_is_422(api, client, template):
+    pack = make_pack(api, client["id"], template_id=template["id"])
+    tpl_path = f"/v1/pack-templates/{template['id']}"
+    _set(api, tpl_path, {"active": False})
+    path = f"/v1/clients/{client['id']}/packs/{pack['id']}"
+    reply = api.patch(path, {"auto_renew": True}, if_match=api.get(path).etag)
+    assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.auto_renew", reply.body
