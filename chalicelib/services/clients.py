@@ -21,8 +21,7 @@ from chalicelib.services import appointments, entitlements, groups
 from chalicelib.services.common import changes_of
 from chalicelib.services.practice import cached_practice
 from chalicelib.store import clients as store
-from chalicelib.store import items
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, PACK_TEMPLATES, PAYERS, USERS
+from chalicelib.store import codes, payers, templates, users
 
 _REQUIRED = ("first_name", "last_name", "archived")
 
@@ -32,27 +31,25 @@ def clients_with_email(practice_id: str, email: str) -> list[str]:
     return store.with_email(practice_id, email)
 
 
-def _client(item: dict[str, Any]) -> Client:
-    return Client.model_validate(items.public(item))
-
-
 def _check_default_service(principal: Principal, client_id: str | None, service: dict[str, Any] | None) -> None:
     """The default service must name something the practice (or this client) has."""
     if not service:
         return
     from chalicelib.store import entitlements
 
+    found: object | None
     if service.get("billing_code"):
-        found = BILLING_CODES.get_or_none(principal.practice_id, service["billing_code"])
+        found = codes.billing_codes(principal.practice_id, [service["billing_code"]])[0]
         what = f"billing code {service['billing_code']}"
     elif service.get("pack_template_id"):
-        found = PACK_TEMPLATES.get_or_none(principal.practice_id, service["pack_template_id"])
+        found = templates.find_pack_template(principal.practice_id, service["pack_template_id"])
         what = f"pack template {service['pack_template_id']}"
     else:
-        found = (entitlements.read_entitlement(principal.practice_id, client_id, "PACK", service["pack_id"])
-                 if client_id else None)
+        pack = (entitlements.read_entitlement(principal.practice_id, client_id, "PACK", service["pack_id"])
+                if client_id else None)
+        found = None if pack is None or pack.get("state") == "deleted" else pack
         what = f"pack {service['pack_id']} of this client"
-    if found is None or found.get("state") == "deleted":
+    if found is None:
         raise ValidationFailed.field("body.default_service", f"{what} does not exist")
 
 
@@ -62,7 +59,7 @@ def _check_payers(principal: Principal, values: dict[str, Any]) -> None:
     errors = [{"field": f"body.{name}.payer_id", "reason": "no such payer in the catalogue (/v1/payers)"}
               for name in ("primary_insurance", "secondary_insurance")
               if (payer_id := (values.get(name) or {}).get("payer_id"))
-              and PAYERS.get_or_none(principal.practice_id, payer_id) is None]
+              and payers.find_payer(principal.practice_id, payer_id) is None]
     if errors:
         raise ValidationFailed(errors)
 
@@ -71,10 +68,10 @@ def check_practitioner(principal: Principal, practitioner_id: str | None, field:
     """A named practitioner must be one of the practice's users with the practitioner role (one read)."""
     if not practitioner_id:
         return
-    user = USERS.get_or_none(principal.practice_id, practitioner_id)
+    user = users.find_user(principal.practice_id, practitioner_id)
     if user is None:
         raise ValidationFailed.field(field, "does not exist in this practice")
-    if user.get("role") != "practitioner":
+    if user.role != "practitioner":
         raise ValidationFailed.field(field, "is not a practitioner")
 
 
@@ -85,7 +82,7 @@ def create_client(*, principal: Principal, data: ClientCreate) -> Client:
     _check_payers(principal, values)
     # A new client has no packs yet, so only a code or a template can be its default.
     _check_default_service(principal, None, values.get("default_service"))
-    return _client(store.create(principal.practice_id, new_id("cli"), values))
+    return store.create(principal.practice_id, new_id("cli"), data)
 
 
 # The profile shows the next few booked appointments; the Query reads a few more than that
@@ -99,9 +96,9 @@ def get_client(*, principal: Principal, client_id: str) -> ClientProfile:
     booked appointments and its current groups. Calls: the client (1), its entitlements (1
     Query), its schedule from now (1 Query), its memberships (1 Query, plus 1 read of
     the client) and their groups (1 batch read, only if it has any): 5 or 6."""
-    client = CLIENTS.get(principal.practice_id, client_id)
+    client = store.get_client(principal.practice_id, client_id)
     packs, auths = _summaries(principal, client_id)
-    return ClientProfile.model_validate({**items.public(client), "packs": packs, "authorizations": auths,
+    return ClientProfile.model_validate({**dict(client), "packs": packs, "authorizations": auths,
                                          "upcoming_appointments": _upcoming(principal, client_id),
                                          "groups": _current_groups(principal, client_id)})
 
@@ -133,9 +130,8 @@ def _current_groups(principal: Principal, client_id: str) -> list[GroupMembershi
 def list_clients(*, principal: Principal, limit: int, start_key: dict | None, q: str | None,
                  include_archived: bool) -> tuple[list[Client], dict | None]:
     """Clients in name order (a name prefix searches); one Query on the name index."""
-    page = store.by_name(principal.practice_id, q, include_archived=include_archived, limit=limit,
+    return store.by_name(principal.practice_id, q, include_archived=include_archived, limit=limit,
                          start_key=start_key)
-    return [_client(i) for i in page.items], page.last_key
 
 
 def update_client(*, principal: Principal, client_id: str, changes: ClientUpdate, expected_version: int) -> Client:
@@ -147,15 +143,15 @@ def update_client(*, principal: Principal, client_id: str, changes: ClientUpdate
     check_practitioner(principal, values.get("practitioner_id"))
     _check_payers(principal, values)
     if "first_name" in values or "last_name" in values:
-        current = CLIENTS.get(principal.practice_id, client_id)
-        first = values.get("first_name", current["first_name"])
-        last = values.get("last_name", current["last_name"])
+        current = store.get_client(principal.practice_id, client_id)
+        first = values.get("first_name", current.first_name)
+        last = values.get("last_name", current.last_name)
         updated = store.update(principal.practice_id, client_id, values, expected_version=expected_version,
                                name=(first, last))
         # Reports show the client's name from the entitlement item itself, so a rename is copied there.
         store.rename_on_entitlements(principal.practice_id, client_id, display_name(first, last))
-        return _client(updated)
-    return _client(store.update(principal.practice_id, client_id, values, expected_version=expected_version))
+        return updated
+    return store.update(principal.practice_id, client_id, values, expected_version=expected_version)
 
 
 def delete_client(*, principal: Principal, client_id: str, expected_version: int) -> None:

@@ -6,11 +6,13 @@ attributes in step with them."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
+from chalicelib.models.clients import Client, ClientCreate
 from chalicelib.store import items
 from chalicelib.store.keys import ENT, PK, SK, client_email_pk, client_name_pk, client_pk, client_schedule_pk
-from chalicelib.store.repository import CLIENTS
+from chalicelib.store.repository import CLIENTS, Entities
 
 BY_NAME, BY_EMAIL, BY_SCHEDULE = "GSI1", "GSI2", "GSI3"
 
@@ -59,6 +61,19 @@ def _email_index(practice_id: str, client_id: str, email: str | None) -> dict[st
     return {f"{BY_EMAIL}PK": client_email_pk(practice_id), f"{BY_EMAIL}SK": f"{email.lower()}#{client_id}"}
 
 
+def client_of(item: dict[str, Any]) -> Client:
+    """A stored client as the Client model (other repositories' batch reads use it too)."""
+    return Client.model_validate(items.public(item))
+
+
+_CLIENTS = Entities(CLIENTS, client_of)
+
+
+def get_client(practice_id: str, client_id: str) -> Client:
+    """One client, or NotFound."""
+    return _CLIENTS.get(practice_id, client_id)
+
+
 def ensure_exists(practice_id: str, client_id: str) -> None:
     """NotFound unless the practice has this client (one read)."""
     CLIENTS.get(practice_id, client_id)
@@ -69,15 +84,16 @@ def exists(practice_id: str, client_id: str) -> bool:
     return CLIENTS.get_or_none(practice_id, client_id) is not None
 
 
-def create(practice_id: str, client_id: str, values: dict[str, Any]) -> dict[str, Any]:
+def create(practice_id: str, client_id: str, data: ClientCreate) -> Client:
     """A new client, in the name index (and the email index if it has an email)."""
+    values = data.model_dump(mode="json")
     indexed = {**values, **_name_index(practice_id, client_id, values["first_name"], values["last_name"]),
                **{k: v for k, v in _email_index(practice_id, client_id, values.get("email")).items() if v}}
-    return CLIENTS.create(practice_id, client_id, indexed)
+    return _CLIENTS.create(practice_id, client_id, indexed)
 
 
-def update(practice_id: str, client_id: str, values: dict[str, Any], *, expected_version: int,
-           name: tuple[str, str] | None = None) -> dict[str, Any]:
+def update(practice_id: str, client_id: str, values: Mapping[str, Any], *, expected_version: int,
+           name: tuple[str, str] | None = None) -> Client:
     """Change a client at the version read; `name` (first, last) re-files it in the name index,
     an `email` among the values in the email index (None: out of it)."""
     indexed = dict(values)
@@ -85,7 +101,7 @@ def update(practice_id: str, client_id: str, values: dict[str, Any], *, expected
         indexed.update(_email_index(practice_id, client_id, values["email"]))
     if name is not None:
         indexed.update(_name_index(practice_id, client_id, *name))
-    return CLIENTS.update(practice_id, client_id, indexed, expected_version=expected_version)
+    return _CLIENTS.update(practice_id, client_id, indexed, expected_version=expected_version)
 
 
 def with_email(practice_id: str, email: str) -> list[str]:
@@ -96,13 +112,15 @@ def with_email(practice_id: str, email: str) -> list[str]:
 
 
 def by_name(practice_id: str, prefix: str | None, *, include_archived: bool, limit: int,
-            start_key: dict[str, Any] | None) -> items.Page:
-    """One page of clients in name order, those whose name starts with `prefix` (folded)."""
+            start_key: dict[str, Any] | None) -> tuple[list[Client], dict[str, Any] | None]:
+    """One page of clients in name order, those whose name starts with `prefix` (folded), and
+    the key to continue from."""
     hide = None if include_archived else "#archived = :no"
-    return items.query_page(client_name_pk(practice_id), name_key(prefix, "") if prefix else "", limit=limit,
+    page = items.query_page(client_name_pk(practice_id), name_key(prefix, "") if prefix else "", limit=limit,
                             start_key=start_key, index=BY_NAME, filter=hide,
                             filter_names={"#archived": "archived"} if hide else None,
                             filter_values={":no": False} if hide else None)
+    return [client_of(i) for i in page.items], page.last_key
 
 
 def booked_from(practice_id: str, client_id: str, start: str, *, limit: int) -> list[dict[str, Any]]:

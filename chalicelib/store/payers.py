@@ -26,6 +26,11 @@ def get_payer(practice_id: str, payer_id: str) -> Payer:
     return _PAYERS.get(practice_id, payer_id)
 
 
+def find_payer(practice_id: str, payer_id: str) -> Payer | None:
+    """One payer, or None."""
+    return _PAYERS.get_or_none(practice_id, payer_id)
+
+
 def list_payers(practice_id: str, *, limit: int,
                 start_key: dict[str, Any] | None) -> tuple[list[Payer], dict[str, Any] | None]:
     """One page of the catalogue in id order, and the key to continue from."""
