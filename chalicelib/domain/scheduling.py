@@ -2,6 +2,7 @@
 five-minute room slots that make a taken room impossible to double-book by accident."""
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -99,6 +100,16 @@ def occurrences(start: datetime, end: datetime, tz: str, *, frequency: Literal["
         rule = rrule(WEEKLY, interval=1 if frequency == "weekly" else 2, dtstart=naive, count=count, until=until_dt)
         starts = [first if i == 0 else local_instant(s, zone) for i, s in enumerate(rule)]
     return [Occurrence(i + 1, s, s + length) for i, s in enumerate(starts)]
+
+
+def first_overlap(starts: Iterable[datetime], length: timedelta) -> tuple[datetime, datetime] | None:
+    """The first two of a repeating event's occurrences (each `length` long) that overlap each
+    other, or None: one client cannot attend two at once, so such a repeat is not a schedule."""
+    ordered = sorted(starts)
+    for earlier, later in itertools.pairwise(ordered):
+        if later < earlier + length:
+            return earlier, later
+    return None
 
 
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal
 from chalicelib.domain.icalendar_lines import first_error
-from chalicelib.domain.scheduling import MAX_LENGTH, Occurrence
+from chalicelib.domain.scheduling import MAX_LENGTH, Occurrence, booked_length, first_overlap, local_instant
 from chalicelib.errors import AlreadyExists, NotFound, ValidationFailed
 from chalicelib.models.appointments import AppointmentCreate, CalendarImport, CalendarImportResult, ImportedEvent
 from chalicelib.models.sessions import SessionCreate
@@ -24,6 +24,9 @@ from chalicelib.store import sessions as session_store
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS, USERS, get_each
 
 MAX_OCCURRENCES = 104
+# A session repeats at most daily: a faster RRULE is a mistake or a flood, never a schedule.
+_SUB_DAILY = {"SECONDLY": "second", "MINUTELY": "minute", "HOURLY": "hour"}
+_TIMED = ("DTSTART", "DTEND", "RDATE", "EXDATE", "RECURRENCE-ID")
 _FLOATING_UNTIL = re.compile(r"UNTIL=(\d{8})(?:T(\d{6}))?(?![\dTZ])")
 
 
@@ -44,9 +47,10 @@ def import_calendar(*, principal: Principal, data: CalendarImport) -> CalendarIm
     zone = ZoneInfo(practice.time_zone)
     horizon = data.until or (datetime.now(zone).date() + timedelta(days=365))
     events = []
+    overridden = _overridden(calendar, zone)
     for event in calendar.walk("VEVENT"):
         try:
-            events += _import_event(principal, data, event, zone, horizon)
+            events += _import_event(principal, data, event, zone, horizon, overridden.get(str(event.get("UID") or "")))
         except (ValueError, TypeError, KeyError):
             # One unreadable event (a bad RRULE or date) is reported, not fatal to the rest.
             events.append(ImportedEvent(
@@ -74,23 +78,82 @@ def _check_references(principal: Principal, data: CalendarImport) -> None:
 
 
 def _import_event(principal: Principal, data: CalendarImport, event: Any, zone: ZoneInfo,
-                  horizon: date) -> list[ImportedEvent]:
+                  horizon: date, overridden: set[datetime] | None) -> list[ImportedEvent]:
     uid = str(event.get("UID") or "")
     start = event.decoded("DTSTART") if "DTSTART" in event else None
     if not uid or not isinstance(start, datetime):
         return [ImportedEvent(uid=uid or "(none)", start=_day_start(start, zone), outcome="skipped",
                               detail="an event needs a UID and a start time (all-day events are skipped)")]
+    unknown = _unknown_zone(event)
     start = start if start.tzinfo else start.replace(tzinfo=zone)  # floating times are the practice's
+    refusal = _refusal(event, unknown)
+    if refusal:
+        return [ImportedEvent(uid=uid, start=start, outcome="skipped", detail=refusal)]
     end = event.decoded("DTEND") if "DTEND" in event else start + event.decoded("DURATION", timedelta(hours=1))
     end = end if end.tzinfo else end.replace(tzinfo=zone)
-    if not timedelta(0) < end - start <= MAX_LENGTH:
+    length = booked_length(start, end)  # 01:30-02:30 is 60 minutes on fall-back night too, as booked
+    if not timedelta(0) < length <= MAX_LENGTH:
         return [ImportedEvent(uid=uid, start=start, outcome="skipped", detail="the event's length is not 1 min–12 h")]  # noqa: RUF001
+    starts, left_out = _starts(event, start, zone, horizon, overridden or set())
+    clash = first_overlap(starts, length)
+    if clash:
+        return [ImportedEvent(uid=uid, start=start, outcome="skipped", detail=(
+            f"its occurrences overlap each other ({clash[0].isoformat()} and {clash[1].isoformat()}): one client "
+            "cannot attend both, so none of it is imported"))]
+    tail = [] if left_out is None else [ImportedEvent(uid=uid, start=left_out, outcome="skipped", detail=(
+        f"it repeats more than {MAX_OCCURRENCES} times before {horizon.isoformat()}: the first {MAX_OCCURRENCES} "
+        "are imported, the occurrences from this one on are not"))]
     client_id = _client_for(principal, event)
-    starts = _starts(event, start, zone, horizon)
     if client_id is None:
         return [ImportedEvent(uid=uid, start=s, outcome="no_matching_client",
-                              detail="no attendee's email belongs to exactly one client") for s in starts]
-    return [_create(principal, data, uid, client_id, s, s + (end - start)) for s in starts]
+                              detail="no attendee's email belongs to exactly one client") for s in starts] + tail
+    # The end as an instant: adding to a local time would add on the clock face (01:30 + 1 h on
+    # fall-back night is 02:30 EST, two hours on).
+    return [_create(principal, data, uid, client_id, s, s.astimezone(UTC) + length) for s in starts] + tail
+
+
+def _refusal(event: Any, unknown_zone: str | None) -> str | None:
+    """Why a whole event is not imported, read from the event alone (None: it may be)."""
+    if str(event.get("STATUS") or "").upper() == "CANCELLED":
+        return "the event is cancelled in the calendar (STATUS:CANCELLED): nothing is booked or billed for it"
+    if unknown_zone is not None:
+        return (f"its time zone {unknown_zone!r} is not known and the file does not define it (no VTIMEZONE): "
+                "its times are not guessed; export it with a known zone such as America/New_York")
+    rule = event.get("RRULE")
+    frequency = str((rule.get("FREQ") or [""])[0]).upper() if hasattr(rule, "get") else ""
+    if frequency in _SUB_DAILY:
+        return (f"it repeats every {_SUB_DAILY[frequency]} (FREQ={frequency}): an appointment repeats at most "
+                "daily, so none of it is imported")
+    return None
+
+
+def _unknown_zone(event: Any) -> str | None:
+    """The TZID of a time in the event that names a zone neither known nor defined in the file
+    (the parser then leaves the time floating; it must not silently become practice time)."""
+    for name in _TIMED:
+        value = event.get(name)
+        for entry in value if isinstance(value, list) else [] if value is None else [value]:
+            tzid = getattr(entry, "params", {}).get("TZID")
+            single = getattr(entry, "dt", None)
+            times = [single] if single is not None else [d.dt for d in getattr(entry, "dts", [])]
+            if tzid and any(isinstance(t, datetime) and t.tzinfo is None for t in times):
+                return str(tzid)
+    return None
+
+
+def _overridden(calendar: Any, zone: ZoneInfo) -> dict[str, set[datetime]]:
+    """Per UID, the occurrences (UTC) that a RECURRENCE-ID event replaces: the master's rule
+    leaves them out and the replacing event (moved, or cancelled) stands for them."""
+    found: dict[str, set[datetime]] = {}
+    for event in calendar.walk("VEVENT"):
+        try:
+            when = event.decoded("RECURRENCE-ID") if "RECURRENCE-ID" in event else None
+        except (ValueError, TypeError, KeyError):
+            continue
+        if isinstance(when, datetime):
+            when = when if when.tzinfo else when.replace(tzinfo=zone)
+            found.setdefault(str(event.get("UID") or ""), set()).add(when.astimezone(UTC))
+    return found
 
 
 def _day_start(value: Any, zone: ZoneInfo) -> datetime:
@@ -109,9 +172,12 @@ def _client_for(principal: Principal, event: Any) -> str | None:
     return None
 
 
-def _starts(event: Any, start: datetime, zone: ZoneInfo, horizon: date) -> list[datetime]:
-    """Every occurrence's start: RRULE and RDATE expanded in the event's own zone, less EXDATE,
-    up to the horizon."""
+def _starts(event: Any, start: datetime, zone: ZoneInfo, horizon: date,
+            overridden: set[datetime]) -> tuple[list[datetime], datetime | None]:
+    """Every occurrence's start: RRULE and RDATE expanded in the event's own zone, less EXDATE
+    and the occurrences other events replace, up to the horizon and at most MAX_OCCURRENCES;
+    with the first one left out by that cap (None: none was). A repeated or skipped wall time
+    is placed as a booking's is (`local_instant`)."""
     from dateutil.rrule import rruleset
 
     occurrences = rruleset()
@@ -126,10 +192,15 @@ def _starts(event: Any, start: datetime, zone: ZoneInfo, horizon: date) -> list[
     limit = datetime.combine(horizon, datetime.max.time(), tzinfo=start.tzinfo)
     out: list[datetime] = []
     for occurrence in occurrences:
-        if occurrence > limit or len(out) == MAX_OCCURRENCES:
+        if occurrence > limit:
             break
-        out.append(occurrence)
-    return out
+        placed = local_instant(occurrence.replace(tzinfo=None), occurrence.tzinfo).astimezone(occurrence.tzinfo)
+        if placed.astimezone(UTC) in overridden and "RECURRENCE-ID" not in event:
+            continue
+        if len(out) == MAX_OCCURRENCES:
+            return out, placed
+        out.append(placed)
+    return out, None
 
 
 def _rule(text: str, start: datetime) -> Any:
@@ -160,6 +231,10 @@ def _listed_times(event: Any, name: str, zone: Any) -> list[datetime]:
 def _create(principal: Principal, data: CalendarImport, uid: str, client_id: str, start: datetime,
             end: datetime) -> ImportedEvent:
     ident = hashlib.sha256(f"{uid}|{start.astimezone(UTC).isoformat()}".encode()).hexdigest()[:24]
+    if data.send_to_billing and end > datetime.now(UTC):
+        return ImportedEvent(uid=uid, start=start, outcome="skipped", detail=(
+            "a future event is not sent to billing: a client session records care given; import it without "
+            "send_to_billing to book it, and attend it once it has taken place"))
     client = CLIENTS.get(principal.practice_id, client_id)
     code = data.billing_code or (client.get("default_service") or {}).get("billing_code")
     if not code:

@@ -76,11 +76,12 @@ def test_moving_onto_a_dst_day_keeps_the_length_and_the_local_date(edge, length,
     zone, target = edge
     tz = ZoneInfo(zone)
     # An occurrence on an ordinary day `weeks` weeks away is moved to `target`; a later one follows.
-    old_start = local_instant(target + timedelta(weeks=weeks) + timedelta(days=1), tz)
+    old_wall = target + timedelta(weeks=weeks) + timedelta(days=1)
+    old_start = local_instant(old_wall, tz)
     new_start, new_length = span(target, target + length, zone)
     assert new_length == length
     shift = wall_clock_shift(old_start, new_start, zone)
-    follower = shifted(old_start + timedelta(weeks=1), shift, zone)
+    follower = shifted(local_instant(old_wall + timedelta(weeks=1), tz), shift, zone)
     assert follower.astimezone(tz).date() == (new_start.astimezone(tz) + timedelta(weeks=1)).date()
     assert shifted(new_start, timedelta(0), zone) == new_start
 
