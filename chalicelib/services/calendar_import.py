@@ -194,7 +194,8 @@ def _starts(event: Any, start: datetime, zone: ZoneInfo, horizon: date,
     for occurrence in occurrences:
         if occurrence > limit:
             break
-        placed = local_instant(occurrence.replace(tzinfo=None), occurrence.tzinfo).astimezone(occurrence.tzinfo)
+        zone_of = occurrence.tzinfo or zone  # always set: floating starts took the practice's zone
+        placed = local_instant(occurrence.replace(tzinfo=None), zone_of).astimezone(zone_of)
         if placed.astimezone(UTC) in overridden and "RECURRENCE-ID" not in event:
             continue
         if len(out) == MAX_OCCURRENCES:
