@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal, Role
+from chalicelib.clock import now as clock_now
 from chalicelib.domain import claims as domain
 from chalicelib.domain.codes import DEFAULT_POS
 from chalicelib.domain.ids import new_id
@@ -38,8 +39,9 @@ from chalicelib.models.claims import (
 from chalicelib.models.clients import RELATIONSHIP_CODES
 from chalicelib.services.practice import load_practice
 from chalicelib.store import claims as store
-from chalicelib.store import items
-from chalicelib.store.repository import CLAIM_EXPORTS, CLAIMS, CLIENTS, PAYERS
+from chalicelib.store import clients as client_store
+from chalicelib.store import payers as payer_store
+from chalicelib.store.claims import StoredClaim
 
 # A transaction holds at most 100 items: the export and 99 claims.
 MAX_CLAIMS_PER_EXPORT = 99
@@ -245,8 +247,9 @@ _HEADER = ("payer_ref", "practitioner_id", "client_practitioner_id", "date_of_se
 _SENT = ("lines", "diagnoses", "total_charge", "frequency_code", "prior_authorization_number")
 
 
-def _view(item: dict[str, Any]) -> Claim:
-    return Claim.model_validate({**items.public(item), "payer_id": item.get("payer_ref")})
+def _history(stored: StoredClaim, entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The claim's history with `entry` added, as stored."""
+    return [*(change.model_dump() for change in stored.claim.history), entry]
 
 
 # ---- creating claims -------------------------------------------------------------------
@@ -269,7 +272,7 @@ def _chosen_sessions(principal: Principal, data: ClaimCreate) -> list[dict[str, 
         return [s for s in found if s]
     assert data.from_ is not None and data.to is not None  # the model asks for both without ids
     if data.client_id:
-        CLIENTS.get(pid, data.client_id)  # 404 for a client that is not the practice's
+        client_store.ensure_exists(pid, data.client_id)  # 404 for a client that is not the practice's
     return store.sessions_between(pid, data.from_.isoformat(), data.to.isoformat(), data.client_id)
 
 
@@ -311,7 +314,7 @@ def create_claims(*, principal: Principal, data: ClaimCreate) -> tuple[ClaimsCre
         groups[(s["client_id"], insurance.get("payer_id") or "", records.practitioners.get(s["id"]) or "",
                 s["date_of_service"])].append(s)
     created: list[Claim] = []
-    now = items.now()
+    now = clock_now()
     for _key, group in sorted(groups.items()):
         item = _new_claim(principal, group, records, now)
         written = store.create_claim(pid, item)
@@ -319,7 +322,7 @@ def create_claims(*, principal: Principal, data: ClaimCreate) -> tuple[ClaimsCre
             for s in group:
                 skip(s, f"already on claim {written}")
             continue
-        created.append(_view(written))
+        created.append(written.claim)
     return ClaimsCreated(claims=created, skipped=skipped, id=created[0].id if created else ""), bool(created)
 
 
@@ -338,21 +341,21 @@ def _new_claim(principal: Principal, group: list[dict[str, Any]], records: _Reco
 
 # ---- reading, checking, outcomes --------------------------------------------------------
 
-def _readable(principal: Principal, item: dict[str, Any]) -> bool:
+def _readable(principal: Principal, stored: StoredClaim) -> bool:
     if principal.role != Role.PRACTITIONER:
         return True
-    return principal.user_id in (item.get("practitioner_id"), item.get("client_practitioner_id"))
+    return principal.user_id in (stored.claim.practitioner_id, stored.client_practitioner_id)
 
 
-def _claim_item(principal: Principal, claim_id: str) -> dict[str, Any]:
-    item = CLAIMS.get(principal.practice_id, claim_id)
-    if not _readable(principal, item):
+def _claim_item(principal: Principal, claim_id: str) -> StoredClaim:
+    stored = store.get_claim(principal.practice_id, claim_id)
+    if not _readable(principal, stored):
         raise NotFound("Claim", claim_id)  # as for another practice's claim
-    return item
+    return stored
 
 
 def get_claim(*, principal: Principal, claim_id: str) -> Claim:
-    return _view(_claim_item(principal, claim_id))
+    return _claim_item(principal, claim_id).claim
 
 
 def list_claims(*, principal: Principal, query: ClaimQuery, start_key: dict | None) -> tuple[list[Claim], dict | None]:
@@ -363,65 +366,67 @@ def list_claims(*, principal: Principal, query: ClaimQuery, start_key: dict | No
         filters["payer_ref"] = query.payer_id
     if principal.role == Role.PRACTITIONER:
         filters["mine"] = ("practitioner_id", "client_practitioner_id", principal.user_id)
-    page = store.list_page(principal.practice_id, status=query.status, client_id=query.client_id,
+    return store.list_page(principal.practice_id, status=query.status, client_id=query.client_id,
                            between=(low, high), filters=filters, limit=query.limit, start_key=start_key)
-    return [_view(i) for i in page.items], page.last_key
 
 
-def _rebuild(practice_id: str, item: dict[str, Any], records: _Records | None = None,
+def _rebuild(practice_id: str, claim: Claim, records: _Records | None = None,
              ) -> tuple[domain.Claim | None, dict[str, Any]]:
-    sessions = store.claim_sessions(practice_id, item)
+    sessions = store.claim_sessions(practice_id, claim)
     if not sessions:
-        return None, {"problems": [{"record": "claim", "record_id": item["id"], "field": "session_ids",
+        return None, {"problems": [{"record": "claim", "record_id": claim.id, "field": "session_ids",
                                     "reason": "its sessions were deleted"}]}
     records = records or _read_records(practice_id, sessions)
-    correction = (item["frequency_code"], item.get("original_reference")) if item.get("replaces") else None
-    return _scrubbed(item["id"], item["patient_control_number"], sessions, records, correction)
+    correction = (claim.frequency_code, claim.original_reference) if claim.replaces else None
+    return _scrubbed(claim.id, claim.patient_control_number, sessions, records, correction)
 
 
 def check_claim(*, principal: Principal, claim_id: str) -> Claim:
     """Read the records again and scrub: a clean claim is ready, else draft (a rejected claim
     that is now clean is ready to be sent again)."""
-    item = _claim_item(principal, claim_id)
-    if item["status"] not in CHECKABLE:
-        how = ("; correct it with the status replaced or voided" if item["status"] in CORRECTABLE else "")
-        raise Conflict(f"Claim {claim_id} is {item['status']}: only draft, ready or rejected claims are checked{how}")
-    _, view = _rebuild(principal.practice_id, item)
+    stored = _claim_item(principal, claim_id)
+    claim = stored.claim
+    if claim.status not in CHECKABLE:
+        how = ("; correct it with the status replaced or voided" if claim.status in CORRECTABLE else "")
+        raise Conflict(f"Claim {claim_id} is {claim.status}: only draft, ready or rejected claims are checked{how}")
+    _, view = _rebuild(principal.practice_id, claim)
     status = "draft" if view["problems"] else "ready"
     changes = dict(view)
-    if status != item["status"]:
-        changes["history"] = [*item["history"], {"status": status, "at": items.now(), "by": principal.user_id,
-                                                 "note": None}]
-    return _view(store.save_claim(principal.practice_id, claim_id, changes, expected_version=item["version"],
-                                  status=status))
+    if status != claim.status:
+        changes["history"] = _history(stored, {"status": status, "at": clock_now(), "by": principal.user_id,
+                                               "note": None})
+    return store.save_claim(principal.practice_id, claim_id, changes, expected_version=claim.version,
+                            status=status).claim
 
 
 def record_outcome(*, principal: Principal, claim_id: str, data: ClaimOutcome, expected_version: int) -> Claim:
     """The payer's answer to a submitted claim, or billing's correction of a paid, accepted or
     denied one (replaced, voided), with who recorded it and when."""
-    item = _claim_item(principal, claim_id)
-    if item["version"] != expected_version:
-        raise items.stale("Claim", claim_id, item["version"], expected_version)
-    if data.status not in OUTCOMES.get(item["status"], set()):
-        raise Conflict(f"Claim {claim_id} is {item['status']}: it cannot become {data.status}")
-    entry = {"status": data.status, "at": items.now(), "by": principal.user_id, "note": data.note}
+    stored = _claim_item(principal, claim_id)
+    claim = stored.claim
+    if claim.version != expected_version:
+        raise store.stale(stored, expected_version)
+    if data.status not in OUTCOMES.get(claim.status, set()):
+        raise Conflict(f"Claim {claim_id} is {claim.status}: it cannot become {data.status}")
+    entry = {"status": data.status, "at": clock_now(), "by": principal.user_id, "note": data.note}
     if data.status in CORRECTIONS:
-        return _correct(principal, item, data, entry)
-    changes: dict[str, Any] = {"history": [*item["history"], entry]}
+        return _correct(principal, stored, data, entry)
+    changes: dict[str, Any] = {"history": _history(stored, entry)}
     if data.payer_claim_number:
         changes["payer_claim_number"] = data.payer_claim_number
-    return _view(store.save_claim(principal.practice_id, claim_id, changes, expected_version=expected_version,
-                                  status=data.status))
+    return store.save_claim(principal.practice_id, claim_id, changes, expected_version=expected_version,
+                            status=data.status).claim
 
 
-def _correct(principal: Principal, original: dict[str, Any], data: ClaimOutcome, entry: dict[str, Any]) -> Claim:
+def _correct(principal: Principal, stored: StoredClaim, data: ClaimOutcome, entry: dict[str, Any]) -> Claim:
     """Replace (7) or void (8) a paid, accepted or denied claim: a new claim for the same sessions, built
     from them as they are now, carrying the payer's claim number as its original reference
     (REF*F8); the original becomes replaced or voided and its sessions move to the new claim,
     all in one transaction. Answers the original, whose `replaced_by` names the new claim."""
-    if original["frequency_code"] == "8":
-        raise Conflict(f"Claim {original['id']} is a void: it cannot be replaced or voided")
-    reference = data.original_reference or original.get("payer_claim_number")
+    original = stored.claim
+    if original.frequency_code == "8":
+        raise Conflict(f"Claim {original.id} is a void: it cannot be replaced or voided")
+    reference = data.original_reference or original.payer_claim_number
     if not reference:
         raise ValidationFailed.field("body.original_reference",
                                      "the payer's number for the claim is needed: send it here, or record it as "
@@ -429,37 +434,35 @@ def _correct(principal: Principal, original: dict[str, Any], data: ClaimOutcome,
     pid = principal.practice_id
     sessions = store.claim_sessions(pid, original)
     if not sessions:
-        raise Conflict(f"Claim {original['id']}'s sessions were deleted: nothing to build its correction from")
+        raise Conflict(f"Claim {original.id}'s sessions were deleted: nothing to build its correction from")
     frequency = CORRECTIONS[data.status]
     kind = "replacement" if frequency == "7" else "void"
     correction = _new_claim(principal, sessions, _read_records(pid, sessions), entry["at"],
-                            correction=(frequency, reference), note=f"{kind} of {original['id']}")
-    correction.update(replaces=original["id"], original_reference=reference)
+                            correction=(frequency, reference), note=f"{kind} of {original.id}")
+    correction.update(replaces=original.id, original_reference=reference)
     entry = {**entry, "note": entry["note"] or f"{kind} {correction['id']}"}
-    store.correct_claim(pid, original, correction, status=data.status, entry=entry)
-    return _view({**original, "status": data.status, "history": [*original["history"], entry],
-                  "replaced_by": correction["id"], "version": original["version"] + 1, "updated_at": entry["at"]})
+    return store.correct_claim(pid, stored, correction, status=data.status, entry=entry).claim
 
 
 def delete_claim(*, principal: Principal, claim_id: str, expected_version: int) -> None:
     """Delete a claim not yet sent (draft or ready); its sessions can go on a new claim. A
     replacement or void gives its sessions back to the claim it corrected, which returns to
     the status it had (paid, accepted or denied)."""
-    item = _claim_item(principal, claim_id)
-    if item["status"] not in ("draft", "ready"):
-        how = ("; correct it with the status replaced or voided" if item["status"] in CORRECTABLE else "")
-        raise Conflict(f"Claim {claim_id} is {item['status']}: only draft or ready claims are deleted{how}")
-    if item["version"] != expected_version:
-        raise items.stale("Claim", claim_id, item["version"], expected_version)
+    stored = _claim_item(principal, claim_id)
+    claim = stored.claim
+    if claim.status not in ("draft", "ready"):
+        how = ("; correct it with the status replaced or voided" if claim.status in CORRECTABLE else "")
+        raise Conflict(f"Claim {claim_id} is {claim.status}: only draft or ready claims are deleted{how}")
+    if claim.version != expected_version:
+        raise store.stale(stored, expected_version)
     restore = None
-    if item.get("replaces"):
-        original = CLAIMS.get(principal.practice_id, item["replaces"])
-        status = original.get("corrected_from") or "paid"
-        kind = "replacement" if item["frequency_code"] == "7" else "void"
-        restore = {"claim": original, "status": status,
-                   "entry": {"status": status, "at": items.now(), "by": principal.user_id,
-                             "note": f"{kind} {claim_id} deleted"}}
-    store.delete_claim(principal.practice_id, item, expected_version=expected_version, restore=restore)
+    if claim.replaces:
+        original = store.get_claim(principal.practice_id, claim.replaces)
+        status = original.corrected_from or "paid"
+        kind = "replacement" if claim.frequency_code == "7" else "void"
+        restore = store.Restore(original, status, {"status": status, "at": clock_now(), "by": principal.user_id,
+                                                   "note": f"{kind} {claim_id} deleted"})
+    store.delete_claim(principal.practice_id, stored, expected_version=expected_version, restore=restore)
 
 
 # ---- the 837P export --------------------------------------------------------------------
@@ -484,7 +487,7 @@ def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
     submitted and the file is stored in the same transaction; a claim another export took in
     the meantime makes this one start again with a new control number."""
     pid = principal.practice_id
-    payer = PAYERS.get_or_none(pid, data.payer_id)
+    payer = payer_store.find_payer(pid, data.payer_id)
     if payer is None:
         raise ValidationFailed.field("body.payer_id", "no such payer in the catalogue")
     for _ in range(5):
@@ -493,7 +496,7 @@ def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
             raise Conflict(f"Payer {data.payer_id} has no ready claims to export")
         practice = load_practice(pid)
         submitter, receiver = _envelope(practice)
-        sessions = [s for item in ready for s in store.claim_sessions(pid, item)]
+        sessions = [s for stored in ready for s in store.claim_sessions(pid, stored.claim)]
         records = _read_records(pid, sessions)
         created_at = datetime.now(ZoneInfo(practice.time_zone)).replace(tzinfo=None)
 
@@ -504,16 +507,16 @@ def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
             return Batch(claims=claims, interchange_control_number=number, group_control_number=number, **envelope)
 
         built: list[domain.Claim] = []
-        taken: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (claim, its header now)
+        taken: list[tuple[StoredClaim, dict[str, Any]]] = []  # (claim, its header now)
         left_out: list[LeftOut] = []
-        stamp = items.now()
-        leaving: list[dict[str, Any]] = []  # the left-out claims' moves, written with the export
+        stamp = clock_now()
+        leaving: list[store.Move] = []  # the left-out claims' moves, written with the export
 
         def entry(status: str, note: str, at: str = stamp) -> dict[str, Any]:
             return {"status": status, "at": at, "by": principal.user_id, "note": note}
 
         for item in ready:
-            claim, view = _rebuild(pid, item, records)
+            claim, view = _rebuild(pid, item.claim, records)
             # The claim on record is the claim as read now (in the file, when it is taken): its
             # lines, diagnoses, charge and authorization number too, where a session changed since its check.
             header = {k: view[k] for k in (*_HEADER, *_SENT) if k in view}
@@ -522,17 +525,17 @@ def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
                 try:  # an identifier carrying an X12 delimiter cannot be written as it is
                     write_837p(batch((claim,), 1))
                 except ValueError as err:
-                    problems = [{"record": "claim", "record_id": item["id"], "field": "x12", "reason": str(err)}]
-            payer_now = header.get("payer_ref", item.get("payer_ref"))
+                    problems = [{"record": "claim", "record_id": item.claim.id, "field": "x12", "reason": str(err)}]
+            payer_now = header.get("payer_ref", item.claim.payer_id)
             if problems or claim is None:
-                left = LeftOut(claim_id=item["id"], payer_id=payer_now, problems=problems)
-                leaving.append(store.draft_action(pid, item, problems=left.model_dump(mode="json")["problems"],
-                                                  header=header, entry=entry("draft", "new problems found at export")))
+                left = LeftOut(claim_id=item.claim.id, payer_id=payer_now, problems=problems)
+                leaving.append(store.draft_move(item, problems=left.model_dump(mode="json")["problems"],
+                                                header=header, entry=entry("draft", "new problems found at export")))
             elif payer_now != data.payer_id:
                 # Its client's insurance names another payer now: never in this payer's file; it
                 # stays ready, under the payer it is for now.
-                left = LeftOut(claim_id=item["id"], payer_id=payer_now, problems=[])
-                leaving.append(store.refresh_ready_action(pid, item, header=header, entry=entry(
+                left = LeftOut(claim_id=item.claim.id, payer_id=payer_now, problems=[])
+                leaving.append(store.refresh_ready_move(item, header=header, entry=entry(
                     "ready", f"left out of an export for {data.payer_id}: now for payer {payer_now}")))
             else:
                 built.append(claim)
@@ -540,39 +543,36 @@ def export_claims(*, principal: Principal, data: ExportCreate) -> ClaimExport:
                 continue
             left_out.append(left)
         if not built:
-            try:
-                store.leave_out(leaving)
-            except items.TransactionCancelled:
-                continue
+            if not store.leave_out(pid, leaving):
+                continue  # another export or a check moved one of these claims: read them again
             raise Conflict("None of this payer's ready claims can be exported now: those with new problems are "
                            "back in draft, those now for another payer are filed under it",
                            left_out=[lo.model_dump(mode="json") for lo in left_out])
         number = store.next_control_number(pid)
         text = write_837p(batch(tuple(built), number))
         export_id = new_id("exp")
-        export = {"id": export_id, "payer_id": data.payer_id, "claim_ids": [i["id"] for i, _ in taken],
+        export = {"id": export_id, "payer_id": data.payer_id, "claim_ids": [i.claim.id for i, _ in taken],
                   "interchange_control_number": number, "group_control_number": number,
                   "created_by": principal.user_id, "x12": text,
                   "left_out": [lo.model_dump(mode="json") for lo in left_out]}
         submitted = entry("submitted", f"export {export_id}")
-        try:
-            saved = store.save_export(pid, export, [*[store.submit_action(pid, i, export_id=export_id, header=header,
-                                                                  entry=submitted)
-                                              for i, header in taken], *leaving])
-        except items.TransactionCancelled:
+        saved = store.save_export(pid, export, [*[store.submit_move(i, export_id=export_id, header=header,
+                                                                    entry=submitted) for i, header in taken],
+                                                *leaving])
+        if saved is None:
             continue  # another export or a check moved one of these claims: read them again
-        return ClaimExport.model_validate(items.public(saved))
+        return saved
     raise Conflict("The payer's claims kept changing during the export; try again")
 
 
 def exports_page(*, principal: Principal, query: ExportQuery,
                  start_key: dict | None) -> tuple[list[ExportSummary], dict | None]:
     """The practice's exports, newest first (one Query of its partition)."""
-    page = store.exports_page(principal.practice_id, payer_id=query.payer_id, limit=query.limit,
-                              start_key=start_key)
-    return [ExportSummary.model_validate({**items.public(i), "claim_count": len(i["claim_ids"])})
-            for i in page.items], page.last_key
+    exports, last_key = store.exports_page(principal.practice_id, payer_id=query.payer_id, limit=query.limit,
+                                           start_key=start_key)
+    return [ExportSummary.model_validate({**e.model_dump(exclude={"x12", "left_out"}),
+                                          "claim_count": len(e.claim_ids)}) for e in exports], last_key
 
 
 def get_export(*, principal: Principal, export_id: str) -> ClaimExport:
-    return ClaimExport.model_validate(items.public(CLAIM_EXPORTS.get(principal.practice_id, export_id)))
+    return store.get_export(principal.practice_id, export_id)

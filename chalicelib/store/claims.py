@@ -4,9 +4,12 @@ the practice's interchange control number counter. Also the reads a claim is bui
 sessions it bills and the records they name."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.errors import PreconditionFailed
+from chalicelib.models.claims import Claim, ClaimExport, StatusChange
 from chalicelib.store import dynamo, items, retry
 from chalicelib.store.keys import (
     APPOINTMENT_SK,
@@ -30,9 +33,62 @@ from chalicelib.store.keys import (
 from chalicelib.store.repository import BILLING_CODES, CLAIM_EXPORTS, CLAIMS, CLIENTS, LOCATIONS, PAYERS, USERS
 
 LIST_INDEXES = ("GSI1", "GSI2", "GSI3")
+RESOURCE = "Claim"
 
 
-def index_keys(practice_id: str, claim: dict[str, Any]) -> dict[str, str]:
+@dataclass(frozen=True)
+class StoredClaim:
+    """A claim as stored: the API's view of it (`claim`), and what only the service reads: the
+    client's usual practitioner (a practitioner's access) and, on a replaced or voided claim,
+    the status it had before (a deleted correction gives it back)."""
+
+    claim: Claim
+    client_practitioner_id: str | None
+    corrected_from: str | None
+
+
+def _stored(item: dict[str, Any]) -> StoredClaim:
+    return StoredClaim(claim=Claim.model_validate({**items.public(item), "payer_id": item.get("payer_ref")}),
+                       client_practitioner_id=item.get("client_practitioner_id"),
+                       corrected_from=item.get("corrected_from"))
+
+
+def _export(item: dict[str, Any]) -> ClaimExport:
+    return ClaimExport.model_validate(items.public(item))
+
+
+@dataclass(frozen=True)
+class Move:
+    """A ready claim, still at the version read, moving to `status` in an export's transaction:
+    `entry` goes into its history, `changes` are set (None: removed)."""
+
+    claim: StoredClaim
+    status: str
+    entry: dict[str, Any]
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Restore:
+    """What a deleted replacement or void gives back: the claim it corrected returns to
+    `status`, with `entry` in its history."""
+
+    claim: StoredClaim
+    status: str
+    entry: dict[str, Any]
+
+
+def get_claim(practice_id: str, claim_id: str) -> StoredClaim:
+    """One claim, or NotFound."""
+    return _stored(CLAIMS.get(practice_id, claim_id))
+
+
+def stale(claim: StoredClaim, expected_version: int) -> PreconditionFailed:
+    """The 412 for a write sent with an If-Match other than the claim's version as read."""
+    return items.stale(RESOURCE, claim.claim.id, claim.claim.version, expected_version)
+
+
+def index_keys(practice_id: str, claim: Mapping[str, Any]) -> dict[str, str]:
     """The three list indexes a claim is in: by status, the practice's and the client's, each by date."""
     sort = f"{claim['date_of_service']}#{claim['id']}"
     return {"GSI1PK": claim_status_pk(practice_id, claim["status"]), "GSI1SK": sort,
@@ -51,10 +107,11 @@ def markers(practice_id: str, client_id: str, session_ids: list[str]) -> dict[st
     return {s: m["claim_id"] for s, m in zip(session_ids, found, strict=True) if m}
 
 
-def create_claim(practice_id: str, claim: dict[str, Any]) -> dict[str, Any] | str:
-    """Put a new claim and one marker per session in one transaction. Returns the item, or the
-    id of the claim that took one of its sessions first (nothing written then)."""
-    item = items.new_item({**CLAIMS.item(practice_id, claim["id"], claim), **index_keys(practice_id, claim)})
+def create_claim(practice_id: str, claim: Mapping[str, Any]) -> StoredClaim | str:
+    """Put a new claim (its fields, `payer_ref` and `client_practitioner_id` among them) and one
+    marker per session in one transaction. Returns the claim, or the id of the claim that took
+    one of its sessions first (nothing written then)."""
+    item = items.new_item({**CLAIMS.item(practice_id, claim["id"], dict(claim)), **index_keys(practice_id, claim)})
     marks = [items.put_action({PK: pk, SK: sk, "kind": "CLAIMED", "claim_id": claim["id"],
                                "session_id": session_id})
              for session_id in claim["session_ids"]
@@ -66,83 +123,104 @@ def create_claim(practice_id: str, claim: dict[str, Any]) -> dict[str, Any] | st
         if taken:
             return str(taken[0].get("claim_id"))
         raise
-    return item
+    return _stored(item)
 
 
-def delete_claim(practice_id: str, claim: dict[str, Any], *, expected_version: int,
-                 restore: dict[str, Any] | None = None) -> None:
+def delete_claim(practice_id: str, stored: StoredClaim, *, expected_version: int,
+                 restore: Restore | None = None) -> None:
     """Delete an unsent claim at the version read and free its sessions, in one transaction. A
     replacement or void (`restore`: the claim it corrected, its prior status and the history
     entry) gives its sessions back to that claim, which returns to its prior status."""
-    pk, sk = CLAIMS.key(practice_id, claim["id"])
+    claim = stored.claim
+    pk, sk = CLAIMS.key(practice_id, claim.id)
     delete = items.delete_action(pk, sk, expected_version=expected_version)
     delete["Delete"]["ConditionExpression"] += " AND #status IN (:draft, :ready)"
     delete["Delete"]["ExpressionAttributeNames"]["#status"] = "status"
     delete["Delete"]["ExpressionAttributeValues"].update(dynamo.to_item({":draft": "draft", ":ready": "ready"}))
     if restore is None:
         frees = [{"Delete": {"TableName": items.table(),
-                             "Key": items.key_of(*marker_key(practice_id, claim["client_id"], s))}}
-                 for s in claim["session_ids"]]
+                             "Key": items.key_of(*marker_key(practice_id, claim.client_id, s))}}
+                 for s in claim.session_ids]
     else:
-        original = restore["claim"]
-        frees = [_status_action(practice_id, original, restore["status"], restore["entry"], ("replaced", "voided"),
+        frees = [_status_action(practice_id, restore.claim, restore.status, restore.entry, ("replaced", "voided"),
                                 replaced_by=None),
-                 *_marker_moves(practice_id, claim, to_claim=original["id"])]
-    items.transact_entity([delete, *frees], expected_version=expected_version, resource="Claim",
-                          resource_id=claim["id"])
+                 *_marker_moves(practice_id, claim, to_claim=restore.claim.claim.id)]
+    items.transact_entity([delete, *frees], expected_version=expected_version, resource=RESOURCE,
+                          resource_id=claim.id)
 
 
-def correct_claim(practice_id: str, original: dict[str, Any], correction: dict[str, Any], *, status: str,
-                  entry: dict[str, Any]) -> dict[str, Any]:
+def correct_claim(practice_id: str, original: StoredClaim, correction: Mapping[str, Any], *, status: str,
+                  entry: dict[str, Any]) -> StoredClaim:
     """In one transaction: the paid, accepted or denied `original` (at the version read) becomes
     `status` (replaced or voided) naming its correction, the correction claim is created, and
     each session's marker moves from the original to the correction, so a session stays on one
-    live claim. Refusals come back as for any write at a version (412, 404, 409)."""
-    item = items.new_item({**CLAIMS.item(practice_id, correction["id"], correction),
+    live claim. Refusals come back as for any write at a version (412, 404, 409). Answers the
+    original as it now is."""
+    before = original.claim
+    item = items.new_item({**CLAIMS.item(practice_id, correction["id"], dict(correction)),
                            **index_keys(practice_id, correction)})
     update = _status_action(practice_id, original, status, entry, ("paid", "accepted", "denied"),
-                            replaced_by=correction["id"], corrected_from=original["status"])
+                            replaced_by=correction["id"], corrected_from=before.status)
     items.transact_entity([update, items.put_action(item),
-                           *_marker_moves(practice_id, original, to_claim=correction["id"])],
-                          expected_version=original["version"], resource="Claim", resource_id=original["id"])
-    return item
+                           *_marker_moves(practice_id, before, to_claim=correction["id"])],
+                          expected_version=before.version, resource=RESOURCE, resource_id=before.id)
+    after = before.model_copy(update={"status": status, "history": [*before.history, StatusChange(**entry)],
+                                      "replaced_by": correction["id"], "version": before.version + 1,
+                                      "updated_at": entry["at"]})
+    return StoredClaim(claim=after, client_practitioner_id=original.client_practitioner_id,
+                       corrected_from=before.status)
 
 
-def _marker_moves(practice_id: str, claim: dict[str, Any], *, to_claim: str) -> list[dict[str, Any]]:
+def _marker_moves(practice_id: str, claim: Claim, *, to_claim: str) -> list[dict[str, Any]]:
     """Each of `claim`'s session markers, still naming it, now names `to_claim`."""
     return [{"Put": {"TableName": items.table(),
                      "Item": dynamo.to_item({PK: pk, SK: sk, "kind": "CLAIMED", "claim_id": to_claim,
                                              "session_id": session_id}),
                      "ConditionExpression": "claim_id = :from",
-                     "ExpressionAttributeValues": dynamo.to_item({":from": claim["id"]})}}
-            for session_id in claim["session_ids"]
-            for pk, sk in [marker_key(practice_id, claim["client_id"], session_id)]]
+                     "ExpressionAttributeValues": dynamo.to_item({":from": claim.id})}}
+            for session_id in claim.session_ids
+            for pk, sk in [marker_key(practice_id, claim.client_id, session_id)]]
 
 
-def save_export(practice_id: str, export: dict[str, Any], actions: list[dict[str, Any]]) -> dict[str, Any]:
-    """Store an export with its claims' moves (submit_action, draft_action) in one transaction;
-    TransactionCancelled when another export or a check moved one of them first."""
-    item = items.new_item(CLAIM_EXPORTS.item(practice_id, export["id"], export))
-    items.transact([items.put_action(item), *actions])
-    return item
+def save_export(practice_id: str, export: Mapping[str, Any], moves: list[Move]) -> ClaimExport | None:
+    """Store an export (its fields) with its claims' moves (submit_move, draft_move,
+    refresh_ready_move) in one transaction. None, with nothing written, when another export or
+    a check moved one of those claims first."""
+    item = items.new_item(CLAIM_EXPORTS.item(practice_id, export["id"], dict(export)))
+    try:
+        items.transact([items.put_action(item), *(_move_action(practice_id, m) for m in moves)])
+    except items.TransactionCancelled:
+        return None
+    return _export(item)
+
+
+def get_export(practice_id: str, export_id: str) -> ClaimExport:
+    """One export with its file, or NotFound."""
+    return _export(CLAIM_EXPORTS.get(practice_id, export_id))
 
 
 def exports_page(practice_id: str, *, payer_id: str | None, limit: int,
-                 start_key: dict[str, Any] | None) -> items.Page:
+                 start_key: dict[str, Any] | None) -> tuple[list[ClaimExport], dict[str, Any] | None]:
     """One page of the practice's exports, newest first (ids are time-ordered), of one payer
     when `payer_id` is given. The items carry their files, so a page stops at DynamoDB's 1 MB."""
     where: dict[str, Any] = {}
     if payer_id:
         where = {"filter": "#payer = :payer", "filter_names": {"#payer": "payer_id"},
                  "filter_values": {":payer": payer_id}}
-    return items.query_page(practice_pk(practice_id), entity_sk(CLAIM_EXPORTS.kind), limit=limit,
+    page = items.query_page(practice_pk(practice_id), entity_sk(CLAIM_EXPORTS.kind), limit=limit,
                             start_key=start_key, forward=False, **where)
+    return [_export(i) for i in page.items], page.last_key
 
 
-def leave_out(actions: list[dict[str, Any]]) -> None:
-    """An export that takes no claim still writes the moves of those it left out (draft_action,
-    refresh_ready_action), so the next export does not pick them up again."""
-    items.transact(actions)
+def leave_out(practice_id: str, moves: list[Move]) -> bool:
+    """An export that takes no claim still writes the moves of those it left out (draft_move,
+    refresh_ready_move), so the next export does not pick them up again. False, with nothing
+    written, when another export or a check moved one of them first."""
+    try:
+        items.transact([_move_action(practice_id, m) for m in moves])
+    except items.TransactionCancelled:
+        return False
+    return True
 
 
 def _dated(claim_id: str, changes: dict[str, Any]) -> dict[str, Any]:
@@ -153,52 +231,50 @@ def _dated(claim_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     return {**changes, "GSI1SK": sort, "GSI2SK": sort, "GSI3SK": sort}
 
 
-def save_claim(practice_id: str, claim_id: str, changes: dict[str, Any], *, expected_version: int,
-               status: str | None = None) -> dict[str, Any]:
+def save_claim(practice_id: str, claim_id: str, changes: Mapping[str, Any], *, expected_version: int,
+               status: str | None = None) -> StoredClaim:
     """Update a claim at the version read; a new status moves it to that status's list, a new
     date of service moves it within each list."""
     extra = {"GSI1PK": claim_status_pk(practice_id, status), "status": status} if status else {}
-    return CLAIMS.update(practice_id, claim_id, _dated(claim_id, {**changes, **extra}),
-                         expected_version=expected_version)
+    return _stored(CLAIMS.update(practice_id, claim_id, _dated(claim_id, {**changes, **extra}),
+                                 expected_version=expected_version))
 
 
-def submit_action(practice_id: str, claim: dict[str, Any], *, export_id: str, header: dict[str, Any],
-                  entry: dict[str, Any]) -> dict[str, Any]:
+def submit_move(claim: StoredClaim, *, export_id: str, header: Mapping[str, Any], entry: dict[str, Any]) -> Move:
     """In an export's transaction: a ready claim at the version read becomes submitted, with its
     header (payer, practitioners, date of service) and lines as the export read the records and
     wrote them into the file."""
-    return _from_ready_action(practice_id, claim, "submitted", entry, export_id=export_id, **header)
+    return Move(claim, "submitted", entry, {"export_id": export_id, **header})
 
 
-def draft_action(practice_id: str, claim: dict[str, Any], *, problems: list[dict[str, Any]],
-                 header: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+def draft_move(claim: StoredClaim, *, problems: list[dict[str, Any]], header: Mapping[str, Any],
+               entry: dict[str, Any]) -> Move:
     """In an export's transaction: a ready claim whose records changed since its check goes back
     to draft with its new problems and header, so the next export does not pick it up again."""
-    return _from_ready_action(practice_id, claim, "draft", entry, problems=problems, **header)
+    return Move(claim, "draft", entry, {"problems": problems, **header})
 
 
-def refresh_ready_action(practice_id: str, claim: dict[str, Any], *, header: dict[str, Any],
-                         entry: dict[str, Any]) -> dict[str, Any]:
+def refresh_ready_move(claim: StoredClaim, *, header: Mapping[str, Any], entry: dict[str, Any]) -> Move:
     """In an export's transaction: a ready claim now for another payer stays ready, filed under
     that payer (its new header), with `entry` in its history."""
-    return _from_ready_action(practice_id, claim, "ready", entry, **header)
+    return Move(claim, "ready", entry, dict(header))
 
 
-def _from_ready_action(practice_id: str, claim: dict[str, Any], status: str, entry: dict[str, Any],
-                       **changes: Any) -> dict[str, Any]:
-    """A ready claim, still at the version read, moves to `status`."""
-    return _status_action(practice_id, claim, status, entry, ("ready",), **changes)
+def _move_action(practice_id: str, move: Move) -> dict[str, Any]:
+    """A ready claim, still at the version read, moves to the move's status."""
+    return _status_action(practice_id, move.claim, move.status, move.entry, ("ready",), **move.changes)
 
 
-def _status_action(practice_id: str, claim: dict[str, Any], status: str, entry: dict[str, Any],
+def _status_action(practice_id: str, stored: StoredClaim, status: str, entry: dict[str, Any],
                    allowed: tuple[str, ...], **changes: Any) -> dict[str, Any]:
     """A claim, still at the version read and in one of the `allowed` statuses, moves to
     `status` (its status index with it), records `entry` in its history and sets `changes`
     (None removes the attribute)."""
-    pk, sk = CLAIMS.key(practice_id, claim["id"])
-    changes = _dated(claim["id"], changes)
+    claim = stored.claim
+    pk, sk = CLAIMS.key(practice_id, claim.id)
+    changes = _dated(claim.id, changes)
     values = {":status": status, ":gsi": claim_status_pk(practice_id, status),
-              ":entry": [entry], ":expected": claim["version"], ":one": 1, ":now": entry["at"],
+              ":entry": [entry], ":expected": claim.version, ":one": 1, ":now": entry["at"],
               **{f":from{i}": value for i, value in enumerate(allowed)},
               **{f":{name}": value for name, value in changes.items() if value is not None}}
     # Names as placeholders: a claim's attributes include words DynamoDB reserves (lines).
@@ -228,19 +304,20 @@ def next_control_number(practice_id: str) -> int:
     return int(dynamo.from_item(response["Attributes"])["number"])
 
 
-def ready_claims(practice_id: str, payer_ref: str, *, limit: int) -> list[dict[str, Any]]:
+def ready_claims(practice_id: str, payer_ref: str, *, limit: int) -> list[StoredClaim]:
     """The payer's ready claims, oldest date of service first, at most `limit`."""
-    found: list[dict[str, Any]] = []
+    found: list[StoredClaim] = []
     for item in items.every_item(claim_status_pk(practice_id, "ready"), index="GSI1"):
         if item.get("payer_ref") == payer_ref:
-            found.append(item)
+            found.append(_stored(item))
             if len(found) >= limit:
                 break
     return found
 
 
 def list_page(practice_id: str, *, status: str | None, client_id: str | None, between: tuple[str, str],
-              filters: dict[str, Any], limit: int, start_key: dict[str, Any] | None) -> items.Page:
+              filters: dict[str, Any], limit: int,
+              start_key: dict[str, Any] | None) -> tuple[list[Claim], dict[str, Any] | None]:
     """One page of claims from the narrowest index; the other filters apply within it."""
     if client_id:
         index, pk = "GSI3", client_claims_pk(practice_id, client_id)
@@ -260,9 +337,10 @@ def list_page(practice_id: str, *, status: str | None, client_id: str | None, be
             conditions.append(f"#f{i} = :v{i}")
             names[f"#f{i}"] = name
             values[f":v{i}"] = value
-    return items.query_page(pk, limit=limit, start_key=start_key, index=index, between=between,
+    page = items.query_page(pk, limit=limit, start_key=start_key, index=index, between=between,
                             filter=" AND ".join(conditions) or None, filter_values=values or None,
                             filter_names=names or None)
+    return [_stored(i).claim for i in page.items], page.last_key
 
 
 # ---- what a claim is built from --------------------------------------------------------------
@@ -276,9 +354,9 @@ def client_sessions(practice_id: str, client_id: str, session_ids: list[str]) ->
     return items.get_many([session_key(practice_id, client_id, s) for s in session_ids])
 
 
-def claim_sessions(practice_id: str, claim: dict[str, Any]) -> list[dict[str, Any]]:
+def claim_sessions(practice_id: str, claim: Claim) -> list[dict[str, Any]]:
     """The sessions a claim bills, as they are now (a deleted one is left out)."""
-    return [s for s in client_sessions(practice_id, claim["client_id"], claim["session_ids"]) if s]
+    return [s for s in client_sessions(practice_id, claim.client_id, claim.session_ids) if s]
 
 
 def _index_keys(index: str, condition: str, values: dict[str, Any], names: dict[str, str],
