@@ -9,8 +9,9 @@ from chalicelib.models.common import FieldError, Input, ListQuery, Money, Output
 from chalicelib.models.entitlements import ChargeResult
 
 PaymentMethod = Literal["cash", "card", "eftpos", "check", "bank_transfer", "insurance", "other"]
-# What is left to pay: nothing paid and something due, some paid and some due, nothing due.
-InvoiceStatus = Literal["unpaid", "part_paid", "paid"]
+# What is left to pay: nothing paid and something due, some paid and some due, nothing due;
+# or void: the session or pack it billed no longer exists.
+InvoiceStatus = Literal["unpaid", "part_paid", "paid", "void"]
 
 
 class InvoiceCreate(Input):
@@ -39,6 +40,7 @@ class Payment(Output):
     amount: Money
     method: PaymentMethod
     on: date
+    at_session: bool = Field(False, description="Taken at the session (the session's paid at session)")
 
 
 class PaymentCreate(Input):
@@ -69,11 +71,16 @@ class Invoice(Output):
     applied_pack_id: str | None = None
     paid: Money
     balance_due: Money
-    credit: Money = Field(Decimal("0.00"), description="Paid beyond what is due: money taken at the session for a "
-                                              "session a pack also paid for (refund it or keep it on account)")
+    credit: Money = Field(Decimal("0.00"), description="Paid beyond what is due now (a pack also paid, the fee was "
+                                              "cut, or the invoice is void): refund it or keep it on account")
     payments: list[Payment]
     status: InvoiceStatus = Field(description="unpaid: nothing paid yet and a balance due; part_paid: some paid "
-                                              "and a balance due; paid: nothing due (paid or covered by a pack)")
+                                              "and a balance due; paid: nothing due (paid or covered by a pack); "
+                                              "void: its session or pack no longer exists (totals zero, lines kept "
+                                              "as invoiced, payments are credit)")
+    void_reason: Literal["session_removed", "pack_deleted"] | None = Field(
+        None, description="Why a void invoice is void: its session was deleted (or its appointment cancelled or "
+                          "no longer attended), or its pack deleted")
     issued_on: date = Field(description="The invoice date")
     version: int
     created_at: str

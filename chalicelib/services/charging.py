@@ -161,7 +161,17 @@ def charge_session(*, principal: Principal, client_id: str, request: ChargeReque
             # and choose again (the store's one loop: jittered, inside the request's budget).
             raise retry.Again("a balance moved between the read and the write") from err
 
-    return retry.optimistic(attempt, what="charge this session")
+    result = retry.optimistic(attempt, what="charge this session")
+    _follow_invoice(practice_id, client_id, request.session_ref)
+    return result
+
+
+def _follow_invoice(practice_id: str, client_id: str, session_ref: str) -> None:
+    """The session's invoice, if it has one, follows what was just written: the session's
+    fee and code, the pack its usage is on, or the session gone (void) or back."""
+    from chalicelib.services import invoices  # imported here: invoices re-charges through this module
+
+    invoices.follow(practice_id, client_id, session_ref)
 
 
 def _result(decision: ChargeDecision, status: str, renewed_pack_id: str | None) -> ChargeResult:
@@ -216,7 +226,9 @@ def recharge_session(*, principal: Principal, client_id: str, request: ChargeReq
                 raise answer from err
             raise retry.Again("a balance or usage moved between the read and the write") from err
 
-    return retry.optimistic(attempt, what="correct this session's charge")
+    result = retry.optimistic(attempt, what="correct this session's charge")
+    _follow_invoice(practice_id, client_id, request.session_ref)
+    return result
 
 
 def _already_charged(practice_id: str, client_id: str, session_ref: str) -> ChargeResult:
@@ -255,7 +267,9 @@ def reverse_session(*, principal: Principal, client_id: str, session_ref: str,
             {"id": u.entitlement_id, "kind": "pack" if u.kind == "PACK" else "authorization",
              "amount": str(u.amount)} for u in usages])
 
-    return retry.optimistic(attempt, what="reverse this session's charge")
+    result = retry.optimistic(attempt, what="reverse this session's charge")
+    _follow_invoice(practice_id, client_id, session_ref)
+    return result
 
 
 def _refuse_if_recorded(practice_id: str, client_id: str, session_ref: str, field: str) -> None:

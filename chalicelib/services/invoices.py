@@ -1,209 +1,271 @@
 """Invoices for a client session or a pack sale, payments, and applying or removing the pack
-that pays for a session (which re-charges the session in the same transaction)."""
+that pays for a session (which re-charges the session in the same transaction).
+
+An invoice follows what it bills as it is now: `follow` (and `follow_pack`) recompute it from
+the session (its code, fee and add-ons, and the pack its usage is on) or the sold pack, and are
+called after every change to those (charging's charge, re-charge and give-back; a session's
+add-ons; a pack deleted or consolidated). Payments are never changed: what they pay beyond what
+is due now is credit. An invoice whose session or pack is gone is void, and comes back to life
+with a session re-created under the same id."""
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.auth import Principal
+from chalicelib.domain import invoices as rules
 from chalicelib.domain.ids import new_id
-from chalicelib.errors import AlreadyExists, Conflict
+from chalicelib.domain.invoices import Line, SessionBill
+from chalicelib.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed, RetryLater
 from chalicelib.models.invoices import (
     ApplyPack,
     Invoice,
     InvoiceChange,
     InvoiceCreate,
+    InvoiceLine,
     InvoiceListQuery,
-    InvoiceStatus,
+    Payment,
     PaymentCreate,
 )
 from chalicelib.services import charging, sessions
 from chalicelib.services.practice import practice_calendar
-from chalicelib.store import entitlements as entitlement_store
-from chalicelib.store import invoices as invoice_store
-from chalicelib.store import items
-from chalicelib.store import sessions as session_store
-from chalicelib.store.repository import BILLING_CODES, CLIENTS
+from chalicelib.store import clients as client_store
+from chalicelib.store import invoices as store
+from chalicelib.store import retry
 
-ZERO = Decimal("0.00")
+log = logging.getLogger(__name__)
 
-
-def _view(item: dict[str, Any]) -> Invoice:
-    # Status and date from the figures: items written before the practice-wide list stored
-    # "open" and no invoice date.
-    return Invoice.model_validate({**items.public(item), "issued_on": _issued_on(item),
-                                   "status": _status(Decimal(item["paid"]), Decimal(item["balance_due"]))})
+SESSION_REMOVED, PACK_DELETED = "session_removed", "pack_deleted"
 
 
-def _status(paid: Decimal, due: Decimal) -> InvoiceStatus:
-    if due == 0:
-        return "paid"
-    return "part_paid" if paid > 0 else "unpaid"
+def invoice_id_of(subject_id: str) -> str:
+    """A session's or a pack sale's invoice id: one invoice each, found without a lookup."""
+    return f"inv_{subject_id}"
 
 
-def _issued_on(item: dict[str, Any]) -> str:
-    return item.get("issued_on") or item["created_at"][:10]
+# ---- what an invoice says now ---------------------------------------------------------------
+
+def _billed(invoice: Invoice, lines: list[Line], *, pack_id: str | None = None, covered: Decimal = rules.ZERO,
+            void_reason: str | None = None) -> Invoice:
+    """The invoice with these lines and this pack cover, its figures settled from its payments."""
+    amounts = [p.amount for p in invoice.payments]
+    figures = rules.void(amounts) if void_reason else rules.settle(lines, covered, amounts)
+    return invoice.model_copy(update={
+        "lines": [InvoiceLine(description=ln.description, code=ln.code, amount=ln.amount) for ln in lines],
+        "applied_pack_id": pack_id, "total": figures.total, "covered_by_pack": figures.covered,
+        "paid": figures.paid, "balance_due": figures.due, "credit": figures.credit, "status": figures.status,
+        "void_reason": void_reason})
 
 
-def _get(practice_id: str, client_id: str, invoice_id: str) -> dict[str, Any]:
-    return invoice_store.get(practice_id, client_id, invoice_id)
+def _lines(invoice: Invoice) -> list[Line]:
+    return [Line(ln.description, ln.code, ln.amount) for ln in invoice.lines]
 
 
-def _settle(item: dict[str, Any], *, refused_field: str | None = None) -> dict[str, Any]:
-    """Totals from the lines, the pack cover and the payments, and the status and date that
-    list the invoice (one rule, used on every write, so the lists follow each write).
-    Money taken at the session is never refused: what it pays beyond what is due (the session
-    also counted against a pack) is the invoice's credit. Any other excess is refused (409,
-    naming `refused_field` when the request has one)."""
-    total = sum((Decimal(line["amount"]) for line in item["lines"]), ZERO)
-    paid = sum((Decimal(p["amount"]) for p in item["payments"]), ZERO)
-    at_session = sum((Decimal(p["amount"]) for p in item["payments"] if p.get("at_session")), ZERO)
-    covered = min(Decimal(item.get("covered_by_pack") or 0), total)
-    # The session's own payment first: its excess is credit; later payments fit what is left.
-    left = total - covered - at_session
-    credit = max(-left, ZERO)
-    due = max(left, ZERO) - (paid - at_session)
-    if due < 0:
-        raise Conflict(f"Payments would exceed what is due by {-due:.2f}",
-                       **({"field": refused_field} if refused_field else {}))
-    return {**item, "total": str(total), "paid": str(paid), "covered_by_pack": str(covered),
-            "balance_due": str(due), "credit": str(credit), "status": _status(paid, due),
-            "issued_on": _issued_on(item)}
+def _session_billed(invoice: Invoice, bill: SessionBill, pack_id: str | None) -> Invoice:
+    # A pack pays the session's fee; add-ons stay the client's to pay.
+    return _billed(invoice, rules.session_lines(bill, _lines(invoice)), pack_id=pack_id,
+                   covered=bill.fee if pack_id else rules.ZERO)
 
 
-def _pack_cover(practice_id: str, client_id: str, session: dict[str, Any]) -> tuple[str | None, Decimal]:
-    """The pack a session counts against, and how much of its fee that pack pays."""
-    usage = next((u for u in entitlement_store.read_usages(practice_id, client_id, session["id"])
-                  if u["kind"] == "PACK" and u["state"] == "active"), None)
-    return (usage["entitlement_id"], Decimal(session["fee"])) if usage else (None, ZERO)
+def _as_now(practice_id: str, invoice: Invoice) -> Invoice:
+    """The invoice as its session or pack is now (void, with its lines kept as the record of
+    what was invoiced, when that is gone)."""
+    if invoice.subject == "session":
+        bill = store.session_bill(practice_id, invoice.client_id, invoice.session_id or "")
+        if bill is None:
+            return _billed(invoice, _lines(invoice), void_reason=SESSION_REMOVED)
+        return _session_billed(invoice, bill, bill.pack_id)
+    sale = store.pack_sale(practice_id, invoice.client_id, invoice.pack_id or "")
+    if sale is None:
+        return _billed(invoice, _lines(invoice), void_reason=PACK_DELETED)
+    return _billed(invoice, rules.sale_lines(sale))
 
+
+def _stamped(invoice: Invoice, version: int) -> Invoice:
+    """The invoice as written over `version`: the next version, updated now."""
+    return invoice.model_copy(update={"version": version + 1, "updated_at": clock.now()})
+
+
+def follow(practice_id: str, client_id: str, session_id: str) -> None:
+    """Bring a session's invoice (if it has one) up to date with the session, its charge and
+    the pack behind it; nothing is written when nothing changed."""
+    _follow(practice_id, client_id, invoice_id_of(session_id))
+
+
+def follow_pack(practice_id: str, client_id: str, pack_id: str) -> None:
+    """Bring a pack sale's invoice (if it has one) up to date with the pack (void once deleted)."""
+    _follow(practice_id, client_id, invoice_id_of(pack_id))
+
+
+def _follow(practice_id: str, client_id: str, invoice_id: str) -> None:
+    def attempt(_: retry.Attempt) -> None:
+        # The invoice is read BEFORE what it follows, and written only at the version read: a
+        # change landing after our read of the session is followed by its own call, which
+        # reads the invoice after ours and so either writes after us or finds us stale.
+        current = store.find(practice_id, client_id, invoice_id)
+        if current is None:
+            return
+        updated = _as_now(practice_id, current)
+        if updated == current:
+            return
+        try:
+            store.save(practice_id, _stamped(updated, current.version), expected_version=current.version)
+        except PreconditionFailed as err:
+            raise retry.Again("the invoice changed between the read and the write") from err
+
+    try:
+        retry.optimistic(attempt, what="bring the invoice up to date")
+    except RetryLater:
+        # The change it follows is written; the invoice catches up on its next payment or
+        # change (a payment always settles against the invoice as it is now).
+        log.warning("invoice %s could not follow its session or pack in time", invoice_id)
+
+
+# ---- creating, reading, paying -----------------------------------------------------------------
 
 def create_invoice(*, principal: Principal, client_id: str, data: InvoiceCreate) -> Invoice:
     """One invoice per session or pack sale (a second one is refused with 409)."""
-    return _view(_create(principal.practice_id, _new_invoice(principal.practice_id, client_id, data)))
+    invoice = _new_invoice(principal.practice_id, client_id, data)
+    store.create(principal.practice_id, invoice)
+    return invoice
 
 
-def _new_invoice(pid: str, client_id: str, data: InvoiceCreate) -> dict[str, Any]:
-    """The invoice item, not yet written nor settled."""
-    if data.session_id:
-        session = session_store.get(pid, client_id, data.session_id)
-        add_ons = BILLING_CODES.get_many(pid, session.get("add_on_codes") or [])
-        lines = [{"description": f"Session {session['date_of_service']}", "code": session["billing_code"],
-                  "amount": session["fee"]}]
-        lines += [{"description": a["description"], "code": a["code"], "amount": str(a["default_charge"])}
-                  for a in add_ons if a]
-        applied, covered = _pack_cover(pid, client_id, session)
-        paid = session.get("paid_at_session")
-        payments = [{"id": new_id("pay"), "amount": paid["amount"], "method": paid["method"],
-                     "on": session["date_of_service"], "at_session": True}] if paid else []
-        values = {"subject": "session", "session_id": session["id"], "lines": lines, "payments": payments,
-                  "applied_pack_id": applied, "covered_by_pack": str(covered)}
-        invoice_id = f"inv_{session['id']}"
-    else:
-        pack = entitlement_store.get_entitlement(pid, client_id, "PACK", data.pack_id or "")
-        values = {"subject": "pack_sale", "pack_id": pack["id"], "payments": [], "covered_by_pack": "0.00",
-                  "lines": [{"description": f"Pack: {pack['name']}", "code": None, "amount": f"{pack['price']:.2f}"}]}
-        invoice_id = f"inv_{pack['id']}"
+def _new_invoice(pid: str, client_id: str, data: InvoiceCreate, *, payment: Payment | None = None) -> Invoice:
+    """The invoice as it is about to be written: the session's paid-at-session money is its
+    first payment and never refused; `payment` (the first payment onto it) must fit what is due."""
     issued_on = (data.issued_on or practice_calendar(pid).today).isoformat()
-    return {**values, "id": invoice_id, "client_id": client_id, "issued_on": issued_on}
+    if data.session_id:
+        bill = store.session_bill(pid, client_id, data.session_id)
+        if bill is None:
+            raise NotFound("Client session", data.session_id)
+        paid = bill.paid_at_session
+        payments = [{"id": new_id("pay"), "amount": paid[0], "method": paid[1], "on": bill.date_of_service,
+                     "at_session": True}] if paid else []
+        blank = _blank(invoice_id_of(bill.session_id), client_id, issued_on, payments, subject="session",
+                       session_id=bill.session_id)
+        invoice = _session_billed(blank, bill, bill.pack_id)
+    else:
+        sale = store.pack_sale(pid, client_id, data.pack_id or "")
+        if sale is None:
+            raise NotFound("Pack", data.pack_id or "")
+        blank = _blank(invoice_id_of(sale.pack_id), client_id, issued_on, [], subject="pack_sale",
+                       pack_id=sale.pack_id)
+        invoice = _billed(blank, rules.sale_lines(sale))
+    return _with_payment(invoice, payment) if payment else invoice
 
 
-def _create(pid: str, invoice: dict[str, Any], *, refused_field: str | None = None) -> dict[str, Any]:
-    return invoice_store.create(pid, _settle(invoice, refused_field=refused_field))
+def _blank(invoice_id: str, client_id: str, issued_on: str, payments: list[dict[str, Any]],
+           **subject: Any) -> Invoice:
+    """A new invoice with no lines yet (its figures are settled by _billed)."""
+    return store.new({"id": invoice_id, "client_id": client_id, "issued_on": issued_on, "lines": [],
+                      "payments": payments, "total": "0", "covered_by_pack": "0", "paid": "0",
+                      "balance_due": "0", "credit": "0", "status": "paid", **subject})
+
+
+def _with_payment(invoice: Invoice, payment: Payment) -> Invoice:
+    """The invoice (as it is now) with a new payment, refused (409, body.amount) past what is due."""
+    refusal = rules.payment_refusal(invoice.status, invoice.balance_due, payment.amount)
+    if refusal:
+        raise Conflict(refusal, field="body.amount")
+    paying = invoice.model_copy(update={"payments": [*invoice.payments, payment]})
+    return _billed(paying, _lines(paying), pack_id=paying.applied_pack_id, covered=paying.covered_by_pack)
 
 
 def pay_session(*, principal: Principal, client_id: str, session_id: str, data: PaymentCreate) -> InvoiceChange:
     """A payment onto a session's invoice, creating the invoice with it on the first payment:
     one write either way, so a refused payment leaves no invoice behind."""
     pid = principal.practice_id
-    invoice_id = f"inv_{session_id}"
-    if invoice_store.find(pid, client_id, invoice_id) is None:
-        invoice = _new_invoice(pid, client_id, InvoiceCreate(session_id=session_id))
-        invoice["payments"] = [*invoice["payments"], _payment(pid, data)]
+    invoice_id = invoice_id_of(session_id)
+    if store.find(pid, client_id, invoice_id) is None:
+        invoice = _new_invoice(pid, client_id, InvoiceCreate(session_id=session_id),
+                               payment=_payment(pid, data))
         try:
-            created = _create(pid, invoice, refused_field="body.amount")
-            return InvoiceChange(invoice=_view(created), version=created["version"])
+            store.create(pid, invoice)
+            return InvoiceChange(invoice=invoice, version=invoice.version)
         except AlreadyExists:
             pass  # created meanwhile by another request: pay onto it
     return add_payment(principal=principal, client_id=client_id, invoice_id=invoice_id, data=data)
 
 
 def get_invoice(*, principal: Principal, client_id: str, invoice_id: str) -> Invoice:
-    return _view(_get(principal.practice_id, client_id, invoice_id))
+    return store.get(principal.practice_id, client_id, invoice_id)
 
 
 def list_invoices(*, principal: Principal, client_id: str, limit: int,
                   start_key: dict | None) -> tuple[list[Invoice], dict | None]:
-    CLIENTS.get(principal.practice_id, client_id)
-    found, last_key = invoice_store.client_page(principal.practice_id, client_id, limit=limit, start_key=start_key)
-    return [_view(i) for i in found], last_key
+    client_store.ensure_exists(principal.practice_id, client_id)
+    return store.client_page(principal.practice_id, client_id, limit=limit, start_key=start_key)
 
 
 def list_practice_invoices(*, principal: Principal, query: InvoiceListQuery,
                            start_key: dict | None) -> tuple[list[Invoice], dict | None]:
     """The practice's invoices by invoice date, filtered by status, client and date range; one
     index Query per page (an unknown client has none)."""
-    page = invoice_store.list_page(principal.practice_id, status=query.status, client_id=query.client_id,
-                                   first_day=query.start, last_day=query.end, limit=query.limit,
-                                   start_key=start_key)
-    return [_view(i) for i in page.items], page.last_key
+    return store.list_page(principal.practice_id, status=query.status, client_id=query.client_id,
+                           first_day=query.start, last_day=query.end, limit=query.limit, start_key=start_key)
 
 
 def add_payment(*, principal: Principal, client_id: str, invoice_id: str, data: PaymentCreate) -> InvoiceChange:
-    """Record a payment; refused if it is more than the balance due. Conditioned on the version
-    read, so two payments at once cannot both pass the check."""
-    current = _get(principal.practice_id, client_id, invoice_id)
-    updated = _settle({**current, "payments": [*current["payments"], _payment(principal.practice_id, data)]},
-                      refused_field="body.amount")
-    return _save(principal.practice_id, current, updated)
+    """Record a payment, held to what is due NOW (the invoice is brought up to date with its
+    session or pack in the same write). Conditioned on the version read: a payment racing
+    another or a change reads again, so two payments cannot both pass the check."""
+    pid = principal.practice_id
+    payment = _payment(pid, data)
+
+    def attempt(_: retry.Attempt) -> InvoiceChange:
+        current = store.get(pid, client_id, invoice_id)
+        updated = _stamped(_with_payment(_as_now(pid, current), payment), current.version)
+        try:
+            store.save(pid, updated, expected_version=current.version)
+        except PreconditionFailed as err:
+            raise retry.Again("the invoice changed between the read and the write") from err
+        return InvoiceChange(invoice=updated, version=updated.version)
+
+    return retry.optimistic(attempt, what="record this payment")
 
 
-def _payment(practice_id: str, data: PaymentCreate) -> dict[str, Any]:
+def _payment(practice_id: str, data: PaymentCreate) -> Payment:
     on = data.on or practice_calendar(practice_id).today
-    return {"id": new_id("pay"), "amount": f"{data.amount:.2f}", "method": data.method, "on": on.isoformat()}
+    return Payment(id=new_id("pay"), amount=data.amount, method=data.method, on=on)
 
 
-def _save(practice_id: str, current: dict[str, Any], updated: dict[str, Any]) -> InvoiceChange:
-    version = current["version"]
-    updated = {**updated, "version": version + 1, "updated_at": items.now()}
-    invoice_store.save(practice_id, updated, expected_version=version)
-    return InvoiceChange(invoice=_view(updated), version=updated["version"])
-
-
-def _session_of(principal: Principal, client_id: str, invoice: dict[str, Any]) -> dict[str, Any]:
-    if invoice["subject"] != "session":
-        raise Conflict("Only a session's invoice has a pack to apply or remove")
-    return session_store.get(principal.practice_id, client_id, invoice["session_id"])
-
+# ---- the pack that pays ------------------------------------------------------------------------
 
 def set_pack(*, principal: Principal, client_id: str, invoice_id: str, pack_id: str | None,
              expected_version: int) -> InvoiceChange:
     """Apply `pack_id` to a session's invoice (the session then counts against that pack), or
     remove the pack (None: the session is billed on the invoice). The session is re-charged
     and the invoice updated in one transaction."""
-    current = _get(principal.practice_id, client_id, invoice_id)
-    if current["version"] != expected_version:
-        raise items.stale("Invoice", invoice_id, current["version"], expected_version)
-    session = _session_of(principal, client_id, current)
-    code, _ = sessions.check_codes(principal, session["billing_code"], [])
-    request = sessions.charge_request(session["id"], session)
-    written: dict[str, Any] = {}
+    pid = principal.practice_id
+    current = store.get(pid, client_id, invoice_id)
+    if current.version != expected_version:
+        raise store.stale(current, expected_version)
+    if current.subject != "session":
+        raise Conflict("Only a session's invoice has a pack to apply or remove")
+    bill = store.session_bill(pid, client_id, current.session_id or "")
+    if bill is None:
+        raise Conflict(f"Invoice {invoice_id} is void: its session no longer exists")
+    code, _ = sessions.check_codes(principal, bill.billing_code, [])
+    request = sessions.charge_request(bill.session_id, {
+        "date_of_service": bill.date_of_service, "billing_code": bill.billing_code, "minutes": bill.minutes,
+        "fee": str(bill.fee), "bill_to": bill.bill_to})
+    written: dict[str, Invoice] = {}
 
-    def write(plan: Any) -> list[dict[str, Any]]:
-        if pack_id and (plan.pack is None or plan.pack["id"] != pack_id):
-            raise Conflict(f"Pack {pack_id} cannot take this session: {plan.pack_reason}")
-        cover = Decimal(session["fee"]) if plan.pack else ZERO
-        written["item"] = _settle({
-            **current, "applied_pack_id": pack_id, "covered_by_pack": str(cover),
-            "version": expected_version + 1, "updated_at": items.now()})
-        return [invoice_store.put_action(principal.practice_id, written["item"], expected_version=expected_version)]
+    def write(plan: charging.ChargeDecision | None) -> list[dict[str, Any]]:
+        chosen = plan.pack_id if plan else None
+        if pack_id and chosen != pack_id:
+            raise Conflict(f"Pack {pack_id} cannot take this session: {plan.pack_reason if plan else None}")
+        written["invoice"] = _stamped(_session_billed(current, bill, chosen), expected_version)
+        return [store.put_action(pid, written["invoice"], expected_version=expected_version)]
 
     charge = charging.recharge_session(
         principal=principal, client_id=client_id, request=request, code=code,
         pack_choice=pack_id or charging.NO_PACK,
-        companion=charging.Companion(actions=write, refused=lambda err, i: items.write_error(
-            err, i, expected_version=expected_version, resource="Invoice", resource_id=invoice_id)))
-    return InvoiceChange(invoice=_view(written["item"]), charge=charge, version=expected_version + 1)
+        companion=charging.Companion(actions=write, refused=lambda err, i: store.refusal(
+            err, i, invoice_id, expected_version=expected_version)))
+    return InvoiceChange(invoice=written["invoice"], charge=charge, version=expected_version + 1)
 
 
 def apply_pack(*, principal: Principal, client_id: str, invoice_id: str, data: ApplyPack,
