@@ -472,7 +472,7 @@ def _attend(principal: Principal, practice: Practice, current: dict[str, Any], c
             version: int) -> Any:
     """Charge an attended (or charged missed) appointment; attending also records its client
     session, keyed by the appointment, in the same transaction."""
-    # The client item comes in the same read: its history marker is written only if missing.
+    # Whether the client has a history comes in the same read: its marker is written only if missing.
     code, location_pos, client = sessions.codes_and_client(principal, current["billing_code"], [],
                                                            current["location_id"], current["client_id"])
     start, end = datetime.fromisoformat(current["start"]), datetime.fromisoformat(current["end"])
@@ -507,9 +507,10 @@ def _status_update(practice_id: str, current: dict[str, Any], status: str, versi
 
 
 def _status_write(practice_id: str, current: dict[str, Any], status: str, version: int, reason: str | None,
-                  session: dict[str, Any] | None = None, client: dict[str, Any] | None = None) -> charging.Companion:
+                  session: dict[str, Any] | None = None, client: bool | None = None) -> charging.Companion:
     """The appointment's new status (and its client session's creation or removal) as the
-    companion of the charge or reversal that goes with it."""
+    companion of the charge or reversal that goes with it (`client`: whether the client has a
+    history already)."""
     marker_at: dict[str, int] = {}
 
     def actions(decision: ChargeDecision | None) -> list[dict[str, Any]]:

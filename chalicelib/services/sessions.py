@@ -7,29 +7,26 @@ from datetime import date
 from typing import Any
 
 from chalicelib.auth import Principal
+from chalicelib.clock import now as clock_now
 from chalicelib.domain import codes as code_lists
 from chalicelib.domain.charging import ChargeDecision
 from chalicelib.domain.codes import DEFAULT_POS
 from chalicelib.domain.ids import new_id
-from chalicelib.errors import AlreadyExists, NotFound, ValidationFailed
+from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import ChargeRequest
 from chalicelib.models.sessions import ClientSession, SessionCreate, SessionResult, SessionUpdate
 from chalicelib.services import charging
 from chalicelib.services.common import changes_of
-from chalicelib.store import items
+from chalicelib.store import clients as client_store
+from chalicelib.store import codes as code_store
 from chalicelib.store import sessions as store
-from chalicelib.store.history import history_marker, history_refused
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, DIAGNOSIS_CODES, LOCATIONS, Collection, get_each
+from chalicelib.store.history import history_marker
 
 _CHARGED_FIELDS = {"billing_code", "minutes", "fee", "date_of_service", "bill_to"}
 
 
 session_key = store.session_key  # other services name a session's item by it
-
-
-def _view(item: dict[str, Any]) -> ClientSession:
-    return ClientSession.model_validate(items.public(item))
 
 
 def check_codes(principal: Principal, billing_code: str, add_on_codes: list[str],
@@ -42,30 +39,27 @@ def check_codes(principal: Principal, billing_code: str, add_on_codes: list[str]
 
 def codes_and_client(principal: Principal, billing_code: str, add_on_codes: list[str],
                      location_id: str | None = None,
-                     client_id: str | None = None) -> tuple[BillingCode, str | None, dict[str, Any] | None]:
-    """check_codes, and the client item (None if missing) in the same BatchGetItem: a charge
-    needs it to know whether the client's history marker is still to be written."""
-    wanted: list[tuple[Collection, str]] = [(BILLING_CODES, c) for c in [billing_code, *add_on_codes]]
-    if location_id:
-        wanted.append((LOCATIONS, location_id))
-    found = get_each(principal.practice_id, wanted + ([(CLIENTS, client_id)] if client_id else []))
-    client = found.pop() if client_id else None
-    code, add_ons = found[0], found[1:1 + len(add_on_codes)]
+                     client_id: str | None = None) -> tuple[BillingCode, str | None, bool | None]:
+    """check_codes, and whether the client has a history (None: no such client) in the same
+    BatchGetItem: a charge needs it to know whether the client's history marker is still to be
+    written."""
+    found, location, client = store.codes_and_client(principal.practice_id, [billing_code, *add_on_codes],
+                                                     location_id, client_id)
+    code, add_ons = found[0], found[1:]
     errors = []
     if code is None:
         errors.append({"field": "body.billing_code",
                        "reason": f"{billing_code} is not in the practice's billing codes"})
-    elif code["add_on"]:
+    elif code.add_on:
         errors.append({"field": "body.billing_code", "reason": f"{billing_code} is an add-on code"})
-    for i, (value, item) in enumerate(zip(add_on_codes, add_ons, strict=True)):
-        if item is None or not item["add_on"]:
+    for i, (value, add_on) in enumerate(zip(add_on_codes, add_ons, strict=True)):
+        if add_on is None or not add_on.add_on:
             errors.append({"field": f"body.add_on_codes.{i}", "reason": f"{value} is not an add-on billing code"})
-    location = found[-1] if location_id else None
     if location_id and location is None:
         errors.append({"field": "body.location_id", "reason": "does not exist in this practice"})
     if errors or code is None:
         raise ValidationFailed(errors)
-    return BillingCode.model_validate(items.public(code)), location["place_of_service"] if location else None, client
+    return code, location.place_of_service if location else None, client
 
 
 def check_diagnoses(principal: Principal, primary: str | None, additional: list[str] | None,
@@ -83,7 +77,7 @@ def check_diagnoses(principal: Principal, primary: str | None, additional: list[
         named += [(f"body.additional_diagnoses.{i}", c) for i, c in enumerate(additional or [])]
     unlisted = [(field, c) for field, c in named if c and code_lists.icd10_description(c) is None]
     if unlisted:
-        kept = DIAGNOSIS_CODES.get_many(principal.practice_id, [c for _, c in unlisted])
+        kept = code_store.diagnosis_codes(principal.practice_id, [c for _, c in unlisted])
         errors += [{"field": field, "reason": f"{c} is not in the ICD-10-CM code list"}
                    for (field, c), item in zip(unlisted, kept, strict=True) if item is None]
     if errors:
@@ -120,15 +114,11 @@ def create_session(*, principal: Principal, client_id: str, data: SessionCreate,
         return [store.put_action(principal.practice_id, client_id, written["item"]),
                 *history_marker(principal.practice_id, client_id, client)]
 
-    def refused(err: items.TransactionCancelled, start: int) -> Exception | None:
-        if start in err.failed():
-            return AlreadyExists(f"Client session {session_id} already exists")
-        return history_refused(err, start + 1, client_id)
-
     charge = charging.charge_session(
         principal=principal, client_id=client_id, code=code, request=charge_request(session_id, values),
-        companion=charging.Companion(actions=write, refused=refused))
-    return SessionResult(session=_view(written["item"]), charge=charge, version=1)
+        companion=charging.Companion(actions=write, refused=lambda err, start: store.create_refused(
+            err, start, session_id=session_id, client_id=client_id)))
+    return SessionResult(session=store.session_of(written["item"]), charge=charge, version=1)
 
 
 def charge_request(session_id: str, values: dict[str, Any]) -> ChargeRequest:
@@ -139,15 +129,14 @@ def charge_request(session_id: str, values: dict[str, Any]) -> ChargeRequest:
 
 
 def get_session(*, principal: Principal, client_id: str, session_id: str) -> ClientSession:
-    return _view(store.get(principal.practice_id, client_id, session_id))
+    return store.get(principal.practice_id, client_id, session_id)
 
 
 def list_sessions(*, principal: Principal, client_id: str, limit: int,
                   start_key: dict | None) -> tuple[list[ClientSession], dict | None]:
     """A client's sessions, oldest recorded first (one Query)."""
-    CLIENTS.get(principal.practice_id, client_id)
-    page = store.page(principal.practice_id, client_id, limit=limit, start_key=start_key)
-    return [_view(i) for i in page.items], page.last_key
+    client_store.ensure_exists(principal.practice_id, client_id)
+    return store.page(principal.practice_id, client_id, limit=limit, start_key=start_key)
 
 
 def update_session(*, principal: Principal, client_id: str, session_id: str, changes: SessionUpdate,
@@ -156,25 +145,23 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
     are sent too); a change to code, minutes, fee, date or bill_to re-charges in the same
     transaction (to "client" gives the authorization back, to "automatic" counts it)."""
     current = store.get(principal.practice_id, client_id, session_id)
-    if current["version"] != expected_version:
-        raise items.stale("Client session", session_id, current["version"], expected_version)
+    if current.version != expected_version:
+        raise store.stale(current, expected_version)
     values = changes_of(changes, required=("date_of_service", "billing_code", "minutes", "fee", "bill_to",
                                            "additional_diagnoses", "modifiers", "additional_dates", "add_on_codes"))
-    merged = {**items.public(current), **values}
+    merged = {**store.fields_of(current), **values}
     check_diagnoses(principal, merged.get("primary_diagnosis"), merged.get("additional_diagnoses"),
                     changed=set(values))
     code, _ = check_codes(principal, merged["billing_code"], merged.get("add_on_codes") or [])
-    if "billing_code" in values and values["billing_code"] != current["billing_code"]:
+    if "billing_code" in values and values["billing_code"] != current.billing_code:
         merged["minutes"] = values.get("minutes", code.default_minutes)
         merged["fee"] = values.get("fee", str(code.default_charge))
     if merged.get("resubmission_code") and not merged.get("original_claim_reference"):
         raise ValidationFailed.field("body.original_claim_reference", "a resubmission code needs it")
-    merged.update(version=expected_version + 1, updated_at=items.now())
+    merged.update(version=expected_version + 1, updated_at=clock_now())
     if not _CHARGED_FIELDS & values.keys():
-        items.transact_entity([store.put_action(principal.practice_id, client_id, merged,
-                                                expected_version=expected_version)],
-                              expected_version=expected_version, resource="Client session", resource_id=session_id)
-        return SessionResult(session=_view(merged), version=merged["version"])
+        store.put(principal.practice_id, client_id, merged, expected_version=expected_version)
+        return SessionResult(session=store.session_of(merged), version=merged["version"])
 
     def write(decision: ChargeDecision | None) -> list[dict[str, Any]]:
         assert decision is not None  # a charge's companion always gets its decision
@@ -185,9 +172,9 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
 
     charge = charging.recharge_session(
         principal=principal, client_id=client_id, code=code, request=charge_request(session_id, merged),
-        companion=charging.Companion(actions=write, refused=lambda err, i: items.write_error(
-            err, i, expected_version=expected_version, resource="Client session", resource_id=session_id)))
-    return SessionResult(session=_view(merged), charge=charge, version=merged["version"])
+        companion=charging.Companion(actions=write, refused=lambda err, i: store.write_refused(
+            err, i, expected_version=expected_version, session_id=session_id)))
+    return SessionResult(session=store.session_of(merged), charge=charge, version=merged["version"])
 
 
 def delete_session(*, principal: Principal, client_id: str, session_id: str, expected_version: int) -> None:
@@ -197,5 +184,5 @@ def delete_session(*, principal: Principal, client_id: str, session_id: str, exp
         companion=charging.Companion(
             actions=lambda _: [store.delete_action(principal.practice_id, client_id, session_id,
                                                    expected_version=expected_version)],
-            refused=lambda err, i: items.write_error(err, i, expected_version=expected_version,
-                                                     resource="Client session", resource_id=session_id)))
+            refused=lambda err, i: store.write_refused(err, i, expected_version=expected_version,
+                                                       session_id=session_id)))

@@ -70,6 +70,11 @@ def get_diagnosis_code(practice_id: str, code: str) -> DiagnosisCode:
     return _DIAGNOSIS.get(practice_id, code)
 
 
+def diagnosis_codes(practice_id: str, codes: list[str]) -> list[DiagnosisCode | None]:
+    """Several diagnosis codes in one read, in the order asked (None: not in the catalogue)."""
+    return [None if item is None else _diagnosis(item) for item in DIAGNOSIS_CODES.get_many(practice_id, codes)]
+
+
 def list_diagnosis_codes(practice_id: str, *, limit: int,
                          start_key: dict[str, Any] | None) -> tuple[list[DiagnosisCode], dict[str, Any] | None]:
     """One page of the diagnosis codes in code order, and the key to continue from."""

@@ -21,7 +21,8 @@ class MissingLocations(Exception):
         self.location_ids = location_ids
 
 
-def _location(item: dict[str, Any]) -> Location:
+def location_of(item: dict[str, Any]) -> Location:
+    """A stored location as the Location model (other repositories' batch reads use it too)."""
     return Location.model_validate({**items.public(item), "place_of_service_name":
                                     codes.place_of_service_name(item["place_of_service"])})
 
@@ -30,7 +31,7 @@ def _room(item: dict[str, Any]) -> Room:
     return Room.model_validate(items.public(item))
 
 
-_LOCATIONS = Entities(LOCATIONS, _location)
+_LOCATIONS = Entities(LOCATIONS, location_of)
 _ROOMS = Entities(ROOMS, _room)
 
 
