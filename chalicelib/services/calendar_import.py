@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal
 from chalicelib.domain.icalendar_lines import first_error
+from chalicelib.domain.recurrence import never_occurs
 from chalicelib.domain.scheduling import MAX_LENGTH, Occurrence, booked_length, first_overlap, local_instant
 from chalicelib.errors import AlreadyExists, NotFound, ValidationFailed
 from chalicelib.models.appointments import AppointmentCreate, CalendarImport, CalendarImportResult, ImportedEvent
@@ -86,7 +87,7 @@ def _import_event(principal: Principal, data: CalendarImport, event: Any, zone: 
                               detail="an event needs a UID and a start time (all-day events are skipped)")]
     unknown = _unknown_zone(event)
     start = start if start.tzinfo else start.replace(tzinfo=zone)  # floating times are the practice's
-    refusal = _refusal(event, unknown)
+    refusal = _refusal(event, unknown, start)
     if refusal:
         return [ImportedEvent(uid=uid, start=start, outcome="skipped", detail=refusal)]
     end = event.decoded("DTEND") if "DTEND" in event else start + event.decoded("DURATION", timedelta(hours=1))
@@ -112,7 +113,7 @@ def _import_event(principal: Principal, data: CalendarImport, event: Any, zone: 
     return [_create(principal, data, uid, client_id, s, s.astimezone(UTC) + length) for s in starts] + tail
 
 
-def _refusal(event: Any, unknown_zone: str | None) -> str | None:
+def _refusal(event: Any, unknown_zone: str | None, start: datetime) -> str | None:
     """Why a whole event is not imported, read from the event alone (None: it may be)."""
     if str(event.get("STATUS") or "").upper() == "CANCELLED":
         return "the event is cancelled in the calendar (STATUS:CANCELLED): nothing is booked or billed for it"
@@ -124,6 +125,9 @@ def _refusal(event: Any, unknown_zone: str | None) -> str | None:
     if frequency in _SUB_DAILY:
         return (f"it repeats every {_SUB_DAILY[frequency]} (FREQ={frequency}): an appointment repeats at most "
                 "daily, so none of it is imported")
+    if frequency and never_occurs(rule, start.date()):
+        return ("its repeat rule (RRULE) falls on no date, e.g. the 30th of February or a 6th Monday: "
+                "nothing to import")
     return None
 
 

@@ -69,12 +69,14 @@ def test_importing_the_same_file_again_creates_nothing(api):
 def test_send_to_billing_creates_charged_client_sessions(api):
     client = make_client(api, email="jamie.rivera@example.com")
     pack = make_pack(api, client["id"], name="Five", measure="sessions", limit="5", price="1")
-    reply = _import(api, _ics(WEEKLY_IN_NEW_YORK), send_to_billing=True).body
+    # Care already given: only events that have ended become sessions (tests/api/test_calendar_import_refusals.py).
+    held = _ics(WEEKLY_IN_NEW_YORK.replace("20261201", "20261006"))
+    reply = _import(api, held, send_to_billing=True).body
     assert reply["created"] == 3
     sessions = api.get(f"/v1/clients/{client['id']}/sessions").body["items"]
-    assert sorted(s["date_of_service"] for s in sessions) == ["2026-12-01", "2026-12-08", "2026-12-15"]
+    assert sorted(s["date_of_service"] for s in sessions) == ["2026-10-06", "2026-10-13", "2026-10-20"]
     assert api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}").body["used"] == "3"
-    assert _import(api, _ics(WEEKLY_IN_NEW_YORK), send_to_billing=True).body["already_imported"] == 3
+    assert _import(api, held, send_to_billing=True).body["already_imported"] == 3
     assert api.get(f"/v1/clients/{client['id']}/packs/{pack['id']}").body["used"] == "3"
 
 

@@ -100,3 +100,12 @@ def test_import_sends_only_past_events_to_billing_and_reports_each_future_one(ap
         "calendar": (REFUSED / "future_sent_to_billing.ics").read_text(encoding="utf-8"),
         "practitioner_id": PRACTITIONER, "location_id": LOCATION, "billing_code": "90837", "until": "2036-12-31"})
     assert booked.body["created"] == 4, booked.body
+
+
+def test_import_refuses_a_repeat_that_falls_on_no_date_and_books_the_rest(api):
+    # dateutil would walk such a rule day by day to the year 9999 (seconds per event).
+    client = make_client(api, email="jamie.rivera@example.com")
+    outcomes = {uid: (outcome, detail) for uid, outcome, detail in _lines(_import(api, "impossible_repeats.ics"))}
+    for uid in ("feb-30@example.com", "sixth-monday@example.com", "april-31@example.com"):
+        assert outcomes[uid][0] == "skipped" and "falls on no date" in outcomes[uid][1], outcomes[uid]
+    assert _booked(api, client) == ["2026-12-08T09:00:00-05:00"]
