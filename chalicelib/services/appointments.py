@@ -3,11 +3,13 @@ which charges the client's pack or authorization in the same transaction as the 
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal, Role
+from chalicelib.clock import now as clock_now
 from chalicelib.domain.charging import ChargeDecision, Session, forecast
 from chalicelib.domain.codes import DEFAULT_POS, TELEHEALTH_POS
 from chalicelib.domain.entitlements import Attendance
@@ -49,29 +51,27 @@ from chalicelib.store import appointments as store
 from chalicelib.store import attendance as attendance_store
 from chalicelib.store import entitlements as entitlement_store
 from chalicelib.store import groups as group_store
-from chalicelib.store import items
-from chalicelib.store import room_slots as slot_store
 from chalicelib.store import sessions as session_store
+from chalicelib.store.appointments import StoredAppointment
 from chalicelib.store.history import history_marker, history_refused
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS, ROOMS, USERS, Collection, get_each
 
 ATTENDANCE = ("attended", "no_show", "late_cancel")
 
 
-def appointment_view(item: dict[str, Any], tz: str) -> Appointment:
+def appointment_view(item: StoredAppointment, tz: str) -> Appointment:
     """A stored appointment with its times in the practice's time zone."""
     zone = ZoneInfo(tz)
     return Appointment.model_validate({
-        **items.public(item),
-        "start": datetime.fromisoformat(item["start"]).astimezone(zone),
-        "end": datetime.fromisoformat(item["end"]).astimezone(zone)})
+        **vars(item),
+        "start": datetime.fromisoformat(item.start).astimezone(zone),
+        "end": datetime.fromisoformat(item.end).astimezone(zone)})
 
 
-def _get(principal: Principal, appointment_id: str) -> dict[str, Any]:
+def _get(principal: Principal, appointment_id: str) -> StoredAppointment:
     """The appointment, or 404 if it does not exist or the caller may not see it."""
     item = store.get(principal.practice_id, appointment_id)
-    if item.get("group_id") and principal.role == Role.PRACTITIONER:
-        group = group_store.find_group(principal.practice_id, item["group_id"])
+    if item.group_id and principal.role == Role.PRACTITIONER:
+        group = group_store.find_group(principal.practice_id, item.group_id)
         if group is None or not may_see_group(principal, group):
             raise NotFound("Appointment", appointment_id)
     return item
@@ -83,27 +83,27 @@ def may_see_group(principal: Principal, group: Group) -> bool:
     return principal.role != Role.PRACTITIONER or principal.user_id in practitioners_of(group)
 
 
-def visible_only(principal: Principal, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def visible_only(principal: Principal, found: list[StoredAppointment]) -> list[StoredAppointment]:
     """A schedule page without the group sessions the caller may not see: one batch read of
     their groups, and only for a practitioner (every other role sees every group)."""
-    group_ids = sorted({i["group_id"] for i in found if i.get("group_id")})
+    group_ids = sorted({i.group_id for i in found if i.group_id})
     if principal.role != Role.PRACTITIONER or not group_ids:
         return found
     groups = group_store.groups_by_id(principal.practice_id, group_ids)
     visible = {g for g, group in zip(group_ids, groups, strict=True)
                if group is not None and may_see_group(principal, group)}
-    return [i for i in found if not i.get("group_id") or i["group_id"] in visible]
+    return [i for i in found if not i.group_id or i.group_id in visible]
 
 
 def _current(principal: Principal, appointment_id: str, expected_version: int, *,
-             must_be_booked_to: str | None = None) -> dict[str, Any]:
+             must_be_booked_to: str | None = None) -> StoredAppointment:
     """The appointment as the caller last read it (412 if it changed since), optionally
     refusing anything but a booked one."""
     current = _get(principal, appointment_id)
-    if current["version"] != expected_version:
-        raise items.stale("Appointment", appointment_id, current["version"], expected_version)
-    if must_be_booked_to and current["status"] != "booked":
-        raise Conflict(f"Only booked appointments can be {must_be_booked_to}; this one is {current['status']}")
+    if current.version != expected_version:
+        raise store.stale(current, expected_version)
+    if must_be_booked_to and current.status != "booked":
+        raise Conflict(f"Only booked appointments can be {must_be_booked_to}; this one is {current.status}")
     return current
 
 
@@ -188,40 +188,33 @@ def _write_booking(principal: Principal, practice: Practice, data: AppointmentCr
                    planned: list[Occurrence], warnings: list[BookingWarning], group_id: str | None = None) -> Booking:
     series_id = new_id("ser") if len(planned) > 1 else None
     exclusive = practice.room_booking == "block" or not data.override_room_conflict
-    written: list[dict[str, Any]] = []
+    written: list[tuple[StoredAppointment, list[HourChange]]] = []
     for occ in planned:
-        item = appointment_item(principal.practice_id, data, code, occ, series_id, group_id=group_id)
-        changes = _slot_changes(None, item, exclusive)
+        item, changes = _slot_changes(None, _new_appointment(data, code, occ, series_id, group_id=group_id), exclusive)
         try:
-            store.write(item, also=_hold_actions(principal.practice_id, item, changes))
-        except items.TransactionCancelled as err:
-            _release(principal.practice_id, written)  # a series is booked whole or not at all
-            raise _room_taken(practice, occ, changes, err) from err
-        written.append(item)
-    return Booking(appointments=[appointment_view(i, practice.time_zone) for i in written],
-                   warnings=_localized(warnings, practice.time_zone), version=written[0]["version"])
+            store.write(principal.practice_id, item, slots=changes)
+        except store.Refused as err:
+            _release(principal.practice_id, [i for i, _ in written])  # a series is booked whole or not at all
+            raise _room_taken(practice, occ, err.holders) from err
+        written.append((item, changes))
+    return Booking(appointments=[appointment_view(i, practice.time_zone) for i, _ in written],
+                   warnings=_localized(warnings, practice.time_zone), version=written[0][0].version)
 
 
-def _slot_changes(old: dict[str, Any] | None, new: dict[str, Any], exclusive: bool) -> list[HourChange]:
-    """The room-hour writes taking an appointment from what `old` holds to what `new` needs
-    (none once cancelled), and `new` marked as holding its slots. An appointment stored
+def _slot_changes(old: StoredAppointment | None, new: StoredAppointment,
+                  exclusive: bool) -> tuple[StoredAppointment, list[HourChange]]:
+    """`new` marked as holding its slots (or not, once cancelled), and the room-hour writes
+    taking the appointment from what `old` holds to what `new` needs. An appointment stored
     before slots were recorded in every mode holds none, and its own times need no check."""
-    held = _slots_of(old) if old and old.get("holds_room_slots") else set()
-    wanted = _slots_of(new) if new["status"] != "cancelled" else set()
-    new["holds_room_slots"] = True if wanted else None
-    return slot_changes(held, wanted, _slots_of(old) if old else set(), exclusive)
+    held = _slots_of(old) if old and old.holds_room_slots else set()
+    wanted = _slots_of(new) if new.status != "cancelled" else set()
+    return (replace(new, holds_room_slots=True if wanted else None),
+            slot_changes(held, wanted, _slots_of(old) if old else set(), exclusive))
 
 
-def _hold_actions(practice_id: str, item: dict[str, Any], changes: list[HourChange]) -> list[dict[str, Any]]:
-    return [slot_store.hold_action(practice_id, item["id"], change) for change in changes]
-
-
-def _room_taken(practice: Practice, occ: Occurrence, changes: list[HourChange],
-                err: items.TransactionCancelled) -> Exception:
+def _room_taken(practice: Practice, occ: Occurrence, holders: list[str]) -> Exception:
     """A refused room-hour condition as the room warning a booking would have met had the
-    other appointment been there when it looked (the first action is the appointment's own)."""
-    holders = sorted({held for index in err.failed() if index > 0
-                      for held in slot_store.holders(err.items[index], changes[index - 1].free)})
+    other appointment been there when it looked."""
     detail = f"room is booked for {', '.join(holders)}" if holders else "room was taken while booking"
     hint = "" if practice.room_booking == "block" else "; send override_room_conflict: true to book anyway"
     return Conflict(f"The room was booked by someone else a moment ago{hint}",
@@ -248,57 +241,58 @@ def _check_references(principal: Principal, data: AppointmentCreate) -> BillingC
     """The client (none for a group), practitioner, location, room and code must exist in this
     practice: one read."""
     pid = principal.practice_id
-    wanted: dict[str, tuple[Collection, str]] = {"practitioner_id": (USERS, data.practitioner_id),
-                                                 "location_id": (LOCATIONS, data.location_id)}
-    if data.client_id:
-        wanted["client_id"] = (CLIENTS, data.client_id)
-    if data.room_id:
-        wanted["room_id"] = (ROOMS, data.room_id)
-    if data.billing_code:
-        wanted["billing_code"] = (BILLING_CODES, data.billing_code)
-    found = dict(zip(wanted, get_each(pid, list(wanted.values())), strict=True))
+    found = store.references(pid, practitioner_id=data.practitioner_id, location_id=data.location_id,
+                             client_id=data.client_id, room_id=data.room_id, billing_code=data.billing_code)
+    named = {"practitioner_id": found.practitioner, "location_id": found.location, "client_id": found.client,
+             "room_id": found.room, "billing_code": found.code}
     errors = [{"field": f"body.{name}", "reason": "does not exist in this practice"}
-              for name, item in found.items() if item is None]
-    if found["practitioner_id"] and found["practitioner_id"]["role"] != "practitioner":
+              for name, record in named.items() if record is None and getattr(data, name)]
+    if found.practitioner and found.practitioner.role != "practitioner":
         errors.append({"field": "body.practitioner_id", "reason": "is not a practitioner"})
-    if data.room_id and found["room_id"] and data.location_id not in found["room_id"]["location_ids"]:
+    if data.room_id and found.room and data.location_id not in found.room.location_ids:
         errors.append({"field": "body.room_id", "reason": "is not a room of this location"})
     if errors:
         raise ValidationFailed(errors)
-    code_item = found.get("billing_code")
-    if code_item is None:
-        default = ((found["client_id"] or {}).get("default_service") or {}).get("billing_code")
+    code = found.code
+    if code is None:
+        service = found.client.default_service if found.client else None
+        default = service.billing_code if service else None
         if not default:
             raise ValidationFailed.field("body.billing_code", "give a code: the client has no default billing code")
-        code_item = BILLING_CODES.get_or_none(pid, default)
-        if code_item is None:
+        code = store.billing_code(pid, default)
+        if code is None:
             raise ValidationFailed.field("body.billing_code", f"the client's default code {default} no longer exists")
-    return BillingCode.model_validate(items.public(code_item))
+    return code
 
 
-def appointment_item(practice_id: str, data: AppointmentCreate, code: str, occ: Occurrence,
-                     series_id: str | None, appointment_id: str | None = None,
-                     group_id: str | None = None) -> dict[str, Any]:
-    """A whole appointment item, indexed for the practitioner's, room's and client's (or
-    group's) views."""
-    appointment_id = appointment_id or new_id("appt")
-    return store.new_item(practice_id, appointment_id, {
+def _new_appointment(data: AppointmentCreate, code: str, occ: Occurrence, series_id: str | None,
+                     appointment_id: str | None = None, group_id: str | None = None) -> StoredAppointment:
+    """A new booked appointment for one occurrence."""
+    return store.new(appointment_id or new_id("appt"), {
         "series_id": series_id, "occurrence": occ.number, "client_id": data.client_id, "group_id": group_id,
         "practitioner_id": data.practitioner_id, "location_id": data.location_id, "room_id": data.room_id,
         "start": occ.start.isoformat(), "end": occ.end.isoformat(), "billing_code": code,
         "telehealth": data.telehealth, "notes": data.notes, "status": "booked"})
 
 
-def _release(practice_id: str, written: list[dict[str, Any]]) -> None:
+def appointment_item(practice_id: str, data: AppointmentCreate, code: str, occ: Occurrence,
+                     series_id: str | None, appointment_id: str | None = None,
+                     group_id: str | None = None) -> dict[str, Any]:
+    """A whole appointment item, indexed for the practitioner's, room's and client's (or
+    group's) views (calendar import writes it with store.appointment_partition.create)."""
+    return store.item_of(practice_id, _new_appointment(data, code, occ, series_id, appointment_id, group_id))
+
+
+def _release(practice_id: str, written: list[StoredAppointment]) -> None:
     for item in written:
-        store.release(item, _hold_actions(practice_id, item, _slot_changes(item, {**item, "status": "cancelled"},
-                                                                          False)))
+        _, slots = _slot_changes(item, replace(item, status="cancelled"), False)
+        store.release(practice_id, item, slots)
 
 
 def _booked_between(schedule: store.Schedule, practice_id: str, owner_id: str, first: datetime,
                     last: datetime) -> list[tuple[str, datetime, datetime]]:
     """Live appointments in a schedule that may overlap [first, last): one Query."""
-    return [(i["id"], datetime.fromisoformat(i["start"]), datetime.fromisoformat(i["end"]))
+    return [(i.id, datetime.fromisoformat(i.start), datetime.fromisoformat(i.end))
             for i in store.live_between(schedule, practice_id, owner_id, first, last)]
 
 
@@ -348,7 +342,7 @@ def _balance_warnings(principal: Principal, practice: Practice, client_id: str, 
     pending: list[tuple[datetime, datetime, str]] = []
     if practice.count_booked_as_pending:
         now = datetime.now(UTC)
-        pending = [(datetime.fromisoformat(i["start"]), datetime.fromisoformat(i["end"]), i["billing_code"])
+        pending = [(datetime.fromisoformat(i.start), datetime.fromisoformat(i.end), i.billing_code)
                    for i in store.booked_from(principal.practice_id, client_id, now)]
     zone = ZoneInfo(practice.time_zone)
     timeline = sorted([(s, e, c, None) for s, e, c in pending] + [(o.start, o.end, code.code, o) for o in planned],
@@ -403,11 +397,11 @@ def schedule(*, principal: Principal, practitioner_id: str | None = None, room_i
         which = ("group", group_id)
     else:
         which = ("client", client_id or "")
-    page = store.schedule_page(which[0], principal.practice_id, which[1], low, high, limit=limit,
-                               start_key=start_key)
+    page, last_key = store.schedule_page(which[0], principal.practice_id, which[1], low, high, limit=limit,
+                                         start_key=start_key)
     # A group's own schedule is read only by those who may see the group.
-    found = page.items if group_id else visible_only(principal, page.items)
-    return [appointment_view(i, practice.time_zone) for i in found], page.last_key
+    found = page if group_id else visible_only(principal, page)
+    return [appointment_view(i, practice.time_zone) for i in found], last_key
 
 
 # ---- attendance -----------------------------------------------------------------------
@@ -419,137 +413,138 @@ def change_status(*, principal: Principal, appointment_id: str, change: StatusCh
     status, so a status and its charge never disagree."""
     practice = cached_practice(principal.practice_id)
     current = _current(principal, appointment_id, expected_version)
-    if current.get("group_id"):
+    if current.group_id:
         if change.status != "cancelled":
             raise Conflict("A group appointment's attendance is marked per member: "
                            f"POST /v1/appointments/{appointment_id}/attendance")
         _refuse_if_marked(principal.practice_id, current)
-    refusal = status_refusal(current["status"], change.status)
+    refusal = status_refusal(current.status, change.status)
     if refusal:
         raise Conflict(refusal)
-    steps = status_steps(current["status"], change.status)
+    steps = status_steps(current.status, change.status)
     reversal = charge = None
     version = expected_version
     if steps.give_back_as is not None:
         # Moving between attendance states passes through booked: give back, then charge anew.
         interim = steps.give_back_as
         reversal = charging.reverse_session(
-            principal=principal, client_id=current["client_id"], session_ref=appointment_id,
+            principal=principal, client_id=current.client_id or "", session_ref=appointment_id,
             companion=_status_write(principal.practice_id, current, interim, version, change.reason))
         version += 1
-        current = {**current, "status": interim, "version": version, "prior_authorization_number": None,
-                   "cancel_reason": change.reason if interim == "cancelled" else None}
+        current = replace(current, status=interim, version=version, prior_authorization_number=None,
+                          cancel_reason=change.reason if interim == "cancelled" else None)
     if steps.charge:
         charge = _attend(principal, practice, current, change, version)
-        current = {**current, "status": change.status, "version": version + 1, "cancel_reason": None,
-                   "prior_authorization_number": charge.prior_authorization_number if charge else None}
+        current = replace(current, status=change.status, version=version + 1, cancel_reason=None,
+                          prior_authorization_number=charge.prior_authorization_number if charge else None)
     elif steps.write:
         _write_status(principal.practice_id, current, change.status, version, change.reason)
-        current = {**current, "status": change.status, "version": version + 1, "cancel_reason": change.reason,
-                   "prior_authorization_number": None}
-    appointment = appointment_view({**current, "updated_at": items.now()}, practice.time_zone)
+        current = replace(current, status=change.status, version=version + 1, cancel_reason=change.reason,
+                          prior_authorization_number=None)
+    appointment = appointment_view(replace(current, updated_at=clock_now()), practice.time_zone)
     return StatusResult(appointment=appointment, charge=charge, reversal=reversal, version=appointment.version)
 
 
-def place_of_service(practice: Practice, appointment: dict[str, Any], location_pos: str | None) -> str:
-    """The POS a session of this appointment bills with: the location's, except that a
+def place_of_service(practice: Practice, telehealth: bool, location_pos: str | None) -> str:
+    """The POS a session of an appointment bills with: the location's, except that a
     telehealth appointment at an office location uses the practice's telehealth POS."""
-    if appointment["telehealth"] and location_pos not in TELEHEALTH_POS:
+    if telehealth and location_pos not in TELEHEALTH_POS:
         return practice.default_telehealth_pos
     return location_pos or DEFAULT_POS
 
 
-def _refuse_if_marked(practice_id: str, current: dict[str, Any], doing: str = "cancelling") -> None:
+def _refuse_if_marked(practice_id: str, current: StoredAppointment, doing: str = "cancelling") -> None:
     """A group session whose members are marked keeps its marks: clear them first, so every
     charge is given back by the one path that knows how."""
-    marks = attendance_store.marks_of(practice_id, current["id"])
+    marks = attendance_store.marks_of(practice_id, current.id)
     if any(m["status"] != "unmarked" for m in marks):
-        raise Conflict(f"Members of the group session on {current['start'][:10]} are marked; set them to "
+        raise Conflict(f"Members of the group session on {current.start[:10]} are marked; set them to "
                        f"unmarked before {doing} it")
 
 
-def _attend(principal: Principal, practice: Practice, current: dict[str, Any], change: StatusChange,
+def _attend(principal: Principal, practice: Practice, current: StoredAppointment, change: StatusChange,
             version: int) -> Any:
     """Charge an attended (or charged missed) appointment; attending also records its client
     session, keyed by the appointment, in the same transaction."""
     # Whether the client has a history comes in the same read: its marker is written only if missing.
-    code, location_pos, client = sessions.codes_and_client(principal, current["billing_code"], [],
-                                                           current["location_id"], current["client_id"])
-    start, end = datetime.fromisoformat(current["start"]), datetime.fromisoformat(current["end"])
+    client_id = current.client_id or ""
+    code, location_pos, client = sessions.codes_and_client(principal, current.billing_code, [],
+                                                           current.location_id, client_id)
+    start, end = datetime.fromisoformat(current.start), datetime.fromisoformat(current.end)
     minutes = change.minutes if change.minutes is not None else int((end - start).total_seconds() // 60)
     day = start.astimezone(ZoneInfo(practice.time_zone)).date()
     attendance = cast(Attendance, change.status)  # status_steps charges only an attendance state
-    request = ChargeRequest(session_ref=current["id"], billing_code=current["billing_code"], minutes=minutes,
+    request = ChargeRequest(session_ref=current.id, billing_code=current.billing_code, minutes=minutes,
                             date=day, attendance=attendance)
     session = None
     if change.status == "attended":
-        pos = place_of_service(practice, current, location_pos)
+        pos = place_of_service(practice, current.telehealth, location_pos)
         session = {"date_of_service": day.isoformat(), "billing_code": code.code, "minutes": minutes,
-                   "fee": str(code.default_charge), "location_id": current["location_id"],
-                   "appointment_id": current["id"], "bill_to": "automatic",
+                   "fee": str(code.default_charge), "location_id": current.location_id,
+                   "appointment_id": current.id, "bill_to": "automatic",
                    "place_of_service": pos,
                    "additional_diagnoses": [], "modifiers": [], "additional_dates": [], "add_on_codes": []}
-    return charging.charge_session(principal=principal, client_id=current["client_id"], request=request, code=code,
+    return charging.charge_session(principal=principal, client_id=client_id, request=request, code=code,
                                    companion=_status_write(principal.practice_id, current, change.status, version,
                                                            None, session=session, client=client))
 
 
-def _status_update(practice_id: str, current: dict[str, Any], status: str, version: int, reason: str | None,
-                   authorization_number: str | None) -> list[dict[str, Any]]:
-    values: dict[str, Any] = {"status": status, "version": version + 1, "updated_at": items.now(),
-                              "cancel_reason": reason if status == "cancelled" else None,
-                              "prior_authorization_number": authorization_number}
-    updated = {**current, **values}
+def _status_update(current: StoredAppointment, status: str, version: int, reason: str | None,
+                   authorization_number: str | None) -> tuple[StoredAppointment, list[HourChange]]:
+    """The appointment in its new status, and the room-hour writes that go with it."""
+    updated = replace(current, status=status, version=version + 1, updated_at=clock_now(),
+                      cancel_reason=reason if status == "cancelled" else None,
+                      prior_authorization_number=authorization_number)
     # Cancelling frees the room; the other states keep it (the session took place there).
-    releases = _hold_actions(practice_id, updated, _slot_changes(current, updated, False)) \
-        if status == "cancelled" else []
-    return [store.put_action(updated, expected_version=version), *releases]
+    return _slot_changes(current, updated, False) if status == "cancelled" else (updated, [])
 
 
-def _status_write(practice_id: str, current: dict[str, Any], status: str, version: int, reason: str | None,
+def _status_write(practice_id: str, current: StoredAppointment, status: str, version: int, reason: str | None,
                   session: dict[str, Any] | None = None, client: bool | None = None) -> charging.Companion:
     """The appointment's new status (and its client session's creation or removal) as the
     companion of the charge or reversal that goes with it (`client`: whether the client has a
     history already)."""
     marker_at: dict[str, int] = {}
+    client_id = current.client_id or ""
 
     def actions(decision: ChargeDecision | None) -> list[dict[str, Any]]:
         number, why = decision.authorization_stamp() if decision else (None, None)
-        writes = _status_update(practice_id, current, status, version, reason, number)
+        updated, slots = _status_update(current, status, version, reason, number)
+        writes = store.write_actions(practice_id, updated, expected_version=version, slots=slots)
         if session is not None:
-            recorded = sessions.new_session_item(practice_id, current["client_id"], current["id"], session,
-                                                 (number, why))
-            writes.append(session_store.put_action(practice_id, current["client_id"], recorded))
-            marker = history_marker(practice_id, current["client_id"], client)
+            recorded = sessions.new_session_item(practice_id, client_id, current.id, session, (number, why))
+            writes.append(session_store.put_action(practice_id, client_id, recorded))
+            marker = history_marker(practice_id, client_id, client)
             marker_at.update({"index": len(writes)} if marker else {})
             writes += marker
-        elif current["status"] == "attended":
+        elif current.status == "attended":
             # Leaving attended: the session it recorded goes with the charge it made.
-            writes.append(session_store.drop_action(practice_id, current["client_id"], current["id"]))
+            writes.append(session_store.drop_action(practice_id, client_id, current.id))
         return writes
 
     return charging.Companion(
         actions=actions,
         # Only a refusal of its own answers (stale 412, missing 404, client gone 404); None: a
         # conflict or a moved balance, which the charge retries.
-        refused=lambda err, index: items.write_error(err, index, expected_version=version, resource="Appointment",
-                                                     resource_id=current["id"]) or history_refused(
-            err, index + marker_at["index"] if "index" in marker_at else None, current["client_id"]))
+        refused=lambda err, index: store.write_refused(err, index, expected_version=version,
+                                                       appointment_id=current.id) or history_refused(
+            err, index + marker_at["index"] if "index" in marker_at else None, client_id))
 
 
-def _write_status(practice_id: str, current: dict[str, Any], status: str, version: int, reason: str | None) -> None:
-    items.transact_entity(_status_update(practice_id, current, status, version, reason, None),
-                          expected_version=version, resource="Appointment", resource_id=current["id"])
+def _write_status(practice_id: str, current: StoredAppointment, status: str, version: int,
+                  reason: str | None) -> None:
+    updated, slots = _status_update(current, status, version, reason, None)
+    store.save(practice_id, updated, expected_version=version, slots=slots)
 
 
 
 # ---- moving and cancelling occurrences ------------------------------------------------
 
-def _targets(principal: Principal, current: dict[str, Any], following: bool) -> list[dict[str, Any]]:
+def _targets(principal: Principal, current: StoredAppointment, following: bool) -> list[StoredAppointment]:
     """This appointment, or it and the later booked occurrences of its series (one Query)."""
-    if not following or not current.get("series_id"):
+    if not following or not current.series_id:
         return [current]
-    return store.series_booked_from(current)
+    return store.series_booked_from(principal.practice_id, current)
 
 
 def update_appointment(*, principal: Principal, appointment_id: str, changes: AppointmentUpdate,
@@ -565,26 +560,26 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
     length = None
     if changes.start is not None and changes.end is not None:  # the model sends both or neither
         new_start, length = span(changes.start, changes.end, practice.time_zone)
-        shift = wall_clock_shift(datetime.fromisoformat(current["start"]), new_start, practice.time_zone)
+        shift = wall_clock_shift(datetime.fromisoformat(current.start), new_start, practice.time_zone)
     targets = _targets(principal, current, changes.scope == "following")
     moved = []
     for item in targets:
-        old_start = datetime.fromisoformat(item["start"])
+        old_start = datetime.fromisoformat(item.start)
         # The one moved goes exactly where asked (an offset given on a fall-back night counts);
         # the rest of its series keep their place on the practice's clock.
-        start = new_start if length is not None and item["id"] == current["id"] else \
+        start = new_start if length is not None and item.id == current.id else \
             shifted(old_start, shift, practice.time_zone)
-        end = start + (length if length is not None else datetime.fromisoformat(item["end"]) - old_start)
-        updated = {**item, **{k: v for k, v in values.items() if k not in ("start", "end")},
-                   "start": start.isoformat(), "end": end.isoformat()}
-        moved.append((item, updated, Occurrence(item["occurrence"], start, end)))
+        end = start + (length if length is not None else datetime.fromisoformat(item.end) - old_start)
+        updated = replace(item, **{k: v for k, v in values.items() if k not in ("start", "end")},
+                          start=start.isoformat(), end=end.isoformat())
+        moved.append((item, updated, Occurrence(item.occurrence, start, end)))
     first = moved[0][1]
     data = AppointmentCreate.model_construct(
-        client_id=first.get("client_id") or "", practitioner_id=first["practitioner_id"],
-        location_id=first["location_id"], room_id=first.get("room_id"), billing_code=first["billing_code"],
+        client_id=first.client_id or "", practitioner_id=first.practitioner_id,
+        location_id=first.location_id, room_id=first.room_id, billing_code=first.billing_code,
         start=moved[0][2].start,
         end=moved[0][2].end, override_room_conflict=changes.override_room_conflict)
-    group_id = current.get("group_id")
+    group_id = current.group_id
     code = None
     if {"practitioner_id", "room_id", "billing_code"} & values.keys() or (group_id and
                                                                         {"start", "billing_code"} & values.keys()):
@@ -592,7 +587,7 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
     planned = [occ for _, _, occ in moved]
     if group_id:
         _check_group_change(principal, group_id, values, [item for item, _, _ in moved])
-    own = {item["id"] for item, _, _ in moved}
+    own = {item.id for item, _, _ in moved}
     # Only a new time, room or practitioner can make a new clash: an edit of the notes does
     # not ask again about a double booking someone already overrode.
     warnings = _room_warnings(principal, practice, data, planned, ignore=own) \
@@ -602,37 +597,34 @@ def update_appointment(*, principal: Principal, appointment_id: str, changes: Ap
     if group_id and code is not None:
         warnings += _member_balance_warnings(principal, practice, group_id, code, planned)
     exclusive = practice.room_booking == "block" or not changes.override_room_conflict
-    done: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    for old, new, occ in moved:
-        store.reindexed(principal.practice_id, new)
-        version = old["version"]
-        new.update(version=version + 1, updated_at=items.now())
-        slot_writes = _slot_changes(old, new, exclusive)
+    done: list[tuple[StoredAppointment, StoredAppointment]] = []
+    for old, moving, occ in moved:
+        version = old.version
+        new, slot_writes = _slot_changes(old, replace(moving, version=version + 1, updated_at=clock_now()),
+                                         exclusive)
         try:
-            store.write(new, expected_version=version, also=_hold_actions(principal.practice_id, new, slot_writes))
-        except items.TransactionCancelled as err:
+            store.write(principal.practice_id, new, expected_version=version, slots=slot_writes)
+        except store.Refused as err:
             _move_back(principal.practice_id, done)  # a series moves whole or not at all
-            raise (items.write_error(err, 0, expected_version=version, resource="Appointment",
-                                     resource_id=old["id"]) or _room_taken(practice, occ, slot_writes, err)) from err
+            raise (err.own or _room_taken(practice, occ, err.holders)) from err
         done.append((old, new))
-    return SeriesChange(appointments=[appointment_view(new, practice.time_zone) for _, new, _ in moved],
-                        warnings=_localized(warnings, practice.time_zone), version=moved[0][1]["version"])
+    return SeriesChange(appointments=[appointment_view(new, practice.time_zone) for _, new in done],
+                        warnings=_localized(warnings, practice.time_zone), version=done[0][1].version)
 
 
-def _move_back(practice_id: str, done: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+def _move_back(practice_id: str, done: list[tuple[StoredAppointment, StoredAppointment]]) -> None:
     """Put back the occurrences of a series already moved when a later one is refused (one
     changed again meanwhile keeps that change)."""
     for old, new in done:
-        restored = {**old, "version": new["version"] + 1, "updated_at": items.now()}
+        restored, slots = _slot_changes(new, replace(old, version=new.version + 1, updated_at=clock_now()), False)
         try:
-            store.write(restored, expected_version=new["version"],
-                        also=_hold_actions(practice_id, restored, _slot_changes(new, restored, False)))
-        except items.TransactionCancelled:
+            store.write(practice_id, restored, expected_version=new.version, slots=slots)
+        except store.Refused:
             continue
 
 
 def _check_group_change(principal: Principal, group_id: str, values: dict[str, Any],
-                        sessions: list[dict[str, Any]]) -> None:
+                        sessions: list[StoredAppointment]) -> None:
     """A group session is led by a practitioner who runs or shares the group, and one whose
     members are marked keeps its time and terms (as when cancelling it)."""
     if "practitioner_id" in values:
@@ -648,19 +640,19 @@ def _member_balance_warnings(principal: Principal, practice: Practice, group_id:
                              planned: list[Occurrence]) -> list[BookingWarning]:
     """Each member's balance shortfall for the sessions they are a member at, by member."""
     warnings = []
-    for member in store.group_members(principal.practice_id, group_id):
-        theirs = [occ for occ in planned if member_at(member["periods"], occ.start)]
+    for member in group_store.members(principal.practice_id, group_id):
+        theirs = [occ for occ in planned if member_at(member.periods, occ.start)]
         if theirs:
-            warnings += [w.model_copy(update={"client_id": member["client_id"]})
-                         for w in _balance_warnings(principal, practice, member["client_id"], code, theirs)]
+            warnings += [w.model_copy(update={"client_id": member.client_id})
+                         for w in _balance_warnings(principal, practice, member.client_id, code, theirs)]
     return warnings
 
 
-def _slots_of(item: dict[str, Any]) -> set[tuple[str, str]]:
-    if not item.get("room_id"):
+def _slots_of(item: StoredAppointment) -> set[tuple[str, str]]:
+    if not item.room_id:
         return set()
-    start, end = datetime.fromisoformat(item["start"]), datetime.fromisoformat(item["end"])
-    return {(item["room_id"], slot) for slot in room_slots(start, end)}
+    start, end = datetime.fromisoformat(item.start), datetime.fromisoformat(item.end)
+    return {(item.room_id, slot) for slot in room_slots(start, end)}
 
 
 def cancel_following(*, principal: Principal, appointment_id: str, reason: str,
@@ -670,10 +662,10 @@ def cancel_following(*, principal: Principal, appointment_id: str, reason: str,
     current = _current(principal, appointment_id, expected_version, must_be_booked_to="cancelled this way")
     cancelled = []
     targets = _targets(principal, current, True)
-    for item in targets if current.get("group_id") else []:
+    for item in targets if current.group_id else []:
         _refuse_if_marked(principal.practice_id, item)
     for item in targets:
-        _write_status(principal.practice_id, item, "cancelled", item["version"], reason)
-        cancelled.append({**item, "status": "cancelled", "cancel_reason": reason, "version": item["version"] + 1})
+        _write_status(principal.practice_id, item, "cancelled", item.version, reason)
+        cancelled.append(replace(item, status="cancelled", cancel_reason=reason, version=item.version + 1))
     return SeriesChange(appointments=[appointment_view(i, practice.time_zone) for i in cancelled],
-                        version=cancelled[0]["version"])
+                        version=cancelled[0].version)

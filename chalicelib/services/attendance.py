@@ -173,7 +173,8 @@ def _codes(principal: Principal, practice: Practice, appointment: dict[str, Any]
                                                 default_minutes=0, default_charge=Decimal(custom["fee"]),
                                                 add_on=False, active=True, version=1, created_at=stamp,
                                                 updated_at=stamp)
-    pos = appointments.place_of_service(practice, appointment, location["place_of_service"] if location else None)
+    pos = appointments.place_of_service(practice, appointment["telehealth"],
+                                        location["place_of_service"] if location else None)
     return codes, pos, members
 
 

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.models.clients import Client, ClientCreate
-from chalicelib.store import items
+
+# The module, not its names: store.appointments imports this one for client_of.
+from chalicelib.store import appointments, items
 from chalicelib.store.keys import ENT, PK, SK, client_email_pk, client_name_pk, client_pk, client_schedule_pk
 from chalicelib.store.repository import CLIENTS, Entities
 
@@ -123,13 +125,13 @@ def by_name(practice_id: str, prefix: str | None, *, include_archived: bool, lim
     return [client_of(i) for i in page.items], page.last_key
 
 
-def booked_from(practice_id: str, client_id: str, start: str, *, limit: int) -> list[dict[str, Any]]:
+def booked_from(practice_id: str, client_id: str, start: str, *, limit: int) -> list[appointments.StoredAppointment]:
     """The client's booked appointments starting at or after `start` (UTC ISO), up to `limit`
     read (cancelled and attended ones are filtered out after reading): one Query of its schedule."""
     page = items.query_page(client_schedule_pk(practice_id, client_id), limit=limit, start_key=None,
                             index=BY_SCHEDULE, between=(start, "9999"), filter="#status = :booked",
                             filter_names={"#status": "status"}, filter_values={":booked": "booked"})
-    return page.items
+    return [appointments.appointment_of(i) for i in page.items]
 
 
 def rename_on_entitlements(practice_id: str, client_id: str, name: str) -> None:

@@ -27,12 +27,13 @@ def location_of(item: dict[str, Any]) -> Location:
                                     codes.place_of_service_name(item["place_of_service"])})
 
 
-def _room(item: dict[str, Any]) -> Room:
+def room_of(item: dict[str, Any]) -> Room:
+    """A stored room as the Room model (other repositories' batch reads use it too)."""
     return Room.model_validate(items.public(item))
 
 
 _LOCATIONS = Entities(LOCATIONS, location_of)
-_ROOMS = Entities(ROOMS, _room)
+_ROOMS = Entities(ROOMS, room_of)
 
 
 def get_location(practice_id: str, location_id: str) -> Location:
@@ -102,7 +103,7 @@ def create_room(practice_id: str, room_id: str, data: RoomCreate, *, location_id
                                                            "location_ids": location_ids}))
     _write_room(practice_id, items.put_action(item), added=location_ids, removed=[], expected_version=None,
                 room_id=room_id)
-    return _room(item)
+    return room_of(item)
 
 
 def update_room(practice_id: str, room_id: str, changes: Mapping[str, Any], *, expected_version: int) -> Room:
@@ -120,7 +121,7 @@ def move_room(practice_id: str, room_id: str, changes: Mapping[str, Any], *, exp
     _write_room(practice_id, items.put_action(merged, expected_version=expected_version),
                 added=[i for i in new_ids if i not in old_ids], removed=[i for i in old_ids if i not in new_ids],
                 expected_version=expected_version, room_id=room_id)
-    return _room(merged)
+    return room_of(merged)
 
 
 def delete_room(practice_id: str, room_id: str, *, expected_version: int) -> None:
