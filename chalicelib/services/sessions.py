@@ -161,6 +161,11 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
     merged.update(version=expected_version + 1, updated_at=clock_now())
     if not _CHARGED_FIELDS & values.keys():
         store.put(principal.practice_id, client_id, merged, expected_version=expected_version)
+        if "add_on_codes" in values:
+            # Not re-charged (that path's invoice follows the charge): the invoice's lines follow.
+            from chalicelib.services import invoices  # imported here: invoices reads sessions through this module
+
+            invoices.follow(principal.practice_id, client_id, session_id)
         return SessionResult(session=store.session_of(merged), version=merged["version"])
 
     def write(decision: ChargeDecision | None) -> list[dict[str, Any]]:
