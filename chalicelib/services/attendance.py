@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal
+from chalicelib.clock import now as clock_now
 from chalicelib.config import get_settings
 from chalicelib.domain.charging import ChargeDecision
 from chalicelib.domain.entitlements import BillTo
@@ -30,11 +31,13 @@ from chalicelib.models.groups import (
     NotCharged,
 )
 from chalicelib.models.invoices import InvoiceChange, PaymentCreate
+from chalicelib.models.sessions import ClientSession
 from chalicelib.services import appointments, charging, groups, invoices, sessions
 from chalicelib.services.practice import cached_practice
 from chalicelib.store import attendance as attendance_store
-from chalicelib.store import charges, items, retry
+from chalicelib.store import retry
 from chalicelib.store import sessions as session_store
+from chalicelib.store.appointments import StoredAppointment
 from chalicelib.store.history import history_marker, history_refused
 
 ZERO = Decimal("0.00")
@@ -46,7 +49,7 @@ class _Raced(Exception):
 
 
 def _load(principal: Principal,
-          appointment_id: str) -> tuple[dict[str, Any], Group, dict[str, dict[str, Any]]]:
+          appointment_id: str) -> tuple[StoredAppointment, Group, dict[str, dict[str, Any]]]:
     """The group appointment, its group and every member's mark (see groups.group_session)."""
     appointment, group, marks = groups.group_session(principal, appointment_id)
     if appointment is None:
@@ -57,11 +60,11 @@ def _load(principal: Principal,
     return appointment, group, marks
 
 
-def _roster(principal: Principal, appointment: dict[str, Any], marks: dict[str, Any]) -> dict[str, str]:
+def _roster(principal: Principal, appointment: StoredAppointment, marks: dict[str, Any]) -> dict[str, str]:
     """client id → name of everyone on the session: members at its start time, and anyone
     marked (a member removed later keeps the marks they have)."""
-    start = datetime.fromisoformat(appointment["start"])
-    roster = {m.client_id: m.client_name for m in groups.members(principal.practice_id, appointment["group_id"])
+    start = datetime.fromisoformat(appointment.start)
+    roster = {m.client_id: m.client_name for m in groups.members(principal.practice_id, appointment.group_id or "")
               if member_at(m.periods, start)}
     roster.update({cid: mark["client_name"] for cid, mark in marks.items()})
     return roster
@@ -77,7 +80,7 @@ def mark_attendance(*, principal: Principal, appointment_id: str, update: Attend
     left alone, so sending the same marks twice charges nothing twice."""
     practice = cached_practice(principal.practice_id)
     appointment, _, marks = _load(principal, appointment_id)
-    if appointment["status"] == "cancelled":
+    if appointment.status == "cancelled":
         raise Conflict("The group session is cancelled")
     roster = _roster(principal, appointment, marks)
     wanted = _wanted(update, appointment, roster)
@@ -103,7 +106,8 @@ def mark_attendance(*, principal: Principal, appointment_id: str, update: Attend
     return _answer(appointment, roster, marks, results)
 
 
-def _wanted(update: AttendanceUpdate, appointment: dict[str, Any], roster: dict[str, str]) -> dict[str, dict[str, Any]]:
+def _wanted(update: AttendanceUpdate, appointment: StoredAppointment,
+            roster: dict[str, str]) -> dict[str, dict[str, Any]]:
     """client id → the mark asked for, with the code it bills under resolved."""
     wanted: dict[str, dict[str, Any]] = {}
     if update.all_attended:
@@ -126,46 +130,46 @@ def _wanted(update: AttendanceUpdate, appointment: dict[str, Any], roster: dict[
             # The session's own code: for anyone who attended (a no-fee session is still a
             # session), and for a missed session that may be charged; none otherwise.
             billed = asked["status"] == "attended" or (asked["fee"] == "default" and asked["status"] in CHARGEABLE)
-            asked["billing_code"] = appointment["billing_code"] if billed else None
+            asked["billing_code"] = appointment.billing_code if billed else None
     return wanted
 
 
 class _Member:
-    """One member being marked: their name, id, client item (for the history marker) and the
-    session their current mark recorded, if any (a re-mark keeps its bill_to)."""
+    """One member being marked: their name, id, whether their client has a history (for the
+    history marker; None: no such client) and the session their current mark recorded, if any
+    (a re-mark keeps its bill_to)."""
 
-    def __init__(self, name: str, client_id: str, client: dict[str, Any] | None,
-                 session: dict[str, Any] | None) -> None:
-        self.name, self.client_id, self.client, self.session = name, client_id, client, session
+    def __init__(self, name: str, client_id: str, history: bool | None, session: ClientSession | None) -> None:
+        self.name, self.client_id, self.history, self.session = name, client_id, history, session
 
     def bill_to(self) -> BillTo:
-        return "client" if (self.session or {}).get("bill_to") == "client" else "automatic"
+        return "client" if self.session is not None and self.session.bill_to == "client" else "automatic"
 
 
-def _codes(principal: Principal, practice: Practice, appointment: dict[str, Any], update: AttendanceUpdate,
+def _codes(principal: Principal, practice: Practice, appointment: StoredAppointment, update: AttendanceUpdate,
            wanted: dict[str, dict[str, Any]], marks: dict[str, dict[str, Any]]
-           ) -> tuple[dict[str, BillingCode], str, dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]]]:
+           ) -> tuple[dict[str, BillingCode], str, dict[str, tuple[bool | None, ClientSession | None]]]:
     """The practice's codes the marks bill under (custom codes built from the mark), the
-    session's place of service, and per member marked: their client item and the session their
-    current mark recorded. One read (a batch per 100 keys)."""
+    session's place of service, and per member marked: whether their client has a history and
+    the session their current mark recorded. One read (a batch per 100 keys)."""
     pid = principal.practice_id
     standard = sorted({m["billing_code"] for m in wanted.values() if m["billing_code"] and m["fee"] != "custom"})
     recorded = [cid for cid in wanted if (marks.get(cid) or {}).get("session_id")]
-    found, location, client_items, recorded_items = attendance_store.read_for_marks(
-        pid, appointment["id"], codes=standard, location_id=appointment["location_id"], client_ids=list(wanted),
+    found = attendance_store.read_for_marks(
+        pid, appointment.id, codes=standard, location_id=appointment.location_id, client_ids=list(wanted),
         recorded=recorded)
-    clients = dict(zip(wanted, client_items, strict=True))
-    held = dict(zip(recorded, recorded_items, strict=True))
-    members = {cid: (clients[cid], held.get(cid)) for cid in wanted}
-    by_code = dict(zip(standard, found, strict=True))
+    histories = dict(zip(wanted, found.histories, strict=True))
+    held = dict(zip(recorded, found.sessions, strict=True))
+    members = {cid: (histories[cid], held.get(cid)) for cid in wanted}
+    by_code = dict(zip(standard, found.codes, strict=True))
     fields = {m.billing_code: f"body.members.{i}.billing_code" for i, m in enumerate(update.members) if m.billing_code}
     errors = [{"field": fields.get(code, "body.all_attended"),
                "reason": f"{code} is not a billing code of the practice"}
-              for code, item in by_code.items() if item is None or item["add_on"]]
+              for code, billing in by_code.items() if billing is None or billing.add_on]
     if errors:
         raise ValidationFailed(errors)
-    codes = {c: BillingCode.model_validate(items.public(i)) for c, i in by_code.items()}
-    stamp = items.now()
+    codes = {c: billing for c, billing in by_code.items() if billing is not None}
+    stamp = clock_now()
     for mark in wanted.values():
         if mark["fee"] == "custom":
             custom = mark["custom_code"]
@@ -173,12 +177,12 @@ def _codes(principal: Principal, practice: Practice, appointment: dict[str, Any]
                                                 default_minutes=0, default_charge=Decimal(custom["fee"]),
                                                 add_on=False, active=True, version=1, created_at=stamp,
                                                 updated_at=stamp)
-    pos = appointments.place_of_service(practice, appointment["telehealth"],
-                                        location["place_of_service"] if location else None)
+    pos = appointments.place_of_service(practice, appointment.telehealth,
+                                        found.location.place_of_service if found.location else None)
     return codes, pos, members
 
 
-def _apply(principal: Principal, practice: Practice, appointment: dict[str, Any], member: _Member,
+def _apply(principal: Principal, practice: Practice, appointment: StoredAppointment, member: _Member,
            current: dict[str, Any] | None, mark: dict[str, Any], codes: dict[str, BillingCode],
            pos: str) -> dict[str, Any]:
     """Move one member to the mark asked for, re-reading their mark if someone raced us (the
@@ -188,7 +192,7 @@ def _apply(principal: Principal, practice: Practice, appointment: dict[str, Any]
 
     def attempt(state: retry.Attempt) -> dict[str, Any]:
         if state.number:
-            seen["mark"] = attendance_store.get_mark(principal.practice_id, appointment["id"], client_id)
+            seen["mark"] = attendance_store.get_mark(principal.practice_id, appointment.id, client_id)
         if same_mark(seen["mark"], mark):
             return {"mark": seen["mark"], "changed": False}
         try:
@@ -201,7 +205,7 @@ def _apply(principal: Principal, practice: Practice, appointment: dict[str, Any]
         f"Client {client_id}'s attendance is changing too fast; read it again and retry"))
 
 
-def _transition(principal: Principal, practice: Practice, appointment: dict[str, Any], name: str, client_id: str,
+def _transition(principal: Principal, practice: Practice, appointment: StoredAppointment, name: str, client_id: str,
                 current: dict[str, Any] | None, mark: dict[str, Any], codes: dict[str, BillingCode],
                 pos: str, member: _Member) -> dict[str, Any]:
     bill_to = member.bill_to()  # read before the old session is dropped: a re-mark keeps it
@@ -212,28 +216,28 @@ def _transition(principal: Principal, practice: Practice, appointment: dict[str,
         # Give back what the old mark took (and drop its session) before charging the new one.
         interim = {"status": "unmarked", "fee": "default", "billing_code": None, "minutes": None, "custom_code": None}
         written["reversal"] = charging.reverse_session(
-            principal=principal, client_id=client_id, session_ref=appointment["id"],
+            principal=principal, client_id=client_id, session_ref=appointment.id,
             companion=_mark_write(principal.practice_id, appointment, member, interim, version, written,
                                   drop_session=steps.drop_session))
         version += 1
         if steps.done_after_give_back:
             return written
-    day = datetime.fromisoformat(appointment["start"]).astimezone(ZoneInfo(practice.time_zone)).date()
+    day = datetime.fromisoformat(appointment.start).astimezone(ZoneInfo(practice.time_zone)).date()
     session = None
     if steps.records_session:
         code = codes[mark["billing_code"]]
-        start, end = datetime.fromisoformat(appointment["start"]), datetime.fromisoformat(appointment["end"])
+        start, end = datetime.fromisoformat(appointment.start), datetime.fromisoformat(appointment.end)
         minutes = mark["minutes"] if mark["minutes"] is not None else int((end - start).total_seconds() // 60)
         fee = ZERO if mark["fee"] == "none" else code.default_charge
         session = {"date_of_service": day.isoformat(), "billing_code": code.code, "minutes": minutes,
-                   "fee": f"{fee:.2f}", "location_id": appointment["location_id"], "appointment_id": appointment["id"],
-                   "group_id": appointment["group_id"], "bill_to": bill_to, "place_of_service": pos,
+                   "fee": f"{fee:.2f}", "location_id": appointment.location_id, "appointment_id": appointment.id,
+                   "group_id": appointment.group_id, "bill_to": bill_to, "place_of_service": pos,
                    "paid_at_session": mark["paid_at_session"], "additional_diagnoses": [], "modifiers": [],
                    "additional_dates": [], "add_on_codes": []}
     companion = _mark_write(principal.practice_id, appointment, member, mark, version, written, session=session)
     if steps.charge:
         code = codes[mark["billing_code"]]
-        request = ChargeRequest(session_ref=appointment["id"], date=day, billing_code=code.code,
+        request = ChargeRequest(session_ref=appointment.id, date=day, billing_code=code.code,
                                 minutes=session["minutes"] if session else None,
                                 fee=Decimal(session["fee"]) if session else None, attendance=mark["status"],
                                 bill_to=bill_to)
@@ -242,14 +246,12 @@ def _transition(principal: Principal, practice: Practice, appointment: dict[str,
         if written["charge"].status == "already_charged":
             raise _Raced()  # a concurrent mark charged this member: see what it wrote
     else:
-        try:
-            charges.apply(companion.actions(None))
-        except items.TransactionCancelled as err:
-            raise (companion.refused(err, 0) or _Raced()) from err
+        attendance_store.write_alone(companion.actions(None),
+                                     lambda err, start: companion.refused(err, start) or _Raced())
     return written
 
 
-def _mark_write(practice_id: str, appointment: dict[str, Any], member: _Member, mark: dict[str, Any],
+def _mark_write(practice_id: str, appointment: StoredAppointment, member: _Member, mark: dict[str, Any],
                 version: int, written: dict[str, Any], *, session: dict[str, Any] | None = None,
                 drop_session: bool = False) -> charging.Companion:
     """The member's mark (and the client session it records or drops) as the companion of the
@@ -260,34 +262,30 @@ def _mark_write(practice_id: str, appointment: dict[str, Any], member: _Member, 
     def actions(decision: ChargeDecision | None) -> list[dict[str, Any]]:
         charged, reason = _charged_lines(decision, mark)
         number, why = decision.authorization_stamp() if decision else (None, reason)
-        item = attendance_store.mark_item(practice_id, appointment["id"], client_id, {
+        item = attendance_store.mark_item(practice_id, appointment.id, client_id, {
             "client_name": name, **{k: mark[k] for k in ("status", "fee", "billing_code", "minutes", "custom_code")},
-            "amount": session["fee"] if session else None, "session_id": appointment["id"] if session else None,
+            "amount": session["fee"] if session else None, "session_id": appointment.id if session else None,
             "charged": charged, "not_charged_reason": reason, "prior_authorization_number": number,
-            "version": version + 1, "updated_at": items.now()})
+            "version": version + 1, "updated_at": clock_now()})
         writes = [attendance_store.put_mark_action(item, expected_version=version or None)]
         marker_at.clear()
         if session is not None:
-            recorded = sessions.new_session_item(practice_id, client_id, appointment["id"], session, (number, why))
+            recorded = sessions.new_session_item(practice_id, client_id, appointment.id, session, (number, why))
             writes.append(session_store.put_action(practice_id, client_id, recorded))
-            marker = history_marker(practice_id, client_id, member.client)
+            marker = history_marker(practice_id, client_id, member.history)
             if marker:
                 marker_at["index"] = len(writes)
             writes += marker
         if drop_session:
-            writes.append(session_store.drop_action(practice_id, client_id, appointment["id"]))
+            writes.append(session_store.drop_action(practice_id, client_id, appointment.id))
         written["mark"] = item
         return writes
 
-    def refused(err: items.TransactionCancelled, start: int) -> Exception | None:
-        gone = history_refused(err, start + marker_at["index"] if "index" in marker_at else None, client_id)
-        if gone is not None:
-            return gone
-        # The mark or the session refused: a concurrent mark got there first; read it again.
-        failed = [i for i in err.failed() if i >= start]
-        return _Raced() if failed else None
-
-    return charging.Companion(actions=actions, refused=refused)
+    # The client gone is a 404; the mark or the session refused means a concurrent mark got
+    # there first: read it again.
+    return charging.Companion(actions=actions, refused=lambda err, start: history_refused(
+        err, start + marker_at["index"] if "index" in marker_at else None, client_id)
+        or (_Raced() if any(i >= start for i in err.failed()) else None))
 
 
 def _charged_lines(decision: ChargeDecision | None, mark: dict[str, Any]) -> tuple[list[str], str | None]:
@@ -306,7 +304,7 @@ def _charged_lines(decision: ChargeDecision | None, mark: dict[str, Any]) -> tup
     return [], "; ".join(reasons) or "nothing to charge"
 
 
-def _answer(appointment: dict[str, Any], roster: dict[str, str], marks: dict[str, dict[str, Any]],
+def _answer(appointment: StoredAppointment, roster: dict[str, str], marks: dict[str, dict[str, Any]],
             results: dict[str, dict[str, Any]]) -> GroupAttendance:
     members = []
     for client_id in sorted(roster, key=lambda c: (roster[c], c)):
@@ -324,7 +322,7 @@ def _answer(appointment: dict[str, Any], roster: dict[str, str], marks: dict[str
             version=mark["version"]))
     not_charged = [NotCharged(client_id=m.client_id, reason=m.not_charged_reason) for m in members
                    if m.status in CHARGEABLE and not m.charged and m.not_charged_reason]
-    return GroupAttendance(appointment_id=appointment["id"], group_id=appointment["group_id"], members=members,
+    return GroupAttendance(appointment_id=appointment.id, group_id=appointment.group_id or "", members=members,
                            not_charged=not_charged)
 
 

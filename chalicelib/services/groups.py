@@ -22,6 +22,7 @@ from chalicelib.services.common import changes_of
 from chalicelib.store import appointment_partition
 from chalicelib.store import clients as client_store
 from chalicelib.store import groups as store
+from chalicelib.store.appointments import StoredAppointment
 from chalicelib.store.groups import Membership
 
 
@@ -158,15 +159,15 @@ def client_groups(*, principal: Principal, client_id: str, limit: int,
 
 # ---- sessions -------------------------------------------------------------------------
 
-def group_session(principal: Principal, appointment_id: str) -> tuple[dict[str, Any] | None, Group | None,
+def group_session(principal: Principal, appointment_id: str) -> tuple[StoredAppointment | None, Group | None,
                                                                       dict[str, dict[str, Any]]]:
     """A group appointment, its group (404 unless the caller may see it) and each member's mark
     by client id: one Query of the appointment's partition and one read of the group. The group
     is None (and there are no marks) when the appointment is missing or not a group's."""
     appointment, marks = appointment_partition.with_marks(principal.practice_id, appointment_id)
-    if appointment is None or not appointment.get("group_id"):
+    if appointment is None or not appointment.group_id:
         return appointment, None, {}
-    return appointment, visible_group(principal, appointment["group_id"]), marks
+    return appointment, visible_group(principal, appointment.group_id), marks
 
 
 def book_group_appointment(*, principal: Principal, group_id: str, data: GroupAppointmentCreate) -> Booking:

@@ -36,6 +36,7 @@ from chalicelib.services.common import changes_of
 from chalicelib.store import appointment_partition, notes, templates, users
 from chalicelib.store import clients as client_store
 from chalicelib.store import groups as group_store
+from chalicelib.store.appointments import StoredAppointment
 
 # ---- templates ------------------------------------------------------------------------
 
@@ -144,9 +145,9 @@ def _create_progress(principal: Principal, data: NoteCreate, fields: dict[str, A
     default = None
     if data.appointment_id:
         appointment = appointment_partition.get(pid, data.appointment_id)
-        if appointment is None or appointment.get("client_id") != data.client_id:
+        if appointment is None or appointment.client_id != data.client_id:
             raise ValidationFailed.field("body.appointment_id", "is not an appointment of this client")
-        default = appointment["practitioner_id"]
+        default = appointment.practitioner_id
     note_id = new_id("note")
     note = notes.new({
         "type": "progress", "id": note_id, "client_id": data.client_id,
@@ -158,7 +159,7 @@ def _create_progress(principal: Principal, data: NoteCreate, fields: dict[str, A
     return note
 
 
-def _attended(principal: Principal, appointment_id: str) -> tuple[dict[str, Any], Group, list[str]]:
+def _attended(principal: Principal, appointment_id: str) -> tuple[StoredAppointment, Group, list[str]]:
     """The group appointment, its group, and the members marked attended."""
     appointment, group, marks = groups.group_session(principal, appointment_id)
     if appointment is None or group is None:
@@ -178,13 +179,13 @@ def _create_group(principal: Principal, data: NoteCreate, fields: dict[str, Any]
     appointment, group, attended = _attended(principal, data.appointment_id or "")
     if not attended:
         raise Conflict("No member is marked attended yet: mark attendance, then write the group note")
-    practitioner_id = _practitioner(principal, data.practitioner_id, appointment["practitioner_id"])
+    practitioner_id = _practitioner(principal, data.practitioner_id, appointment.practitioner_id)
     if practitioner_id not in practitioners_of(group):
         raise ValidationFailed.field("body.practitioner_id", "does not run or share the group")
     note_id = new_id("gnote")
     note = notes.new({
         "type": "group", "id": note_id, "group_id": group.id,
-        "appointment_id": appointment["id"], "practitioner_id": practitioner_id, "template_id": data.template_id,
+        "appointment_id": appointment.id, "practitioner_id": practitioner_id, "template_id": data.template_id,
         "fields": fields, "body": sanitize_html(data.body), "member_parts": _member_parts(data.member_parts, attended),
         "member_note_ids": {}, "addenda": [], "signed_at": None, "signed_by": None})
     return _write_group(principal, note, attended, expected_version=None)

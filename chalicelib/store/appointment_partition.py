@@ -7,20 +7,22 @@ from typing import Any
 
 from chalicelib.errors import AlreadyExists
 from chalicelib.store import items
+from chalicelib.store.appointments import StoredAppointment, appointment_of
 from chalicelib.store.keys import APPOINTMENT_SK, ATTENDANCE, SK, appointment_pk
 
 
-def get(practice_id: str, appointment_id: str) -> dict[str, Any] | None:
+def get(practice_id: str, appointment_id: str) -> StoredAppointment | None:
     """The appointment (strongly consistent), or None."""
     item = items.get(appointment_pk(practice_id, appointment_id), APPOINTMENT_SK)
-    return items.public(item) if item else None
+    return appointment_of(item) if item else None
 
 
-def with_marks(practice_id: str, appointment_id: str) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]]]:
+def with_marks(practice_id: str,
+               appointment_id: str) -> tuple[StoredAppointment | None, dict[str, dict[str, Any]]]:
     """The appointment (None if missing) and its members' marks by client id: one Query."""
     found = items.query_page(appointment_pk(practice_id, appointment_id), limit=1000, start_key=None,
                              consistent=True).items
-    appointment = next((items.public(i) for i in found if i[SK] == APPOINTMENT_SK), None)
+    appointment = next((appointment_of(i) for i in found if i[SK] == APPOINTMENT_SK), None)
     marks = {i["client_id"]: items.public(i) for i in found if i[SK].startswith(ATTENDANCE)}
     return appointment, marks
 

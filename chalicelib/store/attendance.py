@@ -4,12 +4,19 @@ its partition (`ATTEND#<client>`), so one Query reads a session and all its mark
 reversal it makes."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.store import items
+from chalicelib.models.codes import BillingCode
+from chalicelib.models.locations import Location
+from chalicelib.models.sessions import ClientSession
+from chalicelib.store import codes as code_store
+from chalicelib.store import items, locations
+from chalicelib.store.history import has_history
 from chalicelib.store.keys import ATTENDANCE, appointment_pk
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS
-from chalicelib.store.sessions import session_key
+from chalicelib.store.sessions import session_key, session_of
 
 KIND = "ATTEND"
 
@@ -39,18 +46,39 @@ def marks_of(practice_id: str, appointment_id: str) -> list[dict[str, Any]]:
     return items.query_all(appointment_pk(practice_id, appointment_id), ATTENDANCE)
 
 
+@dataclass(frozen=True)
+class ForMarks:
+    """What marking members needs, each in the order asked (None: missing): the billing codes,
+    the session's location, whether each member's client has a history (None: no such client)
+    and the session each recorded member has for this appointment."""
+
+    codes: list[BillingCode | None]
+    location: Location | None
+    histories: list[bool | None]
+    sessions: list[ClientSession | None]
+
+
 def read_for_marks(practice_id: str, appointment_id: str, *, codes: list[str], location_id: str,
-                   client_ids: list[str], recorded: list[str]) -> tuple[list[dict[str, Any] | None],
-                                                                         dict[str, Any] | None,
-                                                                         list[dict[str, Any] | None],
-                                                                         list[dict[str, Any] | None]]:
-    """What marking members needs, in one read (a BatchGetItem per 100 keys): the billing
-    codes, the session's location, each member's client item and the session each member in
-    `recorded` has for this appointment (None: missing), each in the order asked."""
+                   client_ids: list[str], recorded: list[str]) -> ForMarks:
+    """What marking members needs, in one read (a BatchGetItem per 100 keys)."""
     keys = ([BILLING_CODES.key(practice_id, c) for c in codes] + [LOCATIONS.key(practice_id, location_id)]
             + [CLIENTS.key(practice_id, c) for c in client_ids]
             + [session_key(practice_id, c, appointment_id) for c in recorded])
     found = items.get_many(keys)
     after_codes = len(codes) + 1
     after_clients = after_codes + len(client_ids)
-    return found[:len(codes)], found[len(codes)], found[after_codes:after_clients], found[after_clients:]
+    location = found[len(codes)]
+    return ForMarks(codes=[None if c is None else code_store.billing_code_of(c) for c in found[:len(codes)]],
+                    location=None if location is None else locations.location_of(location),
+                    histories=[None if c is None else has_history(c) for c in found[after_codes:after_clients]],
+                    sessions=[None if s is None else session_of(s) for s in found[after_clients:]])
+
+
+def write_alone(actions: list[dict[str, Any]],
+                refused: Callable[[items.TransactionCancelled, int], Exception | None]) -> None:
+    """Write a mark's companion writes with no charge (a change between states that charge
+    nothing), in one transaction; a refusal is what `refused` makes of it (from index 0)."""
+    try:
+        items.transact(actions)
+    except items.TransactionCancelled as err:
+        raise (refused(err, 0) or err) from err

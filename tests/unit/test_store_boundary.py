@@ -19,7 +19,7 @@ MOVED = ["jobs/sweep.py", "jobs/purge.py", "jobs/digest_plan.py", "services/note
 TYPED = ["services/locations.py", "services/codes.py", "services/payers.py", "services/users.py",
          "services/groups.py", "services/notes.py", "services/clients.py",
          "services/claims.py", "services/sessions.py",
-         "services/appointments.py"]
+         "services/appointments.py", "services/attendance.py"]
 # What only the store may say: request shapes, expressions, key attributes, index names, key
 # prefixes ("SESSION#", f"P#{...}"), the key helpers and the generic item layer's raw reads and writes.
 RAW = re.compile(r"TableName|Expression|[\"'](PK|SK)[\"']|GSI\d|[A-Z]{2,}#|\b\w+_pk\(|\bentity_sk\b|store\.keys"
