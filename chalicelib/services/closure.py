@@ -10,11 +10,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from chalicelib.auth import Principal
+from chalicelib.clock import now
 from chalicelib.domain.practice import Practice
 from chalicelib.models.practice import ExportedItem
 from chalicelib.services.practice import forget_cached_practices, practice_calendar
 from chalicelib.store import practice_data, practices
-from chalicelib.store.items import now
 
 RETENTION = timedelta(days=30)
 TTL_BACKSTOP = timedelta(days=7)

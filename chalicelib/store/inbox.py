@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.models.notifications import Notification
 from chalicelib.store import items
 from chalicelib.store.keys import PK, SK, inbox_pk
+
+
+def page(practice_id: str, user_id: str, *, limit: int,
+         start_key: dict[str, Any] | None) -> tuple[list[Notification], dict[str, Any] | None]:
+    """One page of a user's inbox, newest first (one Query), and the key to continue from."""
+    found = items.query_page(inbox_pk(practice_id, user_id), limit=limit, start_key=start_key, forward=False)
+    return [Notification.model_validate(items.public(i)) for i in found.items], found.last_key
 
 
 def add(practice_id: str, user_id: str, *, message_id: str, subject: str, alerts: list[dict[str, Any]]) -> None:

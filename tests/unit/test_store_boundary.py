@@ -14,12 +14,14 @@ CHALICELIB = Path(__file__).resolve().parents[2] / "chalicelib"
 MOVED = ["jobs/sweep.py", "jobs/purge.py", "jobs/digest_plan.py", "services/notes.py", "services/clients.py",
          "services/groups.py", "services/closure.py", "services/users.py", "services/reports.py",
          "services/invoices.py", "services/practice.py", "services/locations.py", "services/codes.py",
-         "services/calendar_import.py"]
+         "services/calendar_import.py", "services/notifications.py"]
 # Services whose repositories return typed entities (models or dataclasses), never raw items.
 TYPED = ["services/locations.py", "services/codes.py", "services/payers.py", "services/users.py",
          "services/groups.py", "services/notes.py", "services/clients.py",
          "services/claims.py", "services/sessions.py",
-         "services/appointments.py", "services/attendance.py"]
+         "services/appointments.py", "services/attendance.py", "services/invoices.py", "services/practice.py",
+         "services/closure.py", "services/notifications.py", "jobs/purge.py",
+         "jobs/digest_plan.py"]
 # What only the store may say: request shapes, expressions, key attributes, index names, key
 # prefixes ("SESSION#", f"P#{...}"), the key helpers and the generic item layer's raw reads and writes.
 RAW = re.compile(r"TableName|Expression|[\"'](PK|SK)[\"']|GSI\d|[A-Z]{2,}#|\b\w+_pk\(|\bentity_sk\b|store\.keys"
