@@ -270,3 +270,32 @@ def test_turning_auto_renew_on_when_the_template_is_inactive_is_422(api, client,
     path = f"/v1/clients/{client['id']}/packs/{pack['id']}"
     reply = api.patch(path, {"auto_renew": True}, if_match=api.get(path).etag)
     assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.auto_renew", reply.body
+
+
+def test_lowering_an_auto_renew_pack_writes_cut_alert_and_renewal_in_one_transaction(api, client, template,
+                                                                                    monkeypatch):
+    from chalicelib.store import items
+
+    path = _renewing_pack(api, client, template, used=2)
+    real = items.transact
+    seen: list[list[str]] = []
+
+    def recording(actions, *args, **kwargs):
+        seen.append([next(iter(a)) for a in actions])
+        return real(actions, *args, **kwargs)
+
+    monkeypatch.setattr(items, "transact", recording)
+    _set(api, path, {"limit": "2"})
+    # The pack's update, the 'used up' event and the renewal's Put: all or nothing.
+    assert seen == [["Update", "Update", "Put"]]
+
+
+def test_lowering_an_ended_authorization_while_extending_it_emails_used_up(api, client):
+    auth = make_authorization(api, client["id"], begin_on="2026-01-01", end_on="2026-03-31", allowed="6")
+    _charge(api, client["id"], "a1", on="2026-02-01")
+    _sweep(Recorder())
+    _set(api, f"/v1/clients/{client['id']}/authorizations/{auth['id']}", {"allowed": "1", "end_on": "2027-03-31"})
+    mailer = Recorder()
+    _sweep(mailer)
+    [row] = _digest_rows(mailer)
+    assert row.startswith("Authorization used up:") and "— 0 of 1 left" in row
