@@ -212,6 +212,8 @@ def _transition(principal: Principal, practice: Practice, appointment: StoredApp
     version = current["version"] if current else 0
     written: dict[str, Any] = {"mark": current, "changed": True}
     steps = mark_steps(current["status"] if current else None, mark["status"], mark["fee"])
+    if steps.drop_session and not steps.records_session:
+        sessions.refuse_if_billed(principal.practice_id, client_id, appointment.id)
     if steps.give_back:
         # Give back what the old mark took (and drop its session) before charging the new one.
         interim = {"status": "unmarked", "fee": "default", "billing_code": None, "minutes": None, "custom_code": None}

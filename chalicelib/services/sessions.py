@@ -12,18 +12,21 @@ from chalicelib.domain import codes as code_lists
 from chalicelib.domain.charging import ChargeDecision
 from chalicelib.domain.codes import DEFAULT_POS
 from chalicelib.domain.ids import new_id
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import ChargeRequest
 from chalicelib.models.sessions import ClientSession, SessionCreate, SessionResult, SessionUpdate
 from chalicelib.services import charging
 from chalicelib.services.common import changes_of
+from chalicelib.store import claims as claim_store
 from chalicelib.store import clients as client_store
 from chalicelib.store import codes as code_store
 from chalicelib.store import sessions as store
 from chalicelib.store.history import history_marker
 
 _CHARGED_FIELDS = {"billing_code", "minutes", "fee", "date_of_service", "bill_to"}
+# A claim the payer holds (sent, answered or not). A void (frequency 8) holds nothing back.
+_WITH_THE_PAYER = frozenset({"submitted", "accepted", "paid", "denied"})
 
 
 session_key = store.session_key  # other services name a session's item by it
@@ -182,8 +185,22 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
     return SessionResult(session=store.session_of(merged), charge=charge, version=merged["version"])
 
 
+def refuse_if_billed(practice_id: str, client_id: str, session_id: str) -> None:
+    """A session billed on a claim the payer holds is not removed (deleted, its appointment
+    cancelled or re-marked): the payer's answer would then match no session. 409 naming the
+    claim and the way out; its fields may still be corrected, for a replacement claim."""
+    claim = claim_store.claim_on(practice_id, client_id, session_id)
+    if claim is None or claim.status not in _WITH_THE_PAYER or claim.frequency_code == "8":
+        return
+    way_out = ("wait for the payer's answer, then void or replace it" if claim.status == "submitted" else
+               f'void it (POST /v1/claims/{claim.id}/status {{"status": "voided"}}) or replace it')
+    raise Conflict(f"Session {session_id} is billed on claim {claim.id} ({claim.status}): {way_out} first",
+                   claim_id=claim.id)
+
+
 def delete_session(*, principal: Principal, client_id: str, session_id: str, expected_version: int) -> None:
     """Delete a session recorded in error; what it was charged is given back with it."""
+    refuse_if_billed(principal.practice_id, client_id, session_id)
     charging.reverse_session(
         principal=principal, client_id=client_id, session_ref=session_id,
         companion=charging.Companion(

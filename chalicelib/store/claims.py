@@ -107,6 +107,12 @@ def markers(practice_id: str, client_id: str, session_ids: list[str]) -> dict[st
     return {s: m["claim_id"] for s, m in zip(session_ids, found, strict=True) if m}
 
 
+def claim_on(practice_id: str, client_id: str, session_id: str) -> Claim | None:
+    """The live claim a session is on, or None (one GetItem; a second when it is on one)."""
+    marker = items.get(*marker_key(practice_id, client_id, session_id))
+    return get_claim(practice_id, marker["claim_id"]).claim if marker else None
+
+
 def create_claim(practice_id: str, claim: Mapping[str, Any]) -> StoredClaim | str:
     """Put a new claim (its fields, `payer_ref` and `client_practitioner_id` among them) and one
     marker per session in one transaction. Returns the claim, or the id of the claim that took
