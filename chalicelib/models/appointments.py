@@ -1,12 +1,12 @@
 """Appointments: booking (single or a series), conflicts, and attendance."""
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
 from chalicelib.domain import codes
 from chalicelib.domain.scheduling import MAX_LENGTH
-from chalicelib.models.common import FieldError, Input, Output
+from chalicelib.models.common import Day, FieldError, Flag, Input, Moment, Output, QueryWhole, Ref, Whole
 from chalicelib.models.entitlements import ChargeResult, ReversalResult
 
 BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
@@ -15,8 +15,8 @@ Status = Literal["booked", "attended", "no_show", "late_cancel", "cancelled"]
 
 class Recurrence(Input):
     frequency: Literal["weekly", "fortnightly"]
-    count: int | None = Field(None, ge=2, le=104, description="Number of occurrences, this one included")
-    until: date | None = Field(None, description="Last possible date (practice time zone)")
+    count: Whole | None = Field(None, ge=2, le=104, description="Number of occurrences, this one included")
+    until: Day | None = Field(None, description="Last possible date (practice time zone)")
 
     @model_validator(mode="after")
     def _one_end(self) -> "Recurrence":
@@ -36,17 +36,17 @@ def check_times(start: datetime, end: datetime) -> None:
 
 
 class AppointmentCreate(Input):
-    client_id: str
-    practitioner_id: str
-    location_id: str
-    room_id: str | None = None
-    start: datetime = Field(description="Without an offset it is the practice's local time")
-    end: datetime
+    client_id: Ref
+    practitioner_id: Ref
+    location_id: Ref
+    room_id: Ref | None = None
+    start: Moment = Field(description="Without an offset it is the practice's local time")
+    end: Moment
     billing_code: BillingCodeValue | None = Field(None, description="Defaults to the client's default service code")
-    telehealth: bool = False
+    telehealth: Flag = False
     notes: str | None = Field(None, max_length=2000)
     recurrence: Recurrence | None = None
-    override_room_conflict: bool = Field(False, description="Book although the room is taken (warn mode only)")
+    override_room_conflict: Flag = Field(False, description="Book although the room is taken (warn mode only)")
 
     @model_validator(mode="after")
     def _times(self) -> "AppointmentCreate":
@@ -109,7 +109,7 @@ class BookingPreview(Output):
 class StatusChange(Input):
     status: Status
     reason: str | None = Field(None, max_length=500, description="Required when cancelling")
-    minutes: int | None = Field(None, ge=0, le=1440, description="Session length if not the booked one")
+    minutes: Whole | None = Field(None, ge=0, le=1440, description="Session length if not the booked one")
 
     @model_validator(mode="after")
     def _reason(self) -> "StatusChange":
@@ -128,10 +128,10 @@ class StatusResult(Output):
 class ScheduleQuery(Input):
     """A page of a schedule between two days."""
 
-    limit: int = Field(50, ge=1, le=100)
+    limit: QueryWhole = Field(50, ge=1, le=100)
     cursor: str | None = None
-    start: date = Field(alias="from", description="First day (practice time zone)")
-    end: date = Field(alias="to", description="Last day, included")
+    start: Day = Field(alias="from", description="First day (practice time zone)")
+    end: Day = Field(alias="to", description="Last day, included")
 
     @model_validator(mode="after")
     def _days(self) -> "ScheduleQuery":
@@ -143,9 +143,9 @@ class ScheduleQuery(Input):
 
 
 class AppointmentQuery(ScheduleQuery):
-    practitioner_id: str | None = None
-    room_id: str | None = None
-    client_id: str | None = None
+    practitioner_id: Ref | None = None
+    room_id: Ref | None = None
+    client_id: Ref | None = None
 
     @model_validator(mode="after")
     def _one_view(self) -> "AppointmentQuery":
@@ -158,15 +158,15 @@ class AppointmentUpdate(Input):
     """Move or change a booked appointment; `scope: following` applies the same change to the
     later booked occurrences of its series (a time change shifts each by the same amount)."""
 
-    start: datetime | None = None
-    end: datetime | None = None
-    practitioner_id: str | None = None
-    room_id: str | None = None
+    start: Moment | None = None
+    end: Moment | None = None
+    practitioner_id: Ref | None = None
+    room_id: Ref | None = None
     billing_code: BillingCodeValue | None = None
-    telehealth: bool | None = None
+    telehealth: Flag | None = None
     notes: str | None = Field(None, max_length=2000)
     scope: Literal["this", "following"] = "this"
-    override_room_conflict: bool = False
+    override_room_conflict: Flag = False
 
     @model_validator(mode="after")
     def _times(self) -> "AppointmentUpdate":
@@ -195,11 +195,11 @@ class CalendarImport(Input):
     """An iCalendar (.ics) file to turn into appointments, or client sessions for billing."""
 
     calendar: str = Field(min_length=1, max_length=2_000_000, description="The .ics file's text")
-    practitioner_id: str
-    location_id: str
+    practitioner_id: Ref
+    location_id: Ref
     billing_code: BillingCodeValue | None = Field(None, description="Defaults to each client's default code")
-    send_to_billing: bool = Field(False, description="Create client sessions (charged) instead of appointments")
-    until: date | None = Field(None, description="Stop repeating events here (at most a year of occurrences)")
+    send_to_billing: Flag = Field(False, description="Create client sessions (charged) instead of appointments")
+    until: Day | None = Field(None, description="Stop repeating events here (at most a year of occurrences)")
 
 
 class ImportedEvent(Output):

@@ -6,18 +6,19 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from chalicelib.models.common import (
+    Day,
     FieldError,
     Input,
     ListQuery,
     Money,
-    NonEmpty,
     Output,
+    Ref,
 )
 
 ClaimStatus = Literal["draft", "ready", "submitted", "accepted", "rejected", "paid", "denied", "replaced", "voided"]
 # A payer's answer, or (replaced, voided) billing's correction of a paid, accepted or denied claim.
 Outcome = Literal["accepted", "rejected", "paid", "denied", "replaced", "voided"]
-SessionIds = list[NonEmpty]
+SessionIds = list[Ref]
 # An identifier the 837P carries as it is: no X12 delimiter (~ * : ^).
 X12Reference = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[^~*:^]+$")]
 
@@ -27,11 +28,11 @@ class ClaimCreate(Input):
     one client's) sessions dated `from`..`to`. Only sessions billed to insurance, on the primary
     insurance."""
 
-    client_id: str | None = Field(None, max_length=60,
-                                  description="With session_ids: they must be this client's; with dates: only hers")
+    client_id: Ref | None = Field(None, description="With session_ids: they must be this client's; "
+                                                    "with dates: only hers")
     session_ids: SessionIds | None = Field(None, min_length=1, max_length=100)
-    from_: date | None = Field(None, alias="from")
-    to: date | None = None
+    from_: Day | None = Field(None, alias="from")
+    to: Day | None = None
 
     @model_validator(mode="after")
     def _one_way(self) -> "ClaimCreate":
@@ -50,10 +51,10 @@ class ClaimCreate(Input):
 
 class ClaimQuery(ListQuery):
     status: ClaimStatus | None = None
-    payer_id: str | None = Field(None, max_length=60, description="The payer in the catalogue")
-    client_id: str | None = Field(None, max_length=60)
-    from_: date | None = Field(None, alias="from", description="Dates of service from (inclusive)")
-    to: date | None = None
+    payer_id: Ref | None = Field(None, description="The payer in the catalogue")
+    client_id: Ref | None = None
+    from_: Day | None = Field(None, alias="from", description="Dates of service from (inclusive)")
+    to: Day | None = None
 
     @model_validator(mode="after")
     def _range(self) -> "ClaimQuery":
@@ -149,11 +150,11 @@ class ClaimOutcome(Input):
 
 
 class ExportQuery(ListQuery):
-    payer_id: str | None = Field(None, max_length=60, description="Only this payer's exports")
+    payer_id: Ref | None = Field(None, description="Only this payer's exports")
 
 
 class ExportCreate(Input):
-    payer_id: NonEmpty = Field(description="The payer in the catalogue whose ready claims to export")
+    payer_id: Ref = Field(description="The payer in the catalogue whose ready claims to export")
 
 
 class LeftOut(Output):

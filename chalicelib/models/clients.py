@@ -7,7 +7,19 @@ from pydantic import AfterValidator, Field, model_validator
 
 from chalicelib.domain import codes
 from chalicelib.models.appointments import Appointment
-from chalicelib.models.common import Address, Email, FieldError, Input, NonEmpty, Output
+from chalicelib.models.common import (
+    Address,
+    Day,
+    Email,
+    FieldError,
+    Flag,
+    Input,
+    NonEmpty,
+    Output,
+    QueryFlag,
+    QueryWhole,
+    Ref,
+)
 from chalicelib.models.payers import ClaimAddress, Sex
 
 Npi = Annotated[str, AfterValidator(codes.npi)]
@@ -26,7 +38,7 @@ class Subscriber(Input):
 
     first_name: str | None = Field(None, max_length=60)
     last_name: str | None = Field(None, max_length=60)
-    date_of_birth: date | None = None
+    date_of_birth: Day | None = None
     sex: Sex | None = None
     address: ClaimAddress | None = None
 
@@ -35,7 +47,7 @@ class Insurance(Input):
     payer: NonEmpty
     member_id: NonEmpty
     group_number: str | None = Field(None, max_length=60)
-    payer_id: str | None = Field(None, max_length=60, description="The payer in the catalogue (/v1/payers)")
+    payer_id: Ref | None = Field(None, description="The payer in the catalogue (/v1/payers)")
     subscriber_relationship: Relationship = Field("self", description="The client's relationship to the subscriber")
     subscriber: Subscriber | None = Field(None, description="The subscriber, when not the client")
 
@@ -53,8 +65,8 @@ class DefaultService(Input):
     template, or one of the client's packs."""
 
     billing_code: BillingCodeValue | None = None
-    pack_template_id: str | None = None
-    pack_id: str | None = None
+    pack_template_id: Ref | None = None
+    pack_id: Ref | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "DefaultService":
@@ -69,7 +81,7 @@ class ClientCreate(Input):
     first_name: NonEmpty
     last_name: NonEmpty
     preferred_name: str | None = Field(None, max_length=200)
-    date_of_birth: date | None = None
+    date_of_birth: Day | None = None
     sex: Sex | None = Field(None, description="As a claim carries it: M, F or U")
     email: Email | None = None
     phone: str | None = Field(None, max_length=40)
@@ -78,9 +90,9 @@ class ClientCreate(Input):
     secondary_insurance: Insurance | None = None
     referring_provider: ReferringProvider | None = None
     default_service: DefaultService | None = None
-    practitioner_id: str | None = Field(None, description="The client's usual practitioner")
+    practitioner_id: Ref | None = Field(None, description="The client's usual practitioner")
     admin_notes: str | None = Field(None, max_length=5000)
-    archived: bool = False
+    archived: Flag = False
 
     @model_validator(mode="after")
     def _insurance_order(self) -> "ClientCreate":
@@ -93,7 +105,7 @@ class ClientUpdate(Input):
     first_name: NonEmpty | None = None
     last_name: NonEmpty | None = None
     preferred_name: str | None = Field(None, max_length=200)
-    date_of_birth: date | None = None
+    date_of_birth: Day | None = None
     sex: Sex | None = Field(None, description="As a claim carries it: M, F or U")
     email: Email | None = None
     phone: str | None = Field(None, max_length=40)
@@ -102,17 +114,17 @@ class ClientUpdate(Input):
     secondary_insurance: Insurance | None = None
     referring_provider: ReferringProvider | None = None
     default_service: DefaultService | None = None
-    practitioner_id: str | None = None
+    practitioner_id: Ref | None = None
     admin_notes: str | None = Field(None, max_length=5000)
-    archived: bool | None = None
+    archived: Flag | None = None
 
 
 class ClientQuery(Input):
-    limit: int = Field(50, ge=1, le=100)
+    limit: QueryWhole = Field(50, ge=1, le=100)
     cursor: str | None = None
     q: str | None = Field(None, min_length=1, max_length=100,
                           description="Case-insensitive prefix of 'last name first name'")
-    include_archived: bool = False
+    include_archived: QueryFlag = False
 
 
 class EntitlementSummary(Output):

@@ -5,11 +5,11 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from chalicelib.domain import codes
-from chalicelib.models.common import Input, Money, Output
+from chalicelib.models.common import Flag, Input, Money, Output, Whole
 
 BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
-Minutes = Annotated[int, Field(ge=0, le=1440, description="Default session length; 0 for add-on codes")]
-UnitMinutes = Annotated[int, Field(ge=1, le=240, description="Minutes per billing unit, for unit-based codes")]
+Minutes = Annotated[Whole, Field(ge=0, le=1440, description="Default session length; 0 for add-on codes")]
+UnitMinutes = Annotated[Whole, Field(ge=1, le=240, description="Minutes per billing unit, for unit-based codes")]
 
 
 class BillingCodeCreate(Input):
@@ -18,8 +18,8 @@ class BillingCodeCreate(Input):
     default_minutes: Minutes
     default_charge: Money
     unit_minutes: UnitMinutes | None = None
-    add_on: bool = Field(False, description="An add-on code, billed only with a primary code")
-    active: bool = True
+    add_on: Flag = Field(False, description="An add-on code, billed only with a primary code")
+    active: Flag = True
 
 
 class BillingCodeUpdate(Input):
@@ -27,8 +27,8 @@ class BillingCodeUpdate(Input):
     default_minutes: Minutes | None = None
     default_charge: Money | None = None
     unit_minutes: UnitMinutes | None = None
-    add_on: bool | None = None
-    active: bool | None = None
+    add_on: Flag | None = None
+    active: Flag | None = None
 
 
 class BillingCode(Output):
@@ -54,12 +54,12 @@ class DiagnosisCodeCreate(Input):
         "(WHO, or national variants such as ICD-10-AM) is checked for format only")
     description: str | None = Field(None, min_length=1, max_length=300,
                                     description="Defaults to the official ICD-10-CM description")
-    active: bool = True
+    active: Flag = True
 
 
 class DiagnosisCodeUpdate(Input):
     description: str | None = Field(None, min_length=1, max_length=300)
-    active: bool | None = None
+    active: Flag | None = None
 
 
 class DiagnosisCode(Output):

@@ -1,5 +1,7 @@
 """Shared model bases and small value types used by every resource."""
 
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
@@ -11,6 +13,7 @@ from pydantic import (
     EmailStr,
     Field,
     PlainSerializer,
+    StrictBool,
     WithJsonSchema,
 )
 
@@ -42,15 +45,82 @@ class Output(BaseModel):
     versioned_entity: ClassVar[str | None] = None
 
 
+# Request values are read as JSON means them, not as lax parsing would coerce them ("yes" to
+# true, " 5 " or "\uff15" to 5, 0 to 1970-01-01): a refusal names the field and says what to send.
+
+# An id or code a request names (a client, a pack, a practitioner, a payer): never blank, no
+# longer than a path parameter may be (http.MAX_PATH_PARAM; DynamoDB refuses keys over 1 KB
+# with a 500), and without the key separator '#'. Ids are `<prefix>_<26 base32>`, Cognito subs
+# are UUIDs, codes are letters, digits, '.', '-' and '_'.
+REF_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+Ref = Annotated[str, Field(min_length=1, max_length=128, pattern=REF_PATTERN)]
+
+# A true/false in a body: only JSON true or false.
+Flag = StrictBool
+
+
+def _json_whole(value: Any) -> Any:
+    # A JSON number only: 5 (or 5.0, an integer to JSON Schema); a string or true/false never.
+    if isinstance(value, (bool, str)):
+        raise ValueError("give a whole number as a JSON number, e.g. 5")
+    return value
+
+
+def _query_whole(value: Any) -> Any:
+    # Query values arrive as text: ASCII digits only (int() would also read " 5 " and "\uff15").
+    if isinstance(value, bool) or (isinstance(value, str) and not re.fullmatch(r"-?[0-9]+", value)):
+        raise ValueError("give a whole number in digits, e.g. 20")
+    return value
+
+
+def _query_flag(value: Any) -> Any:
+    if value not in ("true", "false") and not isinstance(value, bool):
+        raise ValueError("give true or false")
+    return value
+
+
+def _decimal_text(value: Any) -> Any:
+    # A quantity or amount: a JSON number or a decimal string of ASCII digits ("6", "99.50").
+    if isinstance(value, bool):
+        raise ValueError('give a number or a decimal string, e.g. "6"')
+    if isinstance(value, str) and not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
+        raise ValueError('give a decimal string of digits with no spaces, e.g. "6" or "99.50"')
+    return value
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not (isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)):
+        raise ValueError("give a date as YYYY-MM-DD, e.g. 2026-11-01")
+    return value
+
+
+def _iso_moment(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if not (isinstance(value, str) and re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}", value)):
+        raise ValueError("give a date and time in ISO 8601, e.g. 2026-11-01T09:00:00 or 2026-11-01T09:00:00-05:00")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_json_whole)]
+QueryWhole = Annotated[int, BeforeValidator(_query_whole)]
+QueryFlag = Annotated[bool, BeforeValidator(_query_flag)]
+DecimalText = BeforeValidator(_decimal_text)  # in Annotated[Decimal, DecimalText, Field(...)]
+Day = Annotated[date, BeforeValidator(_iso_day)]
+Moment = Annotated[datetime, BeforeValidator(_iso_moment)]
+
+
 class ListQuery(Input):
     """Cursor pagination parameters shared by every list."""
 
-    limit: int = Field(50, ge=1, le=100, description="Page size")
+    limit: QueryWhole = Field(50, ge=1, le=100, description="Page size")
     cursor: str | None = Field(None, description="next_cursor from the previous page")
 
 
 def _money_in(value: Any) -> Decimal:
-    return codes.money(value)
+    return codes.money(_decimal_text(value) if isinstance(value, str) else value)
 
 
 # Money travels as a decimal string ("120.00") and is Decimal in Python, never float.

@@ -8,10 +8,23 @@ from pydantic import AfterValidator, Field, model_validator
 
 from chalicelib.domain import codes
 from chalicelib.domain.entitlements import Attendance, AuthMeasure, BillTo, CodeMode, PackMeasure
-from chalicelib.models.common import FieldError, Input, ListQuery, Money, NonEmpty, Output
+from chalicelib.models.common import (
+    Day,
+    DecimalText,
+    FieldError,
+    Flag,
+    Input,
+    ListQuery,
+    Money,
+    NonEmpty,
+    Output,
+    QueryFlag,
+    Ref,
+    Whole,
+)
 
 BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
-Quantity = Annotated[Decimal, Field(gt=0, le=1_000_000, max_digits=12, decimal_places=2)]
+Quantity = Annotated[Decimal, DecimalText, Field(gt=0, le=1_000_000, max_digits=12, decimal_places=2)]
 
 
 class CodeRuleIn(Input):
@@ -30,14 +43,14 @@ class CodeRuleIn(Input):
 class Validity(Input):
     """How long a pack is valid: N days or months after purchase or after first use."""
 
-    amount: int = Field(ge=1, le=120)
+    amount: Whole = Field(ge=1, le=120)
     unit: Literal["days", "months"]
     starts: Literal["purchase", "first_use"] = "purchase"
 
 
 class Category(Input):
     name: NonEmpty
-    percent: Decimal = Field(gt=0, le=100, decimal_places=2)
+    percent: Annotated[Decimal, DecimalText] = Field(gt=0, le=100, decimal_places=2)
 
 
 def _check_categories(categories: list[Category]) -> list[Category]:
@@ -64,7 +77,7 @@ class PackTemplateCreate(Input):
     validity: Validity | None = None
     codes: CodeRuleIn = Field(default_factory=CodeRuleIn)
     categories: Categories = Field(default_factory=list)
-    active: bool = True
+    active: Flag = True
 
     @model_validator(mode="after")
     def _whole(self) -> "PackTemplateCreate":
@@ -78,7 +91,7 @@ class PackTemplateUpdate(Input):
     validity: Validity | None = None
     codes: CodeRuleIn | None = None
     categories: Categories | None = None
-    active: bool | None = None
+    active: Flag | None = None
 
 
 class CodeRuleOut(Output):
@@ -104,20 +117,20 @@ class PackTemplate(Output):
 class PackCreate(Input):
     """From a template (its fields are defaults) or from scratch (measure, limit, price needed)."""
 
-    template_id: str | None = None
+    template_id: Ref | None = None
     name: NonEmpty | None = None
     measure: PackMeasure | None = None
     limit: Quantity | None = Field(None, description="Defaults to the template's quantity")
     price: Money | None = None
-    purchased_on: date | None = Field(None, description="Defaults to today in the practice time zone")
+    purchased_on: Day | None = Field(None, description="Defaults to today in the practice time zone")
     validity: Validity | None = None
     codes: CodeRuleIn | None = None
     categories: Categories | None = None
-    charge_no_shows: bool = False
-    charge_late_cancels: bool = False
-    auto_renew: bool = Field(False, description="Open the next pack from the same template when used up")
-    practitioner_id: str | None = None
-    session_ids: list[str] = Field(default_factory=list, max_length=50,
+    charge_no_shows: Flag = False
+    charge_late_cancels: Flag = False
+    auto_renew: Flag = Field(False, description="Open the next pack from the same template when used up")
+    practitioner_id: Ref | None = None
+    session_ids: list[Ref] = Field(default_factory=list, max_length=50,
                                    description="Sessions already delivered that this pack pays for (retroactive)")
 
     @model_validator(mode="after")
@@ -136,16 +149,16 @@ class PackCreate(Input):
 class PackUpdate(Input):
     name: NonEmpty | None = None
     limit: Quantity | None = Field(None, description="Every figure is recalculated; cannot go below what is used")
-    expires_on: date | None = None
-    charge_no_shows: bool | None = None
-    charge_late_cancels: bool | None = None
-    auto_renew: bool | None = None
-    practitioner_id: str | None = None
-    closed: bool | None = None
+    expires_on: Day | None = None
+    charge_no_shows: Flag | None = None
+    charge_late_cancels: Flag | None = None
+    auto_renew: Flag | None = None
+    practitioner_id: Ref | None = None
+    closed: Flag | None = None
 
 
 class ConsolidateRequest(Input):
-    source_pack_id: str = Field(description="The pack merged into this one, then closed")
+    source_pack_id: Ref = Field(description="The pack merged into this one, then closed")
 
 
 class Pack(Output):
@@ -177,12 +190,12 @@ class Pack(Output):
 class AuthorizationCreate(Input):
     payer: NonEmpty
     measure: AuthMeasure = "sessions"
-    begin_on: date
-    end_on: date
+    begin_on: Day
+    end_on: Day
     allowed: Quantity
     number: str | None = Field(None, max_length=50, description="Prior authorization number for claims")
     codes: CodeRuleIn = Field(default_factory=CodeRuleIn)
-    practitioner_id: str | None = None
+    practitioner_id: Ref | None = None
 
     @model_validator(mode="after")
     def _dates_and_count(self) -> "AuthorizationCreate":
@@ -194,13 +207,13 @@ class AuthorizationCreate(Input):
 
 class AuthorizationUpdate(Input):
     payer: NonEmpty | None = None
-    begin_on: date | None = None
-    end_on: date | None = None
+    begin_on: Day | None = None
+    end_on: Day | None = None
     allowed: Quantity | None = None
     number: str | None = Field(None, max_length=50)
     codes: CodeRuleIn | None = None
-    practitioner_id: str | None = None
-    closed: bool | None = None
+    practitioner_id: Ref | None = None
+    closed: Flag | None = None
 
 
 class Authorization(Output):
@@ -227,9 +240,9 @@ class ChargeRequest(Input):
 
     session_ref: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$",
                              description="Your id of the client session; a session is charged once")
-    date: date
+    date: Day
     billing_code: BillingCodeValue
-    minutes: int | None = Field(None, ge=0, le=1440, description="Defaults to the code's default minutes")
+    minutes: Whole | None = Field(None, ge=0, le=1440, description="Defaults to the code's default minutes")
     fee: Money | None = Field(None, description="Defaults to the code's default charge")
     attendance: Attendance = "attended"
     bill_to: BillTo = Field("automatic", description="client: billed to the client directly, so no insurance "
@@ -308,4 +321,4 @@ class SessionCharges(Output):
 
 
 class EntitlementListQuery(ListQuery):
-    include_closed: bool = Field(False, description="Also closed and consolidated ones (deleted ones never)")
+    include_closed: QueryFlag = Field(False, description="Also closed and consolidated ones (deleted ones never)")

@@ -1,13 +1,14 @@
 """Group therapy: groups, members, group appointments and per-member attendance (PRODUCT.md §7)."""
+import re
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from chalicelib.domain import codes
 from chalicelib.domain.groups import DEFAULT_GROUP_CODE, MAX_MEMBERS
 from chalicelib.models.appointments import Recurrence, check_times
-from chalicelib.models.common import FieldError, Input, Money, NonEmpty, Output
+from chalicelib.models.common import FieldError, Flag, Input, Moment, Money, NonEmpty, Output, Ref, Whole
 from chalicelib.models.entitlements import ChargeResult, ReversalResult
 from chalicelib.models.sessions import PaidAtSession
 
@@ -18,20 +19,20 @@ Initials = Annotated[str, Field(min_length=1, max_length=6, pattern=r"^[A-Za-z0-
 class GroupCreate(Input):
     name: NonEmpty = Field(description="Full name, e.g. 'Tuesday anxiety group'")
     initials: Initials = Field(description="Shown on the calendar")
-    practitioner_id: str | None = Field(None, description="Defaults to the calling practitioner")
+    practitioner_id: Ref | None = Field(None, description="Defaults to the calling practitioner")
     default_billing_code: BillingCodeValue = DEFAULT_GROUP_CODE
-    active: bool = True
-    shared_with: list[str] = Field(default_factory=list, max_length=20,
+    active: Flag = True
+    shared_with: list[Ref] = Field(default_factory=list, max_length=20,
                                    description="Practitioners who may see, edit, schedule and chart for the group")
 
 
 class GroupUpdate(Input):
     name: NonEmpty | None = None
     initials: Initials | None = None
-    practitioner_id: str | None = None
+    practitioner_id: Ref | None = None
     default_billing_code: BillingCodeValue | None = None
-    active: bool | None = None
-    shared_with: list[str] | None = Field(None, max_length=20)
+    active: Flag | None = None
+    shared_with: list[Ref] | None = Field(None, max_length=20)
 
 
 class Group(Output):
@@ -48,23 +49,35 @@ class Group(Output):
     updated_at: str
 
 
+def _since_in(value: Any) -> Any:
+    # A date alone has no time and no offset: say what to send rather than guess the practice's midnight.
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("give since as a date and time with its UTC offset, e.g. 2026-11-01T00:00:00-05:00")
+    return value
+
+
 class Joining(Input):
-    since: datetime | None = Field(None, description="When the membership began, to enter sessions held before "
-                                                     "today (with an offset; defaults to now)")
+    since: Annotated[Moment, BeforeValidator(_since_in)] | None = Field(None, description="When the membership began, to enter sessions held before "
+                                                   "today: a past date and time with its UTC offset, e.g. "
+                                                   "2026-11-01T00:00:00-05:00 (defaults to now)")
 
     @model_validator(mode="after")
     def _not_future(self) -> "Joining":
-        if self.since is not None and (self.since.tzinfo is None or self.since > datetime.now(UTC)):
-            raise FieldError("since", "since is a past time with a UTC offset")
+        # An offset is needed to know which sessions fall after it; the practice's zone is not known here.
+        if self.since is not None and self.since.tzinfo is None:
+            raise FieldError("since", "give since with its UTC offset, e.g. 2026-11-01T00:00:00-05:00 "
+                                      "or 2026-11-01T05:00:00Z")
+        if self.since is not None and self.since > datetime.now(UTC):
+            raise FieldError("since", "since is in the future; give when the membership began (defaults to now)")
         return self
 
 
 class MemberAdd(Joining):
-    client_id: str
+    client_id: Ref
 
 
 class ClientGroupAdd(Joining):
-    group_id: str
+    group_id: Ref
 
 
 class MembershipPeriod(Output):
@@ -95,16 +108,16 @@ class ClientGroup(Output):
 class GroupAppointmentCreate(Input):
     """A group session (or a series), booked like an appointment; the members come from the group."""
 
-    location_id: str
-    room_id: str | None = None
-    practitioner_id: str | None = Field(None, description="Defaults to the group's practitioner")
-    start: datetime = Field(description="Without an offset it is the practice's local time")
-    end: datetime
+    location_id: Ref
+    room_id: Ref | None = None
+    practitioner_id: Ref | None = Field(None, description="Defaults to the group's practitioner")
+    start: Moment = Field(description="Without an offset it is the practice's local time")
+    end: Moment
     billing_code: BillingCodeValue | None = Field(None, description="Defaults to the group's default code")
-    telehealth: bool = False
+    telehealth: Flag = False
     notes: str | None = Field(None, max_length=2000)
     recurrence: Recurrence | None = None
-    override_room_conflict: bool = False
+    override_room_conflict: Flag = False
 
     @model_validator(mode="after")
     def _times(self) -> "GroupAppointmentCreate":
@@ -130,12 +143,12 @@ class MemberMark(Input):
     the member's pack says so (fee 'none': never). absent: not attended, no fee. unmarked:
     clears the mark (its charge is given back)."""
 
-    client_id: str
+    client_id: Ref
     status: AttendanceStatus
     fee: FeeMode = "default"
     billing_code: BillingCodeValue | None = None
     custom_code: CustomCode | None = None
-    minutes: int | None = Field(None, ge=0, le=1440, description="Defaults to the session's length")
+    minutes: Whole | None = Field(None, ge=0, le=1440, description="Defaults to the session's length")
     paid_at_session: PaidAtSession | None = None
 
     @model_validator(mode="after")
@@ -156,7 +169,7 @@ class MemberMark(Input):
 
 
 class AttendanceUpdate(Input):
-    all_attended: bool = Field(False, description="Mark every member attended with the default code first")
+    all_attended: Flag = Field(False, description="Mark every member attended with the default code first")
     members: list[MemberMark] = Field(default_factory=list, max_length=MAX_MEMBERS,
                                       description="Marks applied after all_attended, one per member")
 

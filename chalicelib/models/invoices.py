@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from chalicelib.models.common import FieldError, Input, ListQuery, Money, Output
+from chalicelib.models.common import Day, FieldError, Input, ListQuery, Money, Output, Ref
 from chalicelib.models.entitlements import ChargeResult
 
 PaymentMethod = Literal["cash", "card", "eftpos", "check", "bank_transfer", "insurance", "other"]
@@ -17,9 +17,9 @@ InvoiceStatus = Literal["unpaid", "part_paid", "paid", "void"]
 class InvoiceCreate(Input):
     """An invoice for one client session, or for the sale of one pack."""
 
-    session_id: str | None = None
-    pack_id: str | None = None
-    issued_on: date | None = Field(None, description="The invoice date; defaults to today in the practice time zone")
+    session_id: Ref | None = None
+    pack_id: Ref | None = None
+    issued_on: Day | None = Field(None, description="The invoice date; defaults to today in the practice time zone")
 
     @model_validator(mode="after")
     def _one(self) -> "InvoiceCreate":
@@ -46,7 +46,7 @@ class Payment(Output):
 class PaymentCreate(Input):
     amount: Money = Field(description="More than zero, at most the balance due")
     method: PaymentMethod
-    on: date | None = Field(None, description="Defaults to today in the practice time zone")
+    on: Day | None = Field(None, description="Defaults to today in the practice time zone")
 
     @model_validator(mode="after")
     def _positive(self) -> "PaymentCreate":
@@ -56,7 +56,7 @@ class PaymentCreate(Input):
 
 
 class ApplyPack(Input):
-    pack_id: str
+    pack_id: Ref
 
 
 class Invoice(Output):
@@ -97,9 +97,9 @@ class InvoiceListQuery(ListQuery):
     """Filters of the practice-wide invoice list; any combination."""
 
     status: InvoiceStatus | None = None
-    client_id: str | None = Field(None, min_length=1, max_length=100)
-    start: date | None = Field(None, alias="from", description="First invoice date, included")
-    end: date | None = Field(None, alias="to", description="Last invoice date, included")
+    client_id: Ref | None = None
+    start: Day | None = Field(None, alias="from", description="First invoice date, included")
+    end: Day | None = Field(None, alias="to", description="Last invoice date, included")
 
     @field_validator("end")
     @classmethod

@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from chalicelib.domain import codes
-from chalicelib.models.common import Address, Input, NonEmpty, Output
+from chalicelib.models.common import Address, Flag, Input, NonEmpty, Output, Ref, Whole
 from chalicelib.models.payers import Npi
 
 PosCode = Annotated[str, AfterValidator(codes.place_of_service)]
@@ -13,22 +13,22 @@ PosCode = Annotated[str, AfterValidator(codes.place_of_service)]
 
 class LocationCreate(Input):
     name: NonEmpty
-    telehealth: bool = False
+    telehealth: Flag = False
     place_of_service: PosCode | None = Field(
         None, description="CMS POS code; defaults to 11 (Office), or the practice's telehealth POS")
     address: Address | None = None
     phone: str | None = Field(None, max_length=40)
-    active: bool = True
+    active: Flag = True
     npi: Npi | None = Field(None, description="The service facility's NPI, where it has its own")
 
 
 class LocationUpdate(Input):
     name: NonEmpty | None = None
-    telehealth: bool | None = None
+    telehealth: Flag | None = None
     place_of_service: PosCode | None = None
     address: Address | None = None
     phone: str | None = Field(None, max_length=40)
-    active: bool | None = None
+    active: Flag | None = None
     npi: Npi | None = None
 
 
@@ -48,21 +48,21 @@ class Location(Output):
     updated_at: str
 
 
-LocationIds = Annotated[list[NonEmpty], Field(min_length=1, max_length=20)]
+LocationIds = Annotated[list[Ref], Field(min_length=1, max_length=20)]
 
 
 class RoomCreate(Input):
     name: NonEmpty
     location_ids: LocationIds
-    capacity: int | None = Field(None, ge=1, le=500)
-    active: bool = True
+    capacity: Whole | None = Field(None, ge=1, le=500)
+    active: Flag = True
 
 
 class RoomUpdate(Input):
     name: NonEmpty | None = None
     location_ids: LocationIds | None = None
-    capacity: int | None = Field(None, ge=1, le=500)
-    active: bool | None = None
+    capacity: Whole | None = Field(None, ge=1, le=500)
+    active: Flag | None = None
 
 
 class Room(Output):

@@ -3,7 +3,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.models.common import FieldError, Input, NonEmpty, Output
+from chalicelib.models.common import FieldError, Flag, Input, NonEmpty, Output, QueryWhole, Ref
 
 RichText = str  # sanitised on the way in (domain/notes.py); the length bound is per field below
 FieldType = Literal["text", "rich_text", "number", "boolean", "date", "choice"]
@@ -13,7 +13,7 @@ class TemplateField(Input):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="Name used in a note's `fields`")
     label: NonEmpty
     type: FieldType
-    required: bool = False
+    required: Flag = False
     options: list[NonEmpty] = Field(default_factory=list, max_length=50, description="For type choice")
 
     @model_validator(mode="after")
@@ -31,7 +31,7 @@ def _unique_keys(fields: list[TemplateField] | None) -> None:
 class NoteTemplateCreate(Input):
     name: NonEmpty
     fields: list[TemplateField] = Field(min_length=1, max_length=50)
-    active: bool = True
+    active: Flag = True
 
     @model_validator(mode="after")
     def _keys(self) -> "NoteTemplateCreate":
@@ -42,7 +42,7 @@ class NoteTemplateCreate(Input):
 class NoteTemplateUpdate(Input):
     name: NonEmpty | None = None
     fields: list[TemplateField] | None = Field(None, min_length=1, max_length=50)
-    active: bool | None = None
+    active: Flag | None = None
 
     @model_validator(mode="after")
     def _keys(self) -> "NoteTemplateUpdate":
@@ -65,13 +65,13 @@ class NoteCreate(Input):
     part is copied into the note of every member who attended."""
 
     type: Literal["progress", "group"] = "progress"
-    client_id: str | None = Field(None, description="progress: the client")
-    appointment_id: str | None = Field(None, description="progress: optional; group: the group appointment")
-    practitioner_id: str | None = Field(None, description="Defaults to the calling practitioner")
-    template_id: str | None = None
+    client_id: Ref | None = Field(None, description="progress: the client")
+    appointment_id: Ref | None = Field(None, description="progress: optional; group: the group appointment")
+    practitioner_id: Ref | None = Field(None, description="Defaults to the calling practitioner")
+    template_id: Ref | None = None
     fields: dict[str, Any] = Field(default_factory=dict, description="Values of the template's fields")
     body: RichText = Field("", max_length=100_000, description="progress: the note (rich text); group: the shared part")
-    member_parts: dict[str, RichText] = Field(default_factory=dict,
+    member_parts: dict[Ref, RichText] = Field(default_factory=dict,
                                               description="group: client id → a part only that member's note gets")
 
     @model_validator(mode="after")
@@ -92,7 +92,7 @@ class NoteCreate(Input):
 class NoteUpdate(Input):
     fields: dict[str, Any] | None = None
     body: RichText | None = Field(None, max_length=100_000)
-    member_parts: dict[str, RichText] | None = None
+    member_parts: dict[Ref, RichText] | None = None
 
 
 class AddendumCreate(Input):
@@ -128,10 +128,10 @@ class Note(Output):
 
 
 class NoteQuery(Input):
-    limit: int = Field(50, ge=1, le=100)
+    limit: QueryWhole = Field(50, ge=1, le=100)
     cursor: str | None = None
-    client_id: str | None = None
-    group_id: str | None = None
+    client_id: Ref | None = None
+    group_id: Ref | None = None
 
     @model_validator(mode="after")
     def _one(self) -> "NoteQuery":

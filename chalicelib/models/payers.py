@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from chalicelib.domain import codes
-from chalicelib.models.common import Address, Input, NonEmpty, Output
+from chalicelib.models.common import Address, Flag, Input, NonEmpty, Output
 
 Npi = Annotated[str, AfterValidator(codes.npi)]
 Sex = Literal["M", "F", "U"]
@@ -50,7 +50,7 @@ class PayerCreate(Input):
     claim_filing_indicator: ClaimFilingIndicator | None = Field(
         None, description="SBR09: CI commercial, MB Medicare Part B, MC Medicaid, BL Blue Cross, HM HMO, ...")
     address: ClaimAddress | None = None
-    requires_authorization: bool = False
+    requires_authorization: Flag = False
 
 
 class PayerUpdate(Input):
@@ -58,7 +58,7 @@ class PayerUpdate(Input):
     payer_id: PayerCode | None = None
     claim_filing_indicator: ClaimFilingIndicator | None = None
     address: ClaimAddress | None = None
-    requires_authorization: bool | None = None
+    requires_authorization: Flag | None = None
 
 
 class Payer(Output):

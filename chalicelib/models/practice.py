@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from chalicelib.domain import codes
-from chalicelib.models.common import Address, Email, FieldError, Input, Output
+from chalicelib.models.common import Address, Email, FieldError, Flag, Input, Output, Whole
 from chalicelib.models.payers import ClaimAddress, Taxonomy
 
 TimeZone = Annotated[str, AfterValidator(codes.time_zone)]
@@ -42,12 +42,12 @@ class PracticeUpdate(Input):
         None, description="POS for telehealth locations: 02 (patient not at home) or 10 (at home)")
     room_booking: Mode | None = Field(None, description="Room double-booking: warn (override allowed) or block")
     balance_booking: Mode | None = Field(None, description="Booking past a pack/authorization balance")
-    count_booked_as_pending: bool | None = Field(
+    count_booked_as_pending: Flag | None = Field(
         None, description="Booked appointments count as pending usage of authorizations")
-    expiring_soon_days: int | None = Field(None, ge=1, le=365)
-    authorization_low_remaining: int | None = Field(None, ge=0, le=1000)
-    authorization_low_percent: int | None = Field(None, ge=1, le=100)
-    authorization_ending_days: int | None = Field(None, ge=1, le=365)
+    expiring_soon_days: Whole | None = Field(None, ge=1, le=365)
+    authorization_low_remaining: Whole | None = Field(None, ge=0, le=1000)
+    authorization_low_percent: Whole | None = Field(None, ge=1, le=100)
+    authorization_ending_days: Whole | None = Field(None, ge=1, le=365)
 
     @model_validator(mode="after")
     def _tax_id_format(self) -> "PracticeUpdate":

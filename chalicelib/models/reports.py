@@ -6,15 +6,15 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from chalicelib.models.common import FieldError, Input, Money, Output
+from chalicelib.models.common import Day, FieldError, Input, Money, Output, QueryFlag, QueryWhole, Ref
 from chalicelib.models.entitlements import Pack
 
 
 class PackExpiryQuery(Input):
-    limit: int = Field(50, ge=1, le=100)
+    limit: QueryWhole = Field(50, ge=1, le=100)
     cursor: str | None = None
     status: Literal["active", "expiring_soon", "expired", "all"] = "all"
-    practitioner_id: str | None = None
+    practitioner_id: Ref | None = None
     category: str | None = Field(None, max_length=200)
 
 
@@ -23,10 +23,10 @@ class PackExpiryRow(Pack):
 
 
 class AuthorizationReportQuery(Input):
-    limit: int = Field(50, ge=1, le=100)
+    limit: QueryWhole = Field(50, ge=1, le=100)
     cursor: str | None = None
-    include_expired: bool = False
-    practitioner_id: str | None = None
+    include_expired: QueryFlag = False
+    practitioner_id: Ref | None = None
 
 
 class AuthorizationReportRow(Output):
@@ -47,8 +47,8 @@ class AuthorizationReportRow(Output):
 
 
 class PackSalesQuery(Input):
-    start: date = Field(alias="from")
-    end: date = Field(alias="to")
+    start: Day = Field(alias="from")
+    end: Day = Field(alias="to")
 
     @model_validator(mode="after")
     def _order(self) -> "PackSalesQuery":

@@ -7,7 +7,7 @@ from pydantic import AfterValidator, Field, model_validator
 from chalicelib.domain import codes
 from chalicelib.domain.entitlements import BillTo
 from chalicelib.models.clients import ReferringProvider
-from chalicelib.models.common import FieldError, Input, Money, Output
+from chalicelib.models.common import Day, FieldError, Input, Money, Output, Ref, Whole
 from chalicelib.models.entitlements import ChargeResult
 
 BillingCodeValue = Annotated[str, AfterValidator(codes.billing_code)]
@@ -24,7 +24,7 @@ def _not_far_ahead(day: date) -> date:
     return day
 
 
-ServiceDate = Annotated[date, AfterValidator(_not_far_ahead)]
+ServiceDate = Annotated[Day, AfterValidator(_not_far_ahead)]
 
 
 class PaidAtSession(Input):
@@ -38,12 +38,12 @@ class SessionFields(Input):
     primary_diagnosis: Diagnosis | None = None
     additional_diagnoses: list[Diagnosis] = Field(default_factory=list, max_length=3)
     place_of_service: PosCode | None = Field(None, description="Defaults from the location, else 11 (Office)")
-    location_id: str | None = None
+    location_id: Ref | None = None
     bill_to: BillTo = Field("automatic", description="client: bill the client directly, bypassing insurance (no "
                                                      "authorization is used and no number stamped; a pack may pay)")
     paid_at_session: PaidAtSession | None = None
     modifiers: list[Modifier] = Field(default_factory=list, max_length=4)
-    additional_dates: list[date] = Field(default_factory=list, max_length=30)
+    additional_dates: list[Day] = Field(default_factory=list, max_length=30)
     referring_provider: ReferringProvider | None = None
     line_note: str | None = Field(None, max_length=80, description="Free text for the electronic claim line")
     resubmission_code: Literal["7", "8"] | None = Field(None, description="7 replacement, 8 void")
@@ -61,7 +61,7 @@ class SessionFields(Input):
 class SessionCreate(SessionFields):
     date_of_service: ServiceDate
     billing_code: BillingCodeValue
-    minutes: int | None = Field(None, ge=0, le=1440, description="Defaults to the code's default minutes")
+    minutes: Whole | None = Field(None, ge=0, le=1440, description="Defaults to the code's default minutes")
     fee: Money | None = Field(None, description="Defaults to the code's default charge")
 
 
@@ -70,7 +70,7 @@ class SessionUpdate(Input):
 
     date_of_service: ServiceDate | None = None
     billing_code: BillingCodeValue | None = None
-    minutes: int | None = Field(None, ge=0, le=1440)
+    minutes: Whole | None = Field(None, ge=0, le=1440)
     fee: Money | None = None
     primary_diagnosis: Diagnosis | None = None
     additional_diagnoses: list[Diagnosis] | None = Field(None, max_length=3)
@@ -78,7 +78,7 @@ class SessionUpdate(Input):
     bill_to: BillTo | None = Field(None, description="A change re-charges the session")
     paid_at_session: PaidAtSession | None = None
     modifiers: list[Modifier] | None = Field(None, max_length=4)
-    additional_dates: list[date] | None = Field(None, max_length=30)
+    additional_dates: list[Day] | None = Field(None, max_length=30)
     referring_provider: ReferringProvider | None = None
     line_note: str | None = Field(None, max_length=80)
     resubmission_code: Literal["7", "8"] | None = None

@@ -3,20 +3,20 @@
 from pydantic import Field
 
 from chalicelib.auth import Role
-from chalicelib.models.common import Email, Input, NonEmpty, Output
+from chalicelib.models.common import Email, Flag, Input, NonEmpty, Output
 from chalicelib.models.payers import Npi, Taxonomy
 
 
 class NotificationPreferences(Input):
     """Which staff emails a user receives (PRODUCT.md §8); all on by default."""
 
-    daily_digest: bool = True
-    pack_expiring: bool = True
-    pack_expired: bool = True
-    pack_used_up: bool = True
-    authorization_low: bool = True
-    authorization_used_up: bool = True
-    authorization_ending: bool = True
+    daily_digest: Flag = True
+    pack_expiring: Flag = True
+    pack_expired: Flag = True
+    pack_used_up: Flag = True
+    authorization_low: Flag = True
+    authorization_used_up: Flag = True
+    authorization_ending: Flag = True
 
 
 class UserCreate(Input):
@@ -24,7 +24,7 @@ class UserCreate(Input):
     first_name: NonEmpty
     last_name: NonEmpty
     role: Role
-    active: bool = True
+    active: Flag = True
     notification_preferences: NotificationPreferences = Field(default_factory=NotificationPreferences)
     npi: Npi | None = Field(None, description="A practitioner's individual (type 1) NPI, for claims")
     taxonomy: Taxonomy | None = Field(None, description="A practitioner's NUCC taxonomy code, e.g. 101YM0800X")
@@ -35,7 +35,7 @@ class UserUpdate(Input):
     first_name: NonEmpty | None = None
     last_name: NonEmpty | None = None
     role: Role | None = None
-    active: bool | None = None
+    active: Flag | None = None
     notification_preferences: NotificationPreferences | None = None
     npi: Npi | None = None
     taxonomy: Taxonomy | None = None
