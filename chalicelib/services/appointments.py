@@ -190,7 +190,7 @@ def _write_booking(principal: Principal, practice: Practice, data: AppointmentCr
     exclusive = practice.room_booking == "block" or not data.override_room_conflict
     written: list[tuple[StoredAppointment, list[HourChange]]] = []
     for occ in planned:
-        item, changes = _slot_changes(None, _new_appointment(data, code, occ, series_id, group_id=group_id), exclusive)
+        item, changes = _slot_changes(None, new_appointment(data, code, occ, series_id, group_id=group_id), exclusive)
         try:
             store.write(principal.practice_id, item, slots=changes)
         except store.Refused as err:
@@ -265,7 +265,7 @@ def _check_references(principal: Principal, data: AppointmentCreate) -> BillingC
     return code
 
 
-def _new_appointment(data: AppointmentCreate, code: str, occ: Occurrence, series_id: str | None,
+def new_appointment(data: AppointmentCreate, code: str, occ: Occurrence, series_id: str | None,
                      appointment_id: str | None = None, group_id: str | None = None) -> StoredAppointment:
     """A new booked appointment for one occurrence."""
     return store.new(appointment_id or new_id("appt"), {
@@ -280,7 +280,7 @@ def appointment_item(practice_id: str, data: AppointmentCreate, code: str, occ: 
                      group_id: str | None = None) -> dict[str, Any]:
     """A whole appointment item, indexed for the practitioner's, room's and client's (or
     group's) views (calendar import writes it with store.appointment_partition.create)."""
-    return store.item_of(practice_id, _new_appointment(data, code, occ, series_id, appointment_id, group_id))
+    return store.item_of(practice_id, new_appointment(data, code, occ, series_id, appointment_id, group_id))
 
 
 def _release(practice_id: str, written: list[StoredAppointment]) -> None:

@@ -20,9 +20,9 @@ from chalicelib.models.sessions import SessionCreate
 from chalicelib.services import appointments, sessions
 from chalicelib.services.clients import clients_with_email
 from chalicelib.services.practice import cached_practice
-from chalicelib.store import appointment_partition as appointment_store
+from chalicelib.store import appointments as appointment_store
+from chalicelib.store import clients as client_store
 from chalicelib.store import sessions as session_store
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS, USERS, get_each
 
 MAX_OCCURRENCES = 104
 # A session repeats at most daily: a faster RRULE is a mistake or a flood, never a schedule.
@@ -64,15 +64,13 @@ def import_calendar(*, principal: Principal, data: CalendarImport) -> CalendarIm
 
 
 def _check_references(principal: Principal, data: CalendarImport) -> None:
-    pid = principal.practice_id
-    wanted = [(USERS, data.practitioner_id), (LOCATIONS, data.location_id)]
-    if data.billing_code:
-        wanted.append((BILLING_CODES, data.billing_code))
-    found = get_each(pid, wanted)
+    found = appointment_store.references(principal.practice_id, practitioner_id=data.practitioner_id,
+                                         location_id=data.location_id, client_id=None, room_id=None,
+                                         billing_code=data.billing_code)
+    named = {"practitioner_id": found.practitioner, "location_id": found.location, "billing_code": found.code}
     errors = [{"field": f"body.{name}", "reason": "does not exist in this practice"}
-              for name, item in zip(("practitioner_id", "location_id", "billing_code"), found, strict=False)
-              if item is None]
-    if found[0] and found[0]["role"] != "practitioner":
+              for name, record in named.items() if record is None and getattr(data, name)]
+    if found.practitioner and found.practitioner.role != "practitioner":
         errors.append({"field": "body.practitioner_id", "reason": "is not a practitioner"})
     if errors:
         raise ValidationFailed(errors)
@@ -240,8 +238,8 @@ def _create(principal: Principal, data: CalendarImport, uid: str, client_id: str
         return ImportedEvent(uid=uid, start=start, outcome="skipped", detail=(
             "a future event is not sent to billing: a client session records care given; import it without "
             "send_to_billing to book it, and attend it once it has taken place"))
-    client = CLIENTS.get(principal.practice_id, client_id)
-    code = data.billing_code or (client.get("default_service") or {}).get("billing_code")
+    client = client_store.get_client(principal.practice_id, client_id)
+    code = data.billing_code or (client.default_service.billing_code if client.default_service else None)
     if not code:
         return ImportedEvent(uid=uid, start=start, client_id=client_id, outcome="skipped",
                              detail="no billing_code given and the client has no default code")
@@ -262,10 +260,10 @@ def _create(principal: Principal, data: CalendarImport, uid: str, client_id: str
     booking = AppointmentCreate.model_construct(
         client_id=client_id, practitioner_id=data.practitioner_id, location_id=data.location_id, room_id=None,
         telehealth=False, notes=None, start=utc_start, end=utc_end)
-    item = appointments.appointment_item(principal.practice_id, booking, code, Occurrence(1, utc_start, utc_end),
-                                         None, appointment_id=appointment_id)
+    appointment = appointments.new_appointment(booking, code, Occurrence(1, utc_start, utc_end),
+                                               None, appointment_id=appointment_id)
     try:
-        appointment_store.create(item)
+        appointment_store.create(principal.practice_id, appointment)
     except AlreadyExists:
         return ImportedEvent(uid=uid, start=start, client_id=client_id, created_id=appointment_id,
                              outcome="already_imported")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.errors import AlreadyExists
 from chalicelib.store import items
 from chalicelib.store.appointments import StoredAppointment, appointment_of
 from chalicelib.store.keys import APPOINTMENT_SK, ATTENDANCE, SK, appointment_pk
@@ -26,11 +25,3 @@ def with_marks(practice_id: str,
     marks = {i["client_id"]: items.public(i) for i in found if i[SK].startswith(ATTENDANCE)}
     return appointment, marks
 
-
-def create(item: dict[str, Any]) -> None:
-    """Write a whole new appointment item (keyed and indexed by services/appointments'
-    appointment_item) in one transaction; AlreadyExists if its id is taken (imported before)."""
-    try:
-        items.transact([items.put_action(item)])
-    except items.TransactionCancelled as err:
-        raise AlreadyExists(f"Appointment {item.get('id')} already exists") from err

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from chalicelib.domain.scheduling import MAX_LENGTH, HourChange, iso
-from chalicelib.errors import PreconditionFailed
+from chalicelib.errors import AlreadyExists, PreconditionFailed
 from chalicelib.models.clients import Client
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.locations import Location, Room
@@ -206,6 +206,15 @@ def write_actions(practice_id: str, appointment: StoredAppointment, *, expected_
     (the appointment first): what a charge's companion writes."""
     return [put_action(practice_id, appointment, expected_version=expected_version),
             *slot_actions(practice_id, appointment, slots)]
+
+
+def create(practice_id: str, appointment: StoredAppointment) -> None:
+    """Write a new appointment with no room (an imported one); AlreadyExists if its id is
+    taken (imported before)."""
+    try:
+        items.transact([put_action(practice_id, appointment)])
+    except items.TransactionCancelled as err:
+        raise AlreadyExists(f"Appointment {appointment.id} already exists") from err
 
 
 class Refused(Exception):

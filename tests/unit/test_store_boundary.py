@@ -20,7 +20,8 @@ TYPED = ["services/locations.py", "services/codes.py", "services/payers.py", "se
          "services/groups.py", "services/notes.py", "services/clients.py",
          "services/claims.py", "services/sessions.py",
          "services/appointments.py", "services/attendance.py", "services/invoices.py", "services/practice.py",
-         "services/closure.py", "services/notifications.py", "jobs/purge.py",
+         "services/closure.py", "services/notifications.py", "services/calendar_import.py",
+         "jobs/purge.py",
          "jobs/digest_plan.py"]
 # What only the store may say: request shapes, expressions, key attributes, index names, key
 # prefixes ("SESSION#", f"P#{...}"), the key helpers and the generic item layer's raw reads and writes.
