@@ -56,10 +56,13 @@ def _since_in(value: Any) -> Any:
     return value
 
 
+Since = Annotated[Moment, BeforeValidator(_since_in)]
+
+
 class Joining(Input):
-    since: Annotated[Moment, BeforeValidator(_since_in)] | None = Field(None, description="When the membership began, to enter sessions held before "
-                                                   "today: a past date and time with its UTC offset, e.g. "
-                                                   "2026-11-01T00:00:00-05:00 (defaults to now)")
+    since: Since | None = Field(None, description="When the membership began, to enter sessions held before "
+                                                  "today: a past date and time with its UTC offset, e.g. "
+                                                  "2026-11-01T00:00:00-05:00 (defaults to now)")
 
     @model_validator(mode="after")
     def _not_future(self) -> "Joining":
