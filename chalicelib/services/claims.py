@@ -37,6 +37,7 @@ from chalicelib.models.claims import (
     SkippedSession,
 )
 from chalicelib.models.clients import RELATIONSHIP_CODES
+from chalicelib.models.sessions import ClientSession
 from chalicelib.services.practice import load_practice
 from chalicelib.store import claims as store
 from chalicelib.store import clients as client_store
@@ -75,13 +76,13 @@ class _Records:
     authorizations: dict[str, dict[str, Any]]  # session id -> the authorization it counts against
 
 
-def _read_records(practice_id: str, sessions: list[dict[str, Any]]) -> _Records:
+def _read_records(practice_id: str, sessions: list[ClientSession]) -> _Records:
     found = store.record_items(practice_id, sessions)
     practitioners: dict[str, str | None] = {}
     for s in sessions:
-        appointment = found.appointments.get(s.get("appointment_id") or "")
-        practitioners[s["id"]] = ((appointment or {}).get("practitioner_id")
-                                  or found.clients.get(s["client_id"], {}).get("practitioner_id"))
+        appointment = found.appointments.get(s.appointment_id or "")
+        practitioners[s.id] = ((appointment or {}).get("practitioner_id")
+                               or found.clients.get(s.client_id, {}).get("practitioner_id"))
     users = store.users(practice_id, sorted({p for p in practitioners.values() if p}))
     return _Records(practice=load_practice(practice_id), clients=found.clients, codes=found.codes, users=users,
                     payers=found.payers, locations=found.locations, practitioners=practitioners,
@@ -105,21 +106,21 @@ def _person(value: dict[str, Any] | None) -> domain.Person:
                          address=_address(value.get("address")))
 
 
-def _units(session: dict[str, Any], code: dict[str, Any] | None) -> Decimal:
+def _units(session: ClientSession, code: dict[str, Any] | None) -> Decimal:
     unit_minutes = (code or {}).get("unit_minutes")
     if not unit_minutes:
         return Decimal(1)
-    return (Decimal(session["minutes"]) / Decimal(unit_minutes)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return (Decimal(session.minutes) / Decimal(unit_minutes)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
-def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Records,
+def _build(claim_id: str, pcn: str, sessions: list[ClientSession], records: _Records,
            correction: tuple[str, str | None] | None = None) -> domain.Claim:
     """The domain claim for these sessions (one client, payer, practitioner, day); a payer not
     in the catalogue or no practitioner is left with a blank record id, which the scrub reports.
     A `correction` (frequency code, original reference) is a replacement or void started from
     the claim lifecycle; otherwise both come from the session's resubmission code."""
     first = sessions[0]
-    client_id = first["client_id"]
+    client_id = first.client_id
     client = records.clients.get(client_id, {})
     insurance = client.get("primary_insurance") or {}
     practice = records.practice
@@ -145,7 +146,7 @@ def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Re
         person=_person(insurance.get("subscriber")) if relationship != domain.SELF and insurance.get("subscriber")
         else None, record_id=client_id)
     patient = domain.Patient(_person(client), record_id=client_id)
-    practitioner_id = records.practitioners.get(first["id"])
+    practitioner_id = records.practitioners.get(first.id)
     user = records.users.get(practitioner_id or "", {})
     rendering = domain.RenderingProvider(first_name=user.get("first_name"), last_name=user.get("last_name"),
                                          npi=user.get("npi"), taxonomy=user.get("taxonomy"),
@@ -153,42 +154,42 @@ def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Re
     diagnoses: list[str] = []
     sources: list[tuple[str, str]] = []  # where each diagnosis comes from, for the scrub to name
     for s in sessions:
-        for field, code in [("primary_diagnosis", s.get("primary_diagnosis")),
-                            *(("additional_diagnoses", c) for c in s.get("additional_diagnoses") or [])]:
-            if code and code not in diagnoses:
-                diagnoses.append(code)
-                sources.append((s["id"], field))
+        for field, diagnosis in [("primary_diagnosis", s.primary_diagnosis),
+                                 *(("additional_diagnoses", c) for c in s.additional_diagnoses)]:
+            if diagnosis and diagnosis not in diagnoses:
+                diagnoses.append(diagnosis)
+                sources.append((s.id, field))
     lines: list[domain.ServiceLine] = []
     for s in sessions:
-        own = [c for c in [s.get("primary_diagnosis"), *(s.get("additional_diagnoses") or [])] if c]
+        own = [c for c in [s.primary_diagnosis, *s.additional_diagnoses] if c]
         pointers = tuple(dict.fromkeys(diagnoses.index(c) + 1 for c in own))[:4]
-        on = date.fromisoformat(s["date_of_service"])
-        common = {"date_of_service": on, "diagnosis_pointers": pointers, "modifiers": tuple(s.get("modifiers") or ()),
-                  "place_of_service": s.get("place_of_service"), "session_id": s["id"]}
-        lines.append(domain.ServiceLine(s["billing_code"], Decimal(str(s["fee"])),
-                                        _units(s, records.codes.get(s["billing_code"])), note=s.get("line_note"),
-                                        **common))
-        for add_on in s.get("add_on_codes") or []:
+        common: dict[str, Any] = {"date_of_service": s.date_of_service, "diagnosis_pointers": pointers,
+                                  "modifiers": tuple(s.modifiers), "place_of_service": s.place_of_service,
+                                  "session_id": s.id}
+        lines.append(domain.ServiceLine(s.billing_code, s.fee, _units(s, records.codes.get(s.billing_code)),
+                                        note=s.line_note, **common))
+        for add_on in s.add_on_codes:
             code = records.codes.get(add_on) or {}
             lines.append(domain.ServiceLine(add_on, Decimal(str(code.get("default_charge", "0"))), Decimal(1),
                                             add_on=True, **common))
-    auth_item = records.authorizations.get(first["id"])
-    number = first.get("prior_authorization_number")
+    auth_item = records.authorizations.get(first.id)
+    number = first.prior_authorization_number
     authorization = None
     if auth_item is not None or number:
         authorization = domain.Authorization(
             number=number or (auth_item or {}).get("number"),
             start_on=date.fromisoformat(auth_item["begin_on"]) if auth_item and auth_item.get("begin_on") else None,
             end_on=date.fromisoformat(auth_item["end_on"]) if auth_item and auth_item.get("end_on") else None,
-            record_id=(auth_item or {}).get("id", first["id"]))
+            record_id=(auth_item or {}).get("id", first.id))
     referring = None
-    source = first.get("referring_provider"), "session", first["id"]
+    own_referrer = first.referring_provider.model_dump() if first.referring_provider else None
+    source = own_referrer, "session", first.id
     if not source[0] and client.get("referring_provider"):
         source = client["referring_provider"], "client", client_id
     if source[0]:
         referring = domain.ReferringProvider(source[0].get("first_name"), source[0].get("last_name"),
                                              source[0].get("npi"), record=source[1], record_id=source[2])
-    location = records.locations.get(first.get("location_id") or "")
+    location = records.locations.get(first.location_id or "")
     facility = None
     if location and not location.get("telehealth") and location.get("address"):
         facility = domain.ServiceFacility(name=location["name"], address=_address(location["address"]),
@@ -196,9 +197,9 @@ def _build(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Re
     claim = domain.Claim(
         patient_control_number=pcn, billing_provider=billing, payer=payer, subscriber=subscriber, patient=patient,
         rendering_provider=rendering, lines=tuple(lines), diagnoses=tuple(diagnoses),
-        place_of_service=first.get("place_of_service") or DEFAULT_POS,
-        frequency_code=correction[0] if correction else first.get("resubmission_code") or "1",
-        original_reference=correction[1] if correction else first.get("original_claim_reference"),
+        place_of_service=first.place_of_service or DEFAULT_POS,
+        frequency_code=correction[0] if correction else first.resubmission_code or "1",
+        original_reference=correction[1] if correction else first.original_claim_reference,
         authorization=authorization,
         referring_provider=referring, service_facility=facility, record_id=claim_id,
         diagnosis_sources=tuple(sources))
@@ -209,7 +210,7 @@ def _today(practice: Practice) -> date:
     return datetime.now(ZoneInfo(practice.time_zone)).date()
 
 
-def _scrubbed(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: _Records,
+def _scrubbed(claim_id: str, pcn: str, sessions: list[ClientSession], records: _Records,
               correction: tuple[str, str | None] | None = None) -> tuple[domain.Claim, dict[str, Any]]:
     """The domain claim and the claim's stored view of it: its header (payer, practitioner, date
     of service, as the records say now), lines, diagnoses, problems."""
@@ -230,16 +231,17 @@ def _scrubbed(claim_id: str, pcn: str, sessions: list[dict[str, Any]], records: 
     return built, view
 
 
-def _header(sessions: list[dict[str, Any]], records: _Records) -> dict[str, Any]:
+def _header(sessions: list[ClientSession], records: _Records) -> dict[str, Any]:
     """What lists, filters, exports and practitioners' access go by, from the records as they
     are now: the payer in the catalogue (None when the client's insurance names none there),
     the rendering and the client's usual practitioner, the date of service."""
     first = sessions[0]
-    client = records.clients.get(first["client_id"], {})
+    client = records.clients.get(first.client_id, {})
     payer_ref = (client.get("primary_insurance") or {}).get("payer_id") or ""
     return {"payer_ref": payer_ref if payer_ref in records.payers else None,
-            "practitioner_id": records.practitioners.get(first["id"]) or None,
-            "client_practitioner_id": client.get("practitioner_id"), "date_of_service": first["date_of_service"]}
+            "practitioner_id": records.practitioners.get(first.id) or None,
+            "client_practitioner_id": client.get("practitioner_id"),
+            "date_of_service": first.date_of_service.isoformat()}
 
 
 _HEADER = ("payer_ref", "practitioner_id", "client_practitioner_id", "date_of_service")
@@ -254,7 +256,7 @@ def _history(stored: StoredClaim, entry: dict[str, Any]) -> list[dict[str, Any]]
 
 # ---- creating claims -------------------------------------------------------------------
 
-def _chosen_sessions(principal: Principal, data: ClaimCreate) -> list[dict[str, Any]]:
+def _chosen_sessions(principal: Principal, data: ClaimCreate) -> list[ClientSession]:
     """The sessions a request names: by id (of one client when it names her, else of any
     client of the practice; an unknown id is a 422 naming it, before anything is written), or
     by date of service (the practice's sessions-by-date index, never each client's sessions)."""
@@ -282,37 +284,37 @@ def create_claims(*, principal: Principal, data: ClaimCreate) -> tuple[ClaimsCre
     sessions = _chosen_sessions(principal, data)
     skipped: list[SkippedSession] = []
 
-    def skip(session: dict[str, Any], reason: str) -> None:
-        skipped.append(SkippedSession(client_id=session["client_id"], session_id=session["id"], reason=reason))
+    def skip(session: ClientSession, reason: str) -> None:
+        skipped.append(SkippedSession(client_id=session.client_id, session_id=session.id, reason=reason))
 
     billable = []
     for s in sessions:
-        if s.get("bill_to") == "client":
+        if s.bill_to == "client":
             skip(s, "billed to the client, not to insurance")
         else:
             billable.append(s)
-    by_client: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_client: dict[str, list[ClientSession]] = defaultdict(list)
     for s in billable:
-        by_client[s["client_id"]].append(s)
+        by_client[s.client_id].append(s)
     for client_id, group in list(by_client.items()):
-        claimed = store.markers(pid, client_id, [s["id"] for s in group])
+        claimed = store.markers(pid, client_id, [s.id for s in group])
         for s in group:
-            if s["id"] in claimed:
-                skip(s, f"already on claim {claimed[s['id']]}")
-        by_client[client_id] = [s for s in group if s["id"] not in claimed]
+            if s.id in claimed:
+                skip(s, f"already on claim {claimed[s.id]}")
+        by_client[client_id] = [s for s in group if s.id not in claimed]
     candidates = [s for group in by_client.values() for s in group]
     if not candidates:
         return ClaimsCreated(claims=[], skipped=skipped, id=""), False
     records = _read_records(pid, candidates)
-    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[tuple[str, str, str, str], list[ClientSession]] = defaultdict(list)
     for s in candidates:
-        client = records.clients.get(s["client_id"])
+        client = records.clients.get(s.client_id)
         insurance = (client or {}).get("primary_insurance")
         if not insurance:
             skip(s, "the client has no primary insurance")
             continue
-        groups[(s["client_id"], insurance.get("payer_id") or "", records.practitioners.get(s["id"]) or "",
-                s["date_of_service"])].append(s)
+        groups[(s.client_id, insurance.get("payer_id") or "", records.practitioners.get(s.id) or "",
+                s.date_of_service.isoformat())].append(s)
     created: list[Claim] = []
     now = clock_now()
     for _key, group in sorted(groups.items()):
@@ -326,7 +328,7 @@ def create_claims(*, principal: Principal, data: ClaimCreate) -> tuple[ClaimsCre
     return ClaimsCreated(claims=created, skipped=skipped, id=created[0].id if created else ""), bool(created)
 
 
-def _new_claim(principal: Principal, group: list[dict[str, Any]], records: _Records, now: str, *,
+def _new_claim(principal: Principal, group: list[ClientSession], records: _Records, now: str, *,
                correction: tuple[str, str | None] | None = None, note: str | None = None) -> dict[str, Any]:
     """A claim item for sessions of one client, payer, rendering provider and day, scrubbed:
     ready when clean, else draft with its problems."""
@@ -334,8 +336,8 @@ def _new_claim(principal: Principal, group: list[dict[str, Any]], records: _Reco
     pcn = claim_id.split("_", 1)[1][-20:].upper()  # CLM01 allows 20 characters
     _, view = _scrubbed(claim_id, pcn, group, records, correction)
     status = "draft" if view["problems"] else "ready"
-    return {"id": claim_id, "status": status, "patient_control_number": pcn, "client_id": group[0]["client_id"],
-            "session_ids": [s["id"] for s in group], **view,
+    return {"id": claim_id, "status": status, "patient_control_number": pcn, "client_id": group[0].client_id,
+            "session_ids": [s.id for s in group], **view,
             "history": [{"status": status, "at": now, "by": principal.user_id, "note": note}]}
 
 

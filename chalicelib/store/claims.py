@@ -10,6 +10,7 @@ from typing import Any
 
 from chalicelib.errors import PreconditionFailed
 from chalicelib.models.claims import Claim, ClaimExport, StatusChange
+from chalicelib.models.sessions import ClientSession
 from chalicelib.store import dynamo, items, retry
 from chalicelib.store.keys import (
     APPOINTMENT_SK,
@@ -31,6 +32,7 @@ from chalicelib.store.keys import (
     usage_sk,
 )
 from chalicelib.store.repository import BILLING_CODES, CLAIM_EXPORTS, CLAIMS, CLIENTS, LOCATIONS, PAYERS, USERS
+from chalicelib.store.sessions import session_of
 
 LIST_INDEXES = ("GSI1", "GSI2", "GSI3")
 RESOURCE = "Claim"
@@ -355,12 +357,13 @@ def session_key(practice_id: str, client_id: str, session_id: str) -> tuple[str,
     return client_pk(practice_id, client_id), SESSION + session_id
 
 
-def client_sessions(practice_id: str, client_id: str, session_ids: list[str]) -> list[dict[str, Any] | None]:
+def client_sessions(practice_id: str, client_id: str, session_ids: list[str]) -> list[ClientSession | None]:
     """One client's sessions by id, None where there is none (one BatchGetItem per 100)."""
-    return items.get_many([session_key(practice_id, client_id, s) for s in session_ids])
+    return [None if s is None else session_of(s)
+            for s in items.get_many([session_key(practice_id, client_id, s) for s in session_ids])]
 
 
-def claim_sessions(practice_id: str, claim: Claim) -> list[dict[str, Any]]:
+def claim_sessions(practice_id: str, claim: Claim) -> list[ClientSession]:
     """The sessions a claim bills, as they are now (a deleted one is left out)."""
     return [s for s in client_sessions(practice_id, claim.client_id, claim.session_ids) if s]
 
@@ -387,7 +390,7 @@ def _query(params: dict[str, Any], index: str) -> dict[str, Any]:
     return response
 
 
-def practice_sessions(practice_id: str, session_ids: list[str]) -> list[dict[str, Any] | None]:
+def practice_sessions(practice_id: str, session_ids: list[str]) -> list[ClientSession | None]:
     """Sessions of any client of the practice by id, None where there is none. One Query on the
     SESSIONID index per id (0.5 read unit each, keys only: the index cannot be batch-read), then
     one BatchGetItem per 100 found for the sessions themselves."""
@@ -399,11 +402,11 @@ def practice_sessions(practice_id: str, session_ids: list[str]) -> list[dict[str
         if found:
             where[session_id] = found[0]
     keys = list(where.values())
-    by_key = {k: item for k, item in zip(keys, items.get_many(keys), strict=True) if item}
+    by_key = {k: session_of(item) for k, item in zip(keys, items.get_many(keys), strict=True) if item}
     return [by_key.get(where[s]) if s in where else None for s in session_ids]
 
 
-def sessions_between(practice_id: str, low: str, high: str, client_id: str | None = None) -> list[dict[str, Any]]:
+def sessions_between(practice_id: str, low: str, high: str, client_id: str | None = None) -> list[ClientSession]:
     """Every session of the practice (or of one client) dated low..high (inclusive). Cost: one
     Query per page of the SESSIONDATE index (keys only, about 100 bytes a session, so 0.5 read
     unit per ~40 sessions in range, whatever the number of clients or of sessions outside the
@@ -415,7 +418,7 @@ def sessions_between(practice_id: str, low: str, high: str, client_id: str | Non
     if client_id:
         names["#part"], values[":part"], where = PK, client_pk(practice_id, client_id), "#part = :part"
     keys = _index_keys("SESSIONDATE", "#pk = :pk AND #date BETWEEN :low AND :high", values, names, where)
-    return [s for s in items.get_many(keys) if s and low <= s["date_of_service"] <= high]
+    return [session_of(s) for s in items.get_many(keys) if s and low <= s["date_of_service"] <= high]
 
 
 @dataclass
@@ -430,28 +433,28 @@ class RecordItems:
     authorizations: dict[str, dict[str, Any]]  # session id -> the authorization it counts against
 
 
-def record_items(practice_id: str, sessions: list[dict[str, Any]]) -> RecordItems:
+def record_items(practice_id: str, sessions: list[ClientSession]) -> RecordItems:
     """Clients, billing codes, payers, locations, appointments and the authorizations the
     sessions count against: three BatchGetItem rounds (clients; the rest; authorizations)."""
     pid = practice_id
-    client_ids = sorted({s["client_id"] for s in sessions})
+    client_ids = sorted({s.client_id for s in sessions})
     clients = {c["id"]: c for c in items.get_many([CLIENTS.key(pid, c) for c in client_ids]) if c}
-    code_names = sorted({c for s in sessions for c in [s["billing_code"], *(s.get("add_on_codes") or [])]})
+    code_names = sorted({c for s in sessions for c in [s.billing_code, *s.add_on_codes]})
     payer_refs = sorted({p for c in clients.values() if (p := (c.get("primary_insurance") or {}).get("payer_id"))})
-    location_ids = sorted({s["location_id"] for s in sessions if s.get("location_id")})
-    appointment_ids = sorted({s["appointment_id"] for s in sessions if s.get("appointment_id")})
+    location_ids = sorted({s.location_id for s in sessions if s.location_id})
+    appointment_ids = sorted({s.appointment_id for s in sessions if s.appointment_id})
     groups = [[BILLING_CODES.key(pid, c) for c in code_names], [PAYERS.key(pid, p) for p in payer_refs],
               [LOCATIONS.key(pid, loc) for loc in location_ids],
               [(appointment_pk(pid, a), APPOINTMENT_SK) for a in appointment_ids],
-              [(client_pk(pid, s["client_id"]), usage_sk(s["id"], "AUTH")) for s in sessions]]
+              [(client_pk(pid, s.client_id), usage_sk(s.id, "AUTH")) for s in sessions]]
     found = iter(items.get_many([key for group in groups for key in group]))
     codes, payers, locations, appointments, usages = ([next(found) for _ in group] for group in groups)
     live = [(s, u) for s, u in zip(sessions, usages, strict=True) if u and u.get("state", "active") == "active"]
-    auth_items = items.get_many([(client_pk(pid, s["client_id"]), AUTH_SK + u["entitlement_id"]) for s, u in live])
+    auth_items = items.get_many([(client_pk(pid, s.client_id), AUTH_SK + u["entitlement_id"]) for s, u in live])
     return RecordItems(
         clients=clients, codes={c["code"]: c for c in codes if c}, payers={p["id"]: p for p in payers if p},
         locations={loc["id"]: loc for loc in locations if loc}, appointments={a["id"]: a for a in appointments if a},
-        authorizations={s["id"]: a for (s, _), a in zip(live, auth_items, strict=True) if a})
+        authorizations={s.id: a for (s, _), a in zip(live, auth_items, strict=True) if a})
 
 
 def users(practice_id: str, user_ids: list[str]) -> dict[str, dict[str, Any]]:
