@@ -8,6 +8,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chalicelib.models.notes import Note
 from chalicelib.store import clients, groups, invoices, notes, reports, sweep
 
 ids = st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True)
@@ -15,15 +16,16 @@ ids = st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True)
 
 def test_note_when_progress_or_member_copy_is_filed_in_its_clients_chart():
     for kind in ("progress", "group_member"):
-        item = notes._item("prc", {"id": "note_1", "type": kind, "client_id": "cli_1", "group_id": "grp_1",
-                                   "created_at": "2026-11-01T10:00:00+00:00"})
+        item = notes._item("prc", Note.model_construct(id="note_1", type=kind, client_id="cli_1", group_id="grp_1",
+                                                       created_at="2026-11-01T10:00:00+00:00"))
         assert (item["PK"], item["SK"], item["kind"]) == ("P#prc#NOTE#note_1", "NOTE", "NOTE")
         assert item["GSI1PK"] == "P#prc#C#cli_1#NOTES"
         assert item["GSI1SK"] == "2026-11-01T10:00:00+00:00#note_1"
 
 
 def test_note_when_group_note_is_filed_in_its_groups_list():
-    item = notes._item("prc", {"id": "gnote_1", "type": "group", "group_id": "grp_1", "created_at": "2026-11-01"})
+    item = notes._item("prc", Note.model_construct(id="gnote_1", type="group", group_id="grp_1",
+                                                   created_at="2026-11-01"))
     assert item["GSI1PK"] == "P#prc#GROUP#grp_1#NOTES"
 
 
