@@ -23,7 +23,7 @@ from chalicelib.domain.entitlements import (
     choose,
     count_phrase,
     expiry_date,
-    format_amount,
+    measured_amount,
     pack_cost,
     pack_phrase,
     units_for,
@@ -265,8 +265,11 @@ class ChargeDecision:
             lines.append(f"authorization {auth.number or auth.id}: {self.authorization_line()}")
         if self.pack:
             pack = self.pack.entitlement
-            lines.append(f"pack '{pack.name}': {format_amount(self.pack.used_after)} of "
-                         f"{format_amount(pack.capacity)} {pack.measure}")
+            currency = self.policy.currency
+            used, limit = (measured_amount(v, pack.measure, currency) for v in (self.pack.used_after, pack.capacity))
+            # A count names its measure ("3 of 10 sessions"); money names itself ("$60.00 of $100.00").
+            lines.append(f"pack '{pack.name}': {used} of {limit}" + ("" if pack.measure == "money"
+                                                                    else f" {pack.measure}"))
         return lines
 
 
@@ -301,7 +304,8 @@ def decide(session: Session, entitlements: Sequence[Entitlement], *, policy: Pol
     stored = {e.id: e for e in entitlements}  # as read, before any give-back
     view = given_back(entitlements, replacing.values())
     auth, auth_cost, auth_reason = _choose_authorization(session, [e for e in view if e.kind == "AUTH"])
-    pack, cost, pack_reason = _choose_pack(session, [e for e in view if e.kind == "PACK"], pack_choice)
+    pack, cost, pack_reason = _choose_pack(session, [e for e in view if e.kind == "PACK"], pack_choice,
+                                           policy.currency)
     auth_take = _take(session, auth, auth_cost, replacing.get("AUTH"), stored, policy) if auth else None
     pack_take = None
     renews = None
@@ -406,8 +410,8 @@ def _choose_authorization(session: Session, auths: list[Entitlement]) -> tuple[E
     return _chosen(choice, lookup, cost)
 
 
-def _choose_pack(session: Session, packs: list[Entitlement],
-                 pack_choice: str | None) -> tuple[Entitlement | None, Decimal, str | None]:
+def _choose_pack(session: Session, packs: list[Entitlement], pack_choice: str | None,
+                 currency: str = "USD") -> tuple[Entitlement | None, Decimal, str | None]:
     if pack_choice == NO_PACK:
         return None, Decimal(0), "no pack: the session is billed on its invoice"
     if pack_choice:
@@ -427,8 +431,11 @@ def _choose_pack(session: Session, packs: list[Entitlement],
         measure = lookup[candidate.id].measure
         return pack_cost(measure, minutes=session.minutes, fee=session.fee)  # type: ignore[arg-type]
 
+    def show(candidate: Candidate, value: Decimal) -> str:
+        return measured_amount(value, lookup[candidate.id].measure, currency)
+
     choice = choose([p.candidate() for p in packs], on=session.on.isoformat(), code=session.billing_code, cost=cost,
-                    kind="pack")
+                    kind="pack", show=show)
     return _chosen(choice, lookup, cost)
 
 

@@ -106,11 +106,12 @@ class Choice:
 
 
 def choose(candidates: Sequence[Candidate], *, on: str, code: str, cost: Callable[[Candidate], Decimal],
-           kind: str) -> Choice:
+           kind: str, show: Callable[[Candidate, Decimal], str] | None = None) -> Choice:
     """The open entitlement covering `code` on date `on` with room for `cost`, ending soonest.
 
     When none has room, the reason names the best match and why it cannot take the session,
-    so staff see "used up" or "ended" rather than a bare "nothing matched".
+    so staff see "used up" or "ended" rather than a bare "nothing matched". `show` writes an
+    amount in the candidate's measure (a money pack's in the practice currency).
     """
     covering = [c for c in candidates if c.open and c.code_rule.covers(code)]
     if not covering:
@@ -126,8 +127,10 @@ def choose(candidates: Sequence[Candidate], *, on: str, code: str, cost: Callabl
         best = min(in_window, key=lambda c: (c.ends, c.id))
         if best.remaining <= 0:
             return Choice(None, f"{best.label} is used up")
-        return Choice(None, f"{best.label} has {format_amount(best.remaining)} left, "
-                            f"the session needs {format_amount(cost(best))}")
+        def text(value: Decimal) -> str:
+            return show(best, value) if show else format_amount(value)
+
+        return Choice(None, f"{best.label} has {text(best.remaining)} left, the session needs {text(cost(best))}")
     return Choice(min(with_room, key=lambda c: (c.ends, c.id)), None)
 
 
@@ -164,25 +167,27 @@ def format_money(value: Decimal, currency: str) -> str:
     return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
 
 
-def _measured(value: Decimal, measure: str, currency: str) -> str:
+def measured_amount(value: Decimal, measure: str, currency: str) -> str:
+    """An amount in its measure, as every readable line writes it: money in the practice
+    currency ('$60.00'), counts as people write them ('60')."""
     return format_money(value, currency) if measure == "money" else format_amount(value)
 
 
 def pack_phrase(*, used: Decimal, limit: Decimal, measure: str, currency: str) -> str:
     """The line a pack charge answers with, in the pack's measure: "session 4 of 6, 2 left",
     "90 of 600 minutes, 510 left", "$180.00 of $1,000.00, $820.00 left"."""
-    left = _measured(limit - used, measure, currency)
+    left = measured_amount(limit - used, measure, currency)
     if measure == "sessions":
         return f"session {format_amount(used)} of {format_amount(limit)}, {left} left"
-    of = f"{_measured(used, measure, currency)} of {_measured(limit, measure, currency)}"
+    of = f"{measured_amount(used, measure, currency)} of {measured_amount(limit, measure, currency)}"
     return f"{of} minutes, {left} left" if measure == "minutes" else f"{of}, {left} left"
 
 
 def usage_phrase(*, used: Decimal, capacity: Decimal, measure: str, currency: str) -> str:
     """How much of a pack or authorization is used, as the client profile shows it:
     "used 4 of 6 sessions, 2 left", "used $180.00 of $1,000.00, $820.00 left"."""
-    left = _measured(capacity - used, measure, currency)
-    of = f"used {_measured(used, measure, currency)} of {_measured(capacity, measure, currency)}"
+    left = measured_amount(capacity - used, measure, currency)
+    of = f"used {measured_amount(used, measure, currency)} of {measured_amount(capacity, measure, currency)}"
     noun = "" if measure == "money" else " " + (measure[:-1] if capacity == 1 else measure)
     return f"{of}{noun}, {left} left"
 
