@@ -2,7 +2,7 @@
 for a look, which events it raises, which events a charge raises, and who hears about each."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -125,19 +125,32 @@ class Recipient:
     user_id: str | None = None
 
 
+DAILY_DIGEST = "daily_digest"  # the preference that turns every digest email off
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A user as the digest sees them: whether active, and the preferences they switched off
+    (event types, or DAILY_DIGEST for all of them)."""
+
+    id: str
+    email: str
+    active: bool = True
+    muted: frozenset[str] = frozenset()
+
+
 def recipients(event: dict[str, Any], *, business_email: str | None,
-               users: dict[str, dict[str, Any]]) -> list[Recipient]:
+               users: Mapping[str, Staff]) -> list[Recipient]:
     """Who hears of an event: the business email (else, by the fallback rule, the practitioner
     on the pack or authorization, else whoever created it), plus the practitioner of the
     client concerned; users only while active and only if their preferences allow it."""
     def user(user_id: str | None) -> Recipient | None:
         found = users.get(user_id or "")
-        if not found or not found.get("active", True):
+        if not found or not found.active:
             return None
-        prefs = found.get("notification_preferences") or {}
-        if not prefs.get("daily_digest", True) or not prefs.get(event["type"], True):
+        if DAILY_DIGEST in found.muted or event["type"] in found.muted:
             return None
-        return Recipient(key=f"user:{found['id']}", email=found["email"], user_id=found["id"])
+        return Recipient(key=f"user:{found.id}", email=found.email, user_id=found.id)
 
     chosen: list[Recipient | None] = []
     if business_email:

@@ -48,7 +48,7 @@ from chalicelib.notify.templates import digest
 from chalicelib.observability import logger
 from chalicelib.store import events, inbox, practices
 from chalicelib.store import sweep as due
-from chalicelib.store.repository import USERS
+from chalicelib.store import users as staff_store
 from chalicelib.store.sweep import DueEntitlement, DuePractice, PendingEvent
 
 # Stop sending when less than this is left of the Lambda's time: one more digest and the
@@ -197,7 +197,7 @@ def _deliver(pending: list[PendingEvent], today: date, pinned: date | None, open
         local_today = _local_today(practice, today, pinned)
         verdicts = _judge(practice, practice_events, current, local_today)
         report.alerts_withheld += sum(1 for v in verdicts.values() if v.withheld)
-        users = {u["id"]: u for u in USERS.all(practice_id)}
+        users = {u.id: u for u in staff_store.digest_staff(practice_id)}
         wanted = {e.key: recipients(e.data, business_email=practice.business_email, users=users)
                   for e in practice_events}
         delivery = _Delivery(practice, {e.key: e for e in practice_events}, verdicts, current, local_today,

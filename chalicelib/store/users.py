@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain.notifications import Staff
 from chalicelib.store import items
 from chalicelib.store.repository import USER_EMAILS, USERS
 
@@ -66,6 +67,14 @@ def list_users(practice_id: str, *, limit: int,
     """One page of the practice's users in id order, and the key to continue from."""
     page = USERS.list(practice_id, limit=limit, start_key=start_key)
     return [user_of(i) for i in page.items], page.last_key
+
+
+def digest_staff(practice_id: str) -> list[Staff]:
+    """Every user of the practice as the daily digest addresses them (a practice has a handful:
+    one Query of its users)."""
+    return [Staff(id=item["id"], email=item["email"], active=bool(item.get("active", True)),
+                  muted=frozenset(k for k, on in (item.get("notification_preferences") or {}).items() if not on))
+            for item in USERS.all(practice_id)]
 
 
 def standing(practice_id: str, user_id: str) -> str | None:

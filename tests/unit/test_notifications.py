@@ -1,6 +1,7 @@
 """Pure notification rules: milestones, charge outcomes and their bands, recipients."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D  # noqa: N817 - short for the many amounts written below
 
@@ -59,18 +60,17 @@ def test_a_charge_raises_exactly_the_thresholds_it_crosses_and_its_band_holds_it
 
 
 def test_recipients_follow_the_business_email_fallback_and_preferences():
-    users = {"usr_p": {"id": "usr_p", "email": "p@x.org", "active": True, "notification_preferences": {}},
-             "usr_c": {"id": "usr_c", "email": "c@x.org", "active": True,
-                       "notification_preferences": {"pack_used_up": False}}}
+    users = {"usr_p": n.Staff(id="usr_p", email="p@x.org"),
+             "usr_c": n.Staff(id="usr_c", email="c@x.org", muted=frozenset({"pack_used_up"}))}
     event = {"type": n.PACK_USED_UP, "practitioner_id": "usr_p", "created_by": "usr_c"}
     assert [r.email for r in n.recipients(event, business_email="Office@X.org", users=users)] == [
         "Office@X.org", "p@x.org"]
     assert [r.email for r in n.recipients(event, business_email=None, users=users)] == ["p@x.org"]
     alone = {**event, "practitioner_id": None}
     assert n.recipients(alone, business_email=None, users=users) == []  # the creator turned it off
-    users["usr_c"]["notification_preferences"] = {}
+    users["usr_c"] = replace(users["usr_c"], muted=frozenset())
     assert [r.key for r in n.recipients(alone, business_email=None, users=users)] == ["user:usr_c"]
-    users["usr_c"]["active"] = False
+    users["usr_c"] = replace(users["usr_c"], active=False)
     assert n.recipients(alone, business_email=None, users=users) == []
 
 
