@@ -195,3 +195,44 @@ def usage_phrase(*, used: Decimal, capacity: Decimal, measure: str, currency: st
 def format_amount(value: Decimal) -> str:
     """An amount as people write it: whole amounts without decimals (7, 540), others as they are."""
     return str(int(value)) if value == value.to_integral_value() else format(value, "f")
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A session an authorization counts now: its date and billing code as charged."""
+
+    session_ref: str
+    on: str
+    billing_code: str | None
+
+
+def left_out(counted: Iterable[Counted], *, begin_on: str, end_on: str,
+             rule: CodeRule) -> dict[str, list[Counted]]:
+    """The counted sessions an authorization's new dates or code rule would leave outside it,
+    by the field that leaves them out (begin_on, end_on, codes). An edit that leaves any out
+    is refused, as a cut below what is used is: the sessions would stay counted (and carry
+    its number) against terms that no longer cover them."""
+    out: dict[str, list[Counted]] = {}
+    for one in sorted(counted, key=lambda c: (c.on, c.session_ref)):
+        if one.on < begin_on:
+            out.setdefault("begin_on", []).append(one)
+        elif one.on > end_on:
+            out.setdefault("end_on", []).append(one)
+        elif one.billing_code is not None and not rule.covers(one.billing_code):
+            out.setdefault("codes", []).append(one)
+    return out
+
+
+def left_out_reason(field: str, sessions: Sequence[Counted]) -> str:
+    """'3 sessions counted against this authorization (2026-11-11, 2026-11-12, 2026-11-13)
+    fall after the new end_on: ...'."""
+    where = {"begin_on": "fall before the new begin_on", "end_on": "fall after the new end_on",
+             "codes": "have billing codes the new rule does not count"}[field]
+    shown = ", ".join(f"{s.on} {s.billing_code}" if field == "codes" else s.on for s in sessions[:10])
+    more = f" and {len(sessions) - 10} more" if len(sessions) > 10 else ""
+    noun = "session" if len(sessions) == 1 else "sessions"
+    verb = {"fall before": "falls before", "fall after": "falls after", "have billing": "has billing"}
+    if len(sessions) == 1:
+        where = next((where.replace(k, v) for k, v in verb.items() if where.startswith(k)), where)
+    return (f"{len(sessions)} {noun} counted against this authorization ({shown}{more}) {where}: "
+            "give them back (re-charge or delete them) first, or keep the authorization's terms")

@@ -11,7 +11,11 @@ from chalicelib.auth import Principal
 from chalicelib.domain.charging import CapacityChange, ChargeDecision, Policy, plan_capacity_change
 from chalicelib.domain.clients import display_name
 from chalicelib.domain.entitlements import (
+    CodeRule,
+    Counted,
     authorization_status,
+    left_out,
+    left_out_reason,
     pack_status,
     usage_phrase,
 )
@@ -46,6 +50,7 @@ from chalicelib.store.repository import BILLING_CODES, CLIENTS, PACK_TEMPLATES
 # plus 1 for the balance; moving one takes 3 (usage, two ledger entries) plus 2.
 _REVERSALS_PER_TRANSACTION = 45
 _MOVES_PER_TRANSACTION = 30
+_COUNTED_MEANWHILE = "A session was counted or given back while the authorization's terms changed; try again"
 
 
 # ---- code rules -------------------------------------------------------------------------
@@ -324,11 +329,11 @@ def _renewal_terms(principal: Principal, client_id: str, pack_id: str) -> dict[s
 
 def _update_entitlement(principal: Principal, client_id: str, kind: str, entitlement_id: str,
                         values: dict[str, Any], expected_version: int, *, reindex_on: set[str],
-                        index: Any) -> dict[str, Any]:
+                        index: Any, expected_used: Decimal | None = None) -> dict[str, Any]:
     """Apply a PATCH to a pack or authorization: closing/reopening or changing the indexed
     date moves it in (or out of) the date index; a new capacity goes through the
     `used <= new` check and raises the alerts it causes; everything is conditioned on the
-    version the caller read."""
+    version the caller read (and, `expected_used`, on the balance a check read)."""
     resource, _, capacity = store.KINDS[kind]
     closed = values.pop("closed", None)
     if closed is not None or reindex_on & values.keys():
@@ -339,13 +344,14 @@ def _update_entitlement(principal: Principal, client_id: str, kind: str, entitle
         values.update({"state": state, **index(current, state)})
     if capacity in values:
         return _change_capacity(principal, client_id, kind, entitlement_id, Decimal(values.pop(capacity)), values,
-                                expected_version)
+                                expected_version, expected_used=expected_used)
     return store.update_entitlement(principal.practice_id, client_id, kind, entitlement_id, values,
-                                    expected_version=expected_version)
+                                    expected_version=expected_version, expected_used=expected_used)
 
 
 def _change_capacity(principal: Principal, client_id: str, kind: str, entitlement_id: str, new_capacity: Decimal,
-                     values: dict[str, Any], expected_version: int) -> dict[str, Any]:
+                     values: dict[str, Any], expected_version: int,
+                     expected_used: Decimal | None = None) -> dict[str, Any]:
     """A new limit/allowed, with what it causes written in the same transaction, as a charge's
     are: the events it raises and, for an auto-renew pack it uses up, the next pack. Read the
     entitlement, decide, and write conditioned on `used` as read, so a charge landing in
@@ -355,6 +361,8 @@ def _change_capacity(principal: Principal, client_id: str, kind: str, entitlemen
 
     def attempt(_: retry.Attempt) -> dict[str, Any]:
         current = store.get_entitlement(principal.practice_id, client_id, kind, entitlement_id)
+        if expected_used is not None and current["used"] != expected_used:
+            raise Conflict(_COUNTED_MEANWHILE)
         measure = current["measure"]
         if new_capacity != new_capacity.to_integral_value() and measure in ("sessions", "minutes", "units"):
             raise ValidationFailed.field(f"body.{capacity}", f"must be a whole number of {measure}")
@@ -546,13 +554,18 @@ def list_authorizations(*, principal: Principal, client_id: str, include_closed:
 
 def update_authorization(*, principal: Principal, client_id: str, authorization_id: str,
                          changes: AuthorizationUpdate, expected_version: int) -> Authorization:
-    """Edit an authorization; a new allowed count cannot go below what is used."""
+    """Edit an authorization; a new allowed count cannot go below what is used, nor new dates
+    or codes leave out a session it already counts."""
     calendar = practice_calendar(principal.practice_id)
     values = changes_of(changes, required=("payer", "begin_on", "end_on", "allowed", "codes", "closed"))
-    if values.get("codes"):
-        # Whether the codes need a unit length depends on the authorization's measure (one read).
+    counted_used = None
+    if {"begin_on", "end_on", "codes"} & values.keys():
         current = store.get_entitlement(principal.practice_id, client_id, "AUTH", authorization_id)
-        check_code_rule(principal, values["codes"], units=current["measure"] == "units")
+        if values.get("codes"):
+            # Whether the codes need a unit length depends on the authorization's measure.
+            check_code_rule(principal, values["codes"], units=current["measure"] == "units")
+        if current["version"] == expected_version:  # else the write answers 412
+            counted_used = _refuse_leaving_out(principal.practice_id, client_id, current, values)
 
     def index(current: dict[str, Any], state: str) -> dict[str, Any]:
         begin, end = values.get("begin_on", current["begin_on"]), values.get("end_on", current["end_on"])
@@ -561,8 +574,40 @@ def update_authorization(*, principal: Principal, client_id: str, authorization_
         return _auth_index(principal.practice_id, client_id, authorization_id, end, state)
 
     item = _update_entitlement(principal, client_id, "AUTH", authorization_id, values, expected_version,
-                               reindex_on={"begin_on", "end_on"}, index=index)
+                               reindex_on={"begin_on", "end_on"}, index=index, expected_used=counted_used)
     return authorization_view(item, today=calendar.today)
+
+
+def _refuse_leaving_out(practice_id: str, client_id: str, current: dict[str, Any],
+                        values: dict[str, Any]) -> Decimal:
+    """Conflict naming the sessions the authorization counts that its new dates or code rule
+    would leave outside it (read from its ledger); else `used` as read, which the write is then
+    conditioned on, so a session counted in between is not left out unseen."""
+    if not current["used"]:
+        return current["used"]
+    rule = values.get("codes") or current.get("codes") or {"mode": "all_except", "codes": []}
+    outside = left_out(_counted(practice_id, client_id, current["id"]),
+                       begin_on=values.get("begin_on", current["begin_on"]),
+                       end_on=values.get("end_on", current["end_on"]),
+                       rule=CodeRule(rule["mode"], frozenset(rule["codes"])))
+    for field, left in outside.items():  # the first field that leaves any out names the refusal
+        raise Conflict(left_out_reason(field, left), field=f"body.{field}",
+                       session_refs=[s.session_ref for s in left])
+    return current["used"]
+
+
+def _counted(practice_id: str, client_id: str, entitlement_id: str) -> list[Counted]:
+    """Each session an entitlement counts now, with the date and code of its latest charge."""
+    net: dict[str, tuple[Decimal, Counted]] = {}
+    for entry in store.ledger_entries(practice_id, client_id, entitlement_id):
+        ref = entry.get("session_ref")
+        if not ref:
+            continue
+        amount, last = net.get(ref, (Decimal(0), Counted(ref, "", None)))
+        if entry["amount"] > 0:  # a charge or a move in: the session as it counts now
+            last = Counted(ref, entry.get("on") or last.on, entry.get("billing_code") or last.billing_code)
+        net[ref] = (amount + entry["amount"], last)
+    return [last for amount, last in net.values() if amount > 0]
 
 
 # ---- the client profile ---------------------------------------------------------------

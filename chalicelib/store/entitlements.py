@@ -379,13 +379,20 @@ def new_authorization_item(practice_id: str, client_id: str, auth_id: str, value
 
 
 def update_entitlement(practice_id: str, client_id: str, kind: str, entitlement_id: str, values: dict[str, Any], *,
-                       expected_version: int) -> dict[str, Any]:
-    """Apply changes to a pack or authorization that is not deleted, at the version read."""
+                       expected_version: int, expected_used: Decimal | None = None) -> dict[str, Any]:
+    """Apply changes to a pack or authorization that is not deleted, at the version read
+    (`expected_used`: and with `used` as read; charges move it without a new version)."""
     resource = KINDS[kind][0]
+    condition, reason = "#state <> :deleted", ""
+    condition_values: dict[str, Any] = {":deleted": "deleted"}
+    if expected_used is not None:
+        condition += " AND used = :used"
+        condition_values[":used"] = expected_used
+        reason = f"A session was counted or given back while this {resource.lower()}'s terms changed; try again"
     return items.update(*entitlement_key(practice_id, client_id, kind, entitlement_id), values,
                         expected_version=expected_version, resource=resource, resource_id=entitlement_id,
-                        condition="#state <> :deleted", condition_values={":deleted": "deleted"},
-                        condition_names={"#state": "state"})
+                        condition=condition, condition_values=condition_values, condition_names={"#state": "state"},
+                        condition_reason=reason)
 
 
 def mark_deleted(practice_id: str, client_id: str, kind: str, entitlement_id: str, *, expected_version: int) -> None:
