@@ -40,9 +40,9 @@ from chalicelib.models.entitlements import (
     UsageView,
 )
 from chalicelib.services.practice import cached_practice, due_floor, practice_calendar
-from chalicelib.store import charges, items, retry
+from chalicelib.store import charges, retry
+from chalicelib.store import clients as client_store
 from chalicelib.store import entitlements as store
-from chalicelib.store.repository import CLIENTS
 
 __all__ = ["BILLED_TO_CLIENT", "NO_PACK", "ChargeDecision", "Companion", "charge_session", "plan_charge",
            "recharge_session", "reverse_session", "session_of", "session_usages"]
@@ -62,10 +62,10 @@ class Companion:
     # own answer when one of its writes was refused for a reason of its own (a stale
     # If-Match: 412, its entity gone: 404, already done), or None when none was (a
     # conflict or a moved balance elsewhere: the charge is tried again).
-    refused: Callable[[items.TransactionCancelled, int], Exception | None]
+    refused: Callable[[charges.TransactionCancelled, int], Exception | None]
 
 
-def _companion_answer(err: items.TransactionCancelled, start: int, companion: Companion | None) -> Exception | None:
+def _companion_answer(err: charges.TransactionCancelled, start: int, companion: Companion | None) -> Exception | None:
     """The answer a cancellation gets from the companion, checked per action: only a refused
     condition (ConditionalCheckFailed) on one of the companion's own writes counts; a
     TransactionConflict or throttling reason says nothing about the data. A companion write
@@ -142,7 +142,7 @@ def charge_session(*, principal: Principal, client_id: str, request: ChargeReque
     def attempt(_: retry.Attempt) -> ChargeResult:
         entitlements = store.client_entitlements(practice_id, client_id)
         if not entitlements:
-            CLIENTS.get(practice_id, client_id)  # 404 for an unknown client
+            client_store.ensure_exists(practice_id, client_id)  # 404 for an unknown client
         decision = _decide(practice_id, session, entitlements)
         write, renewed = _write_of(practice_id, client_id, decision)
         extra = companion.actions(decision) if companion else []
@@ -151,7 +151,7 @@ def charge_session(*, principal: Principal, client_id: str, request: ChargeReque
         try:
             charges.apply(write.actions + extra)
             return _result(decision, "charged" if write.actions else "nothing_charged", renewed)
-        except items.TransactionCancelled as err:
+        except charges.TransactionCancelled as err:
             answer = _companion_answer(err, len(write.actions), companion)
             if answer is not None:
                 raise answer from err
@@ -220,7 +220,7 @@ def recharge_session(*, principal: Principal, client_id: str, request: ChargeReq
         try:
             charges.apply(write.actions + extra)
             return _result(decision, status, renewed)
-        except items.TransactionCancelled as err:
+        except charges.TransactionCancelled as err:
             answer = _companion_answer(err, len(write.actions), companion)
             if answer is not None:
                 raise answer from err
@@ -250,7 +250,7 @@ def reverse_session(*, principal: Principal, client_id: str, session_ref: str,
         extra = companion.actions(None) if companion else []
         if not usages and not extra:
             if state.number == 0:
-                CLIENTS.get(practice_id, client_id)
+                client_store.ensure_exists(practice_id, client_id)
             return ReversalResult(session_ref=session_ref, reversed=[])
         # A pack's stored figures say whether giving back restarts its first-use clock.
         stored = ({e.id: e for e in store.client_entitlements(practice_id, client_id)}
@@ -258,7 +258,7 @@ def reverse_session(*, principal: Principal, client_id: str, session_ref: str,
         actions = charges.reversal_actions(practice_id, client_id, session_ref, reversal(usages, stored))
         try:
             charges.apply(actions + extra)
-        except items.TransactionCancelled as err:
+        except charges.TransactionCancelled as err:
             answer = _companion_answer(err, len(actions), companion)
             if answer is not None:
                 raise answer from err
@@ -305,7 +305,7 @@ def session_usages(*, principal: Principal, client_id: str, session_ref: str) ->
     """What a session currently counts against."""
     usages = store.active_usages(principal.practice_id, client_id, session_ref)
     if not usages:
-        CLIENTS.get(principal.practice_id, client_id)
+        client_store.ensure_exists(principal.practice_id, client_id)
         raise NotFound("Charge", session_ref)
     return SessionCharges(session_ref=session_ref, usages=[
         UsageView.model_validate({"kind": "pack" if u.kind == "PACK" else "authorization",

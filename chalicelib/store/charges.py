@@ -18,6 +18,10 @@ from chalicelib.store.entitlements import consume, entitlement_key, give_back, l
 from chalicelib.store.keys import due_keys
 from chalicelib.store.sessions import session_key
 
+# What a refused charge transaction raises (which action was refused, and why): part of this
+# module's contract with the charging service and its companions, not the item layer's alone.
+TransactionCancelled = items.TransactionCancelled
+
 
 @dataclass(frozen=True)
 class ChargeWrite:
