@@ -9,6 +9,7 @@ import type { Invoice } from "../../api/types";
 import { DataTable, EmptyState, Field, FormDialog, Loading, NextPageButton, PageHeader, ProblemBanner, usePaged } from "../../components";
 import { paths } from "../../routes";
 import { useAction } from "../admin/useAction";
+import { InvoiceStatusBadge } from "./InvoiceStatusBadge";
 import "./billing.css";
 
 type Method = components["schemas"]["PaymentCreate"]["method"];
@@ -96,6 +97,7 @@ export default function InvoicesPage() {
             <option value="unpaid">Unpaid</option>
             <option value="part_paid">Part paid</option>
             <option value="paid">Paid</option>
+            <option value="void">Void</option>
           </select>
         </Field>
         <Field label="Invoice date from" name="query.from" problem={invoices.problem}>
@@ -147,8 +149,17 @@ export default function InvoicesPage() {
                 </>
               ),
             },
-            { key: "due", header: "Balance due", cell: (i) => <strong>{i.balance_due}</strong> },
-            { key: "status", header: "Status", cell: (i) => <span className={`status-badge ${i.status}`}>{i.status.replace("_", " ")}</span> },
+            {
+              key: "due",
+              header: "Balance due",
+              cell: (i) => (
+                <>
+                  <strong>{i.balance_due}</strong>
+                  {Number(i.credit) > 0 ? <span className="muted small"> (credit {i.credit}: refund or keep on account)</span> : null}
+                </>
+              ),
+            },
+            { key: "status", header: "Status", cell: (i) => <InvoiceStatusBadge invoice={i} /> },
             {
               key: "actions",
               header: "Actions",

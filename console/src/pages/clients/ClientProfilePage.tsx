@@ -10,6 +10,7 @@ import { DataTable, EmptyState, Field, FormDialog, Loading, PageHeader, ProblemB
 import { dayLabel, wallDate, wallTime } from "../../lib/dates";
 import { ENTITLEMENT_EDITORS, paths, SCHEDULERS, SESSION_EDITORS } from "../../routes";
 import { orNull, useAction } from "../admin/useAction";
+import { InvoiceStatusBadge } from "../billing/InvoiceStatusBadge";
 import { STATUS_LABEL } from "../frontdesk/labels";
 import { CodeRuleFields, sameCodeRule, type CodeRule } from "./CodeRuleFields";
 
@@ -335,7 +336,7 @@ export default function ClientProfilePage() {
                 { key: "subject", header: "For", cell: (i) => (i.subject === "pack_sale" ? "Pack sale" : "Session") },
                 { key: "total", header: "Total", cell: (i) => i.total },
                 { key: "due", header: "Balance due", cell: (i) => i.balance_due },
-                { key: "status", header: "Status", cell: (i) => <span className={`status-badge ${i.status}`}>{i.status.replace("_", " ")}</span> },
+                { key: "status", header: "Status", cell: (i) => <InvoiceStatusBadge invoice={i} /> },
               ]}
             />
           ) : null}
