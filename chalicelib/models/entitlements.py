@@ -182,6 +182,7 @@ class Pack(Output):
     practitioner_id: str | None = None
     status: str
     consolidated_into: str | None = None
+    renewed_pack_id: str | None = Field(None, description="The pack opened when this auto-renew pack was used up")
     version: int
     created_at: str
     updated_at: str

@@ -299,3 +299,14 @@ def test_lowering_an_ended_authorization_while_extending_it_emails_used_up(api, 
     _sweep(mailer)
     [row] = _digest_rows(mailer)
     assert row.startswith("Authorization used up:") and "— 0 of 1 left" in row
+
+
+def test_used_up_pack_when_read_names_the_pack_that_renewed_it(api, client, template):
+    # The pack's own page says where its sessions go now (a cut's PATCH answer and any later read).
+    pack = make_pack(api, client["id"], template_id=template["id"], limit="2", auto_renew=True)
+    path = f"/v1/clients/{client['id']}/packs/{pack['id']}"
+    assert api.get(path).body["renewed_pack_id"] is None
+    _charge(api, client["id"], "s0")
+    cut = _set(api, path, {"limit": "1"})
+    [renewed] = [p for p in _packs(api, client["id"]) if p["id"] != pack["id"]]
+    assert cut["renewed_pack_id"] == renewed["id"] == api.get(path).body["renewed_pack_id"]
