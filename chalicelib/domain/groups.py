@@ -2,6 +2,7 @@
 reads at a glance."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -42,16 +43,38 @@ def member_at(periods: list[dict[str, Any]], at: datetime) -> bool:
                for p in periods)
 
 
-def same_mark(current: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:
+@dataclass(frozen=True)
+class Mark:
+    """A member's attendance mark on a group session, as stored beside it: what was asked
+    (status, fee, code, minutes, custom code), what it charged or why not, and the session it
+    recorded."""
+
+    client_id: str
+    client_name: str
+    status: str
+    fee: str
+    version: int
+    billing_code: str | None = None
+    minutes: int | None = None
+    custom_code: dict[str, Any] | None = None
+    amount: str | None = None
+    session_id: str | None = None
+    charged: list[str] = field(default_factory=list)
+    not_charged_reason: str | None = None
+    prior_authorization_number: str | None = None
+    updated_at: str | None = None
+
+
+def same_mark(current: Mark | None, wanted: dict[str, Any]) -> bool:
     """Whether a member's stored attendance already is what is asked for (nothing to do)."""
     if current is None:
         status: str = wanted["status"]
         return status == "unmarked"
-    fields = ("status", "fee", "billing_code", "minutes")
+    asked = (current.status == wanted.get("status") and current.fee == wanted.get("fee")
+             and current.billing_code == wanted.get("billing_code") and current.minutes == wanted.get("minutes"))
     if wanted.get("custom_code"):
-        return all(current.get(f) == wanted.get(f) for f in fields) and \
-            current.get("custom_code") == wanted["custom_code"]
-    return all(current.get(f) == wanted.get(f) for f in fields) and not current.get("custom_code")
+        return asked and current.custom_code == wanted["custom_code"]
+    return asked and not current.custom_code
 
 
 def summary(status: str, billing_code: str | None, charged: list[str], reason: str | None) -> str:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.auth import Principal, Role
 from chalicelib.clock import now as clock_now
-from chalicelib.domain.charging import ChargeDecision, Session, forecast
+from chalicelib.domain.charging import ChargeDecision, Session, forecast, shown_authorization
 from chalicelib.domain.codes import DEFAULT_POS, TELEHEALTH_POS
 from chalicelib.domain.entitlements import Attendance
 from chalicelib.domain.groups import member_at, practitioners_of
@@ -109,7 +109,21 @@ def _current(principal: Principal, appointment_id: str, expected_version: int, *
 
 def get_appointment(*, principal: Principal, appointment_id: str) -> Appointment:
     practice = cached_practice(principal.practice_id)
-    return appointment_view(_get(principal, appointment_id), practice.time_zone)
+    return appointment_view(numbered(principal.practice_id, [_get(principal, appointment_id)])[0],
+                            practice.time_zone)
+
+
+def numbered(practice_id: str, found: list[StoredAppointment]) -> list[StoredAppointment]:
+    """Attended appointments with the number of the authorization their session counts
+    against, as it is now (one read for all; none when none counts)."""
+    wanted = list(dict.fromkeys((a.client_id or "", a.authorization_id) for a in found if a.authorization_id))
+    current = entitlement_store.authorizations(practice_id, wanted)
+    out = []
+    for a in found:
+        auth = current.get((a.client_id or "", a.authorization_id)) if a.authorization_id else None
+        number, _ = shown_authorization((a.prior_authorization_number, None), a.authorization_id, auth)
+        out.append(replace(a, prior_authorization_number=number))
+    return out
 
 
 # ---- booking --------------------------------------------------------------------------
@@ -401,7 +415,7 @@ def schedule(*, principal: Principal, practitioner_id: str | None = None, room_i
                                          start_key=start_key)
     # A group's own schedule is read only by those who may see the group.
     found = page if group_id else visible_only(principal, page)
-    return [appointment_view(i, practice.time_zone) for i in found], last_key
+    return [appointment_view(i, practice.time_zone) for i in numbered(principal.practice_id, found)], last_key
 
 
 # ---- attendance -----------------------------------------------------------------------
@@ -457,7 +471,7 @@ def _refuse_if_marked(practice_id: str, current: StoredAppointment, doing: str =
     """A group session whose members are marked keeps its marks: clear them first, so every
     charge is given back by the one path that knows how."""
     marks = attendance_store.marks_of(practice_id, current.id)
-    if any(m["status"] != "unmarked" for m in marks):
+    if any(m.status != "unmarked" for m in marks):
         raise Conflict(f"Members of the group session on {current.start[:10]} are marked; set them to "
                        f"unmarked before {doing} it")
 
@@ -490,11 +504,12 @@ def _attend(principal: Principal, practice: Practice, current: StoredAppointment
 
 
 def _status_update(current: StoredAppointment, status: str, version: int, reason: str | None,
-                   authorization_number: str | None) -> tuple[StoredAppointment, list[HourChange]]:
+                   authorization_number: str | None,
+                   authorization_id: str | None = None) -> tuple[StoredAppointment, list[HourChange]]:
     """The appointment in its new status, and the room-hour writes that go with it."""
     updated = replace(current, status=status, version=version + 1, updated_at=clock_now(),
                       cancel_reason=reason if status == "cancelled" else None,
-                      prior_authorization_number=authorization_number)
+                      prior_authorization_number=authorization_number, authorization_id=authorization_id)
     # Cancelling frees the room; the other states keep it (the session took place there).
     return _slot_changes(current, updated, False) if status == "cancelled" else (updated, [])
 
@@ -509,10 +524,12 @@ def _status_write(practice_id: str, current: StoredAppointment, status: str, ver
 
     def actions(decision: ChargeDecision | None) -> list[dict[str, Any]]:
         number, why = decision.authorization_stamp() if decision else (None, None)
-        updated, slots = _status_update(current, status, version, reason, number)
+        authorization_id = decision.authorization_id if decision else None
+        updated, slots = _status_update(current, status, version, reason, number, authorization_id)
         writes = store.write_actions(practice_id, updated, expected_version=version, slots=slots)
         if session is not None:
-            recorded = sessions.new_session_item(practice_id, client_id, current.id, session, (number, why))
+            recorded = sessions.new_session_item(practice_id, client_id, current.id, session, (number, why),
+                                                 authorization_id)
             writes.append(session_store.put_action(practice_id, client_id, recorded))
             marker = history_marker(practice_id, client_id, client)
             marker_at.update({"index": len(writes)} if marker else {})

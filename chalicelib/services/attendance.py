@@ -17,7 +17,7 @@ from chalicelib.clock import now as clock_now
 from chalicelib.config import get_settings
 from chalicelib.domain.charging import ChargeDecision
 from chalicelib.domain.entitlements import BillTo
-from chalicelib.domain.groups import CHARGEABLE, member_at, same_mark, summary
+from chalicelib.domain.groups import CHARGEABLE, Mark, member_at, same_mark, summary
 from chalicelib.domain.practice import Practice
 from chalicelib.domain.scheduling import mark_steps
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
@@ -49,7 +49,7 @@ class _Raced(Exception):
 
 
 def _load(principal: Principal,
-          appointment_id: str) -> tuple[StoredAppointment, Group, dict[str, dict[str, Any]]]:
+          appointment_id: str) -> tuple[StoredAppointment, Group, dict[str, Mark]]:
     """The group appointment, its group and every member's mark (see groups.group_session)."""
     appointment, group, marks = groups.group_session(principal, appointment_id)
     if appointment is None:
@@ -60,13 +60,13 @@ def _load(principal: Principal,
     return appointment, group, marks
 
 
-def _roster(principal: Principal, appointment: StoredAppointment, marks: dict[str, Any]) -> dict[str, str]:
+def _roster(principal: Principal, appointment: StoredAppointment, marks: dict[str, Mark]) -> dict[str, str]:
     """client id → name of everyone on the session: members at its start time, and anyone
     marked (a member removed later keeps the marks they have)."""
     start = datetime.fromisoformat(appointment.start)
     roster = {m.client_id: m.client_name for m in groups.members(principal.practice_id, appointment.group_id or "")
               if member_at(m.periods, start)}
-    roster.update({cid: mark["client_name"] for cid, mark in marks.items()})
+    roster.update({cid: mark.client_name for cid, mark in marks.items()})
     return roster
 
 
@@ -147,14 +147,14 @@ class _Member:
 
 
 def _codes(principal: Principal, practice: Practice, appointment: StoredAppointment, update: AttendanceUpdate,
-           wanted: dict[str, dict[str, Any]], marks: dict[str, dict[str, Any]]
+           wanted: dict[str, dict[str, Any]], marks: dict[str, Mark]
            ) -> tuple[dict[str, BillingCode], str, dict[str, tuple[bool | None, ClientSession | None]]]:
     """The practice's codes the marks bill under (custom codes built from the mark), the
     session's place of service, and per member marked: whether their client has a history and
     the session their current mark recorded. One read (a batch per 100 keys)."""
     pid = principal.practice_id
     standard = sorted({m["billing_code"] for m in wanted.values() if m["billing_code"] and m["fee"] != "custom"})
-    recorded = [cid for cid in wanted if (marks.get(cid) or {}).get("session_id")]
+    recorded = [cid for cid in wanted if (held_mark := marks.get(cid)) is not None and held_mark.session_id]
     found = attendance_store.read_for_marks(
         pid, appointment.id, codes=standard, location_id=appointment.location_id, client_ids=list(wanted),
         recorded=recorded)
@@ -183,12 +183,12 @@ def _codes(principal: Principal, practice: Practice, appointment: StoredAppointm
 
 
 def _apply(principal: Principal, practice: Practice, appointment: StoredAppointment, member: _Member,
-           current: dict[str, Any] | None, mark: dict[str, Any], codes: dict[str, BillingCode],
+           current: Mark | None, mark: dict[str, Any], codes: dict[str, BillingCode],
            pos: str) -> dict[str, Any]:
     """Move one member to the mark asked for, re-reading their mark if someone raced us (the
     store's one optimistic loop)."""
     client_id = member.client_id
-    seen = {"mark": current}
+    seen: dict[str, Mark | None] = {"mark": current}
 
     def attempt(state: retry.Attempt) -> dict[str, Any]:
         if state.number:
@@ -206,12 +206,12 @@ def _apply(principal: Principal, practice: Practice, appointment: StoredAppointm
 
 
 def _transition(principal: Principal, practice: Practice, appointment: StoredAppointment, name: str, client_id: str,
-                current: dict[str, Any] | None, mark: dict[str, Any], codes: dict[str, BillingCode],
+                current: Mark | None, mark: dict[str, Any], codes: dict[str, BillingCode],
                 pos: str, member: _Member) -> dict[str, Any]:
     bill_to = member.bill_to()  # read before the old session is dropped: a re-mark keeps it
-    version = current["version"] if current else 0
+    version = current.version if current else 0
     written: dict[str, Any] = {"mark": current, "changed": True}
-    steps = mark_steps(current["status"] if current else None, mark["status"], mark["fee"])
+    steps = mark_steps(current.status if current else None, mark["status"], mark["fee"])
     if steps.drop_session and not steps.records_session:
         sessions.refuse_if_billed(principal.practice_id, client_id, appointment.id)
     if steps.give_back:
@@ -264,15 +264,17 @@ def _mark_write(practice_id: str, appointment: StoredAppointment, member: _Membe
     def actions(decision: ChargeDecision | None) -> list[dict[str, Any]]:
         charged, reason = _charged_lines(decision, mark)
         number, why = decision.authorization_stamp() if decision else (None, reason)
-        item = attendance_store.mark_item(practice_id, appointment.id, client_id, {
-            "client_name": name, **{k: mark[k] for k in ("status", "fee", "billing_code", "minutes", "custom_code")},
-            "amount": session["fee"] if session else None, "session_id": appointment.id if session else None,
-            "charged": charged, "not_charged_reason": reason, "prior_authorization_number": number,
-            "version": version + 1, "updated_at": clock_now()})
-        writes = [attendance_store.put_mark_action(item, expected_version=version or None)]
+        item = Mark(client_id=client_id, client_name=name, status=mark["status"], fee=mark["fee"],
+                    billing_code=mark["billing_code"], minutes=mark["minutes"], custom_code=mark["custom_code"],
+                    amount=session["fee"] if session else None, session_id=appointment.id if session else None,
+                    charged=charged, not_charged_reason=reason, prior_authorization_number=number,
+                    version=version + 1, updated_at=clock_now())
+        writes = [attendance_store.put_mark_action(practice_id, appointment.id, item,
+                                                   expected_version=version or None)]
         marker_at.clear()
         if session is not None:
-            recorded = sessions.new_session_item(practice_id, client_id, appointment.id, session, (number, why))
+            recorded = sessions.new_session_item(practice_id, client_id, appointment.id, session, (number, why),
+                                                 decision.authorization_id if decision else None)
             writes.append(session_store.put_action(practice_id, client_id, recorded))
             marker = history_marker(practice_id, client_id, member.history)
             if marker:
@@ -306,22 +308,22 @@ def _charged_lines(decision: ChargeDecision | None, mark: dict[str, Any]) -> tup
     return [], "; ".join(reasons) or "nothing to charge"
 
 
-def _answer(appointment: StoredAppointment, roster: dict[str, str], marks: dict[str, dict[str, Any]],
+def _answer(appointment: StoredAppointment, roster: dict[str, str], marks: dict[str, Mark],
             results: dict[str, dict[str, Any]]) -> GroupAttendance:
     members = []
     for client_id in sorted(roster, key=lambda c: (roster[c], c)):
-        mark = marks.get(client_id) or {"status": "unmarked", "fee": "default", "version": 0}
+        mark = marks.get(client_id) or Mark(client_id=client_id, client_name=roster[client_id], status="unmarked",
+                                            fee="default", version=0)
         result = results.get(client_id, {})
-        members.append(MemberAttendance(
-            client_id=client_id, client_name=roster[client_id], status=mark["status"], fee=mark["fee"],
-            billing_code=mark.get("billing_code"), amount=mark.get("amount"), session_id=mark.get("session_id"),
-            charged=mark.get("charged") or [], not_charged_reason=mark.get("not_charged_reason"),
-            prior_authorization_number=mark.get("prior_authorization_number"),
-            summary=summary(mark["status"], mark.get("billing_code"), mark.get("charged") or [],
-                            mark.get("not_charged_reason")),
-            changed=result.get("changed", False), charge=result.get("charge"), reversal=result.get("reversal"),
-            error=result.get("error"),
-            version=mark["version"]))
+        # Validated: the stored status, fee and amount are read as the API states them.
+        members.append(MemberAttendance.model_validate({
+            "client_id": client_id, "client_name": roster[client_id], "status": mark.status, "fee": mark.fee,
+            "billing_code": mark.billing_code, "amount": mark.amount, "session_id": mark.session_id,
+            "charged": mark.charged or [], "not_charged_reason": mark.not_charged_reason,
+            "prior_authorization_number": mark.prior_authorization_number,
+            "summary": summary(mark.status, mark.billing_code, mark.charged or [], mark.not_charged_reason),
+            "changed": result.get("changed", False), "charge": result.get("charge"),
+            "reversal": result.get("reversal"), "error": result.get("error"), "version": mark.version}))
     not_charged = [NotCharged(client_id=m.client_id, reason=m.not_charged_reason) for m in members
                    if m.status in CHARGEABLE and not m.charged and m.not_charged_reason]
     return GroupAttendance(appointment_id=appointment.id, group_id=appointment.group_id or "", members=members,
@@ -334,6 +336,6 @@ def member_payment(*, principal: Principal, appointment_id: str, client_id: str,
     created on the first payment."""
     _, _, marks = _load(principal, appointment_id)
     mark = marks.get(client_id)
-    if mark is None or not mark.get("session_id"):
+    if mark is None or not mark.session_id:
         raise Conflict("Only a member marked attended has a session to pay for")
-    return invoices.pay_session(principal=principal, client_id=client_id, session_id=mark["session_id"], data=data)
+    return invoices.pay_session(principal=principal, client_id=client_id, session_id=mark.session_id, data=data)

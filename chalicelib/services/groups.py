@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.auth import Principal, Role
 from chalicelib.clock import now as clock_now
-from chalicelib.domain.groups import MAX_MEMBERS, practitioners_of
+from chalicelib.domain.groups import MAX_MEMBERS, Mark, practitioners_of
 from chalicelib.domain.ids import new_id
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.appointments import Appointment, AppointmentCreate, Booking, BookingPreview
@@ -160,7 +160,7 @@ def client_groups(*, principal: Principal, client_id: str, limit: int,
 # ---- sessions -------------------------------------------------------------------------
 
 def group_session(principal: Principal, appointment_id: str) -> tuple[StoredAppointment | None, Group | None,
-                                                                      dict[str, dict[str, Any]]]:
+                                                                      dict[str, Mark]]:
     """A group appointment, its group (404 unless the caller may see it) and each member's mark
     by client id: one Query of the appointment's partition and one read of the group. The group
     is None (and there are no marks) when the appointment is missing or not a group's."""

@@ -164,7 +164,7 @@ def _attended(principal: Principal, appointment_id: str) -> tuple[StoredAppointm
     appointment, group, marks = groups.group_session(principal, appointment_id)
     if appointment is None or group is None:
         raise ValidationFailed.field("body.appointment_id", "is not a group appointment of this practice")
-    return appointment, group, sorted(cid for cid, mark in marks.items() if mark["status"] == "attended")
+    return appointment, group, sorted(cid for cid, mark in marks.items() if mark.status == "attended")
 
 
 def _member_parts(parts: dict[str, str], attended: list[str]) -> dict[str, str]:

@@ -3,10 +3,10 @@ and, for a group appointment, each member's attendance mark beside it (`ATTEND#<
 so one Query reads both. Writes belong to the appointment and attendance services' stores."""
 from __future__ import annotations
 
-from typing import Any
-
+from chalicelib.domain.groups import Mark
 from chalicelib.store import items
 from chalicelib.store.appointments import StoredAppointment, appointment_of
+from chalicelib.store.attendance import mark_of
 from chalicelib.store.keys import APPOINTMENT_SK, ATTENDANCE, SK, appointment_pk
 
 
@@ -17,11 +17,11 @@ def get(practice_id: str, appointment_id: str) -> StoredAppointment | None:
 
 
 def with_marks(practice_id: str,
-               appointment_id: str) -> tuple[StoredAppointment | None, dict[str, dict[str, Any]]]:
+               appointment_id: str) -> tuple[StoredAppointment | None, dict[str, Mark]]:
     """The appointment (None if missing) and its members' marks by client id: one Query."""
     found = items.query_page(appointment_pk(practice_id, appointment_id), limit=1000, start_key=None,
                              consistent=True).items
     appointment = next((appointment_of(i) for i in found if i[SK] == APPOINTMENT_SK), None)
-    marks = {i["client_id"]: items.public(i) for i in found if i[SK].startswith(ATTENDANCE)}
+    marks = {i["client_id"]: mark_of(i) for i in found if i[SK].startswith(ATTENDANCE)}
     return appointment, marks
 

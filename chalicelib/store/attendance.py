@@ -5,9 +5,10 @@ reversal it makes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from chalicelib.domain.groups import Mark
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.locations import Location
 from chalicelib.models.sessions import ClientSession
@@ -25,25 +26,30 @@ def mark_key(practice_id: str, appointment_id: str, client_id: str) -> tuple[str
     return appointment_pk(practice_id, appointment_id), ATTENDANCE + client_id
 
 
-def get_mark(practice_id: str, appointment_id: str, client_id: str) -> dict[str, Any] | None:
+_MARK_FIELDS = frozenset(f.name for f in fields(Mark))
+
+
+def mark_of(item: dict[str, Any]) -> Mark:
+    """A stored mark item as Mark (the appointment partition's read uses it too)."""
+    return Mark(**{k: v for k, v in item.items() if k in _MARK_FIELDS})
+
+
+def get_mark(practice_id: str, appointment_id: str, client_id: str) -> Mark | None:
     """A member's mark as stored (None: never marked)."""
-    return items.get(*mark_key(practice_id, appointment_id, client_id))
+    item = items.get(*mark_key(practice_id, appointment_id, client_id))
+    return None if item is None else mark_of(item)
 
 
-def mark_item(practice_id: str, appointment_id: str, client_id: str, values: dict[str, Any]) -> dict[str, Any]:
-    """A whole mark item: `values` are the mark's own fields (status, fee, version, ...)."""
-    pk, sk = mark_key(practice_id, appointment_id, client_id)
-    return {"PK": pk, "SK": sk, "kind": KIND, "client_id": client_id, **values}
+def put_mark_action(practice_id: str, appointment_id: str, mark: Mark, *,
+                    expected_version: int | None) -> dict[str, Any]:
+    """Write a mark whole: the first one (None) on a free key, later ones on the version read."""
+    pk, sk = mark_key(practice_id, appointment_id, mark.client_id)
+    return items.put_action({**asdict(mark), "PK": pk, "SK": sk, "kind": KIND}, expected_version=expected_version)
 
 
-def put_mark_action(item: dict[str, Any], *, expected_version: int | None) -> dict[str, Any]:
-    """Write a mark: the first one (None) on a free key, later ones on the version read."""
-    return items.put_action(item, expected_version=expected_version)
-
-
-def marks_of(practice_id: str, appointment_id: str) -> list[dict[str, Any]]:
+def marks_of(practice_id: str, appointment_id: str) -> list[Mark]:
     """Every member's mark on a group appointment (one Query)."""
-    return items.query_all(appointment_pk(practice_id, appointment_id), ATTENDANCE)
+    return [mark_of(i) for i in items.query_all(appointment_pk(practice_id, appointment_id), ATTENDANCE)]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ TYPED = ["services/locations.py", "services/codes.py", "services/payers.py", "se
          "services/claims.py", "services/sessions.py",
          "services/appointments.py", "services/attendance.py", "services/invoices.py", "services/practice.py",
          "services/closure.py", "services/notifications.py", "services/calendar_import.py",
-         "services/charging.py", "jobs/sweep.py", "jobs/purge.py",
+         "services/charging.py", "services/common.py", "jobs/sweep.py", "jobs/purge.py",
          "jobs/digest_plan.py"]
 # What only the store may say: request shapes, expressions, key attributes, index names, key
 # prefixes ("SESSION#", f"P#{...}"), the key helpers and the generic item layer's raw reads and writes.
