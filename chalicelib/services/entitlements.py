@@ -39,12 +39,13 @@ from chalicelib.models.entitlements import (
 from chalicelib.services import charging, invoices, sessions
 from chalicelib.services.common import changes_of, sent_fields
 from chalicelib.services.practice import cached_practice, due_floor, practice_calendar
+from chalicelib.store import codes as code_store
 from chalicelib.store import entitlements as store
-from chalicelib.store import items, retry
+from chalicelib.store import items, retry, templates
 from chalicelib.store import sessions as session_store
 from chalicelib.store.events import raise_event
 from chalicelib.store.history import history_marker
-from chalicelib.store.repository import BILLING_CODES, CLIENTS, PACK_TEMPLATES
+from chalicelib.store.repository import CLIENTS, PACK_TEMPLATES
 
 # A transaction holds at most 100 actions. Giving a usage back takes 2 (usage, ledger entry)
 # plus 1 for the balance; moving one takes 3 (usage, two ledger entries) plus 2.
@@ -62,12 +63,12 @@ def check_code_rule(principal: Principal, rule: dict[str, Any] | None, *, units:
     listed = (rule or {}).get("codes") or []
     if not listed:
         return
-    found = BILLING_CODES.get_many(principal.practice_id, listed)
+    found = code_store.billing_codes(principal.practice_id, listed)
     errors = []
-    for i, (code, item) in enumerate(zip(listed, found, strict=True)):
-        if item is None:
+    for i, (code, billing) in enumerate(zip(listed, found, strict=True)):
+        if billing is None:
             errors.append({"field": f"{field}.codes.{i}", "reason": f"{code} is not a billing code of this practice"})
-        elif units and (rule or {}).get("mode") == "only" and not item.get("unit_minutes"):
+        elif units and (rule or {}).get("mode") == "only" and not billing.unit_minutes:
             # Excluding such a code (all_except) is fine: it never counts anyway.
             errors.append({"field": f"{field}.codes.{i}",
                            "reason": f"{code} has no unit length (unit_minutes), so a units authorization "
@@ -78,24 +79,19 @@ def check_code_rule(principal: Principal, rule: dict[str, Any] | None, *, units:
 
 # ---- pack templates -------------------------------------------------------------------
 
-def _template(item: dict[str, Any]) -> PackTemplate:
-    return PackTemplate.model_validate(items.public(item))
-
-
 def create_template(*, principal: Principal, data: PackTemplateCreate) -> PackTemplate:
     values = {**data.model_dump(mode="json"), "quantity": data.quantity, "price": data.price}
     check_code_rule(principal, values["codes"])
-    return _template(PACK_TEMPLATES.create(principal.practice_id, new_id("tpl"), values))
+    return templates.create_pack_template(principal.practice_id, new_id("tpl"), values)
 
 
 def get_template(*, principal: Principal, template_id: str) -> PackTemplate:
-    return _template(PACK_TEMPLATES.get(principal.practice_id, template_id))
+    return templates.get_pack_template(principal.practice_id, template_id)
 
 
 def list_templates(*, principal: Principal, limit: int,
                    start_key: dict | None) -> tuple[list[PackTemplate], dict | None]:
-    page = PACK_TEMPLATES.list(principal.practice_id, limit=limit, start_key=start_key)
-    return [_template(i) for i in page.items], page.last_key
+    return templates.list_pack_templates(principal.practice_id, limit=limit, start_key=start_key)
 
 
 def update_template(*, principal: Principal, template_id: str, changes: PackTemplateUpdate,
@@ -105,8 +101,8 @@ def update_template(*, principal: Principal, template_id: str, changes: PackTemp
     check_code_rule(principal, values.get("codes"))
     if changes.price is not None:
         values["price"] = changes.price
-    return _template(PACK_TEMPLATES.update(principal.practice_id, template_id, values,
-                                           expected_version=expected_version))
+    return templates.update_pack_template(principal.practice_id, template_id, values,
+                                          expected_version=expected_version)
 
 
 # ---- packs ----------------------------------------------------------------------------
