@@ -39,6 +39,7 @@ from chalicelib.models.entitlements import (
     SessionCharges,
     UsageView,
 )
+from chalicelib.services import invoice_follow
 from chalicelib.services.practice import cached_practice, due_floor, practice_calendar
 from chalicelib.store import charges, retry
 from chalicelib.store import clients as client_store
@@ -162,16 +163,11 @@ def charge_session(*, principal: Principal, client_id: str, request: ChargeReque
             raise retry.Again("a balance moved between the read and the write") from err
 
     result = retry.optimistic(attempt, what="charge this session")
-    _follow_invoice(practice_id, client_id, request.session_ref)
+    invoice_follow.follow(practice_id, client_id, request.session_ref)
     return result
 
 
-def _follow_invoice(practice_id: str, client_id: str, session_ref: str) -> None:
-    """The session's invoice, if it has one, follows what was just written: the session's
-    fee and code, the pack its usage is on, or the session gone (void) or back."""
-    from chalicelib.services import invoices  # imported here: invoices re-charges through this module
 
-    invoices.follow(practice_id, client_id, session_ref)
 
 
 def _result(decision: ChargeDecision, status: str, renewed_pack_id: str | None) -> ChargeResult:
@@ -227,7 +223,7 @@ def recharge_session(*, principal: Principal, client_id: str, request: ChargeReq
             raise retry.Again("a balance or usage moved between the read and the write") from err
 
     result = retry.optimistic(attempt, what="correct this session's charge")
-    _follow_invoice(practice_id, client_id, request.session_ref)
+    invoice_follow.follow(practice_id, client_id, request.session_ref)
     return result
 
 
@@ -268,7 +264,7 @@ def reverse_session(*, principal: Principal, client_id: str, session_ref: str,
              "amount": str(u.amount)} for u in usages])
 
     result = retry.optimistic(attempt, what="reverse this session's charge")
-    _follow_invoice(practice_id, client_id, session_ref)
+    invoice_follow.follow(practice_id, client_id, session_ref)
     return result
 
 

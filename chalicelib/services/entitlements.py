@@ -36,7 +36,7 @@ from chalicelib.models.entitlements import (
     PackTemplateUpdate,
     PackUpdate,
 )
-from chalicelib.services import charging, invoices, sessions
+from chalicelib.services import charging, invoice_follow, sessions
 from chalicelib.services.common import changes_of, sent_fields
 from chalicelib.services.practice import cached_practice, due_floor, practice_calendar
 from chalicelib.store import codes as code_store
@@ -303,7 +303,7 @@ def update_pack(*, principal: Principal, client_id: str, pack_id: str, changes: 
     item = _update_entitlement(principal, client_id, "PACK", pack_id, values, expected_version,
                                reindex_on={"expires_on"}, index=index)
     if "name" in values:
-        invoices.follow_pack(principal.practice_id, client_id, pack_id)  # its sale's line names it
+        invoice_follow.follow_pack(principal.practice_id, client_id, pack_id)  # its sale's line names it
     return pack_view(item, today=calendar.today, soon_days=calendar.soon_days)
 
 
@@ -451,7 +451,7 @@ def consolidate_packs(*, principal: Principal, client_id: str, pack_id: str, sou
     store.write_balances([store.close_consolidated_action(source_key, rest, pack_id, fresh["version"]),
                           store.absorb_action(target_key, rest, expected_version)])
     for ref, _, _ in usages:
-        invoices.follow(practice_id, client_id, ref)  # the target pack pays for them now
+        invoice_follow.follow(practice_id, client_id, ref)  # the target pack pays for them now
     target = store.read_entitlement(practice_id, client_id, "PACK", pack_id) or target
     return pack_view(target, today=calendar.today, soon_days=calendar.soon_days)
 
@@ -490,8 +490,8 @@ def delete_entitlement(*, principal: Principal, client_id: str, kind: str, entit
     if kind == "PACK":
         # The sessions it paid for are billed on their invoices now; its sale's invoice is void.
         for ref, _, _ in usages:
-            invoices.follow(practice_id, client_id, ref)
-        invoices.follow_pack(practice_id, client_id, entitlement_id)
+            invoice_follow.follow(practice_id, client_id, ref)
+        invoice_follow.follow_pack(practice_id, client_id, entitlement_id)
 
 
 def ledger(*, principal: Principal, client_id: str, entitlement_id: str, kind: str, limit: int,

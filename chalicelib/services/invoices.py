@@ -1,129 +1,30 @@
 """Invoices for a client session or a pack sale, payments, and applying or removing the pack
-that pays for a session (which re-charges the session in the same transaction).
-
-An invoice follows what it bills as it is now: `follow` (and `follow_pack`) recompute it from
-the session (its code, fee and add-ons, and the pack its usage is on) or the sold pack, and are
-called after every change to those (charging's charge, re-charge and give-back; a session's
-add-ons; a pack deleted or consolidated). Payments are never changed: what they pay beyond what
-is due now is credit. An invoice whose session or pack is gone is void, and comes back to life
-with a session re-created under the same id."""
+that pays for a session (which re-charges the session in the same transaction). How an invoice
+follows what it bills is services/invoice_follow.py."""
 from __future__ import annotations
 
-import logging
-from decimal import Decimal
 from typing import Any
 
-from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.invoices import Line, SessionBill
-from chalicelib.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed, RetryLater
+from chalicelib.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed
 from chalicelib.models.invoices import (
     ApplyPack,
     Invoice,
     InvoiceChange,
     InvoiceCreate,
-    InvoiceLine,
     InvoiceListQuery,
     Payment,
     PaymentCreate,
 )
 from chalicelib.services import charging, sessions
+from chalicelib.services.invoice_follow import as_now, billed, invoice_id_of, lines_of, session_billed, stamped
 from chalicelib.services.practice import practice_calendar
 from chalicelib.store import clients as client_store
 from chalicelib.store import invoices as store
 from chalicelib.store import retry
 
-log = logging.getLogger(__name__)
-
-SESSION_REMOVED, PACK_DELETED = "session_removed", "pack_deleted"
-
-
-def invoice_id_of(subject_id: str) -> str:
-    """A session's or a pack sale's invoice id: one invoice each, found without a lookup."""
-    return f"inv_{subject_id}"
-
-
-# ---- what an invoice says now ---------------------------------------------------------------
-
-def _billed(invoice: Invoice, lines: list[Line], *, pack_id: str | None = None, covered: Decimal = rules.ZERO,
-            void_reason: str | None = None) -> Invoice:
-    """The invoice with these lines and this pack cover, its figures settled from its payments."""
-    amounts = [p.amount for p in invoice.payments]
-    figures = rules.void(amounts) if void_reason else rules.settle(lines, covered, amounts)
-    return invoice.model_copy(update={
-        "lines": [InvoiceLine(description=ln.description, code=ln.code, amount=ln.amount) for ln in lines],
-        "applied_pack_id": pack_id, "total": figures.total, "covered_by_pack": figures.covered,
-        "paid": figures.paid, "balance_due": figures.due, "credit": figures.credit, "status": figures.status,
-        "void_reason": void_reason})
-
-
-def _lines(invoice: Invoice) -> list[Line]:
-    return [Line(ln.description, ln.code, ln.amount) for ln in invoice.lines]
-
-
-def _session_billed(invoice: Invoice, bill: SessionBill, pack_id: str | None) -> Invoice:
-    # A pack pays the session's fee; add-ons stay the client's to pay.
-    return _billed(invoice, rules.session_lines(bill, _lines(invoice)), pack_id=pack_id,
-                   covered=bill.fee if pack_id else rules.ZERO)
-
-
-def _as_now(practice_id: str, invoice: Invoice) -> Invoice:
-    """The invoice as its session or pack is now (void, with its lines kept as the record of
-    what was invoiced, when that is gone)."""
-    if invoice.subject == "session":
-        bill = store.session_bill(practice_id, invoice.client_id, invoice.session_id or "")
-        if bill is None:
-            return _billed(invoice, _lines(invoice), void_reason=SESSION_REMOVED)
-        return _session_billed(invoice, bill, bill.pack_id)
-    sale = store.pack_sale(practice_id, invoice.client_id, invoice.pack_id or "")
-    if sale is None:
-        return _billed(invoice, _lines(invoice), void_reason=PACK_DELETED)
-    return _billed(invoice, rules.sale_lines(sale))
-
-
-def _stamped(invoice: Invoice, version: int) -> Invoice:
-    """The invoice as written over `version`: the next version, updated now."""
-    return invoice.model_copy(update={"version": version + 1, "updated_at": clock.now()})
-
-
-def follow(practice_id: str, client_id: str, session_id: str) -> None:
-    """Bring a session's invoice (if it has one) up to date with the session, its charge and
-    the pack behind it; nothing is written when nothing changed."""
-    _follow(practice_id, client_id, invoice_id_of(session_id))
-
-
-def follow_pack(practice_id: str, client_id: str, pack_id: str) -> None:
-    """Bring a pack sale's invoice (if it has one) up to date with the pack (void once deleted)."""
-    _follow(practice_id, client_id, invoice_id_of(pack_id))
-
-
-def _follow(practice_id: str, client_id: str, invoice_id: str) -> None:
-    def attempt(_: retry.Attempt) -> None:
-        # The invoice is read BEFORE what it follows, and written only at the version read: a
-        # change landing after our read of the session is followed by its own call, which
-        # reads the invoice after ours and so either writes after us or finds us stale.
-        current = store.find(practice_id, client_id, invoice_id)
-        if current is None:
-            return
-        updated = _as_now(practice_id, current)
-        if updated == current:
-            return
-        try:
-            store.save(practice_id, _stamped(updated, current.version), expected_version=current.version)
-        except PreconditionFailed as err:
-            raise retry.Again("the invoice changed between the read and the write") from err
-
-    try:
-        retry.optimistic(attempt, what="bring the invoice up to date")
-    except RetryLater:
-        # The change it follows is written; the invoice catches up on its next payment or
-        # change (a payment always settles against the invoice as it is now).
-        log.warning("invoice %s could not follow its session or pack in time", invoice_id)
-
-
-# ---- creating, reading, paying -----------------------------------------------------------------
 
 def create_invoice(*, principal: Principal, client_id: str, data: InvoiceCreate) -> Invoice:
     """One invoice per session or pack sale (a second one is refused with 409)."""
@@ -145,20 +46,20 @@ def _new_invoice(pid: str, client_id: str, data: InvoiceCreate, *, payment: Paym
                      "at_session": True}] if paid else []
         blank = _blank(invoice_id_of(bill.session_id), client_id, issued_on, payments, subject="session",
                        session_id=bill.session_id)
-        invoice = _session_billed(blank, bill, bill.pack_id)
+        invoice = session_billed(blank, bill, bill.pack_id)
     else:
         sale = store.pack_sale(pid, client_id, data.pack_id or "")
         if sale is None:
             raise NotFound("Pack", data.pack_id or "")
         blank = _blank(invoice_id_of(sale.pack_id), client_id, issued_on, [], subject="pack_sale",
                        pack_id=sale.pack_id)
-        invoice = _billed(blank, rules.sale_lines(sale))
+        invoice = billed(blank, rules.sale_lines(sale))
     return _with_payment(invoice, payment) if payment else invoice
 
 
 def _blank(invoice_id: str, client_id: str, issued_on: str, payments: list[dict[str, Any]],
            **subject: Any) -> Invoice:
-    """A new invoice with no lines yet (its figures are settled by _billed)."""
+    """A new invoice with no lines yet (its figures are settled by billed)."""
     return store.new({"id": invoice_id, "client_id": client_id, "issued_on": issued_on, "lines": [],
                       "payments": payments, "total": "0", "covered_by_pack": "0", "paid": "0",
                       "balance_due": "0", "credit": "0", "status": "paid", **subject})
@@ -170,7 +71,7 @@ def _with_payment(invoice: Invoice, payment: Payment) -> Invoice:
     if refusal:
         raise Conflict(refusal, field="body.amount")
     paying = invoice.model_copy(update={"payments": [*invoice.payments, payment]})
-    return _billed(paying, _lines(paying), pack_id=paying.applied_pack_id, covered=paying.covered_by_pack)
+    return billed(paying, lines_of(paying), pack_id=paying.applied_pack_id, covered=paying.covered_by_pack)
 
 
 def pay_session(*, principal: Principal, client_id: str, session_id: str, data: PaymentCreate) -> InvoiceChange:
@@ -216,7 +117,7 @@ def add_payment(*, principal: Principal, client_id: str, invoice_id: str, data: 
 
     def attempt(_: retry.Attempt) -> InvoiceChange:
         current = store.get(pid, client_id, invoice_id)
-        updated = _stamped(_with_payment(_as_now(pid, current), payment), current.version)
+        updated = stamped(_with_payment(as_now(pid, current), payment), current.version)
         try:
             store.save(pid, updated, expected_version=current.version)
         except PreconditionFailed as err:
@@ -257,7 +158,7 @@ def set_pack(*, principal: Principal, client_id: str, invoice_id: str, pack_id: 
         chosen = plan.pack_id if plan else None
         if pack_id and chosen != pack_id:
             raise Conflict(f"Pack {pack_id} cannot take this session: {plan.pack_reason if plan else None}")
-        written["invoice"] = _stamped(_session_billed(current, bill, chosen), expected_version)
+        written["invoice"] = stamped(session_billed(current, bill, chosen), expected_version)
         return [store.put_action(pid, written["invoice"], expected_version=expected_version)]
 
     charge = charging.recharge_session(

@@ -16,7 +16,7 @@ from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.entitlements import ChargeRequest
 from chalicelib.models.sessions import ClientSession, SessionCreate, SessionResult, SessionUpdate
-from chalicelib.services import charging
+from chalicelib.services import charging, invoice_follow
 from chalicelib.services.common import changes_of
 from chalicelib.store import claims as claim_store
 from chalicelib.store import clients as client_store
@@ -166,9 +166,7 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
         store.put(principal.practice_id, client_id, merged, expected_version=expected_version)
         if "add_on_codes" in values:
             # Not re-charged (that path's invoice follows the charge): the invoice's lines follow.
-            from chalicelib.services import invoices  # imported here: invoices reads sessions through this module
-
-            invoices.follow(principal.practice_id, client_id, session_id)
+            invoice_follow.follow(principal.practice_id, client_id, session_id)
         return SessionResult(session=store.session_of(merged), version=merged["version"])
 
     def write(decision: ChargeDecision | None) -> list[dict[str, Any]]:
