@@ -436,6 +436,8 @@ def change_status(*, principal: Principal, appointment_id: str, change: StatusCh
     if refusal:
         raise Conflict(refusal)
     steps = status_steps(current.status, change.status)
+    if current.status == "attended" and change.status != "attended" and current.client_id:
+        sessions.refuse_if_billed(principal.practice_id, current.client_id, appointment_id)  # its session goes
     reversal = charge = None
     version = expected_version
     if steps.give_back_as is not None:
