@@ -231,6 +231,11 @@ class ChargeDecision:
             return number, None if number else "the authorization has no number"
         return None, self.authorization_reason
 
+    @property
+    def authorization_id(self) -> str | None:
+        """The authorization the session counts against (its number is read from it when shown)."""
+        return self.authorization.id if self.authorization else None
+
     def authorization_line(self) -> str | None:
         """'session 7 of 12 authorized, 5 left, ends 2027-03-31'."""
         take = self.authorization
@@ -271,6 +276,23 @@ class ChargeDecision:
             lines.append(f"pack '{pack.name}': {used} of {limit}" + ("" if pack.measure == "money"
                                                                     else f" {pack.measure}"))
         return lines
+
+
+AUTHORIZATION_DELETED = "the authorization it counted against was deleted"
+
+
+def shown_authorization(stored: tuple[str | None, str | None], authorization_id: str | None,
+                        current: Entitlement | None) -> tuple[str | None, str | None]:
+    """A session's prior authorization number and warning as shown and billed: those of the
+    authorization it counts against as it is now (an edited number shows at once, with
+    nothing to keep in step); `stored` (number, warning) as its charge wrote them when it
+    counts against none (the reason none counted it), or was recorded before sessions named
+    their authorization."""
+    if authorization_id is None:
+        return stored
+    if current is None or current.state == "deleted":
+        return None, AUTHORIZATION_DELETED
+    return current.number, None if current.number else "the authorization has no number"
 
 
 def given_back(entitlements: Iterable[Entitlement], usages: Iterable[Usage]) -> list[Entitlement]:

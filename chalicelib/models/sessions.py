@@ -99,8 +99,10 @@ class ClientSession(SessionFields):
     minutes: int
     fee: Money
     place_of_service: str
-    prior_authorization_number: str | None = None
+    prior_authorization_number: str | None = Field(None, description="The number of the authorization the session "
+                                                                     "counts against, as it is now")
     authorization_warning: str | None = Field(None, description="Why no prior authorization number")
+    authorization_id: str | None = Field(None, description="The authorization the session counts against")
     version: int
     created_at: str
     updated_at: str

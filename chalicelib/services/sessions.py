@@ -9,7 +9,7 @@ from typing import Any
 from chalicelib.auth import Principal
 from chalicelib.clock import now as clock_now
 from chalicelib.domain import codes as code_lists
-from chalicelib.domain.charging import ChargeDecision
+from chalicelib.domain.charging import ChargeDecision, shown_authorization
 from chalicelib.domain.codes import DEFAULT_POS
 from chalicelib.domain.ids import new_id
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
@@ -21,6 +21,7 @@ from chalicelib.services.common import changes_of
 from chalicelib.store import claims as claim_store
 from chalicelib.store import clients as client_store
 from chalicelib.store import codes as code_store
+from chalicelib.store import entitlements as entitlement_store
 from chalicelib.store import sessions as store
 from chalicelib.store.history import history_marker
 
@@ -88,10 +89,28 @@ def check_diagnoses(principal: Principal, primary: str | None, additional: list[
 
 
 def new_session_item(practice_id: str, client_id: str, session_id: str, values: dict[str, Any],
-                     authorization: tuple[str | None, str | None]) -> dict[str, Any]:
-    """A whole session item, stamped with the authorization number its charge produced."""
+                     authorization: tuple[str | None, str | None],
+                     authorization_id: str | None = None) -> dict[str, Any]:
+    """A whole session item, naming the authorization its charge counted it against (whose
+    number it shows, as it is when read) and stamped with the number and warning the charge
+    produced (shown when it counts against none)."""
     return store.new_item(practice_id, client_id, session_id, {
-        **values, "prior_authorization_number": authorization[0], "authorization_warning": authorization[1]})
+        **values, "prior_authorization_number": authorization[0], "authorization_warning": authorization[1],
+        "authorization_id": authorization_id})
+
+
+def shown(practice_id: str, found: list[ClientSession]) -> list[ClientSession]:
+    """Sessions as shown: each with the number (and warning) of the authorization it counts
+    against as it is now, read for all of them in one BatchGetItem (none when none counts)."""
+    wanted = list(dict.fromkeys((s.client_id, s.authorization_id) for s in found if s.authorization_id))
+    current = entitlement_store.authorizations(practice_id, wanted)
+    out = []
+    for s in found:
+        auth = current.get((s.client_id, s.authorization_id)) if s.authorization_id else None
+        number, why = shown_authorization((s.prior_authorization_number, s.authorization_warning),
+                                          s.authorization_id, auth)
+        out.append(s.model_copy(update={"prior_authorization_number": number, "authorization_warning": why}))
+    return out
 
 
 def create_session(*, principal: Principal, client_id: str, data: SessionCreate,
@@ -113,7 +132,7 @@ def create_session(*, principal: Principal, client_id: str, data: SessionCreate,
     def write(decision: ChargeDecision | None) -> list[dict[str, Any]]:
         assert decision is not None  # a charge's companion always gets its decision
         written["item"] = new_session_item(principal.practice_id, client_id, session_id, values,
-                                           decision.authorization_stamp())
+                                           decision.authorization_stamp(), decision.authorization_id)
         return [store.put_action(principal.practice_id, client_id, written["item"]),
                 *history_marker(principal.practice_id, client_id, client)]
 
@@ -132,14 +151,15 @@ def charge_request(session_id: str, values: dict[str, Any]) -> ChargeRequest:
 
 
 def get_session(*, principal: Principal, client_id: str, session_id: str) -> ClientSession:
-    return store.get(principal.practice_id, client_id, session_id)
+    return shown(principal.practice_id, [store.get(principal.practice_id, client_id, session_id)])[0]
 
 
 def list_sessions(*, principal: Principal, client_id: str, limit: int,
                   start_key: dict | None) -> tuple[list[ClientSession], dict | None]:
     """A client's sessions, oldest recorded first (one Query)."""
     client_store.ensure_exists(principal.practice_id, client_id)
-    return store.page(principal.practice_id, client_id, limit=limit, start_key=start_key)
+    found, last_key = store.page(principal.practice_id, client_id, limit=limit, start_key=start_key)
+    return shown(principal.practice_id, found), last_key
 
 
 def update_session(*, principal: Principal, client_id: str, session_id: str, changes: SessionUpdate,
@@ -167,12 +187,14 @@ def update_session(*, principal: Principal, client_id: str, session_id: str, cha
         if "add_on_codes" in values:
             # Not re-charged (that path's invoice follows the charge): the invoice's lines follow.
             invoice_follow.follow(principal.practice_id, client_id, session_id)
-        return SessionResult(session=store.session_of(merged), version=merged["version"])
+        return SessionResult(session=shown(principal.practice_id, [store.session_of(merged)])[0],
+                             version=merged["version"])
 
     def write(decision: ChargeDecision | None) -> list[dict[str, Any]]:
         assert decision is not None  # a charge's companion always gets its decision
         number, why = decision.authorization_stamp()
-        merged.update(prior_authorization_number=number, authorization_warning=why)
+        merged.update(prior_authorization_number=number, authorization_warning=why,
+                      authorization_id=decision.authorization_id)
         return [store.put_action(principal.practice_id, client_id, merged, expected_version=expected_version),
                 *store.stamp_record_action(principal.practice_id, client_id, merged, number)]
 

@@ -65,7 +65,8 @@ class StoredAppointment:
     room_id: str | None = None
     notes: str | None = None
     cancel_reason: str | None = None
-    prior_authorization_number: str | None = None
+    prior_authorization_number: str | None = None  # as the charge stamped it; shown: the authorization's
+    authorization_id: str | None = None  # the authorization the attended session counts against
     holds_room_slots: bool | None = None
 
 

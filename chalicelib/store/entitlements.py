@@ -364,6 +364,16 @@ def capacity_refusal(old: dict[str, Any] | None, capacity_attr: str, new_capacit
     return UsedMoved(f"{resource} {resource_id}: used moved to {old['used']}")
 
 
+def authorizations(practice_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Entitlement]:
+    """Authorizations by (client id, authorization id), in one read (none: no call);
+    one never written is left out."""
+    if not wanted:
+        return {}
+    keys = [entitlement_key(practice_id, client_id, "AUTH", auth_id) for client_id, auth_id in wanted]
+    found = [items.get(*keys[0])] if len(keys) == 1 else items.get_many(keys)  # one: a GetItem
+    return {ref: entitlement_of(item) for ref, item in zip(wanted, found, strict=True) if item}
+
+
 def read_entitlement(practice_id: str, client_id: str, kind: str, entitlement_id: str) -> dict[str, Any] | None:
     """A pack or authorization as stored, whatever its state (None: never existed)."""
     return items.get(*entitlement_key(practice_id, client_id, kind, entitlement_id))
