@@ -173,11 +173,16 @@ def _build(claim_id: str, pcn: str, sessions: list[ClientSession], records: _Rec
             lines.append(domain.ServiceLine(add_on, Decimal(str(code.get("default_charge", "0"))), Decimal(1),
                                             add_on=True, **common))
     auth_item = records.authorizations.get(first.id)
-    number = first.prior_authorization_number
+    # The number is the authorization's as it is now (§6); the session's stamp only when it
+    # counts against none and names none (recorded before sessions named their authorization).
+    if auth_item is not None:
+        number = auth_item.get("number")
+    else:
+        number = None if first.authorization_id else first.prior_authorization_number
     authorization = None
     if auth_item is not None or number:
         authorization = domain.Authorization(
-            number=number or (auth_item or {}).get("number"),
+            number=number,
             start_on=date.fromisoformat(auth_item["begin_on"]) if auth_item and auth_item.get("begin_on") else None,
             end_on=date.fromisoformat(auth_item["end_on"]) if auth_item and auth_item.get("end_on") else None,
             record_id=(auth_item or {}).get("id", first.id))
