@@ -118,13 +118,15 @@ def drop_action(practice_id: str, client_id: str, session_id: str) -> dict[str, 
 def stamp_record_action(practice_id: str, client_id: str, session: Mapping[str, Any],
                         number: str | None) -> list[dict[str, Any]]:
     """The appointment (or the group member's mark) a session records shows the session's
-    prior authorization number: kept in step in the same transaction as a re-charge."""
+    prior authorization number, and names the authorization it now counts against (none when
+    billed to the client): kept in step in the same transaction as a re-charge."""
     appointment_id = session.get("appointment_id")
     if not appointment_id:
         return []
     sk = ATTENDANCE + client_id if session.get("group_id") else APPOINTMENT_SK
     return [items.follow_action(appointment_pk(practice_id, appointment_id), sk,
-                                {"prior_authorization_number": number})]
+                                {"prior_authorization_number": number,
+                                 "authorization_id": session.get("authorization_id")})]
 
 
 def get_many(practice_id: str, client_id: str, session_ids: list[str]) -> list[dict[str, Any] | None]:

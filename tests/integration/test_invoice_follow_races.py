@@ -10,7 +10,7 @@ from chalicelib.errors import Conflict
 from chalicelib.models.entitlements import PackCreate
 from chalicelib.models.invoices import InvoiceCreate, PaymentCreate
 from chalicelib.models.sessions import SessionCreate, SessionUpdate
-from chalicelib.services import entitlements, invoices, sessions
+from chalicelib.services import entitlements, invoice_follow, invoices, sessions
 from chalicelib.store import invoices as invoice_store
 from tests.conftest import PRACTICE_A
 from tests.integration.test_limit_alert_races import ADMIN, PAIRS, _after, _client, _race
@@ -36,7 +36,7 @@ def _pay(client_id: str, invoice_id: str, amount: str) -> str:
 def _consistent(client_id: str, invoice_id: str) -> object:
     """The invoice as stored, checked to need no further following and to add up."""
     stored = invoice_store.get(PRACTICE_A, client_id, invoice_id)
-    assert invoices._as_now(PRACTICE_A, stored) == stored  # nothing left to follow
+    assert invoice_follow.as_now(PRACTICE_A, stored) == stored  # nothing left to follow
     assert stored.total == sum(line.amount for line in stored.lines)
     assert stored.paid == sum(p.amount for p in stored.payments)
     assert stored.balance_due >= 0 and stored.credit >= 0
