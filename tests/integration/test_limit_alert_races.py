@@ -54,22 +54,27 @@ def _race(jobs: list[Any]) -> list[Any]:
         return list(pool.map(lambda job: job(), jobs))
 
 
-def test_charge_racing_a_pack_cut_to_used_up_raises_used_up_once_and_never_overdraws(seeded):
+def race_cut_against_charge(data: PackCreate) -> list[tuple[str, str]]:
+    """A pack (`data`) per client with 3 of its sessions used, then its limit cut to 4 while a
+    fourth session is charged: together they use the pack up. Returns (client, pack) pairs."""
     packs = []
     for i in range(PAIRS):
         client_id = _client(i)
-        pack = entitlements.create_pack(principal=ADMIN, client_id=client_id, data=PackCreate(
-            name="Six", measure="sessions", limit=Decimal(6), price=Decimal(1)))
+        pack = entitlements.create_pack(principal=ADMIN, client_id=client_id, data=data)
         for ref in ("a", "b", "c"):
             assert _charge(client_id, ref).status == "charged"
         packs.append((client_id, pack.id))
-    # Cut to 4 with 3 used, while a fourth session is charged: together they use the pack up.
     jobs = []
     for i, (client_id, pack_id) in enumerate(packs):
         jobs.append(lambda c=client_id, p=pack_id, i=i: _after(i, lambda: entitlements.update_pack(
             principal=ADMIN, client_id=c, pack_id=p, changes=PackUpdate(limit=Decimal(4)), expected_version=1)))
         jobs.append(lambda c=client_id: _charge(c, "d"))
     _race(jobs)
+    return packs
+
+
+def test_charge_racing_a_pack_cut_to_used_up_raises_used_up_once_and_never_overdraws(seeded):
+    packs = race_cut_against_charge(PackCreate(name="Six", measure="sessions", limit=Decimal(6), price=Decimal(1)))
     for client_id, pack_id in packs:
         pack = store.get_entitlement(PRACTICE_A, client_id, "PACK", pack_id)
         assert (pack["limit"], pack["used"], pack["remaining"]) == (4, 4, 0)

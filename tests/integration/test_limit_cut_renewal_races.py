@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from chalicelib.models.entitlements import PackCreate, PackTemplateCreate, PackUpdate
+from chalicelib.models.entitlements import PackCreate, PackTemplateCreate
 from chalicelib.services import entitlements
 from chalicelib.store import entitlements as store
 from tests.conftest import PRACTICE_A
-from tests.integration.test_limit_alert_races import ADMIN, PAIRS, _after, _charge, _client, _events_of, _race
+from tests.integration.test_limit_alert_races import ADMIN, _events_of, race_cut_against_charge
 
 
 def _packs(client_id: str) -> list[dict]:
@@ -19,21 +19,7 @@ def _packs(client_id: str) -> list[dict]:
 def test_charge_racing_a_cut_of_an_auto_renew_pack_renews_it_once(seeded):
     template = entitlements.create_template(principal=ADMIN, data=PackTemplateCreate(
         name="Six", measure="sessions", quantity=Decimal(6), price=Decimal(600)))
-    packs = []
-    for i in range(PAIRS):
-        client_id = _client(i)
-        pack = entitlements.create_pack(principal=ADMIN, client_id=client_id, data=PackCreate(
-            template_id=template.id, auto_renew=True))
-        for ref in ("a", "b", "c"):
-            assert _charge(client_id, ref).status == "charged"
-        packs.append((client_id, pack.id))
-    # Cut to 4 with 3 used, while a fourth session is charged: together they use the pack up.
-    jobs = []
-    for i, (client_id, pack_id) in enumerate(packs):
-        jobs.append(lambda c=client_id, p=pack_id, i=i: _after(i, lambda: entitlements.update_pack(
-            principal=ADMIN, client_id=c, pack_id=p, changes=PackUpdate(limit=Decimal(4)), expected_version=1)))
-        jobs.append(lambda c=client_id: _charge(c, "d"))
-    _race(jobs)
+    packs = race_cut_against_charge(PackCreate(template_id=template.id, auto_renew=True))
     for client_id, pack_id in packs:
         pack = store.get_entitlement(PRACTICE_A, client_id, "PACK", pack_id)
         assert (pack["limit"], pack["used"], pack["remaining"]) == (4, 4, 0)
