@@ -5,6 +5,7 @@ that can never match (the 30th of February, the 6th Monday of a month) spins thr
 period to the year 9999: seconds of CPU per event. A file's events are checked here first."""
 from __future__ import annotations
 
+from calendar import isleap, monthrange
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -54,22 +55,22 @@ def never_occurs(rule: Mapping[str, Sequence[Any]], start: date) -> bool:
     return True
 
 
+def _counted(number: int, count: int, wanted: set[int]) -> bool:
+    """Whether the `number`th of `count` (a week, day of month, day of year) is wanted, counted
+    from the start (1, 2, …) or from the end (-1 is the last)."""
+    return number in wanted or number - count - 1 in wanted
+
+
 def _meets(day: date, months: set[int], month_days: set[int], year_days: set[int], week_numbers: set[int],
            weekdays: set[int]) -> bool:
     if week_numbers:  # ISO weeks, as dateutil numbers them with WKST=MO (the default)
         iso_year, week, _ = day.isocalendar()
-        weeks = date(iso_year, 12, 28).isocalendar().week
-        if week not in week_numbers and week - weeks - 1 not in week_numbers:
+        if not _counted(week, date(iso_year, 12, 28).isocalendar().week, week_numbers):
             return False
     if months and day.month not in months:
         return False
-    if month_days:
-        length = ((day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)).day
-        if day.day not in month_days and day.day - length - 1 not in month_days:
-            return False
-    if year_days:
-        length = 366 if (date(day.year, 12, 31) - date(day.year, 1, 1)).days == 365 else 365
-        number = day.timetuple().tm_yday
-        if number not in year_days and number - length - 1 not in year_days:
-            return False
+    if month_days and not _counted(day.day, monthrange(day.year, day.month)[1], month_days):
+        return False
+    if year_days and not _counted(day.timetuple().tm_yday, 366 if isleap(day.year) else 365, year_days):
+        return False
     return not weekdays or day.weekday() in weekdays
