@@ -16,10 +16,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from chalicelib.domain.entitlements import (
-    NO_EXPIRY,
     Candidate,
     Choice,
-    CodeRule,
+    Entitlement,
+    Kind,
     choose,
     count_phrase,
     expiry_date,
@@ -28,90 +28,11 @@ from chalicelib.domain.entitlements import (
     pack_phrase,
     units_for,
 )
+from chalicelib.domain.entitlements import Validity as Validity  # re-exported: callers build entitlements here
 from chalicelib.domain.notifications import capacity_change_events, capacity_marker, charge_outcome, event_of
 
-Kind = Literal["PACK", "AUTH"]
 NO_PACK = "none"  # pack_choice: charge no pack (the session is paid on its invoice)
 BILLED_TO_CLIENT = "billed to the client directly, not to insurance"
-ALL_CODES = CodeRule("all_except", frozenset())  # an entitlement without a code rule
-
-
-@dataclass(frozen=True)
-class Validity:
-    """How long a pack is valid, and whether the clock starts at purchase or first use."""
-
-    starts: Literal["purchase", "first_use"]
-    amount: int
-    unit: Literal["days", "months"]
-
-
-@dataclass(frozen=True)
-class Entitlement:
-    """A pack or an authorization as the charge sees it. `capacity` is a pack's limit or an
-    authorization's allowed count; `remaining` is capacity - used, as stored."""
-
-    id: str
-    kind: Kind
-    client_id: str
-    measure: str
-    capacity: Decimal
-    used: Decimal
-    remaining: Decimal
-    state: str = "open"
-    codes: CodeRule = ALL_CODES
-    client_name: str = ""
-    practitioner_id: str | None = None
-    created_by: str | None = None
-    # authorizations
-    payer: str = ""
-    number: str | None = None
-    begin_on: str = "0000-01-01"
-    end_on: str = NO_EXPIRY
-    # packs
-    name: str = ""
-    expires_on: str | None = None
-    validity: Validity | None = None
-    charge_no_shows: bool = False
-    charge_late_cancels: bool = False
-    auto_renew: bool = False
-    renew_terms: Mapping[str, Any] | None = None
-    renewed_pack_id: str | None = None  # the pack its renewal opened (a pack renews once)
-
-    @property
-    def open(self) -> bool:
-        return self.state == "open"
-
-    def lapsed(self, on: date) -> bool:
-        """Whether a pack has expired, or an authorization ended, before `on`."""
-        ends = self.end_on if self.kind == "AUTH" else self.expires_on
-        return bool(ends) and str(ends) < on.isoformat()
-
-    @property
-    def label(self) -> str:
-        """How a reason names it: "authorization A-1 (Acme)", "pack 'Ten sessions'"."""
-        if self.kind == "AUTH":
-            return f"authorization {self.number or self.id} ({self.payer})"
-        return f"pack '{self.name}'"
-
-    def candidate(self) -> Candidate:
-        if self.kind == "AUTH":
-            starts, ends = self.begin_on, self.end_on
-        else:
-            starts, ends = "0000-01-01", self.expires_on or NO_EXPIRY
-        return Candidate(id=self.id, remaining=self.remaining, code_rule=self.codes, starts=starts, ends=ends,
-                         open=self.open, label=self.label)
-
-    def moved(self, amount: Decimal) -> Entitlement:
-        """The same entitlement after `amount` more is used (negative: given back)."""
-        return replace(self, used=self.used + amount, remaining=self.remaining - amount)
-
-    def event_source(self) -> dict[str, Any]:
-        """The fields an event about it carries (domain/notifications.event_of)."""
-        capacity = {"limit": self.capacity} if self.kind == "PACK" else {"allowed": self.capacity}
-        return {"id": self.id, "client_id": self.client_id, "client_name": self.client_name, "name": self.name,
-                "number": self.number, "payer": self.payer, "expires_on": self.expires_on,
-                "end_on": self.end_on if self.kind == "AUTH" else None, "practitioner_id": self.practitioner_id,
-                "created_by": self.created_by, **capacity}
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,11 @@ against, and what state an entitlement is in. No AWS here; the store applies the
 conditional writes so that these decisions stay true under concurrency."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 PackMeasure = Literal["sessions", "minutes", "money"]
 AuthMeasure = Literal["sessions", "units"]
@@ -24,7 +24,7 @@ class CodeRule:
     """Which billing codes count: only the listed ones, or all except the listed ones."""
 
     mode: CodeMode
-    codes: frozenset[str]
+    codes: tuple[str, ...] | frozenset[str]  # as listed (the API shows them in that order)
 
     def covers(self, code: str) -> bool:
         # An excluded code never counts under "all_except"; it counts only where a rule
@@ -236,3 +236,94 @@ def left_out_reason(field: str, sessions: Sequence[Counted]) -> str:
         where = next((where.replace(k, v) for k, v in verb.items() if where.startswith(k)), where)
     return (f"{len(sessions)} {noun} counted against this authorization ({shown}{more}) {where}: "
             "give them back (re-charge or delete them) first, or keep the authorization's terms")
+
+
+Kind = Literal["PACK", "AUTH"]
+ALL_CODES = CodeRule("all_except", ())  # an entitlement without a code rule
+
+
+@dataclass(frozen=True)
+class Validity:
+    """How long a pack is valid, and whether the clock starts at purchase or first use."""
+
+    starts: Literal["purchase", "first_use"]
+    amount: int
+    unit: Literal["days", "months"]
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """A pack or an authorization, as stored and as the charge sees it. `capacity` is a pack's limit or an
+    authorization's allowed count; `remaining` is capacity - used, as stored."""
+
+    id: str
+    kind: Kind
+    client_id: str
+    measure: str
+    capacity: Decimal
+    used: Decimal
+    remaining: Decimal
+    state: str = "open"
+    codes: CodeRule = ALL_CODES
+    client_name: str = ""
+    practitioner_id: str | None = None
+    created_by: str | None = None
+    # authorizations
+    payer: str = ""
+    number: str | None = None
+    begin_on: str = "0000-01-01"
+    end_on: str = NO_EXPIRY
+    # packs
+    name: str = ""
+    expires_on: str | None = None
+    validity: Validity | None = None
+    charge_no_shows: bool = False
+    charge_late_cancels: bool = False
+    auto_renew: bool = False
+    renew_terms: Mapping[str, Any] | None = None
+    renewed_pack_id: str | None = None  # the pack its renewal opened (a pack renews once)
+    template_id: str | None = None
+    price: Decimal = Decimal(0)
+    purchased_on: str | None = None
+    categories: tuple[tuple[str, Decimal], ...] = ()  # (name, percent of the price)
+    consolidated_into: str | None = None
+    # the record's own bookkeeping, shown by the API
+    version: int = 0
+    created_at: str = ""
+    updated_at: str = ""
+
+    @property
+    def open(self) -> bool:
+        return self.state == "open"
+
+    def lapsed(self, on: date) -> bool:
+        """Whether a pack has expired, or an authorization ended, before `on`."""
+        ends = self.end_on if self.kind == "AUTH" else self.expires_on
+        return bool(ends) and str(ends) < on.isoformat()
+
+    @property
+    def label(self) -> str:
+        """How a reason names it: "authorization A-1 (Acme)", "pack 'Ten sessions'"."""
+        if self.kind == "AUTH":
+            return f"authorization {self.number or self.id} ({self.payer})"
+        return f"pack '{self.name}'"
+
+    def candidate(self) -> Candidate:
+        if self.kind == "AUTH":
+            starts, ends = self.begin_on, self.end_on
+        else:
+            starts, ends = "0000-01-01", self.expires_on or NO_EXPIRY
+        return Candidate(id=self.id, remaining=self.remaining, code_rule=self.codes, starts=starts, ends=ends,
+                         open=self.open, label=self.label)
+
+    def moved(self, amount: Decimal) -> Entitlement:
+        """The same entitlement after `amount` more is used (negative: given back)."""
+        return replace(self, used=self.used + amount, remaining=self.remaining - amount)
+
+    def event_source(self) -> dict[str, Any]:
+        """The fields an event about it carries (domain/notifications.event_of)."""
+        capacity = {"limit": self.capacity} if self.kind == "PACK" else {"allowed": self.capacity}
+        return {"id": self.id, "client_id": self.client_id, "client_name": self.client_name, "name": self.name,
+                "number": self.number, "payer": self.payer, "expires_on": self.expires_on,
+                "end_on": self.end_on if self.kind == "AUTH" else None, "practitioner_id": self.practitioner_id,
+                "created_by": self.created_by, **capacity}

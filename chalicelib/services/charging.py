@@ -19,14 +19,13 @@ from chalicelib.domain.charging import (
     BILLED_TO_CLIENT,
     NO_PACK,
     ChargeDecision,
-    Entitlement,
-    Kind,
     Policy,
     Session,
     Usage,
     decide,
     reversal,
 )
+from chalicelib.domain.entitlements import Entitlement, Kind
 from chalicelib.domain.notifications import pack_due_on
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.models.codes import BillingCode

@@ -14,8 +14,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.domain.charging import Entitlement, Usage, Validity
-from chalicelib.domain.entitlements import NO_EXPIRY, CodeRule, expiry_date, format_amount
+from chalicelib.domain.charging import Usage
+from chalicelib.domain.entitlements import NO_EXPIRY, CodeRule, Entitlement, Validity, expiry_date, format_amount
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.notifications import pack_due_on
 from chalicelib.errors import Conflict, NotFound
@@ -95,14 +95,14 @@ def renew_terms(terms: dict[str, Any]) -> dict[str, Any]:
 
 
 def entitlement_of(item: dict[str, Any]) -> Entitlement:
-    """A stored pack or authorization as the charge's typed entitlement."""
+    """A stored pack or authorization, typed."""
     rule = item.get("codes") or {"mode": "all_except", "codes": []}
     validity = item.get("validity")
     pack = item["kind"] == "PACK"
     return Entitlement(
         id=item["id"], kind=item["kind"], client_id=item.get("client_id", ""), measure=item["measure"],
         capacity=item["limit"] if pack else item["allowed"], used=item["used"], remaining=item["remaining"],
-        state=item["state"], codes=CodeRule(rule["mode"], frozenset(rule["codes"])),
+        state=item["state"], codes=CodeRule(rule["mode"], tuple(rule["codes"])),
         client_name=item.get("client_name") or "", practitioner_id=item.get("practitioner_id"),
         created_by=item.get("created_by"), payer=item.get("payer") or "", number=item.get("number"),
         begin_on=item.get("begin_on") or "0000-01-01", end_on=item.get("end_on") or NO_EXPIRY,
@@ -110,7 +110,11 @@ def entitlement_of(item: dict[str, Any]) -> Entitlement:
         validity=Validity(validity["starts"], int(validity["amount"]), validity["unit"]) if validity else None,
         charge_no_shows=bool(item.get("charge_no_shows")), charge_late_cancels=bool(item.get("charge_late_cancels")),
         auto_renew=bool(item.get("auto_renew")), renew_terms=item.get("renew_terms"),
-        renewed_pack_id=item.get("renewed_pack_id"))
+        renewed_pack_id=item.get("renewed_pack_id"), template_id=item.get("template_id"),
+        price=item.get("price") or Decimal(0), purchased_on=item.get("purchased_on"),
+        categories=tuple((c["name"], Decimal(str(c["percent"]))) for c in item.get("categories") or []),
+        consolidated_into=item.get("consolidated_into"), version=int(item.get("version", 0)),
+        created_at=item.get("created_at", ""), updated_at=item.get("updated_at", ""))
 
 
 def renewal_item(practice_id: str, client_id: str, pack: Entitlement, *, purchased_on: date, soon_days: int,
