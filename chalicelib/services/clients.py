@@ -47,7 +47,7 @@ def _check_default_service(principal: Principal, client_id: str | None, service:
     else:
         pack = (entitlements.read_entitlement(principal.practice_id, client_id, "PACK", service["pack_id"])
                 if client_id else None)
-        found = None if pack is None or pack.get("state") == "deleted" else pack
+        found = None if pack is None or pack.state == "deleted" else pack
         what = f"pack {service['pack_id']} of this client"
     if found is None:
         raise ValidationFailed.field("body.default_service", f"{what} does not exist")

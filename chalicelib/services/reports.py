@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from chalicelib.auth import Principal
-from chalicelib.domain.entitlements import NO_EXPIRY, split_by_category
+from chalicelib.domain.entitlements import NO_EXPIRY, Entitlement, split_by_category
 from chalicelib.models.reports import (
     AuthorizationReportRow,
     CategorySales,
@@ -32,31 +31,32 @@ def pack_expiry(*, principal: Principal, status: str, practitioner_id: str | Non
     }
     first, last = ranges.get(status, (None, None))
     # A used-up pack has nothing left to expire; it is listed under its own status elsewhere.
-    page = reports.packs_by_expiry(principal.practice_id, first=first, last=last, all_days=status not in ranges,
-                                   with_balance=status in ("active", "expiring_soon"),
-                                   practitioner_id=practitioner_id, category=category, limit=limit,
-                                   start_key=start_key)
-    rows = [PackExpiryRow.model_validate({**pack_view(i, today=today, soon_days=calendar.soon_days).model_dump(),
-                                          "client_name": i["client_name"]}) for i in page.items]
-    return rows, page.last_key
+    packs, last_key = reports.packs_by_expiry(
+        principal.practice_id, first=first, last=last, all_days=status not in ranges,
+        with_balance=status in ("active", "expiring_soon"), practitioner_id=practitioner_id, category=category,
+        limit=limit, start_key=start_key)
+    rows = [PackExpiryRow.model_validate({**pack_view(p, today=today, soon_days=calendar.soon_days).model_dump(),
+                                          "client_name": p.client_name}) for p in packs]
+    return rows, last_key
 
 
 def authorizations(*, principal: Principal, include_expired: bool, practitioner_id: str | None, limit: int,
                    start_key: dict | None) -> tuple[list[AuthorizationReportRow], dict | None]:
     """Every client's open authorizations, soonest end first: used / allowed, %, days left."""
     today = practice_calendar(principal.practice_id).today
-    page = reports.authorizations_by_end(principal.practice_id, ending_from=None if include_expired else today,
-                                         practitioner_id=practitioner_id, limit=limit, start_key=start_key)
+    auths, last_key = reports.authorizations_by_end(
+        principal.practice_id, ending_from=None if include_expired else today, practitioner_id=practitioner_id,
+        limit=limit, start_key=start_key)
     rows = []
-    for item in page.items:
-        view = authorization_view(item, today=today)
+    for auth in auths:
+        view = authorization_view(auth, today=today)
         percent = (view.used * 100 / view.allowed).quantize(Decimal("0.1"), ROUND_HALF_UP)
         rows.append(AuthorizationReportRow(
-            id=view.id, client_id=view.client_id, client_name=item["client_name"], payer=view.payer,
+            id=view.id, client_id=view.client_id, client_name=auth.client_name, payer=view.payer,
             number=view.number, measure=view.measure, used=view.used, allowed=view.allowed,
             remaining=view.remaining, percent_used=percent, begin_on=view.begin_on, end_on=view.end_on,
             days_left=max((view.end_on - today).days, 0), status=view.status))
-    return rows, page.last_key
+    return rows, last_key
 
 
 def pack_sales(*, principal: Principal, start: date, end: date) -> PackSalesReport:
@@ -68,9 +68,9 @@ def pack_sales(*, principal: Principal, start: date, end: date) -> PackSalesRepo
     totals: dict[str, Decimal] = defaultdict(Decimal)
     counts: dict[str, int] = defaultdict(int)
     packs = 0
-    for item in reports.packs_sold(principal.practice_id, start, end):
+    for pack in reports.packs_sold(principal.practice_id, start, end):
         packs += 1
-        for name, amount in _shares(item).items():
+        for name, amount in _shares(pack).items():
             totals[name] += amount
             counts[name] += 1
     categories = [CategorySales(category=name, amount=totals[name], packs=counts[name]) for name in sorted(totals)]
@@ -78,6 +78,5 @@ def pack_sales(*, principal: Principal, start: date, end: date) -> PackSalesRepo
                            total=sum(totals.values(), Decimal(0)), packs=packs, categories=categories)
 
 
-def _shares(item: dict[str, Any]) -> dict[str, Decimal]:
-    categories = [(c["name"], Decimal(str(c["percent"]))) for c in item.get("categories") or []]
-    return split_by_category(Decimal(item["price"]), categories or [("Uncategorised", Decimal(100))])
+def _shares(pack: Entitlement) -> dict[str, Decimal]:
+    return split_by_category(pack.price, list(pack.categories) or [("Uncategorised", Decimal(100))])

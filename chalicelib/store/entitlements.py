@@ -8,6 +8,7 @@ every change moves `used` and `remaining` together in one update. A charge is co
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,11 +16,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.charging import Usage
+from chalicelib.domain.clients import display_name
 from chalicelib.domain.entitlements import NO_EXPIRY, CodeRule, Entitlement, Validity, expiry_date, format_amount
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.notifications import pack_due_on
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import Conflict, NotFound, PreconditionFailed
+from chalicelib.models.entitlements import LedgerEntry
 from chalicelib.store import dynamo, items
+from chalicelib.store.history import has_history, history_marker
 from chalicelib.store.keys import (
     AUTH_SK,
     ENT,
@@ -33,9 +37,42 @@ from chalicelib.store.keys import (
     pack_sale_pk,
     usage_sk,
 )
+from chalicelib.store.repository import CLIENTS
 
 OUT_OF_INDEXES = {"GSI1PK": None, "GSI1SK": None, "DUEPK": None, "DUESK": None}
 KINDS = {"PACK": ("Pack", PACK_SK, "limit"), "AUTH": ("Authorization", AUTH_SK, "allowed")}
+# A refused transaction (items.TransactionCancelled), for the service's answers.
+TransactionCancelled = items.TransactionCancelled
+Page = tuple[list[Entitlement], dict[str, Any] | None]  # one page, and the key to continue from
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The client a new pack or authorization is for, as the sale needs it."""
+
+    name: str  # its display name: the entitlement carries it for reports and emails
+    practitioner_id: str | None
+    has_history: bool
+
+
+def holder(practice_id: str, client_id: str) -> Holder:
+    """The client a pack or authorization is opened for, or NotFound."""
+    client = CLIENTS.get(practice_id, client_id)
+    return Holder(display_name(client["first_name"], client["last_name"]), client.get("practitioner_id"),
+                  has_history(client))
+
+
+@dataclass(frozen=True)
+class NewEntitlement:
+    """A pack or authorization built, not yet written: what it is, and the item `create` puts."""
+
+    entitlement: Entitlement
+    item: dict[str, Any]
+
+
+def stale(entitlement: Entitlement, expected_version: int) -> PreconditionFailed:
+    """The 412 for a change sent with an If-Match other than the version read."""
+    return items.stale(KINDS[entitlement.kind][0], entitlement.id, entitlement.version, expected_version)
 
 
 def entitlement_key(practice_id: str, client_id: str, kind: str, entitlement_id: str) -> tuple[str, str]:
@@ -61,6 +98,14 @@ def authorization_index(practice_id: str, client_id: str, auth_id: str, end_on: 
         return dict(OUT_OF_INDEXES)
     return {"GSI1PK": authorization_end_pk(practice_id), "GSI1SK": f"{end_on}#{client_id}#{auth_id}",
             **due_keys(*entitlement_key(practice_id, client_id, "AUTH", auth_id), due_on.isoformat())}
+
+
+def new_pack(practice_id: str, client_id: str, client_name: str, terms: dict[str, Any], *,
+             purchased_on: date, flags: dict[str, Any], soon_days: int, today: date) -> NewEntitlement:
+    """A new pack from sale terms (template or custom), ready to create."""
+    item = new_pack_item(practice_id, client_id, client_name, terms, purchased_on=purchased_on, flags=flags,
+                         soon_days=soon_days, today=today)
+    return NewEntitlement(entitlement_of(item), item)
 
 
 def new_pack_item(practice_id: str, client_id: str, client_name: str, terms: dict[str, Any], *,
@@ -117,6 +162,19 @@ def entitlement_of(item: dict[str, Any]) -> Entitlement:
         created_at=item.get("created_at", ""), updated_at=item.get("updated_at", ""))
 
 
+# Stored attributes a PATCH may set that the typed entitlement carries under the same name.
+_EDITABLE = frozenset({"state", "name", "payer", "number", "begin_on", "end_on", "expires_on", "practitioner_id",
+                       "charge_no_shows", "charge_late_cancels", "auto_renew", "renew_terms"})
+
+
+def edited(entitlement: Entitlement, values: dict[str, Any]) -> Entitlement:
+    """The entitlement as a PATCH of these stored values leaves it (the capacity aside)."""
+    changes: dict[str, Any] = {k: v for k, v in values.items() if k in _EDITABLE}
+    if rule := values.get("codes"):
+        changes["codes"] = CodeRule(rule["mode"], tuple(rule["codes"]))
+    return replace(entitlement, **changes)
+
+
 def renewal_item(practice_id: str, client_id: str, pack: Entitlement, *, purchased_on: date, soon_days: int,
                  today: date) -> dict[str, Any]:
     """The next pack a used-up auto-renew pack opens (a charge or a cut used it up): its
@@ -136,59 +194,60 @@ def usage_of(item: dict[str, Any]) -> Usage:
 
 def client_entitlements(practice_id: str, client_id: str) -> list[Entitlement]:
     """Every pack and authorization of a client, typed: one strongly consistent Query."""
-    return [entitlement_of(i) for i in read_entitlements(practice_id, client_id)]
+    return [entitlement_of(i) for i in _read_entitlements(practice_id, client_id)]
 
 
 def active_usages(practice_id: str, client_id: str, session_ref: str) -> list[Usage]:
     """What a session currently counts against (its usages not reversed)."""
-    return [u for u in map(usage_of, read_usages(practice_id, client_id, session_ref)) if u.state == "active"]
+    return [u for u in map(usage_of, _read_usages(practice_id, client_id, session_ref)) if u.state == "active"]
 
 
-def read_entitlements(practice_id: str, client_id: str) -> list[dict[str, Any]]:
-    """Every pack and authorization of a client: one strongly consistent Query."""
+def _read_entitlements(practice_id: str, client_id: str) -> list[dict[str, Any]]:
     return items.query_all(client_pk(practice_id, client_id), ENT)
 
 
 def entitlement_page(practice_id: str, client_id: str, kind: str, *, include_closed: bool, limit: int,
-                     start_key: dict[str, Any] | None) -> items.Page:
+                     start_key: dict[str, Any] | None) -> Page:
     """One page of a client's packs or authorizations, oldest first, in one Query: the open
     ones, or (include_closed) every one not deleted. The state is a filter, so a page may hold
     fewer than `limit` items and still have a next one."""
     state = ("#state <> :deleted", {":deleted": "deleted"}) if include_closed else ("#state = :open", {":open": "open"})
-    return items.query_page(client_pk(practice_id, client_id), KINDS[kind][1], limit=limit, start_key=start_key,
+    page = items.query_page(client_pk(practice_id, client_id), KINDS[kind][1], limit=limit, start_key=start_key,
                             filter=state[0], filter_values=state[1], filter_names={"#state": "state"},
                             consistent=True)
+    return [entitlement_of(i) for i in page.items], page.last_key
 
 
-def get_entitlement(practice_id: str, client_id: str, kind: str, entitlement_id: str) -> dict[str, Any]:
+def get_entitlement(practice_id: str, client_id: str, kind: str, entitlement_id: str) -> Entitlement:
     """One pack or authorization that is not deleted, or NotFound."""
-    item = items.get(*entitlement_key(practice_id, client_id, kind, entitlement_id))
-    if item is None or item.get("state") == "deleted":
+    found = read_entitlement(practice_id, client_id, kind, entitlement_id)
+    if found is None or found.state == "deleted":
         raise NotFound(KINDS[kind][0], entitlement_id)
-    return item
+    return found
 
 
-def read_usages(practice_id: str, client_id: str, session_ref: str) -> list[dict[str, Any]]:
+def _read_usages(practice_id: str, client_id: str, session_ref: str) -> list[dict[str, Any]]:
     """The usages one session made (at most a pack and an authorization)."""
     return items.query_all(client_pk(practice_id, client_id), f"{USAGE}{session_ref}#")
 
 
 def ledger_page(practice_id: str, client_id: str, entitlement_id: str, *, limit: int,
-                start_key: dict[str, Any] | None) -> items.Page:
+                start_key: dict[str, Any] | None) -> tuple[list[LedgerEntry], dict[str, Any] | None]:
     """One page of an entitlement's ledger, oldest first."""
-    return items.query_page(client_pk(practice_id, client_id), f"{LEDGER}{entitlement_id}#", limit=limit,
+    page = items.query_page(client_pk(practice_id, client_id), f"{LEDGER}{entitlement_id}#", limit=limit,
                             start_key=start_key)
+    return [LedgerEntry.model_validate(i) for i in page.items], page.last_key
 
 
-def ledger_entries(practice_id: str, client_id: str, entitlement_id: str) -> list[dict[str, Any]]:
+def ledger_entries(practice_id: str, client_id: str, entitlement_id: str) -> list[LedgerEntry]:
     """An entitlement's whole ledger (all pages)."""
-    out, start = [], None
+    out: list[LedgerEntry] = []
+    start = None
     while True:
-        page = ledger_page(practice_id, client_id, entitlement_id, limit=500, start_key=start)
-        out += page.items
-        if not page.last_key:
+        entries, start = ledger_page(practice_id, client_id, entitlement_id, limit=500, start_key=start)
+        out += entries
+        if not start:
             return out
-        start = page.last_key
 
 
 def ledger_put(practice_id: str, client_id: str, entitlement_id: str, *, kind: str, amount: Decimal,
@@ -304,7 +363,7 @@ class UsedMoved(Exception):
 def change_capacity(key: tuple[str, str], capacity_attr: str, new_capacity: Decimal, *, expected_version: int,
                     resource: str, resource_id: str, extra: dict[str, Any] | None = None,
                     expected_used: Decimal | None = None, also: list[dict[str, Any]] | None = None,
-                    renewal: dict[str, Any] | None = None) -> dict[str, Any]:
+                    renewal: dict[str, Any] | None = None) -> Entitlement:
     """Set a new limit/allowed and recompute `remaining`; refused below what is already used.
 
     `expected_used`: the write also requires `used` to be what the caller read (charges move
@@ -339,7 +398,7 @@ def change_capacity(key: tuple[str, str], capacity_attr: str, new_capacity: Deci
         written = items.get(*key)
         if written is None:  # just written, and entitlements are only ever marked deleted
             raise NotFound(resource, resource_id)
-        return written
+        return entitlement_of(written)
     try:
         response = dynamo.client().update_item(**update, ReturnValues="ALL_NEW")
     except ClientError as err:
@@ -348,7 +407,7 @@ def change_capacity(key: tuple[str, str], capacity_attr: str, new_capacity: Deci
         old = dynamo.from_item(err.response["Item"]) if err.response.get("Item") else None
         raise capacity_refusal(old, capacity_attr, new_capacity, expected_version=expected_version,
                                resource=resource, resource_id=resource_id) from err
-    return dynamo.from_item(response["Attributes"])
+    return entitlement_of(dynamo.from_item(response["Attributes"]))
 
 
 def capacity_refusal(old: dict[str, Any] | None, capacity_attr: str, new_capacity: Decimal, *,
@@ -378,22 +437,24 @@ def authorizations(practice_id: str, wanted: list[tuple[str, str]]) -> dict[tupl
     return {ref: entitlement_of(item) for ref, item in zip(wanted, found, strict=True) if item}
 
 
-def read_entitlement(practice_id: str, client_id: str, kind: str, entitlement_id: str) -> dict[str, Any] | None:
-    """A pack or authorization as stored, whatever its state (None: never existed)."""
-    return items.get(*entitlement_key(practice_id, client_id, kind, entitlement_id))
+def read_entitlement(practice_id: str, client_id: str, kind: str, entitlement_id: str) -> Entitlement | None:
+    """A pack or authorization, whatever its state (None: never existed)."""
+    item = items.get(*entitlement_key(practice_id, client_id, kind, entitlement_id))
+    return None if item is None else entitlement_of(item)
 
 
-def new_authorization_item(practice_id: str, client_id: str, auth_id: str, values: dict[str, Any], *,
-                           due_on: date) -> dict[str, Any]:
-    """A whole authorization item, ready to Put, indexed by its end date."""
+def new_authorization(practice_id: str, client_id: str, auth_id: str, values: dict[str, Any], *,
+                      due_on: date) -> NewEntitlement:
+    """A new authorization, indexed by its end date, ready to create."""
     key = entitlement_key(practice_id, client_id, "AUTH", auth_id)
-    return items.new_item({**values, "PK": key[0], "SK": key[1], "kind": "AUTH", "id": auth_id, "client_id": client_id,
+    item = items.new_item({**values, "PK": key[0], "SK": key[1], "kind": "AUTH", "id": auth_id, "client_id": client_id,
                            **authorization_index(practice_id, client_id, auth_id, values["end_on"], "open",
                                                  due_on=due_on)})
+    return NewEntitlement(entitlement_of(item), item)
 
 
 def update_entitlement(practice_id: str, client_id: str, kind: str, entitlement_id: str, values: dict[str, Any], *,
-                       expected_version: int, expected_used: Decimal | None = None) -> dict[str, Any]:
+                       expected_version: int, expected_used: Decimal | None = None) -> Entitlement:
     """Apply changes to a pack or authorization that is not deleted, at the version read
     (`expected_used`: and with `used` as read; charges move it without a new version)."""
     resource = KINDS[kind][0]
@@ -403,10 +464,10 @@ def update_entitlement(practice_id: str, client_id: str, kind: str, entitlement_
         condition += " AND used = :used"
         condition_values[":used"] = expected_used
         reason = f"A session was counted or given back while this {resource.lower()}'s terms changed; try again"
-    return items.update(*entitlement_key(practice_id, client_id, kind, entitlement_id), values,
-                        expected_version=expected_version, resource=resource, resource_id=entitlement_id,
-                        condition=condition, condition_values=condition_values, condition_names={"#state": "state"},
-                        condition_reason=reason)
+    return entitlement_of(items.update(
+        *entitlement_key(practice_id, client_id, kind, entitlement_id), values, expected_version=expected_version,
+        resource=resource, resource_id=entitlement_id, condition=condition, condition_values=condition_values,
+        condition_names={"#state": "state"}, condition_reason=reason))
 
 
 def mark_deleted(practice_id: str, client_id: str, kind: str, entitlement_id: str, *, expected_version: int) -> None:
@@ -458,10 +519,11 @@ def absorb_action(key: tuple[str, str], rest: Decimal, expected_version: int) ->
                                                                    ":expected": expected_version, ":open": "open"})}}
 
 
-def create(item: dict[str, Any], also: list[dict[str, Any]]) -> None:
-    """Write a new pack or authorization with what must land with it (the client's history
-    marker), in one transaction."""
-    items.transact([items.put_action(item), *also])
+def create(practice_id: str, new: NewEntitlement, client: Holder) -> None:
+    """Write a new pack or authorization with the client's history marker, if it has none
+    yet, in one transaction."""
+    items.transact([items.put_action(new.item),
+                    *history_marker(practice_id, new.entitlement.client_id, client.has_history)])
 
 
 def write_balances(actions: list[dict[str, Any]]) -> None:

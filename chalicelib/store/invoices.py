@@ -140,10 +140,10 @@ def session_bill(practice_id: str, client_id: str, session_id: str) -> SessionBi
 
 def pack_sale(practice_id: str, client_id: str, pack_id: str) -> PackSale | None:
     """A pack as its sale's invoice bills it now (None: never sold, or deleted)."""
-    item = entitlement_store.read_entitlement(practice_id, client_id, "PACK", pack_id)
-    if item is None or item.get("state") == "deleted":
+    pack = entitlement_store.read_entitlement(practice_id, client_id, "PACK", pack_id)
+    if pack is None or pack.state == "deleted":
         return None
-    return PackSale(pack_id=pack_id, name=item["name"], price=Decimal(str(item["price"])))
+    return PackSale(pack_id=pack_id, name=pack.name, price=pack.price)
 
 
 def client_page(practice_id: str, client_id: str, *, limit: int,

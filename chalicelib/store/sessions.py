@@ -129,6 +129,7 @@ def stamp_record_action(practice_id: str, client_id: str, session: Mapping[str, 
                                  "authorization_id": session.get("authorization_id")})]
 
 
-def get_many(practice_id: str, client_id: str, session_ids: list[str]) -> list[dict[str, Any] | None]:
+def get_many(practice_id: str, client_id: str, session_ids: list[str]) -> list[ClientSession | None]:
     """Several sessions of a client in one BatchGetItem, in the order asked (None: missing)."""
-    return items.get_many([session_key(practice_id, client_id, s) for s in session_ids])
+    found = items.get_many([session_key(practice_id, client_id, s) for s in session_ids])
+    return [None if item is None else session_of(item) for item in found]

@@ -368,16 +368,18 @@ def test_first_use_pack_sold_for_past_sessions_starts_at_the_first_of_them(api):
 def test_pack_sale_undone_when_a_session_goes_away_after_the_checks(api, monkeypatch):
     from chalicelib.services import entitlements
     from chalicelib.store import items
+    from chalicelib.store.sessions import session_key
 
     client = make_client(api)
     old = make_pack(api, client["id"], name="Old", measure="sessions", limit="5", price="1")
     first, second = (_delivered(api, client["id"], day) for day in ("2026-11-10", "2026-11-17"))
     checked = entitlements._sessions_the_pack_pays
 
-    def checked_then_raced(*args, **kwargs):
-        delivered = checked(*args, **kwargs)
-        gone = next(d.session for d in delivered if d.session["id"] == second["id"])
-        items.transact([{"Delete": {"TableName": items.table(), "Key": items.key_of(gone["PK"], gone["SK"])}}])
+    def checked_then_raced(principal, client_id, *args, **kwargs):
+        delivered = checked(principal, client_id, *args, **kwargs)
+        gone = next(d.session for d in delivered if d.session.id == second["id"])
+        key = session_key(principal.practice_id, client_id, gone.id)
+        items.transact([{"Delete": {"TableName": items.table(), "Key": items.key_of(*key)}}])
         return delivered
 
     monkeypatch.setattr(entitlements, "_sessions_the_pack_pays", checked_then_raced)
