@@ -7,9 +7,9 @@ import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from chalicelib.domain import notifications as n
+from chalicelib.domain.entitlements import Entitlement
 from chalicelib.notify.mailer import Message
 from chalicelib.notify.templates import digest
 
@@ -18,18 +18,18 @@ ON = date(2026, 11, 20)
 
 
 def _pack(pack_id: str, client_id: str, client: str, name: str, limit: str, used: str, expires_on: str | None,
-          measure: str = "sessions") -> dict[str, Any]:
-    return {"kind": "PACK", "id": pack_id, "client_id": client_id, "client_name": client, "name": name,
-            "state": "open", "limit": Decimal(limit), "used": Decimal(used),
-            "remaining": Decimal(limit) - Decimal(used), "expires_on": expires_on, "measure": measure}
+          measure: str = "sessions") -> Entitlement:
+    return Entitlement(kind="PACK", id=pack_id, client_id=client_id, client_name=client, name=name, state="open",
+                       capacity=Decimal(limit), used=Decimal(used), remaining=Decimal(limit) - Decimal(used),
+                       expires_on=expires_on, measure=measure)
 
 
 def _auth(auth_id: str, client_id: str, client: str, number: str, payer: str, allowed: str, used: str,
-          end_on: str) -> dict[str, Any]:
-    return {"kind": "AUTH", "id": auth_id, "client_id": client_id, "client_name": client, "number": number,
-            "payer": payer, "state": "open", "allowed": Decimal(allowed), "used": Decimal(used),
-            "remaining": Decimal(allowed) - Decimal(used), "begin_on": "2026-05-01", "end_on": end_on,
-            "measure": "sessions"}
+          end_on: str) -> Entitlement:
+    return Entitlement(kind="AUTH", id=auth_id, client_id=client_id, client_name=client, number=number, payer=payer,
+                       state="open", capacity=Decimal(allowed), used=Decimal(used),
+                       remaining=Decimal(allowed) - Decimal(used), begin_on="2026-05-01", end_on=end_on,
+                       measure="sessions")
 
 
 def sample_message() -> Message:
@@ -47,12 +47,12 @@ def sample_message() -> Message:
         (_pack("pack_03", "cli_06", "Ana María Souza", "Funded therapy budget", "3000", "2450.50", "2026-12-01",
                "money"), [n.PACK_EXPIRING]),
     ]
-    shown, current = [], {}
+    shown = []
+    current: dict[tuple[str, str], Entitlement | None] = {}
     for entitlement, types in entitlements:
-        current[(entitlement["kind"], entitlement["id"])] = entitlement
+        current[(entitlement.kind, entitlement.id)] = entitlement
         for event_type in types:
-            event = n.event_of(event_type, entitlement["kind"], entitlement, remaining=entitlement["remaining"],
-                               marker="sample")
+            event = n.event_of(event_type, entitlement, remaining=entitlement.remaining, marker="sample")
             shown.append((event, n.judge(event, entitlement, today=ON, low_remaining=2, low_percent=80).label))
     rows = n.digest_rows(shown, current, today=ON)
     return digest(to="office@harbour.example", practice_name="Harbour Street Therapy", on=ON.isoformat(),

@@ -300,8 +300,7 @@ def plan_capacity_change(current: Entitlement, new_capacity: Decimal, *, today: 
         return CapacityChange(after)
     types = capacity_change_events(current.kind, current.used, current.capacity, new_capacity,
                                    low_remaining=policy.low_remaining, low_percent=policy.low_percent)
-    events = tuple(event_of(t, current.kind, after.event_source(), remaining=after.remaining,
-                            marker=capacity_marker(new_capacity)) for t in types)
+    events = tuple(event_of(t, after, remaining=after.remaining, marker=capacity_marker(new_capacity)) for t in types)
     # The renewal rides with the cut that uses the pack up, as it rides with such a charge.
     used_up = new_capacity < current.capacity and after.remaining <= 0
     return CapacityChange(after, events, current if used_up and renews_when_used_up(current, after.remaining) else None)
@@ -316,8 +315,8 @@ def _take(session: Session, entitlement: Entitlement, cost: Decimal, old: Usage 
     band = (None if outcome.lo is None else outcome.lo - shift, None if outcome.hi is None else outcome.hi - shift)
     # The outbox: an event this charge raises is written by the charge's own transaction, so it
     # exists exactly when the charge does; the sweep delivers it.
-    events = tuple(event_of(event_type, entitlement.kind, entitlement.event_source(),
-                            remaining=entitlement.remaining - cost, marker=str(entitlement.capacity))
+    events = tuple(event_of(event_type, entitlement, remaining=entitlement.remaining - cost,
+                            marker=str(entitlement.capacity))
                    for event_type in outcome.events)
     back = give_back(old, stored.get(old.entitlement_id)) if old is not None and not same else None
     return Take(entitlement=entitlement, cost=cost, shift=shift, band=band, events=events,

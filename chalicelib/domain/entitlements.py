@@ -319,11 +319,3 @@ class Entitlement:
     def moved(self, amount: Decimal) -> Entitlement:
         """The same entitlement after `amount` more is used (negative: given back)."""
         return replace(self, used=self.used + amount, remaining=self.remaining - amount)
-
-    def event_source(self) -> dict[str, Any]:
-        """The fields an event about it carries (domain/notifications.event_of)."""
-        capacity = {"limit": self.capacity} if self.kind == "PACK" else {"allowed": self.capacity}
-        return {"id": self.id, "client_id": self.client_id, "client_name": self.client_name, "name": self.name,
-                "number": self.number, "payer": self.payer, "expires_on": self.expires_on,
-                "end_on": self.end_on if self.kind == "AUTH" else None, "practitioner_id": self.practitioner_id,
-                "created_by": self.created_by, **capacity}

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.domain.entitlements import format_amount
+from chalicelib.domain.entitlements import Entitlement, format_amount
 
 # Event types; each is also the user preference that turns its emails on or off.
 PACK_EXPIRING = "pack_expiring"
@@ -31,12 +31,12 @@ def authorization_due_on(end_on: str, ending_days: int, today: date) -> date:
     return max(date.fromisoformat(end_on) - timedelta(days=ending_days), today)
 
 
-def pack_milestone(pack: dict[str, Any], today: date, soon_days: int) -> tuple[list[str], date | None]:
+def pack_milestone(pack: Entitlement, today: date, soon_days: int) -> tuple[list[str], date | None]:
     """The events a pack raises today and the next day to look at it (None: never again).
     A closed or used-up pack raises no expiry events: nobody can use it anyway."""
-    if pack["state"] != "open" or pack["remaining"] <= 0 or not pack.get("expires_on"):
+    if pack.state != "open" or pack.remaining <= 0 or not pack.expires_on:
         return [], None
-    expires = date.fromisoformat(pack["expires_on"])
+    expires = date.fromisoformat(pack.expires_on)
     if today > expires:
         return [PACK_EXPIRED], None
     if today >= expires - timedelta(days=soon_days):
@@ -44,11 +44,11 @@ def pack_milestone(pack: dict[str, Any], today: date, soon_days: int) -> tuple[l
     return [], expires - timedelta(days=soon_days)  # the practice's threshold changed since
 
 
-def authorization_milestone(auth: dict[str, Any], today: date, ending_days: int) -> tuple[list[str], date | None]:
+def authorization_milestone(auth: Entitlement, today: date, ending_days: int) -> tuple[list[str], date | None]:
     """The events an authorization raises today and the next day to look at it."""
-    if auth["state"] != "open":
+    if auth.state != "open":
         return [], None
-    end = date.fromisoformat(auth["end_on"])
+    end = date.fromisoformat(auth.end_on)
     if today > end:
         return [], None
     if today >= end - timedelta(days=ending_days):
@@ -171,26 +171,25 @@ def client_label(display_name: str) -> str:
     return f"{parts[0]} {parts[-1][:1]}." if len(parts) > 1 else display_name
 
 
-def event_of(event_type: str, kind: str, entitlement: dict[str, Any], *, remaining: Decimal,
-             marker: str) -> dict[str, Any]:
+def event_of(event_type: str, entitlement: Entitlement, *, remaining: Decimal, marker: str) -> dict[str, Any]:
     """An event about a pack or authorization, carrying what its email line shows and who
     hears of it; `marker` tells one occurrence of the event from a later one (a new limit,
-    a new expiry date)."""
-    name = entitlement_name(kind, entitlement)
-    capacity = entitlement["limit"] if kind == "PACK" else entitlement["allowed"]
-    return {"id": f"{event_type}#{entitlement['id']}#{marker}", "type": event_type, "entitlement_kind": kind,
-            "entitlement_id": entitlement["id"], "entitlement_name": name, "client_id": entitlement["client_id"],
-            "client_label": client_label(entitlement.get("client_name") or ""), "remaining": remaining,
-            "limit": capacity, "expires_on": entitlement.get("expires_on"), "end_on": entitlement.get("end_on"),
-            "practitioner_id": entitlement.get("practitioner_id"), "created_by": entitlement.get("created_by")}
+    a new expiry date). The id is what deduplicates stored events: it must not change."""
+    auth = entitlement.kind == "AUTH"
+    return {"id": f"{event_type}#{entitlement.id}#{marker}", "type": event_type, "entitlement_kind": entitlement.kind,
+            "entitlement_id": entitlement.id, "entitlement_name": entitlement_name(entitlement),
+            "client_id": entitlement.client_id, "client_label": client_label(entitlement.client_name),
+            "remaining": remaining, "limit": entitlement.capacity, "expires_on": entitlement.expires_on,
+            # A pack has no end date (its Entitlement says NO_EXPIRY): its events carry none.
+            "end_on": entitlement.end_on if auth else None, "practitioner_id": entitlement.practitioner_id,
+            "created_by": entitlement.created_by}
 
 
-def entitlement_name(kind: str, entitlement: dict[str, Any]) -> str:
+def entitlement_name(entitlement: Entitlement) -> str:
     """How a digest names a pack ('Ten sessions') or an authorization ('authorization PA-1 (Acme)')."""
-    if kind == "PACK":
-        name: str = entitlement["name"]
-        return name
-    return f"authorization {entitlement.get('number') or entitlement['id']} ({entitlement['payer']})"
+    if entitlement.kind == "PACK":
+        return entitlement.name
+    return f"authorization {entitlement.number or entitlement.id} ({entitlement.payer})"
 
 
 # ---- what a digest shows -------------------------------------------------------------------
@@ -226,17 +225,17 @@ class Verdict:
     withheld: str | None = None
 
 
-def judge(event: dict[str, Any], current: dict[str, Any] | None, *, today: date, low_remaining: int,
-          low_percent: int, siblings: Iterable[dict[str, Any]] = ()) -> Verdict:
+def judge(event: Mapping[str, Any], current: Entitlement | None, *, today: date, low_remaining: int,
+          low_percent: int, siblings: Iterable[Entitlement] = ()) -> Verdict:
     """Is this event still news, given the pack or authorization as it is now (None: gone)?
     `siblings` are the client's other authorizations, read only to see a renewal."""
-    if current is None or current.get("state") == "deleted":
+    if current is None or current.state == "deleted":
         return Verdict(withheld=GONE)
-    if current["state"] == "consolidated":
+    if current.state == "consolidated":
         return Verdict(withheld=CONSOLIDATED)  # its sessions count against the pack it went into
-    if current["state"] != "open":
+    if current.state != "open":
         return Verdict(withheld=CLOSED)  # staff closed it on purpose
-    kind, remaining = event["type"], current["remaining"]
+    kind, remaining = event["type"], current.remaining
     label = LABELS[kind]
     if kind in (PACK_USED_UP, AUTHORIZATION_USED_UP):
         if remaining > 0:
@@ -244,37 +243,37 @@ def judge(event: dict[str, Any], current: dict[str, Any] | None, *, today: date,
     elif kind in (PACK_EXPIRING, PACK_EXPIRED):
         if remaining <= 0:
             return Verdict(withheld=OVERTAKEN)  # used up: nobody can use what would expire
-        if current.get("expires_on") != event.get("expires_on"):
+        if current.expires_on != event.get("expires_on"):
             return Verdict(withheld=DATE_MOVED)
-        if kind == PACK_EXPIRING and today > date.fromisoformat(current["expires_on"]):
+        if kind == PACK_EXPIRING and current.expires_on and today > date.fromisoformat(current.expires_on):
             return Verdict(withheld=OVERTAKEN)  # it has expired: the expired alert says so
     elif kind == AUTHORIZATION_LOW:
         if remaining <= 0:
             return Verdict(withheld=OVERTAKEN)
-        if remaining > low_line(current["allowed"], low_remaining, low_percent):
+        if remaining > low_line(current.capacity, low_remaining, low_percent):
             return Verdict(withheld=NO_LONGER_TRUE)
     elif kind == AUTHORIZATION_ENDING:
-        if current["end_on"] != event.get("end_on"):
+        if current.end_on != event.get("end_on"):
             return Verdict(withheld=DATE_MOVED)
-        if today > date.fromisoformat(current["end_on"]):
+        if today > date.fromisoformat(current.end_on):
             label = "ended"  # sent late (failed emails): what is true now
     if event["entitlement_kind"] == "AUTH" and renewal(kind, current, siblings, today=today) is not None:
         return Verdict(withheld=RENEWED)
     return Verdict(label=label)
 
 
-def renewal(event_type: str, auth: dict[str, Any], siblings: Iterable[dict[str, Any]], *,
-            today: date) -> dict[str, Any] | None:
+def renewal(event_type: str, auth: Entitlement, siblings: Iterable[Entitlement], *,
+            today: date) -> Entitlement | None:
     """The authorization that takes over from `auth`, if the practice already has one: same
     client and payer, open, with something left, ending later. For 'ending soon' it must
     begin by the day after `auth` ends (no gap); for 'running low' and 'used up' it must
     already be in effect (else sessions before it begins are still uncovered)."""
-    end = date.fromisoformat(auth["end_on"])
+    end = date.fromisoformat(auth.end_on)
     starts_by = end + timedelta(days=1) if event_type == AUTHORIZATION_ENDING else today
     for other in siblings:
-        if (other["id"] != auth["id"] and other.get("state") == "open" and other["remaining"] > 0
-                and other.get("payer") == auth.get("payer") and date.fromisoformat(other["end_on"]) > end
-                and date.fromisoformat(other["begin_on"]) <= starts_by):
+        if (other.id != auth.id and other.state == "open" and other.remaining > 0
+                and other.payer == auth.payer and date.fromisoformat(other.end_on) > end
+                and date.fromisoformat(other.begin_on) <= starts_by):
             return other
     return None
 
@@ -330,25 +329,24 @@ class DigestRow:
                 f"{format_amount(self.remaining)} of {format_amount(self.capacity)} left{when}")
 
 
-def digest_row(current: dict[str, Any], alerts: Iterable[Alert], *, today: date) -> DigestRow:
+def digest_row(current: Entitlement, alerts: Iterable[Alert], *, today: date) -> DigestRow:
     """A row from the entitlement as read at send time."""
-    kind = current["kind"]
-    if kind == "PACK":
-        capacity, day = current["limit"], current.get("expires_on")
+    day: str | None
+    if current.kind == "PACK":
+        day = current.expires_on
         word = None if not day else ("expires" if today <= date.fromisoformat(day) else "expired")
     else:
-        capacity, day = current["allowed"], current["end_on"]
+        day = current.end_on
         word = "ends" if today <= date.fromisoformat(day) else "ended"
     ordered = tuple(sorted(alerts, key=lambda a: SEVERITY.index(a.type)))
-    return DigestRow(kind=kind, entitlement_id=current["id"], client_id=current["client_id"],
-                     client_label=client_label(current.get("client_name") or ""),
-                     name=entitlement_name(kind, current), measure=current.get("measure") or "sessions",
-                     used=current["used"], capacity=capacity, remaining=current["remaining"], date_word=word,
-                     date=day, alerts=ordered)
+    return DigestRow(kind=current.kind, entitlement_id=current.id, client_id=current.client_id,
+                     client_label=client_label(current.client_name), name=entitlement_name(current),
+                     measure=current.measure or "sessions", used=current.used, capacity=current.capacity,
+                     remaining=current.remaining, date_word=word, date=day, alerts=ordered)
 
 
 def digest_rows(shown: Iterable[tuple[dict[str, Any], str]],
-                current: dict[tuple[str, str], dict[str, Any] | None], *, today: date) -> list[DigestRow]:
+                current: Mapping[tuple[str, str], Entitlement | None], *, today: date) -> list[DigestRow]:
     """Each entitlement once, with every alert shown about it: (event, label) pairs grouped by
     the entitlement they name, most pressing rows first, then by client and name."""
     grouped_alerts: dict[tuple[str, str], list[Alert]] = {}

@@ -23,13 +23,14 @@ email each practice's staff one digest per recipient.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.config import get_settings
+from chalicelib.domain.entitlements import Entitlement
 from chalicelib.domain.notifications import (
     DigestRow,
     Recipient,
@@ -130,29 +131,29 @@ def _raise_milestones(entitlements: list[DueEntitlement], today: date, pinned: d
     """Raise each due entitlement's milestone event and move it to its next bucket; the
     events raised, by key, ready to deliver in this run."""
     raised: dict[EventKey, PendingEvent] = {}
-    for entitlement in entitlements:
-        item = entitlement.data
-        practice = open_practices.get(entitlement.practice_id)
+    for found in entitlements:
+        entitlement = found.entitlement
+        practice = open_practices.get(found.practice_id)
         if practice is None:
-            due.move(entitlement.ref, today)  # closed: looked at again daily, in case it reopens
+            due.move(found.ref, today)  # closed: looked at again daily, in case it reopens
             continue
         local_today = _local_today(practice, today, pinned)
         if entitlement.kind == "PACK":
-            types, next_due = pack_milestone(item, local_today, practice.expiring_soon_days)
-            marker = item.get("expires_on") or ""
+            types, next_due = pack_milestone(entitlement, local_today, practice.expiring_soon_days)
+            marker = entitlement.expires_on or ""
         else:
-            types, next_due = authorization_milestone(item, local_today, practice.authorization_ending_days)
-            marker = item["end_on"]
+            types, next_due = authorization_milestone(entitlement, local_today, practice.authorization_ending_days)
+            marker = entitlement.end_on
         for event_type in types:
-            event = event_of(event_type, entitlement.kind, item, remaining=item["remaining"], marker=marker)
+            event = event_of(event_type, entitlement, remaining=entitlement.remaining, marker=marker)
             # What is stored now: a run that died after raising it may even have delivered it.
-            stored = due.raise_milestone(entitlement.practice_id, event, on=today)
+            stored = due.raise_milestone(found.practice_id, event, on=today)
             if stored is not None:
                 raised[stored.key] = stored
                 report.events_raised += 1
         if types:
             report.items_due += 1
-        due.move(entitlement.ref, next_due)
+        due.move(found.ref, next_due)
     return raised
 
 
@@ -212,11 +213,11 @@ def _local_now(practice: Practice) -> date:
 
 
 def _judge(practice: Practice, practice_events: list[PendingEvent],
-           current: dict[tuple[str, str], dict[str, Any] | None], today: date) -> dict[EventKey, Verdict]:
+           current: Mapping[tuple[str, str], Entitlement | None], today: date) -> dict[EventKey, Verdict]:
     """Each event's verdict: still news (with its label now), or withheld and why. A client's
     authorizations are read (one Query per client) only when an authorization alert would
     otherwise be shown, to see whether it has been renewed."""
-    siblings: dict[str, list[dict[str, Any]]] = {}
+    siblings: dict[str, list[Entitlement]] = {}
     verdicts: dict[EventKey, Verdict] = {}
     for event in practice_events:
         data = event.data
@@ -241,7 +242,7 @@ class _Delivery:
     practice: Practice
     events: dict[EventKey, PendingEvent]  # in the order they were found
     verdicts: dict[EventKey, Verdict]
-    current: dict[tuple[str, str], dict[str, Any] | None]
+    current: Mapping[tuple[str, str], Entitlement | None]
     today: date  # the date the alerts are judged on
     on: date  # the date the digest is for
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.domain.entitlements import Entitlement
 from chalicelib.store import dynamo, items
-from chalicelib.store.entitlements import entitlement_key
+from chalicelib.store.entitlements import entitlement_key, entitlement_of
 from chalicelib.store.keys import AUTH_SK, PK, SK, client_pk, due_keys, events_pk
 
 EVENT = "EVENT#"
@@ -19,8 +20,8 @@ KEEP_DELIVERED = timedelta(days=400)
 PLACEMENT = frozenset({PK, SK, "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "DUEPK", "DUESK"})
 
 
-def entity(item: dict[str, Any]) -> dict[str, Any]:
-    """An item as the rules read it: its attributes and `kind`, without where it is placed."""
+def event_data(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored event as the rules read it: its attributes, without where it is placed."""
     return {k: v for k, v in item.items() if k not in PLACEMENT}
 
 
@@ -71,24 +72,25 @@ def finish(pk: str, sk: str, *, today: str, withheld: str | None = None) -> None
         ExpressionAttributeValues=dynamo.to_item(values))
 
 
-def named_entitlements(events: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any] | None]:
+def named_entitlements(events: list[dict[str, Any]]) -> dict[tuple[str, str], Entitlement | None]:
     """The packs and authorizations these events name, as they are now, by (kind, id) (None:
-    not found): BatchGetItem of exactly those, so the cost follows what is due."""
+    not found; a deleted one is read with its state "deleted"): BatchGetItem of exactly those,
+    so the cost follows what is due."""
     keys = {(e["entitlement_kind"], e["entitlement_id"]):
             entitlement_key(e["practice_id"], e["client_id"], e["entitlement_kind"], e["entitlement_id"])
             for e in events}
     wanted = list(keys.items())
-    found: dict[tuple[str, str], dict[str, Any] | None] = {}
+    found: dict[tuple[str, str], Entitlement | None] = {}
     for start in range(0, len(wanted), BATCH_KEYS):
         chunk = wanted[start:start + BATCH_KEYS]
         read = items.get_many([key for _, key in chunk])
-        found.update(zip((name for name, _ in chunk), (entity(i) if i else None for i in read), strict=True))
+        found.update(zip((name for name, _ in chunk), (entitlement_of(i) if i else None for i in read), strict=True))
     return found
 
 
-def client_authorizations(practice_id: str, client_id: str) -> list[dict[str, Any]]:
-    """A client's authorizations (one Query), to tell whether one was renewed."""
-    return [entity(i) for i in items.query_all(client_pk(practice_id, client_id), AUTH_SK)]
+def client_authorizations(practice_id: str, client_id: str) -> list[Entitlement]:
+    """A client's authorizations, deleted ones too (one Query), to tell whether one was renewed."""
+    return [entitlement_of(i) for i in items.query_all(client_pk(practice_id, client_id), AUTH_SK)]
 
 
 def move_to(pk: str, sk: str, seen_in: str | None, on: str | None) -> None:

@@ -16,8 +16,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.domain.entitlements import Entitlement
 from chalicelib.store import dynamo, events, items, retry
-from chalicelib.store.events import entity as _data
+from chalicelib.store.entitlements import entitlement_of
+from chalicelib.store.events import event_data
 from chalicelib.store.keys import DUE_SHARDS, PK, SK, SWEEP_STATE, due_bucket
 
 DUE_INDEX = "DUE"
@@ -35,12 +37,11 @@ class DueRef:
 
 @dataclass
 class DueEntitlement:
-    """A pack or authorization whose next milestone is due."""
+    """A pack or authorization whose next milestone is due, as stored when it was found."""
 
     ref: DueRef
     practice_id: str
-    kind: str  # PACK or AUTH
-    data: dict[str, Any]
+    entitlement: Entitlement
 
 
 @dataclass
@@ -89,7 +90,7 @@ def _ref(item: dict[str, Any]) -> DueRef:
 
 
 def _event(item: dict[str, Any]) -> PendingEvent:
-    return PendingEvent(ref=_ref(item), practice_id=item["practice_id"], data=_data(item),
+    return PendingEvent(ref=_ref(item), practice_id=item["practice_id"], data=event_data(item),
                         delivered_to=set(item.get("delivered_to") or ()))
 
 
@@ -107,7 +108,7 @@ def read_due(first: date, last: date) -> DueItems:
                 kind = item.get("kind")
                 if kind in ("PACK", "AUTH"):
                     found.entitlements.append(DueEntitlement(ref=_ref(item), practice_id=practice_of(item[PK]),
-                                                             kind=kind, data=_data(item)))
+                                                             entitlement=entitlement_of(item)))
                 elif kind == "EVENT" and item.get("state") == "pending":
                     found.events.append(_event(item))
                 elif kind == "PRACTICE":

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain import notifications as n
+from chalicelib.domain.entitlements import Entitlement
 
 TODAY = date(2026, 11, 20)
 
@@ -52,12 +53,12 @@ def test_capacity_change_events_are_news_the_digest_shows(kind, used, old_extra,
     # every alert true now but not before is raised (none is lost).
     old, new = D(used + old_extra), D(used + new_extra)
     raised = n.capacity_change_events(kind, D(used), old, new, low_remaining=low_remaining, low_percent=low_percent)
-    capacity = "limit" if kind == "PACK" else "allowed"
     candidates = [n.PACK_USED_UP] if kind == "PACK" else [n.AUTHORIZATION_USED_UP, n.AUTHORIZATION_LOW]
 
     def shown(event_type: str, cap: D) -> bool:
-        entitlement = {"state": "open", "remaining": cap - used, capacity: cap, "end_on": "2027-03-31",
-                       "begin_on": "2026-01-01", "payer": "Acme", "id": "e1"}
+        entitlement = Entitlement(id="e1", kind=kind, client_id="cli_1", measure="sessions", state="open",
+                                  capacity=cap, used=D(used), remaining=cap - used, end_on="2027-03-31",
+                                  begin_on="2026-01-01", payer="Acme")
         event = {"type": event_type, "entitlement_kind": kind}
         return n.judge(event, entitlement, today=TODAY, low_remaining=low_remaining,
                        low_percent=low_percent).label is not None

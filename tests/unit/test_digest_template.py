@@ -10,6 +10,7 @@ from decimal import Decimal as D  # noqa: N817 - short for the many amounts writ
 import pytest
 
 from chalicelib.domain import notifications as n
+from chalicelib.domain.entitlements import Entitlement
 from chalicelib.notify import templates
 from chalicelib.notify.templates import WIDTHS, digest
 
@@ -18,12 +19,13 @@ CONSOLE = "https://console.harbour.example"
 
 
 def _rows(**client):
-    auth = {"kind": "AUTH", "id": "auth_1", "client_id": "cli_1", "client_name": "Jamie Rivera", "number": "PA-1",
-            "payer": "Acme", "state": "open", "allowed": D(3), "used": D(3), "remaining": D(0),
-            "begin_on": "2026-01-01", "end_on": "2026-11-25", "measure": "sessions",
-            # What an entitlement or event must never leak into an email.
-            "birth_date": "1984-02-29", "notes": "panic attacks since May", "email": "jamie@example.org", **client}
-    shown = [(n.event_of(t, "AUTH", auth, remaining=D(2), marker="3"), label)
+    auth = Entitlement(**{"kind": "AUTH", "id": "auth_1", "client_id": "cli_1", "client_name": "Jamie Rivera",
+                          "number": "PA-1", "payer": "Acme", "state": "open", "capacity": D(3), "used": D(3),
+                          "remaining": D(0), "begin_on": "2026-01-01", "end_on": "2026-11-25", "measure": "sessions",
+                          **client})
+    # What an event must never leak into an email (an Entitlement has no place for these).
+    secrets = {"birth_date": "1984-02-29", "notes": "panic attacks since May", "email": "jamie@example.org"}
+    shown = [({**n.event_of(t, auth, remaining=D(2), marker="3"), **secrets}, label)
              for t, label in ((n.AUTHORIZATION_USED_UP, "used up"), (n.AUTHORIZATION_ENDING, "ending soon"))]
     return n.digest_rows(shown, {("AUTH", "auth_1"): auth}, today=TODAY)
 
@@ -87,10 +89,10 @@ def test_digest_rows_stack_into_one_column_on_a_375_px_phone():
 
 
 def test_digest_shows_money_packs_in_the_practice_currency():
-    pack = {"kind": "PACK", "id": "pack_1", "client_id": "cli_1", "client_name": "Ana Souza", "name": "Budget",
-            "state": "open", "limit": D(3000), "used": D("2450.50"), "remaining": D("549.50"),
-            "expires_on": "2026-12-01", "measure": "money"}
-    rows = n.digest_rows([(n.event_of(n.PACK_EXPIRING, "PACK", pack, remaining=D(600), marker="x"), "expiring soon")],
+    pack = Entitlement(kind="PACK", id="pack_1", client_id="cli_1", client_name="Ana Souza", name="Budget",
+                       state="open", capacity=D(3000), used=D("2450.50"), remaining=D("549.50"),
+                       expires_on="2026-12-01", measure="money")
+    rows = n.digest_rows([(n.event_of(n.PACK_EXPIRING, pack, remaining=D(600), marker="x"), "expiring soon")],
                          {("PACK", "pack_1"): pack}, today=TODAY)
     message = _digest(rows=rows, currency="AUD")
     assert "Used 2450.50 of 3000 AUD, 549.50 AUD left" in message.text and "Expires 2026-12-01" in message.html

@@ -9,19 +9,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain import notifications as n
+from chalicelib.domain.entitlements import Entitlement
 
 
 def test_pack_milestones_walk_from_expiring_to_expired():
-    pack = {"state": "open", "remaining": D(3), "expires_on": "2026-12-31"}
+    pack = _pack(remaining=D(3), expires_on="2026-12-31")
     assert n.pack_milestone(pack, date(2026, 12, 1), 14) == ([], date(2026, 12, 17))
     assert n.pack_milestone(pack, date(2026, 12, 17), 14) == ([n.PACK_EXPIRING], date(2027, 1, 1))
     assert n.pack_milestone(pack, date(2027, 1, 1), 14) == ([n.PACK_EXPIRED], None)
-    assert n.pack_milestone({**pack, "remaining": D(0)}, date(2026, 12, 20), 14) == ([], None)
-    assert n.pack_milestone({**pack, "state": "closed"}, date(2026, 12, 20), 14) == ([], None)
+    assert n.pack_milestone(replace(pack, remaining=D(0)), date(2026, 12, 20), 14) == ([], None)
+    assert n.pack_milestone(replace(pack, state="closed"), date(2026, 12, 20), 14) == ([], None)
 
 
 def test_authorization_milestone_is_ending_soon_once():
-    auth = {"state": "open", "end_on": "2026-12-31"}
+    auth = _auth(end_on="2026-12-31")
     assert n.authorization_milestone(auth, date(2026, 12, 20), 14) == ([n.AUTHORIZATION_ENDING], None)
     assert n.authorization_milestone(auth, date(2026, 12, 1), 14) == ([], date(2026, 12, 17))
     assert n.authorization_milestone(auth, date(2027, 1, 1), 14) == ([], None)
@@ -85,20 +86,20 @@ RULES = {"today": TODAY, "low_remaining": 2, "low_percent": 80}
 
 
 def _auth(**over):
-    return {"kind": "AUTH", "id": "auth_1", "client_id": "cli_1", "client_name": "Jamie Rivera", "number": "PA-1",
-            "payer": "Acme", "state": "open", "allowed": D(3), "used": D(3), "remaining": D(0),
-            "begin_on": "2026-01-01", "end_on": "2026-11-25", "measure": "sessions", **over}
+    return Entitlement(**{"kind": "AUTH", "id": "auth_1", "client_id": "cli_1", "client_name": "Jamie Rivera",
+                          "number": "PA-1", "payer": "Acme", "state": "open", "capacity": D(3), "used": D(3),
+                          "remaining": D(0), "begin_on": "2026-01-01", "end_on": "2026-11-25", "measure": "sessions",
+                          **over})
 
 
 def _pack(**over):
-    return {"kind": "PACK", "id": "pack_1", "client_id": "cli_1", "client_name": "Jamie Rivera", "name": "Ten",
-            "state": "open", "limit": D(10), "used": D(4), "remaining": D(6), "expires_on": "2026-11-30",
-            "measure": "sessions", **over}
+    return Entitlement(**{"kind": "PACK", "id": "pack_1", "client_id": "cli_1", "client_name": "Jamie Rivera",
+                          "name": "Ten", "state": "open", "capacity": D(10), "used": D(4), "remaining": D(6),
+                          "expires_on": "2026-11-30", "measure": "sessions", **over})
 
 
 def _event(event_type, entitlement, **over):
-    kind = entitlement["kind"]
-    return {**n.event_of(event_type, kind, entitlement, remaining=entitlement["remaining"], marker="x"),
+    return {**n.event_of(event_type, entitlement, remaining=entitlement.remaining, marker="x"),
             "SK": f"EVENT#{event_type}", **over}
 
 
@@ -110,12 +111,12 @@ def test_judge_withholds_running_low_once_used_up_and_keeps_used_up_and_ending()
 
 
 def test_judge_withholds_what_a_raised_limit_made_untrue():
-    raised = _auth(allowed=D(20), remaining=D(17))
+    raised = _auth(capacity=D(20), remaining=D(17))
     assert n.judge(_event(n.AUTHORIZATION_USED_UP, raised), raised, **RULES).withheld == n.NO_LONGER_TRUE
     assert n.judge(_event(n.AUTHORIZATION_LOW, raised), raised, **RULES).withheld == n.NO_LONGER_TRUE
-    still_low = _auth(allowed=D(5), remaining=D(2))
+    still_low = _auth(capacity=D(5), remaining=D(2))
     assert n.judge(_event(n.AUTHORIZATION_LOW, still_low), still_low, **RULES).label == "running low"
-    pack = _pack(limit=D(12), remaining=D(2))
+    pack = _pack(capacity=D(12), remaining=D(2))
     assert n.judge(_event(n.PACK_USED_UP, pack), pack, **RULES).withheld == n.NO_LONGER_TRUE
 
 
@@ -138,7 +139,7 @@ def test_judge_follows_a_pack_from_expiring_to_expired_and_a_moved_date():
 
 
 def test_judge_says_ended_when_ending_soon_is_sent_after_the_end():
-    auth = _auth(remaining=D(4), allowed=D(10), used=D(6))
+    auth = _auth(remaining=D(4), capacity=D(10), used=D(6))
     after_the_end = {**RULES, "today": date(2026, 11, 26)}
     assert n.judge(_event(n.AUTHORIZATION_ENDING, auth), auth, **after_the_end).label == "ended"
     moved = _auth(end_on="2027-05-31")
@@ -147,15 +148,16 @@ def test_judge_says_ended_when_ending_soon_is_sent_after_the_end():
 
 def test_renewal_covers_ending_soon_without_a_gap_and_used_up_once_in_effect():
     old = _auth()
-    follows = _auth(id="auth_2", remaining=D(10), allowed=D(10), used=D(0), begin_on="2026-11-26", end_on="2027-05-31")
+    follows = _auth(id="auth_2", remaining=D(10), capacity=D(10), used=D(0), begin_on="2026-11-26",
+                    end_on="2027-05-31")
     ending, used_up = _event(n.AUTHORIZATION_ENDING, old), _event(n.AUTHORIZATION_USED_UP, old)
     assert n.judge(ending, old, siblings=[old, follows], **RULES).withheld == n.RENEWED
     # Not in effect until the 26th: the sessions before then are still uncovered.
     assert n.judge(used_up, old, siblings=[follows], **RULES).label == "used up"
     assert n.judge(used_up, old, siblings=[follows], **{**RULES, "today": date(2026, 11, 26)}).label is None
-    for not_a_renewal in (dict(follows, begin_on="2026-12-10"), dict(follows, payer="Other"),
-                          dict(follows, state="closed"), dict(follows, remaining=D(0)),
-                          dict(follows, end_on="2026-11-25")):
+    for not_a_renewal in (replace(follows, begin_on="2026-12-10"), replace(follows, payer="Other"),
+                          replace(follows, state="closed"), replace(follows, remaining=D(0)),
+                          replace(follows, end_on="2026-11-25")):
         assert n.judge(ending, old, siblings=[not_a_renewal], **RULES).label == "ending soon", not_a_renewal
 
 
