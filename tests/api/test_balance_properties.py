@@ -17,7 +17,7 @@ from chalicelib.errors import Conflict
 from chalicelib.models.clients import ClientCreate
 from chalicelib.models.entitlements import ChargeRequest, PackCreate, PackUpdate
 from chalicelib.services import charging, clients, codes, entitlements
-from chalicelib.store import entitlements as store
+from tests import stored
 from tests.conftest import PRACTICE_A, USERS
 
 DESK = Principal(user_id=USERS[PRACTICE_A]["front_desk"], practice_id=PRACTICE_A, role=Role.FRONT_DESK)
@@ -31,12 +31,12 @@ steps = st.lists(st.one_of(
 
 
 def _packs(client_id):
-    return [e for e in store.read_entitlements(PRACTICE_A, client_id) if e["kind"] == "PACK"]
+    return [e for e in stored.entitlements(PRACTICE_A, client_id) if e["kind"] == "PACK"]
 
 
 def _check_invariants(client_id):
     for pack in _packs(client_id):
-        ledger = store.ledger_entries(PRACTICE_A, client_id, pack["id"])
+        ledger = stored.ledger(PRACTICE_A, client_id, pack["id"])
         assert sum((e["amount"] for e in ledger), Decimal(0)) == pack["used"]
         assert pack["remaining"] == pack["limit"] - pack["used"] >= 0
 
@@ -68,7 +68,7 @@ def test_any_sequence_keeps_ledger_and_balances_consistent(moto_backend, steps):
             assert before - after == taken.pop(ref, Decimal(0))  # exactly what was taken, once
             assert bool(result.reversed) == (before != after)
         elif action == "limit":
-            current = store.get_entitlement(PRACTICE_A, client.id, "PACK", main.id)
+            current = stored.entitlement(PRACTICE_A, client.id, "PACK", main.id)
             try:
                 entitlements.update_pack(principal=DESK, client_id=client.id, pack_id=main.id,
                                          changes=PackUpdate(limit=amount), expected_version=current["version"])
@@ -78,7 +78,7 @@ def test_any_sequence_keeps_ledger_and_balances_consistent(moto_backend, steps):
         else:
             extra = entitlements.create_pack(principal=DESK, client_id=client.id, data=PackCreate(
                 name="Extra", measure="money", limit=amount, price=Decimal(0)))
-            current = store.get_entitlement(PRACTICE_A, client.id, "PACK", main.id)
+            current = stored.entitlement(PRACTICE_A, client.id, "PACK", main.id)
             entitlements.consolidate_packs(principal=DESK, client_id=client.id, pack_id=main.id,
                                            source_pack_id=extra.id, expected_version=current["version"])
         _check_invariants(client.id)

@@ -12,7 +12,7 @@ from chalicelib.models.clients import ClientCreate
 from chalicelib.models.entitlements import PackCreate
 from chalicelib.models.practice import PracticeUpdate
 from chalicelib.services import appointments, clients, entitlements, practice
-from chalicelib.store import entitlements as store
+from tests import stored
 from tests.conftest import PRACTICE_A, USERS
 
 ADMIN = Principal(user_id=USERS[PRACTICE_A]["admin"], practice_id=PRACTICE_A, role=Role.ADMIN)
@@ -131,5 +131,5 @@ def test_concurrent_attends_of_one_appointment_charge_once(seeded):
                                                           change=StatusChange(status="attended"),
                                                           expected_version=appt.version), 12)
     assert sum(not isinstance(o, Exception) for o in outcomes) == 1
-    assert store.get_entitlement(PRACTICE_A, client_id, "PACK", pack.id)["used"] == 1
+    assert stored.entitlement(PRACTICE_A, client_id, "PACK", pack.id)["used"] == 1
     assert appointments.get_appointment(principal=ADMIN, appointment_id=appt.id).status == "attended"

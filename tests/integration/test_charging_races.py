@@ -10,8 +10,8 @@ from chalicelib.auth import Principal, Role
 from chalicelib.models.clients import ClientCreate
 from chalicelib.models.entitlements import ChargeRequest, PackCreate
 from chalicelib.services import charging, clients, codes, entitlements
-from chalicelib.store import entitlements as store
 from chalicelib.store import idempotency
+from tests import stored
 from tests.conftest import PRACTICE_A, USERS
 
 DESK = Principal(user_id=USERS[PRACTICE_A]["front_desk"], practice_id=PRACTICE_A, role=Role.FRONT_DESK)
@@ -35,7 +35,7 @@ def _charge(client_id, ref, fee=None):
 
 
 def _ledger(client_id, pack_id):
-    return store.ledger_entries(PRACTICE_A, client_id, pack_id)
+    return stored.ledger(PRACTICE_A, client_id, pack_id)
 
 
 def test_fifty_concurrent_charges_on_a_ten_session_pack_charge_exactly_ten(seeded):
@@ -45,7 +45,7 @@ def test_fifty_concurrent_charges_on_a_ten_session_pack_charge_exactly_ten(seede
     refused = [r for r in results if r.status == "nothing_charged"]
     assert len(charged) == 10 and len(refused) == 40
     assert all(r.pack_reason == "pack 'Ten' is used up" for r in refused)
-    pack = store.get_entitlement(PRACTICE_A, client_id, "PACK", pack_id)
+    pack = stored.entitlement(PRACTICE_A, client_id, "PACK", pack_id)
     assert (pack["used"], pack["remaining"]) == (10, 0)
     entries = _ledger(client_id, pack_id)
     assert len(entries) == 10 and sum(e["amount"] for e in entries) == 10
@@ -58,7 +58,7 @@ def test_concurrent_uneven_fees_never_overdraw_a_money_pack(seeded):
     results = _race(lambda i: _charge(client_id, f"m{i}", fee=fees[i]), len(fees))
     charged = {r.session_ref: r for r in results if r.status == "charged"}
     spent = sum(fees[int(ref[1:])] for ref in charged)
-    pack = store.get_entitlement(PRACTICE_A, client_id, "PACK", pack_id)
+    pack = stored.entitlement(PRACTICE_A, client_id, "PACK", pack_id)
     assert pack["used"] == spent <= Decimal("1000.00") and pack["remaining"] == Decimal("1000.00") - spent
     assert pack["remaining"] < min(fees) or all(r.status == "charged" for r in results)
     assert sum(e["amount"] for e in _ledger(client_id, pack_id)) == spent
@@ -80,7 +80,7 @@ def test_twenty_concurrent_retries_of_one_idempotency_key_charge_once(seeded):
     outcomes = _race(retry, 20)
     answers = [o for o in outcomes if isinstance(o, dict)]
     assert answers and all(a["status"] == "charged" for a in answers)
-    pack = store.get_entitlement(PRACTICE_A, client_id, "PACK", pack_id)
+    pack = stored.entitlement(PRACTICE_A, client_id, "PACK", pack_id)
     assert pack["used"] == 1 and len(_ledger(client_id, pack_id)) == 1
 
 
@@ -89,7 +89,7 @@ def test_concurrent_charges_of_one_session_count_it_once(seeded):
     results = _race(lambda i: _charge(client_id, "same-session"), 12)
     assert [r.status for r in results].count("charged") == 1
     assert all(r.status == "already_charged" for r in results if r.status != "charged")
-    assert store.get_entitlement(PRACTICE_A, client_id, "PACK", pack_id)["used"] == 1
+    assert stored.entitlement(PRACTICE_A, client_id, "PACK", pack_id)["used"] == 1
 
 
 def test_concurrent_reversals_give_back_once(seeded):
@@ -97,6 +97,6 @@ def test_concurrent_reversals_give_back_once(seeded):
     _charge(client_id, "undo-me")
     results = _race(lambda i: charging.reverse_session(principal=DESK, client_id=client_id, session_ref="undo-me"), 10)
     assert sum(len(r.reversed) for r in results) == 1
-    pack = store.get_entitlement(PRACTICE_A, client_id, "PACK", pack_id)
+    pack = stored.entitlement(PRACTICE_A, client_id, "PACK", pack_id)
     assert (pack["used"], pack["remaining"]) == (0, 10)
     assert sum(e["amount"] for e in _ledger(client_id, pack_id)) == 0

@@ -19,7 +19,7 @@ from chalicelib.auth import Principal, Role
 from chalicelib.models.clients import ClientCreate
 from chalicelib.models.entitlements import ChargeRequest, PackCreate
 from chalicelib.services import charging, clients, codes, entitlements
-from chalicelib.store import entitlements as store
+from tests import stored
 from tests.conftest import PRACTICE_A, USERS
 from tests.faults import FaultConfig, app_faults
 from tests.faults.proxy import FaultProxy
@@ -152,6 +152,6 @@ def test_in_process_injector_conflicts_across_threads_and_charges_stay_exact(see
         results = list(pool.map(charge, range(30)))
     assert policy.counts["cancel"] > 0  # overlaps really happened and were cancelled
     assert sum(r.status == "charged" for r in results) == 10
-    pack = store.get_entitlement(PRACTICE_A, client_id, "PACK", pack_id)
+    pack = stored.entitlement(PRACTICE_A, client_id, "PACK", pack_id)
     assert (pack["used"], pack["remaining"]) == (10, 0)
-    assert sum(e["amount"] for e in store.ledger_entries(PRACTICE_A, client_id, pack_id)) == 10
+    assert sum(e["amount"] for e in stored.ledger(PRACTICE_A, client_id, pack_id)) == 10

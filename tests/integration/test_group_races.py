@@ -9,7 +9,7 @@ from chalicelib.models.clients import ClientCreate
 from chalicelib.models.entitlements import PackCreate
 from chalicelib.models.groups import AttendanceUpdate, GroupAppointmentCreate, GroupCreate, MemberMark
 from chalicelib.services import attendance, clients, entitlements, groups, sessions
-from chalicelib.store import entitlements as store
+from tests import stored
 from tests.conftest import PRACTICE_A, USERS
 from tests.integration.test_booking_races import _race
 
@@ -33,7 +33,7 @@ def _group_with_packs(members: int) -> tuple[str, list[tuple[str, str]], str]:
 
 
 def _used(member_packs):
-    return [store.get_entitlement(PRACTICE_A, c, "PACK", p)["used"] for c, p in member_packs]
+    return [stored.entitlement(PRACTICE_A, c, "PACK", p)["used"] for c, p in member_packs]
 
 
 def test_mark_all_attended_submitted_twice_concurrently_charges_each_member_once(seeded):
@@ -47,7 +47,7 @@ def test_mark_all_attended_submitted_twice_concurrently_charges_each_member_once
     changed = [sum(m.changed for o in outcomes for m in o.members if m.client_id == c) for c, _ in member_packs]
     assert changed == [1] * 8
     for client_id, _ in member_packs:
-        ledger = store.read_usages(PRACTICE_A, client_id, appointment_id)
+        ledger = stored.usages(PRACTICE_A, client_id, appointment_id)
         assert [(u["kind"], u["state"]) for u in ledger] == [("PACK", "active")]
         assert sessions.get_session(principal=ADMIN, client_id=client_id, session_id=appointment_id).fee == 60
 
@@ -62,7 +62,7 @@ def test_concurrent_changes_of_one_members_mark_leave_one_charge(seeded):
         principal=ADMIN, appointment_id=appointment_id,
         update=AttendanceUpdate(members=[MemberMark(client_id=client_id, status=marks[i])])), len(marks))
     final = attendance.get_attendance(principal=ADMIN, appointment_id=appointment_id).members[0]
-    active = [u for u in store.read_usages(PRACTICE_A, client_id, appointment_id) if u["state"] == "active"]
+    active = [u for u in stored.usages(PRACTICE_A, client_id, appointment_id) if u["state"] == "active"]
     # Whatever order the changes landed in, the balance matches the final mark exactly once.
     assert _used([(client_id, pack_id)]) == [1 if final.status == "attended" else 0]
     assert len(active) == (1 if final.status == "attended" else 0)

@@ -19,9 +19,9 @@ from chalicelib.models.entitlements import (
     PackUpdate,
 )
 from chalicelib.services import charging, clients, codes, entitlements
-from chalicelib.store import entitlements as store
 from chalicelib.store import events, items
 from chalicelib.store.keys import events_pk
+from tests import stored
 from tests.conftest import PRACTICE_A, USERS
 
 ADMIN = Principal(user_id=USERS[PRACTICE_A]["admin"], practice_id=PRACTICE_A, role=Role.ADMIN)
@@ -76,9 +76,9 @@ def race_cut_against_charge(data: PackCreate) -> list[tuple[str, str]]:
 def test_charge_racing_a_pack_cut_to_used_up_raises_used_up_once_and_never_overdraws(seeded):
     packs = race_cut_against_charge(PackCreate(name="Six", measure="sessions", limit=Decimal(6), price=Decimal(1)))
     for client_id, pack_id in packs:
-        pack = store.get_entitlement(PRACTICE_A, client_id, "PACK", pack_id)
+        pack = stored.entitlement(PRACTICE_A, client_id, "PACK", pack_id)
         assert (pack["limit"], pack["used"], pack["remaining"]) == (4, 4, 0)
-        assert sum(e["amount"] for e in store.ledger_entries(PRACTICE_A, client_id, pack_id)) == 4
+        assert sum(e["amount"] for e in stored.ledger(PRACTICE_A, client_id, pack_id)) == 4
         assert _events_of(pack_id) == [f"pack_used_up#{pack_id}#4"]
 
 
@@ -100,6 +100,6 @@ def test_charge_racing_an_authorization_cut_into_its_low_line_raises_running_low
         jobs.append(lambda c=client_id: _charge(c, "f"))
     _race(jobs)
     for client_id, auth_id in auths:
-        auth = store.get_entitlement(PRACTICE_A, client_id, "AUTH", auth_id)
+        auth = stored.entitlement(PRACTICE_A, client_id, "AUTH", auth_id)
         assert (auth["allowed"], auth["used"], auth["remaining"]) == (8, 6, 2)
         assert _events_of(auth_id) == [f"authorization_low#{auth_id}#8"]

@@ -7,13 +7,13 @@ from decimal import Decimal
 
 from chalicelib.models.entitlements import PackCreate, PackTemplateCreate
 from chalicelib.services import entitlements
-from chalicelib.store import entitlements as store
+from tests import stored
 from tests.conftest import PRACTICE_A
 from tests.integration.test_limit_alert_races import ADMIN, _events_of, race_cut_against_charge
 
 
 def _packs(client_id: str) -> list[dict]:
-    return [i for i in store.read_entitlements(PRACTICE_A, client_id) if i["kind"] == "PACK"]
+    return [i for i in stored.entitlements(PRACTICE_A, client_id) if i["kind"] == "PACK"]
 
 
 def test_charge_racing_a_cut_of_an_auto_renew_pack_renews_it_once(seeded):
@@ -21,9 +21,9 @@ def test_charge_racing_a_cut_of_an_auto_renew_pack_renews_it_once(seeded):
         name="Six", measure="sessions", quantity=Decimal(6), price=Decimal(600)))
     packs = race_cut_against_charge(PackCreate(template_id=template.id, auto_renew=True))
     for client_id, pack_id in packs:
-        pack = store.get_entitlement(PRACTICE_A, client_id, "PACK", pack_id)
+        pack = stored.entitlement(PRACTICE_A, client_id, "PACK", pack_id)
         assert (pack["limit"], pack["used"], pack["remaining"]) == (4, 4, 0)
-        assert sum(e["amount"] for e in store.ledger_entries(PRACTICE_A, client_id, pack_id)) == 4
+        assert sum(e["amount"] for e in stored.ledger(PRACTICE_A, client_id, pack_id)) == 4
         assert _events_of(pack_id) == [f"pack_used_up#{pack_id}#4"]
         [renewed] = [p for p in _packs(client_id) if p["id"] != pack_id]
         assert pack["renewed_pack_id"] == renewed["id"]

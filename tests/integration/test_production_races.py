@@ -29,9 +29,9 @@ from chalicelib.models.entitlements import AuthorizationCreate, PackCreate
 from chalicelib.models.groups import GroupAppointmentCreate, GroupCreate
 from chalicelib.models.practice import PracticeUpdate
 from chalicelib.services import appointments, clients, entitlements, groups, practice
-from chalicelib.store import entitlements as store
 from chalicelib.store import items
 from chalicelib.store.keys import client_pk
+from tests import stored
 from tests.conftest import PRACTICE_A, PRACTICE_B, USERS, reset_caches
 from tests.faults.fleet import Call, Fleet
 from tests.faults.proxy import FaultProxy
@@ -133,11 +133,11 @@ def race(production, monkeypatch):
 
 def _check_entitlement(figures: Figures, practice_id: str, client_id: str, kind: str, entitlement_id: str) -> dict:
     """Overdrawn? Lost usage? The balance must equal its ledger and its active usages."""
-    item = store.get_entitlement(practice_id, client_id, kind, entitlement_id)
+    item = stored.entitlement(practice_id, client_id, kind, entitlement_id)
     capacity = item["limit"] if kind == "PACK" else item["allowed"]
     if item["remaining"] < 0 or item["used"] > capacity or item["remaining"] != capacity - item["used"]:
         figures.overdraws += 1
-    ledger = sum(e["amount"] for e in store.ledger_entries(practice_id, client_id, entitlement_id))
+    ledger = sum(e["amount"] for e in stored.ledger(practice_id, client_id, entitlement_id))
     usages = [u for u in items.query_all(client_pk(practice_id, client_id), "USE#")
               if u["state"] == "active" and u["entitlement_id"] == entitlement_id]
     active = sum(u["amount"] for u in usages)
@@ -145,7 +145,7 @@ def _check_entitlement(figures: Figures, practice_id: str, client_id: str, kind:
         figures.lost += 1
     # A session counted twice: net ledger per session above what its one usage says.
     net: dict[str, Decimal] = {}
-    for entry in store.ledger_entries(practice_id, client_id, entitlement_id):
+    for entry in stored.ledger(practice_id, client_id, entitlement_id):
         net[entry["session_ref"]] = net.get(entry["session_ref"], Decimal(0)) + entry["amount"]
     per_usage = {u["session_ref"]: u["amount"] for u in usages}
     figures.duplicates += sum(amount > per_usage.get(ref, Decimal(0)) for ref, amount in net.items())

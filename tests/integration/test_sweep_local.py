@@ -12,10 +12,10 @@ from chalicelib.errors import Conflict
 from chalicelib.models.clients import ClientCreate
 from chalicelib.models.entitlements import ChargeRequest, PackCreate
 from chalicelib.services import charging, clients, entitlements
-from chalicelib.store import entitlements as store
 from chalicelib.store import items
 from chalicelib.store.keys import events_pk
 from chalicelib.store.repository import BILLING_CODES
+from tests import stored
 from tests.conftest import PRACTICE_A, USERS
 from tests.integration.test_booking_races import _race
 
@@ -50,7 +50,7 @@ def test_the_used_up_event_is_written_once_with_the_charge_that_uses_the_pack_up
     outcomes = _race(lambda i: _charge(client_id, f"s{i}"), 30)
     charged = [o for o in outcomes if not isinstance(o, Exception) and o.status == "charged"]
     assert len(charged) == 10
-    assert store.get_entitlement(PRACTICE_A, client_id, "PACK", pack_id)["remaining"] == 0
+    assert stored.entitlement(PRACTICE_A, client_id, "PACK", pack_id)["remaining"] == 0
     [event] = _events()
     assert (event["type"], event["entitlement_id"], event["state"], event["remaining"]) == (
         "pack_used_up", pack_id, "pending", 0)
@@ -68,7 +68,7 @@ def test_no_event_is_written_when_the_charge_is_not(seeded):
     with pytest.raises(Conflict):
         _charge(client_id, "s1", companion)
     assert _events() == []
-    assert store.get_entitlement(PRACTICE_A, client_id, "PACK", pack_id)["remaining"] == 1
+    assert stored.entitlement(PRACTICE_A, client_id, "PACK", pack_id)["remaining"] == 1
     _charge(client_id, "s1")
     assert [e["type"] for e in _events()] == ["pack_used_up"]
 
