@@ -60,17 +60,20 @@ def run(sizes: list[int], due: int) -> list[dict[str, Any]]:
 
 def _write_packs(practice_id: str, count: int, *, expires: date, first: int) -> None:
     """`count` open packs, one client each, as create_pack writes them, 25 per BatchWriteItem."""
-    from chalicelib.services.entitlements import new_pack_item
+    from chalicelib.services.practice import due_floor, practice_calendar
     from chalicelib.store import dynamo
+    from chalicelib.store.entitlements import new_pack_item
     from devtools.seed import DEMO_USERS
 
     practitioner = DEMO_USERS["practitioner"]  # each digest goes to the demo practitioner
     terms = {"name": "Bench pack", "measure": "sessions", "limit": Decimal(10), "quantity": Decimal(10),
              "price": Decimal(100), "validity": {"amount": 1, "unit": "days", "starts": "purchase"}}
+    calendar = practice_calendar(practice_id)
     batch: list[dict[str, Any]] = []
     for n in range(first, first + count):
         item = new_pack_item(practice_id, f"cli_bench{n:06d}", f"Bench Client{n}", terms,
-                             purchased_on=expires - timedelta(days=1), flags={"practitioner_id": practitioner})
+                             purchased_on=expires - timedelta(days=1), flags={"practitioner_id": practitioner},
+                             soon_days=calendar.soon_days, today=due_floor(calendar))
         batch.append({"PutRequest": {"Item": dynamo.to_item(item)}})
         if len(batch) == 25:
             _flush(batch)
