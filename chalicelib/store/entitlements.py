@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -21,7 +21,6 @@ from chalicelib.domain.entitlements import NO_EXPIRY, CodeRule, Entitlement, Val
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.notifications import pack_due_on
 from chalicelib.errors import Conflict, NotFound, PreconditionFailed
-from chalicelib.models.entitlements import LedgerEntry
 from chalicelib.store import dynamo, items
 from chalicelib.store.history import has_history, history_marker
 from chalicelib.store.keys import (
@@ -38,6 +37,9 @@ from chalicelib.store.keys import (
     usage_sk,
 )
 from chalicelib.store.repository import CLIENTS
+
+if TYPE_CHECKING:
+    from chalicelib.models.entitlements import LedgerEntry
 
 OUT_OF_INDEXES = {"GSI1PK": None, "GSI1SK": None, "DUEPK": None, "DUESK": None}
 KINDS = {"PACK": ("Pack", PACK_SK, "limit"), "AUTH": ("Authorization", AUTH_SK, "allowed")}
@@ -234,6 +236,9 @@ def _read_usages(practice_id: str, client_id: str, session_ref: str) -> list[dic
 def ledger_page(practice_id: str, client_id: str, entitlement_id: str, *, limit: int,
                 start_key: dict[str, Any] | None) -> tuple[list[LedgerEntry], dict[str, Any] | None]:
     """One page of an entitlement's ledger, oldest first."""
+    # Imported here, not at the top: the sweep and the charge read entitlements without pydantic.
+    from chalicelib.models.entitlements import LedgerEntry
+
     page = items.query_page(client_pk(practice_id, client_id), f"{LEDGER}{entitlement_id}#", limit=limit,
                             start_key=start_key)
     return [LedgerEntry.model_validate(i) for i in page.items], page.last_key
