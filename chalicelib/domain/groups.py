@@ -46,8 +46,8 @@ def member_at(periods: list[dict[str, Any]], at: datetime) -> bool:
 @dataclass(frozen=True)
 class Mark:
     """A member's attendance mark on a group session, as stored beside it: what was asked
-    (status, fee, code, minutes, custom code), what it charged or why not, and the session it
-    recorded."""
+    (status, fee, code, minutes, custom code), what it charged or why not, the session it
+    recorded and the authorization that session counts against (whose number it shows)."""
 
     client_id: str
     client_name: str
@@ -61,7 +61,8 @@ class Mark:
     session_id: str | None = None
     charged: list[str] = field(default_factory=list)
     not_charged_reason: str | None = None
-    prior_authorization_number: str | None = None
+    prior_authorization_number: str | None = None  # as the charge stamped it (shown: the authorization's)
+    authorization_id: str | None = None  # the authorization the member's session counts against
     updated_at: str | None = None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextvars
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.auth import Principal
 from chalicelib.clock import now as clock_now
 from chalicelib.config import get_settings
-from chalicelib.domain.charging import ChargeDecision
+from chalicelib.domain.charging import ChargeDecision, shown_authorization
 from chalicelib.domain.entitlements import BillTo
 from chalicelib.domain.groups import CHARGEABLE, Mark, member_at, same_mark, summary
 from chalicelib.domain.practice import Practice
@@ -35,6 +36,7 @@ from chalicelib.models.sessions import ClientSession
 from chalicelib.services import appointments, charging, groups, invoices, sessions
 from chalicelib.services.practice import cached_practice
 from chalicelib.store import attendance as attendance_store
+from chalicelib.store import entitlements as entitlement_store
 from chalicelib.store import retry
 from chalicelib.store import sessions as session_store
 from chalicelib.store.appointments import StoredAppointment
@@ -72,7 +74,7 @@ def _roster(principal: Principal, appointment: StoredAppointment, marks: dict[st
 
 def get_attendance(*, principal: Principal, appointment_id: str) -> GroupAttendance:
     appointment, _, marks = _load(principal, appointment_id)
-    return _answer(appointment, _roster(principal, appointment, marks), marks, {})
+    return _answer(appointment, _roster(principal, appointment, marks), numbered(principal.practice_id, marks), {})
 
 
 def mark_attendance(*, principal: Principal, appointment_id: str, update: AttendanceUpdate) -> GroupAttendance:
@@ -103,7 +105,24 @@ def mark_attendance(*, principal: Principal, appointment_id: str, update: Attend
             results[client_id] = {"mark": marks.get(client_id), "changed": False, "error": err.detail}
         if results[client_id]["mark"] is not None:
             marks[client_id] = results[client_id]["mark"]
-    return _answer(appointment, roster, marks, results)
+    # A mark written now carries the number its charge just read; the others are read again.
+    fresh = {cid for cid, result in results.items() if result["changed"]}
+    shown = numbered(principal.practice_id, {cid: m for cid, m in marks.items() if cid not in fresh})
+    return _answer(appointment, roster, {**marks, **shown}, results)
+
+
+def numbered(practice_id: str, marks: dict[str, Mark]) -> dict[str, Mark]:
+    """Marks with the number of the authorization their member's session counts against, as
+    it is now, as the session shows it (sessions.shown): one read for all, none when no mark
+    names an authorization."""
+    wanted = list(dict.fromkeys((m.client_id, m.authorization_id) for m in marks.values() if m.authorization_id))
+    current = entitlement_store.authorizations(practice_id, wanted)
+    out = {}
+    for client_id, mark in marks.items():
+        auth = current.get((mark.client_id, mark.authorization_id)) if mark.authorization_id else None
+        number, _ = shown_authorization((mark.prior_authorization_number, None), mark.authorization_id, auth)
+        out[client_id] = replace(mark, prior_authorization_number=number)
+    return out
 
 
 def _wanted(update: AttendanceUpdate, appointment: StoredAppointment,
@@ -268,6 +287,7 @@ def _mark_write(practice_id: str, appointment: StoredAppointment, member: _Membe
                     billing_code=mark["billing_code"], minutes=mark["minutes"], custom_code=mark["custom_code"],
                     amount=session["fee"] if session else None, session_id=appointment.id if session else None,
                     charged=charged, not_charged_reason=reason, prior_authorization_number=number,
+                    authorization_id=decision.authorization_id if decision else None,
                     version=version + 1, updated_at=clock_now())
         writes = [attendance_store.put_mark_action(practice_id, appointment.id, item,
                                                    expected_version=version or None)]
