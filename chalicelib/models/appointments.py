@@ -206,8 +206,13 @@ class ImportedEvent(Output):
     uid: str
     start: datetime
     client_id: str | None = None
-    created_id: str | None = None
-    outcome: Literal["created", "already_imported", "no_matching_client", "skipped"]
+    created_id: str | None = Field(None, description=(
+        "The appointment or client session this import, or an earlier one, made for the occurrence"))
+    outcome: Literal["created", "already_imported", "no_matching_client", "skipped", "cancelled", "conflict"] = \
+        Field(description=(
+            "cancelled: the calendar now cancels an occurrence an earlier import booked, and its appointment "
+            "is cancelled; conflict: it cancels one whose appointment is no longer booked (attended, missed, "
+            "with another practitioner) or was sent to billing, which is kept as it is (detail says why)"))
     detail: str | None = None
 
 
@@ -215,4 +220,6 @@ class CalendarImportResult(Output):
     created: int
     already_imported: int
     unmatched: int
+    cancelled: int = Field(description="Appointments of earlier imports cancelled because the calendar cancels them")
+    conflicts: int = Field(description="Records of earlier imports the calendar cancels but this import keeps")
     events: list[ImportedEvent]
