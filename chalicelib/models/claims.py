@@ -127,7 +127,9 @@ class ClaimsCreated(Output):
     claims: list[Claim]
     skipped: list[SkippedSession] = Field(description="Sessions that did not become claims, and why")
     versioned_entity: ClassVar[str | None] = "claims"
-    id: str = Field("", description="The first claim's id (empty when none was created)")
+    id: str | None = Field(description=(
+        "The first claim's id; null when none was created (the answer is then 200, not 201, and every "
+        "session named or dated is in `skipped` with its reason)"))
 
 
 class ClaimOutcome(Input):

@@ -284,7 +284,8 @@ def _chosen_sessions(principal: Principal, data: ClaimCreate) -> list[ClientSess
 
 
 def create_claims(*, principal: Principal, data: ClaimCreate) -> tuple[ClaimsCreated, bool]:
-    """Claims for the chosen sessions; returns the result and whether any claim was created."""
+    """Claims for the chosen sessions; returns the result and whether any claim was created
+    (none: `id` is None, never an empty id, and each session is under `skipped`)."""
     pid = principal.practice_id
     sessions = _chosen_sessions(principal, data)
     skipped: list[SkippedSession] = []
@@ -309,7 +310,7 @@ def create_claims(*, principal: Principal, data: ClaimCreate) -> tuple[ClaimsCre
         by_client[client_id] = [s for s in group if s.id not in claimed]
     candidates = [s for group in by_client.values() for s in group]
     if not candidates:
-        return ClaimsCreated(claims=[], skipped=skipped, id=""), False
+        return ClaimsCreated(claims=[], skipped=skipped, id=None), False
     records = _read_records(pid, candidates)
     groups: dict[tuple[str, str, str, str], list[ClientSession]] = defaultdict(list)
     for s in candidates:
@@ -330,7 +331,7 @@ def create_claims(*, principal: Principal, data: ClaimCreate) -> tuple[ClaimsCre
                 skip(s, f"already on claim {written}")
             continue
         created.append(written.claim)
-    return ClaimsCreated(claims=created, skipped=skipped, id=created[0].id if created else ""), bool(created)
+    return ClaimsCreated(claims=created, skipped=skipped, id=created[0].id if created else None), bool(created)
 
 
 def _new_claim(principal: Principal, group: list[ClientSession], records: _Records, now: str, *,

@@ -100,10 +100,13 @@ function CreateClaims({ onCreated }: { onCreated: () => void }) {
       </form>
       <ProblemBanner problem={action.problem} claimed={["body.from", "body.to"]} />
       {result ? (
-        <div className="success" role="status">
+        <div className={result.id === null ? "warning-box" : "success"} role="status">
           <p>
-            {result.claims.length} claim{result.claims.length === 1 ? "" : "s"} created
-            {result.claims.length ? `: ${result.claims.filter((c) => c.status === "ready").length} ready, ${result.claims.filter((c) => c.status === "draft").length} with problems to fix` : ""}.
+            {result.id === null
+              ? result.skipped.length > 0
+                ? "No claim created: every session in these dates was skipped."
+                : "No claim created: no client session has a date of service in these dates."
+              : `${result.claims.length} claim${result.claims.length === 1 ? "" : "s"} created: ${result.claims.filter((c) => c.status === "ready").length} ready, ${result.claims.filter((c) => c.status === "draft").length} with problems to fix.`}
           </p>
           {result.skipped.length > 0 ? (
             <details>
