@@ -45,7 +45,7 @@ _FLOATING_UNTIL = re.compile(r"UNTIL=(\d{8})(?:T(\d{6}))?(?![\dTZ])")
 _CANCEL_TRIES = 3
 _CANCELLED_EVENT = "the event is cancelled in the calendar (STATUS:CANCELLED)"
 _CANCELLED_OCCURRENCE = "this occurrence is cancelled in the calendar (STATUS:CANCELLED on its RECURRENCE-ID)"
-_EXCLUDED = "this occurrence is taken out of its series in the calendar (EXDATE)"
+_EXCLUDED = "this occurrence is cancelled in the calendar (taken out of its series by EXDATE)"
 
 
 @dataclass(frozen=True)
@@ -412,7 +412,7 @@ def _settle(principal: Principal, data: CalendarImport, w: _Withdrawn,
         try:
             appointments.change_status(
                 principal=principal, appointment_id=current.id, expected_version=current.version,
-                change=StatusChange(status="cancelled", reason=f"cancelled in the calendar: {w.why}"))
+                change=StatusChange(status="cancelled", reason=f"Calendar import: {w.why}"))
             return [line.model_copy(update={"outcome": "cancelled", "detail": (
                 f"{w.why}: the appointment an earlier import booked is cancelled")})]
         except PreconditionFailed:
