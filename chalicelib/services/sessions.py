@@ -11,6 +11,7 @@ from chalicelib.clock import now as clock_now
 from chalicelib.domain import codes as code_lists
 from chalicelib.domain.charging import ChargeDecision, shown_authorization
 from chalicelib.domain.codes import DEFAULT_POS
+from chalicelib.domain.groups import Mark
 from chalicelib.domain.ids import new_id
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models.codes import BillingCode
@@ -18,11 +19,15 @@ from chalicelib.models.entitlements import ChargeRequest
 from chalicelib.models.sessions import ClientSession, SessionCreate, SessionResult, SessionUpdate
 from chalicelib.services import charging, invoice_follow
 from chalicelib.services.common import changes_of
+from chalicelib.store import appointments as appointment_store
+from chalicelib.store import attendance as attendance_store
 from chalicelib.store import claims as claim_store
 from chalicelib.store import clients as client_store
 from chalicelib.store import codes as code_store
 from chalicelib.store import entitlements as entitlement_store
 from chalicelib.store import sessions as store
+from chalicelib.store.appointments import StoredAppointment
+from chalicelib.store.charges import TransactionCancelled
 from chalicelib.store.history import history_marker
 
 _CHARGED_FIELDS = {"billing_code", "minutes", "fee", "date_of_service", "bill_to"}
@@ -219,12 +224,41 @@ def refuse_if_billed(practice_id: str, client_id: str, session_id: str) -> None:
 
 
 def delete_session(*, principal: Principal, client_id: str, session_id: str, expected_version: int) -> None:
-    """Delete a session recorded in error; what it was charged is given back with it."""
-    refuse_if_billed(principal.practice_id, client_id, session_id)
-    charging.reverse_session(
-        principal=principal, client_id=client_id, session_ref=session_id,
-        companion=charging.Companion(
-            actions=lambda _: [store.delete_action(principal.practice_id, client_id, session_id,
-                                                   expected_version=expected_version)],
-            refused=lambda err, i: store.write_refused(err, i, expected_version=expected_version,
-                                                       session_id=session_id)))
+    """Delete a session recorded in error; what it was charged is given back with it. A session
+    an appointment or a group member's mark still records goes only through that record (409
+    naming it): deleted alone, the record would still say attended. The check is in the
+    delete's transaction, so a status change racing it leaves both or neither."""
+    practice_id = principal.practice_id
+    refuse_if_billed(practice_id, client_id, session_id)
+
+    def actions(_: ChargeDecision | None) -> list[dict[str, Any]]:
+        # A recorded session's id is its appointment's: check the appointment and the mark there.
+        return [store.delete_action(practice_id, client_id, session_id, expected_version=expected_version),
+                appointment_store.not_recording_check(practice_id, session_id, client_id),
+                attendance_store.not_recording_check(practice_id, session_id, client_id, session_id)]
+
+    def refused(err: TransactionCancelled, start: int) -> Exception | None:
+        own = store.write_refused(err, start, expected_version=expected_version, session_id=session_id)
+        if isinstance(own, NotFound):
+            return own
+        return _still_recorded(session_id, appointment_store.recording(err, start + 1),
+                               attendance_store.recording(err, start + 2)) or own
+
+    charging.reverse_session(principal=principal, client_id=client_id, session_ref=session_id,
+                             companion=charging.Companion(actions=actions, refused=refused))
+
+
+def _still_recorded(session_id: str, appointment: StoredAppointment | None, mark: Mark | None) -> Conflict | None:
+    """The 409 for a session an appointment or a member's mark still records: it names the
+    appointment and the change that removes the session and gives its charge back."""
+    if appointment is not None:
+        return Conflict(
+            f"Session {session_id} is recorded by appointment {appointment.id} ({appointment.status}): set the "
+            f"appointment's status back to booked or to cancelled (POST /v1/appointments/{appointment.id}/status), "
+            "which removes the session and gives its charge back", appointment_id=appointment.id)
+    if mark is not None:
+        return Conflict(
+            f"Session {session_id} is recorded by the member's attendance mark ({mark.status}) on group session "
+            f"{session_id}: change the member's mark (POST /v1/appointments/{session_id}/attendance, e.g. "
+            '"unmarked"), which removes the session and gives its charge back', appointment_id=session_id)
+    return None

@@ -12,13 +12,13 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any, Literal
 
-from chalicelib.domain.scheduling import MAX_LENGTH, HourChange, iso
+from chalicelib.domain.scheduling import CHARGED_STATES, MAX_LENGTH, HourChange, iso
 from chalicelib.errors import AlreadyExists, PreconditionFailed
 from chalicelib.models.clients import Client
 from chalicelib.models.codes import BillingCode
 from chalicelib.models.locations import Location, Room
 from chalicelib.models.users import User
-from chalicelib.store import clients, codes, items, locations, room_slots, users
+from chalicelib.store import clients, codes, dynamo, items, locations, room_slots, users
 from chalicelib.store.keys import (
     APPOINTMENT_SK,
     PK,
@@ -263,3 +263,25 @@ def release(practice_id: str, appointment: StoredAppointment, slots: list[HourCh
     pk, sk = appointment_key(practice_id, appointment.id)
     items.transact([{"Delete": {"TableName": items.table(), "Key": items.key_of(pk, sk)}},
                     *slot_actions(practice_id, appointment, slots)])
+
+
+def not_recording_check(practice_id: str, appointment_id: str, client_id: str) -> dict[str, Any]:
+    """A transaction's check that no appointment of this client records the session keyed by
+    its id (attending records it; a missed appointment's charge has the same reference): it
+    passes when there is no such appointment, or it is in no charged state. Read the refusal
+    with `recording`."""
+    states = {f":s{i}": state for i, state in enumerate(CHARGED_STATES)}
+    return {"ConditionCheck": {
+        "TableName": items.table(), "Key": items.key_of(*appointment_key(practice_id, appointment_id)),
+        "ConditionExpression": f"attribute_not_exists(PK) OR client_id <> :client OR NOT #status IN "
+                               f"({', '.join(states)})",
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ExpressionAttributeValues": dynamo.to_item({":client": client_id, **states}),
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
+
+
+def recording(err: items.TransactionCancelled, index: int) -> StoredAppointment | None:
+    """The appointment that still records the session, when the not_recording_check at
+    `index` of a cancelled transaction was refused; None when it passed."""
+    old = err.items[index] if index in err.failed() else None
+    return appointment_of(old) if old else None

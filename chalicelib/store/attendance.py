@@ -13,7 +13,7 @@ from chalicelib.models.codes import BillingCode
 from chalicelib.models.locations import Location
 from chalicelib.models.sessions import ClientSession
 from chalicelib.store import codes as code_store
-from chalicelib.store import items, locations
+from chalicelib.store import dynamo, items, locations
 from chalicelib.store.history import has_history
 from chalicelib.store.keys import ATTENDANCE, appointment_pk
 from chalicelib.store.repository import BILLING_CODES, CLIENTS, LOCATIONS
@@ -88,3 +88,22 @@ def write_alone(actions: list[dict[str, Any]],
         items.transact(actions)
     except items.TransactionCancelled as err:
         raise (refused(err, 0) or err) from err
+
+
+def not_recording_check(practice_id: str, appointment_id: str, client_id: str, session_id: str) -> dict[str, Any]:
+    """A transaction's check that the client's mark on a group session does not name the
+    session as the one it recorded (no mark, or one that moved on, passes). Read the refusal
+    with `recording`."""
+    return {"ConditionCheck": {
+        "TableName": items.table(), "Key": items.key_of(*mark_key(practice_id, appointment_id, client_id)),
+        "ConditionExpression": "attribute_not_exists(#session) OR #session <> :session",
+        "ExpressionAttributeNames": {"#session": "session_id"},
+        "ExpressionAttributeValues": dynamo.to_item({":session": session_id}),
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
+
+
+def recording(err: items.TransactionCancelled, index: int) -> Mark | None:
+    """The mark that still records the session, when the not_recording_check at `index` of a
+    cancelled transaction was refused; None when it passed."""
+    old = err.items[index] if index in err.failed() else None
+    return mark_of(old) if old else None
