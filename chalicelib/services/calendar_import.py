@@ -420,6 +420,8 @@ def _settle(principal: Principal, data: CalendarImport, w: _Withdrawn,
                 break
         except Conflict as err:
             return [line.model_copy(update={"detail": f"{w.why}, but the appointment was not cancelled: {err}"})]
+        except NotFound:
+            return []  # gone meanwhile: nothing left to cancel
         try:
             current = appointment_store.get(principal.practice_id, current.id)
         except NotFound:
