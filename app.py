@@ -8,6 +8,7 @@ gc.disable()
 
 import json
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,7 @@ from chalice import Chalice, Cron, Response
 from chalice.app import CloudWatchEvent, Request
 
 from chalicelib.cors import with_cors
-from chalicelib.http import PROBLEM_JSON, problem
+from chalicelib.http import PROBLEM_JSON, method_not_allowed, problem
 from chalicelib.routes import (
     appointments,
     charges,
@@ -78,9 +79,18 @@ def problem_details(event: Request, get_response: Callable[[Request], Response])
     content_type = {k.lower(): v for k, v in response.headers.items()}.get("content-type", "")
     if response.status_code >= 400 and not (isinstance(content_type, str) and content_type.startswith(PROBLEM_JSON)):
         body = response.body if isinstance(response.body, dict) else _json_or_none(response.body)
-        detail = (body or {}).get("Message") or (body or {}).get("message") or "Request failed"
-        converted = problem(response.status_code, (body or {}).get("Code", "Error"), detail)
-        converted.headers.update({k: v for k, v in response.headers.items() if k.lower() != "content-type"})
+        request_id = ((event.context or {}) if event is not None else {}).get("requestId") or str(uuid.uuid4())
+        if (body or {}).get("Code") == "MethodNotAllowedError" and event is not None:
+            # Chalice's method check: name the route's template (never the query) and its methods.
+            allowed = str(response.headers.get("Allow", "")).split(",")
+            converted = method_not_allowed(event.method, event.path, allowed, request_id)
+        else:
+            detail = (body or {}).get("Message") or (body or {}).get("message") or "Request failed"
+            converted = problem(response.status_code, (body or {}).get("Code", "Error"), detail, request_id)
+        # The CORS headers the inner middleware added (and a 503's Retry-After) stay.
+        own = {name.lower() for name in converted.headers}
+        converted.headers.update({k: v for k, v in response.headers.items() if k.lower() not in own})
+        converted.headers["X-Request-Id"] = request_id
         return converted
     return response
 

@@ -440,3 +440,26 @@ def problem(status: int, title: str, detail: str, request_id: str | None = None,
         body["correlation_id"] = request_id
     return Response(body=json.dumps(body, default=str), status_code=status,
                     headers={"Content-Type": PROBLEM_JSON})
+
+
+# Where a caller who mistyped a URL finds the right one (chalicelib/openapi.py's OPENAPI_PATH;
+# not imported: a cold start's mistyped request should not build the document's imports).
+ROUTES_HINT = "GET /v1/openapi.json lists every route and its methods"
+_SHOWN_PATH = 200
+
+
+def no_route(method: str, path: str, request_id: str | None = None) -> Response:
+    """404 for a path no route matches. The path is quoted without its query (a search query
+    is what a person typed, often a client's name) and cut short."""
+    shown = path.split("?", 1)[0].split("#", 1)[0]
+    if len(shown) > _SHOWN_PATH:
+        shown = shown[:_SHOWN_PATH] + "…"
+    return problem(404, "Not found", f"No route matches {method} {shown}; {ROUTES_HINT}", request_id)
+
+
+def method_not_allowed(method: str, route: str, allowed: Iterable[str], request_id: str | None = None) -> Response:
+    """405 for a known route (its template, e.g. /v1/clients/{client_id}) asked with a method it lacks."""
+    methods = ", ".join(sorted({m.strip() for m in allowed if m.strip()}))
+    response = problem(405, "Method not allowed", f"{route} takes {methods}, not {method}", request_id)
+    response.headers["Allow"] = methods
+    return response

@@ -1,6 +1,7 @@
 """The local stack behind `make run`: DynamoDB Local with data on disk, the tables, the demo
-practice, `chalice local` serving the API, and the staff console (console/dist, with the local
-sign-in) served by devtools/console_server.py. Ctrl-C stops them all.
+practice, the API (devtools/local_api.py: chalice.local's server, answering an unknown path
+with a problem+json 404), and the staff console (console/dist, with the local sign-in) served
+by devtools/console_server.py. Ctrl-C stops them all.
 
     python -m devtools.run_local [--api-port 8000] [--ddb-port 8001] [--console-port 8080] [--data-dir .data]
 """
@@ -53,8 +54,8 @@ def prepare(ddb_endpoint: str, console_origin: str | None = None) -> dict[str, s
             for role, user_id in DEMO_USERS.items()}
 
 
-# chalice local's access log quotes each request line; a query can hold what a person typed
-# (`GET /v1/clients?q=<a client's name>`), and logs never carry client data.
+# The API server's access log (chalice.local's) quotes each request line; a query can hold what
+# a person typed (`GET /v1/clients?q=<a client's name>`), and logs never carry client data.
 _QUERY = re.compile(r"(\"[A-Z]+ [^\s?\"]*)\?[^\s\"]*")
 
 
@@ -73,10 +74,10 @@ def _wait_for_api(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SetupError(f"chalice local exited with {process.returncode}")
+            raise SetupError(f"the API server exited with {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=5) as answer:
-                answer.read()  # read it whole: closing early breaks chalice local's pipe (a traceback)
+                answer.read()  # read it whole: closing early breaks the server's pipe (a traceback)
             return
         except OSError:
             time.sleep(0.2)
@@ -110,8 +111,8 @@ def main() -> int:
         ddb.start()
         tokens = prepare(ddb.endpoint, console_url)
         api = subprocess.Popen(
-            [str(Path(sys.executable).parent / "chalice"), "local", "--host", "127.0.0.1", "--port",
-             str(args.api_port), "--stage", "local", "--no-autoreload"],
+            [sys.executable, "-m", "devtools.local_api", "--host", "127.0.0.1", "--port", str(args.api_port),
+             "--stage", "local"],  # no autoreload: restart `make run` after a change
             cwd=ROOT, env=_local_env(ddb.endpoint, console_url), stdin=subprocess.DEVNULL, stderr=subprocess.PIPE,
             text=True, start_new_session=True)  # we stop it ourselves, after our own Ctrl-C handling
         assert api.stderr is not None
