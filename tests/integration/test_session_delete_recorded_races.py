@@ -75,8 +75,8 @@ def test_delete_racing_the_members_unmark_leaves_the_mark_and_session_in_step(se
 
         def step(i: int, version: int = session.version) -> object:
             if i % 2:
-                return attendance.mark_attendance(principal=ADMIN, appointment_id=appointment_id, update=AttendanceUpdate(
-                    members=[MemberMark(client_id=client_id, status="unmarked")]))
+                unmark = AttendanceUpdate(members=[MemberMark(client_id=client_id, status="unmarked")])
+                return attendance.mark_attendance(principal=ADMIN, appointment_id=appointment_id, update=unmark)
             sessions.delete_session(principal=ADMIN, client_id=client_id, session_id=appointment_id,
                                     expected_version=version)
             return "deleted"
