@@ -50,6 +50,7 @@ _DIRECTORY_OPERATIONS = frozenset({"create_user", "update_user", "delete_user"})
 # Answers other than an operation's usual one that a route gives on purpose.
 _OTHER_SUCCESS = {
     "charge_session": {201: "Charged (the usual answer; 200 when nothing was counted, with the reason)"},
+    "create_claims": {200: "No claim created: id is null and every session is under skipped with its reason"},
 }
 _REQUEST_ID = {"X-Request-Id": {"schema": {"type": "string"}, "required": True,
                                 "description": "Correlation id of this request (also in problem bodies and logs)"}}
