@@ -45,6 +45,13 @@ def test_delete_racing_status_back_to_booked_leaves_the_appointment_and_session_
                                    expected_version=current.version)
         session = sessions.get_session(principal=ADMIN, client_id=client_id, session_id=appt.id)
         attended = appointments.get_appointment(principal=ADMIN, appointment_id=appt.id)
+        try:
+            sessions.delete_session(principal=ADMIN, client_id=client_id, session_id=appt.id,
+                                    expected_version=session.version)
+        except Conflict as refused:  # alone, the delete is refused by the appointment's check
+            assert refused.extra == {"appointment_id": appt.id}, refused
+        else:
+            raise AssertionError("a session its attended appointment records was deleted")
 
         def step(i: int, version: int = session.version, appt_version: int = attended.version) -> object:
             if i % 2:
@@ -89,3 +96,32 @@ def test_delete_racing_the_members_unmark_leaves_the_mark_and_session_in_step(se
         assert _session_or_none(client_id, appointment_id) is None
         assert _active(client_id, appointment_id) == 0
         assert stored.entitlement(PRACTICE_A, client_id, "PACK", pack_id)["used"] == 0
+
+
+def test_delete_of_sessions_no_record_names_works_on_a_real_engine(seeded):
+    # The checks' expressions as DynamoDB evaluates them: no appointment, an appointment in no
+    # charged state, a group session's mark that no longer names the session all let it go.
+    from chalicelib.models.sessions import SessionCreate
+    from chalicelib.store import items
+    from chalicelib.store.appointments import appointment_key
+    from chalicelib.store.attendance import mark_key
+
+    client_id = clients.create_client(principal=ADMIN, data=ClientCreate(first_name="Real", last_name="Engine")).id
+    by_hand = sessions.create_session(principal=ADMIN, client_id=client_id, data=SessionCreate.model_validate(
+        {"date_of_service": "2026-11-20", "billing_code": "90837"})).session
+    sessions.delete_session(principal=ADMIN, client_id=client_id, session_id=by_hand.id, expected_version=1)
+
+    appt = appointments.book(principal=ADMIN, data=AppointmentCreate(
+        client_id=client_id, practitioner_id=USERS[PRACTICE_A]["practitioner"], location_id=f"loc_{PRACTICE_A}_main",
+        billing_code="90837", start=datetime(2026, 12, 1, 10, 0), end=datetime(2026, 12, 1, 10, 50))).appointments[0]
+    appointments.change_status(principal=ADMIN, appointment_id=appt.id, change=StatusChange(status="attended"),
+                               expected_version=appt.version)
+    items.set_attributes(*appointment_key(PRACTICE_A, appt.id), {"status": "booked"})  # legacy: moved on, kept it
+    sessions.delete_session(principal=ADMIN, client_id=client_id, session_id=appt.id, expected_version=1)
+    assert _session_or_none(client_id, appt.id) is None
+
+    _, [(member_id, _)], group_appt = _group_with_packs(1)
+    attendance.mark_attendance(principal=ADMIN, appointment_id=group_appt, update=AttendanceUpdate(all_attended=True))
+    items.set_attributes(*mark_key(PRACTICE_A, group_appt, member_id), {"status": "absent", "session_id": None})
+    sessions.delete_session(principal=ADMIN, client_id=member_id, session_id=group_appt, expected_version=1)
+    assert _session_or_none(member_id, group_appt) is None and _active(member_id, group_appt) == 0
