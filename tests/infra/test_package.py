@@ -523,6 +523,26 @@ def test_api_cors_origin_is_the_console_distribution(cfn: dict[str, Any], sam: d
         assert "security" not in preflight or preflight["security"] == [], path
 
 
+def test_unknown_route_deployed_is_the_404_problem_the_app_gives_with_cors(sam: dict[str, Any]) -> None:
+    from chalicelib.http import ROUTES_HINT, no_route
+
+    responses = sam["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
+    missing = responses["MISSING_AUTHENTICATION_TOKEN"]  # API Gateway's answer for no such route or method
+    assert missing["statusCode"] == "404"
+    parameters = missing["responseParameters"]
+    assert parameters["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+    # A specific response replaces DEFAULT_4XX's headers: the console must still read it.
+    for name, value in responses["DEFAULT_4XX"]["responseParameters"].items():
+        assert parameters[name] == value, name
+    [template] = missing["responseTemplates"].values()
+    assert "$context.path" not in template and "$input" not in template  # substituted unescaped: quote nothing sent
+    body = json.loads(template)
+    app_body = json.loads(no_route("GET", "/v1/nope", "req-1").body)
+    assert body.keys() == app_body.keys()
+    assert {k: body[k] for k in ("type", "title", "status")} == {k: app_body[k] for k in ("type", "title", "status")}
+    assert ROUTES_HINT in body["detail"] and body["correlation_id"] == "$context.requestId"
+
+
 def test_console_config_output_is_the_config_json_the_console_reads(sam: dict[str, Any]) -> None:
     template = sam["Outputs"]["ConsoleConfig"]["Value"]["Fn::Sub"]
     names = set(re.findall(r"\$\{([^}]+)\}", template))
