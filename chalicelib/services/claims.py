@@ -9,7 +9,7 @@ transaction, is the guard (`store/claims.py`)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -19,7 +19,9 @@ from chalicelib.auth import Principal, Role
 from chalicelib.clock import now as clock_now
 from chalicelib.domain import claims as domain
 from chalicelib.domain.codes import DEFAULT_POS
+from chalicelib.domain.entitlements import Entitlement
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.practice import Address as PracticeAddress
 from chalicelib.domain.practice import Practice
 from chalicelib.domain.x12_837p import Batch, write_837p
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
@@ -36,8 +38,13 @@ from chalicelib.models.claims import (
     LeftOut,
     SkippedSession,
 )
-from chalicelib.models.clients import RELATIONSHIP_CODES
+from chalicelib.models.clients import RELATIONSHIP_CODES, Client, ReferringProvider, Subscriber
+from chalicelib.models.codes import BillingCode
+from chalicelib.models.common import Address
+from chalicelib.models.locations import Location
+from chalicelib.models.payers import Payer
 from chalicelib.models.sessions import ClientSession
+from chalicelib.models.users import User
 from chalicelib.services.practice import load_practice
 from chalicelib.store import claims as store
 from chalicelib.store import clients as client_store
@@ -67,47 +74,50 @@ class _Records:
     """Everything one or more claims of a practice are built from, read in few calls."""
 
     practice: Practice
-    clients: dict[str, dict[str, Any]]
-    codes: dict[str, dict[str, Any]]
-    users: dict[str, dict[str, Any]]
-    payers: dict[str, dict[str, Any]]
-    locations: dict[str, dict[str, Any]]
+    clients: dict[str, Client]
+    codes: dict[str, BillingCode]
+    users: dict[str, User]
+    payers: dict[str, Payer]
+    locations: dict[str, Location]
     practitioners: dict[str, str | None]  # session id -> rendering practitioner
-    authorizations: dict[str, dict[str, Any]]  # session id -> the authorization it counts against
+    authorizations: dict[str, Entitlement]  # session id -> the authorization it counts against
 
 
 def _read_records(practice_id: str, sessions: list[ClientSession]) -> _Records:
-    found = store.record_items(practice_id, sessions)
+    found = store.records(practice_id, sessions)
     practitioners: dict[str, str | None] = {}
     for s in sessions:
         appointment = found.appointments.get(s.appointment_id or "")
-        practitioners[s.id] = ((appointment or {}).get("practitioner_id")
-                               or found.clients.get(s.client_id, {}).get("practitioner_id"))
+        client = found.clients.get(s.client_id)
+        practitioners[s.id] = ((appointment.practitioner_id if appointment else None)
+                               or (client.practitioner_id if client else None))
     users = store.users(practice_id, sorted({p for p in practitioners.values() if p}))
     return _Records(practice=load_practice(practice_id), clients=found.clients, codes=found.codes, users=users,
                     payers=found.payers, locations=found.locations, practitioners=practitioners,
                     authorizations=found.authorizations)
 
 
-def _address(value: dict[str, Any] | None) -> domain.Address | None:
+def _address(value: Address | PracticeAddress | None) -> domain.Address | None:
     if not value:
         return None
-    return domain.Address(line1=value.get("line1") or "", city=value.get("city") or "",
-                          state=(value.get("region") or "").upper(),
-                          zip=(value.get("postal_code") or "").replace("-", "").replace(" ", ""),
-                          line2=value.get("line2"))
+    return domain.Address(line1=value.line1 or "", city=value.city or "", state=(value.region or "").upper(),
+                          zip=(value.postal_code or "").replace("-", "").replace(" ", ""), line2=value.line2)
 
 
-def _person(value: dict[str, Any] | None) -> domain.Person:
-    value = value or {}
-    dob = value.get("date_of_birth")
-    return domain.Person(first_name=value.get("first_name"), last_name=value.get("last_name"),
-                         date_of_birth=date.fromisoformat(dob) if dob else None, sex=value.get("sex"),
-                         address=_address(value.get("address")))
+def _person(value: Client | Subscriber | None) -> domain.Person:
+    if value is None:
+        return domain.Person(first_name=None, last_name=None, date_of_birth=None, sex=None, address=None)
+    return domain.Person(first_name=value.first_name, last_name=value.last_name, date_of_birth=value.date_of_birth,
+                         sex=value.sex, address=_address(value.address))
 
 
-def _units(session: ClientSession, code: dict[str, Any] | None) -> Decimal:
-    unit_minutes = (code or {}).get("unit_minutes")
+def _referring(provider: ReferringProvider, record: str, record_id: str) -> domain.ReferringProvider:
+    return domain.ReferringProvider(provider.first_name, provider.last_name, provider.npi, record=record,
+                                    record_id=record_id)
+
+
+def _units(session: ClientSession, code: BillingCode | None) -> Decimal:
+    unit_minutes = code.unit_minutes if code else None
     if not unit_minutes:
         return Decimal(1)
     return (Decimal(session.minutes) / Decimal(unit_minutes)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
@@ -121,35 +131,34 @@ def _build(claim_id: str, pcn: str, sessions: list[ClientSession], records: _Rec
     the claim lifecycle; otherwise both come from the session's resubmission code."""
     first = sessions[0]
     client_id = first.client_id
-    client = records.clients.get(client_id, {})
-    insurance = client.get("primary_insurance") or {}
+    client = records.clients.get(client_id)
+    insurance = client.primary_insurance if client else None
     practice = records.practice
     billing = domain.BillingProvider(
         name=practice.name, npi=practice.billing_npi,
         tax_id=(practice.tax_id or "").replace("-", "") or None, taxonomy=practice.taxonomy,
-        address=_address(asdict(practice.address) if practice.address else None),
-        tax_id_kind=practice.tax_id_kind or "EIN",
-        pay_to_address=_address(asdict(practice.pay_to_address) if practice.pay_to_address else None),
+        address=_address(practice.address), tax_id_kind=practice.tax_id_kind or "EIN",
+        pay_to_address=_address(practice.pay_to_address),
         record_id=practice.id)
-    payer_item = records.payers.get(insurance.get("payer_id") or "")
-    if payer_item is None:
-        payer = domain.Payer(name=insurance.get("payer") or "", payer_id=None, claim_filing_indicator=None)
+    listed = records.payers.get((insurance.payer_id if insurance else None) or "")
+    if listed is None:
+        payer = domain.Payer(name=insurance.payer if insurance else "", payer_id=None, claim_filing_indicator=None)
     else:
-        payer = domain.Payer(name=payer_item["name"], payer_id=payer_item.get("payer_id"),
-                             claim_filing_indicator=payer_item.get("claim_filing_indicator"),
-                             address=_address(payer_item.get("address")),
-                             requires_authorization=bool(payer_item.get("requires_authorization")),
-                             record_id=payer_item["id"])
-    relationship = RELATIONSHIP_CODES.get(insurance.get("subscriber_relationship") or "self", "18")
+        payer = domain.Payer(name=listed.name, payer_id=listed.payer_id,
+                             claim_filing_indicator=listed.claim_filing_indicator, address=_address(listed.address),
+                             requires_authorization=listed.requires_authorization, record_id=listed.id)
+    relationship = RELATIONSHIP_CODES.get((insurance.subscriber_relationship if insurance else None) or "self", "18")
+    named = insurance.subscriber if insurance else None
     subscriber = domain.Subscriber(
-        member_id=insurance.get("member_id"), relationship=relationship, group_number=insurance.get("group_number"),
-        person=_person(insurance.get("subscriber")) if relationship != domain.SELF and insurance.get("subscriber")
-        else None, record_id=client_id)
+        member_id=insurance.member_id if insurance else None, relationship=relationship,
+        group_number=insurance.group_number if insurance else None,
+        person=_person(named) if relationship != domain.SELF and named else None, record_id=client_id)
     patient = domain.Patient(_person(client), record_id=client_id)
     practitioner_id = records.practitioners.get(first.id)
-    user = records.users.get(practitioner_id or "", {})
-    rendering = domain.RenderingProvider(first_name=user.get("first_name"), last_name=user.get("last_name"),
-                                         npi=user.get("npi"), taxonomy=user.get("taxonomy"),
+    user = records.users.get(practitioner_id or "")
+    rendering = domain.RenderingProvider(first_name=user.first_name if user else None,
+                                         last_name=user.last_name if user else None,
+                                         npi=user.npi if user else None, taxonomy=user.taxonomy if user else None,
                                          record_id=practitioner_id or "")
     diagnoses: list[str] = []
     sources: list[tuple[str, str]] = []  # where each diagnosis comes from, for the scrub to name
@@ -169,36 +178,33 @@ def _build(claim_id: str, pcn: str, sessions: list[ClientSession], records: _Rec
         lines.append(domain.ServiceLine(s.billing_code, s.fee, _units(s, records.codes.get(s.billing_code)),
                                         note=s.line_note, **common))
         for add_on in s.add_on_codes:
-            code = records.codes.get(add_on) or {}
-            lines.append(domain.ServiceLine(add_on, Decimal(str(code.get("default_charge", "0"))), Decimal(1),
+            code = records.codes.get(add_on)
+            lines.append(domain.ServiceLine(add_on, code.default_charge if code else Decimal(0), Decimal(1),
                                             add_on=True, **common))
-    auth_item = records.authorizations.get(first.id)
+    counted = records.authorizations.get(first.id)
     # The number is the authorization's as it is now (§6); the session's stamp only when it
     # counts against none and names none (recorded before sessions named their authorization).
-    if auth_item is not None:
-        number = auth_item.get("number")
+    if counted is not None:
+        number = counted.number
     else:
         number = None if first.authorization_id else first.prior_authorization_number
     authorization = None
-    if auth_item is not None or number:
-        authorization = domain.Authorization(
-            number=number,
-            start_on=date.fromisoformat(auth_item["begin_on"]) if auth_item and auth_item.get("begin_on") else None,
-            end_on=date.fromisoformat(auth_item["end_on"]) if auth_item and auth_item.get("end_on") else None,
-            record_id=(auth_item or {}).get("id", first.id))
+    if counted is not None:
+        authorization = domain.Authorization(number=number, start_on=date.fromisoformat(counted.begin_on),
+                                             end_on=date.fromisoformat(counted.end_on), record_id=counted.id)
+    elif number:
+        authorization = domain.Authorization(number=number, start_on=None, end_on=None, record_id=first.id)
+    # The session's referring provider, else the client's.
     referring = None
-    own_referrer = first.referring_provider.model_dump() if first.referring_provider else None
-    source = own_referrer, "session", first.id
-    if not source[0] and client.get("referring_provider"):
-        source = client["referring_provider"], "client", client_id
-    if source[0]:
-        referring = domain.ReferringProvider(source[0].get("first_name"), source[0].get("last_name"),
-                                             source[0].get("npi"), record=source[1], record_id=source[2])
+    if first.referring_provider:
+        referring = _referring(first.referring_provider, "session", first.id)
+    elif client and client.referring_provider:
+        referring = _referring(client.referring_provider, "client", client_id)
     location = records.locations.get(first.location_id or "")
     facility = None
-    if location and not location.get("telehealth") and location.get("address"):
-        facility = domain.ServiceFacility(name=location["name"], address=_address(location["address"]),
-                                          npi=location.get("npi"), record_id=location["id"])
+    if location and not location.telehealth and location.address:
+        facility = domain.ServiceFacility(name=location.name, address=_address(location.address),
+                                          npi=location.npi, record_id=location.id)
     claim = domain.Claim(
         patient_control_number=pcn, billing_provider=billing, payer=payer, subscriber=subscriber, patient=patient,
         rendering_provider=rendering, lines=tuple(lines), diagnoses=tuple(diagnoses),
@@ -241,11 +247,12 @@ def _header(sessions: list[ClientSession], records: _Records) -> dict[str, Any]:
     are now: the payer in the catalogue (None when the client's insurance names none there),
     the rendering and the client's usual practitioner, the date of service."""
     first = sessions[0]
-    client = records.clients.get(first.client_id, {})
-    payer_ref = (client.get("primary_insurance") or {}).get("payer_id") or ""
+    client = records.clients.get(first.client_id)
+    insurance = client.primary_insurance if client else None
+    payer_ref = (insurance.payer_id if insurance else None) or ""
     return {"payer_ref": payer_ref if payer_ref in records.payers else None,
             "practitioner_id": records.practitioners.get(first.id) or None,
-            "client_practitioner_id": client.get("practitioner_id"),
+            "client_practitioner_id": client.practitioner_id if client else None,
             "date_of_service": first.date_of_service.isoformat()}
 
 
@@ -315,11 +322,11 @@ def create_claims(*, principal: Principal, data: ClaimCreate) -> tuple[ClaimsCre
     groups: dict[tuple[str, str, str, str], list[ClientSession]] = defaultdict(list)
     for s in candidates:
         client = records.clients.get(s.client_id)
-        insurance = (client or {}).get("primary_insurance")
+        insurance = client.primary_insurance if client else None
         if not insurance:
             skip(s, "the client has no primary insurance")
             continue
-        groups[(s.client_id, insurance.get("payer_id") or "", records.practitioners.get(s.id) or "",
+        groups[(s.client_id, insurance.payer_id or "", records.practitioners.get(s.id) or "",
                 s.date_of_service.isoformat())].append(s)
     created: list[Claim] = []
     now = clock_now()

@@ -8,10 +8,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.domain.entitlements import Entitlement
 from chalicelib.errors import PreconditionFailed
 from chalicelib.models.claims import Claim, ClaimExport, StatusChange
+from chalicelib.models.clients import Client
+from chalicelib.models.codes import BillingCode
+from chalicelib.models.locations import Location
+from chalicelib.models.payers import Payer
 from chalicelib.models.sessions import ClientSession
+from chalicelib.models.users import User
 from chalicelib.store import dynamo, items, retry
+from chalicelib.store.appointments import StoredAppointment, appointment_of
+from chalicelib.store.clients import client_of
+from chalicelib.store.codes import billing_code_of
+from chalicelib.store.entitlements import entitlement_of
 from chalicelib.store.keys import (
     APPOINTMENT_SK,
     AUTH_SK,
@@ -31,8 +41,10 @@ from chalicelib.store.keys import (
     practice_sessions_pk,
     usage_sk,
 )
+from chalicelib.store.locations import location_of
 from chalicelib.store.repository import BILLING_CODES, CLAIM_EXPORTS, CLAIMS, CLIENTS, LOCATIONS, PAYERS, USERS
 from chalicelib.store.sessions import session_of
+from chalicelib.store.users import user_of
 
 LIST_INDEXES = ("GSI1", "GSI2", "GSI3")
 RESOURCE = "Claim"
@@ -422,25 +434,28 @@ def sessions_between(practice_id: str, low: str, high: str, client_id: str | Non
 
 
 @dataclass
-class RecordItems:
-    """The records the claims of some sessions are built from, as stored."""
+@dataclass(frozen=True)
+class Records:
+    """The records the claims of some sessions are built from, typed."""
 
-    clients: dict[str, dict[str, Any]]
-    codes: dict[str, dict[str, Any]]  # by code
-    payers: dict[str, dict[str, Any]]
-    locations: dict[str, dict[str, Any]]
-    appointments: dict[str, dict[str, Any]]
-    authorizations: dict[str, dict[str, Any]]  # session id -> the authorization it counts against
+    clients: dict[str, Client]
+    codes: dict[str, BillingCode]  # by code
+    payers: dict[str, Payer]
+    locations: dict[str, Location]
+    appointments: dict[str, StoredAppointment]
+    authorizations: dict[str, Entitlement]  # session id -> the authorization it counts against
 
 
-def record_items(practice_id: str, sessions: list[ClientSession]) -> RecordItems:
+def records(practice_id: str, sessions: list[ClientSession]) -> Records:
     """Clients, billing codes, payers, locations, appointments and the authorizations the
     sessions count against: three BatchGetItem rounds (clients; the rest; authorizations)."""
     pid = practice_id
     client_ids = sorted({s.client_id for s in sessions})
-    clients = {c["id"]: c for c in items.get_many([CLIENTS.key(pid, c) for c in client_ids]) if c}
+    clients = {c.id: c for c in (client_of(i) for i in items.get_many([CLIENTS.key(pid, c) for c in client_ids])
+                                 if i)}
     code_names = sorted({c for s in sessions for c in [s.billing_code, *s.add_on_codes]})
-    payer_refs = sorted({p for c in clients.values() if (p := (c.get("primary_insurance") or {}).get("payer_id"))})
+    payer_refs = sorted({c.primary_insurance.payer_id for c in clients.values()
+                         if c.primary_insurance and c.primary_insurance.payer_id})
     location_ids = sorted({s.location_id for s in sessions if s.location_id})
     appointment_ids = sorted({s.appointment_id for s in sessions if s.appointment_id})
     groups = [[BILLING_CODES.key(pid, c) for c in code_names], [PAYERS.key(pid, p) for p in payer_refs],
@@ -451,12 +466,14 @@ def record_items(practice_id: str, sessions: list[ClientSession]) -> RecordItems
     codes, payers, locations, appointments, usages = ([next(found) for _ in group] for group in groups)
     live = [(s, u) for s, u in zip(sessions, usages, strict=True) if u and u.get("state", "active") == "active"]
     auth_items = items.get_many([(client_pk(pid, s.client_id), AUTH_SK + u["entitlement_id"]) for s, u in live])
-    return RecordItems(
-        clients=clients, codes={c["code"]: c for c in codes if c}, payers={p["id"]: p for p in payers if p},
-        locations={loc["id"]: loc for loc in locations if loc}, appointments={a["id"]: a for a in appointments if a},
-        authorizations={s.id: a for (s, _), a in zip(live, auth_items, strict=True) if a})
+    return Records(
+        clients=clients, codes={c["code"]: billing_code_of(c) for c in codes if c},
+        payers={p["id"]: Payer.model_validate(items.public(p)) for p in payers if p},
+        locations={loc["id"]: location_of(loc) for loc in locations if loc},
+        appointments={a["id"]: appointment_of(a) for a in appointments if a},
+        authorizations={s.id: entitlement_of(a) for (s, _), a in zip(live, auth_items, strict=True) if a})
 
 
-def users(practice_id: str, user_ids: list[str]) -> dict[str, dict[str, Any]]:
+def users(practice_id: str, user_ids: list[str]) -> dict[str, User]:
     """The practice's users by id (one BatchGetItem)."""
-    return {u["id"]: u for u in items.get_many([USERS.key(practice_id, u) for u in user_ids]) if u}
+    return {u["id"]: user_of(u) for u in items.get_many([USERS.key(practice_id, u) for u in user_ids]) if u}
