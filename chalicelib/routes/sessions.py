@@ -50,7 +50,8 @@ def update_session(call: Call) -> models.SessionResult:
 
 
 @operation(bp, "DELETE", SESSIONS + "/{session_id}", roles=RECORDERS,
-           summary="Delete a session recorded in error (its charge is given back; 409 while an appointment or group mark records it)", tag=TAG)
+           summary="Delete a session recorded in error (its charge is given back; 409 while an appointment "
+                   "or group mark records it)", tag=TAG)
 def delete_session(call: Call) -> None:
     service.delete_session(principal=call.principal, client_id=call.params["client_id"],
                            session_id=call.params["session_id"], expected_version=call.version)
