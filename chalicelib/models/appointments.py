@@ -208,11 +208,14 @@ class ImportedEvent(Output):
     client_id: str | None = None
     created_id: str | None = Field(None, description=(
         "The appointment or client session this import, or an earlier one, made for the occurrence"))
-    outcome: Literal["created", "already_imported", "no_matching_client", "skipped", "cancelled", "conflict"] = \
-        Field(description=(
-            "cancelled: the calendar now cancels an occurrence an earlier import booked, and its appointment "
-            "is cancelled; conflict: it cancels one whose appointment is no longer booked (attended, missed, "
-            "with another practitioner) or was sent to billing, which is kept as it is (detail says why)"))
+    outcome: Literal["created", "already_imported", "no_matching_client", "skipped", "moved", "rebooked",
+                     "cancelled", "conflict"] = Field(description=(
+        "moved: the calendar moved an occurrence an earlier import booked, and its appointment is moved "
+        "(same id); rebooked: the calendar has again an occurrence an earlier import cancelled, and it is booked "
+        "again (new id); cancelled: the calendar now cancels an occurrence an earlier import booked, or its "
+        "series no longer holds it, and its appointment is cancelled; conflict: the calendar changed an "
+        "occurrence whose record is kept as it is (attended, missed, with another practitioner, moved or "
+        "cancelled in Caseload, sent to billing, or the room or practitioner is taken): detail says why"))
     detail: str | None = None
 
 
@@ -220,6 +223,10 @@ class CalendarImportResult(Output):
     created: int
     already_imported: int
     unmatched: int
-    cancelled: int = Field(description="Appointments of earlier imports cancelled because the calendar cancels them")
-    conflicts: int = Field(description="Records of earlier imports the calendar cancels but this import keeps")
+    moved: int = Field(description="Appointments of earlier imports moved because the calendar moved them")
+    rebooked: int = Field(description="Occurrences booked again because the calendar has them again after an "
+                                      "earlier import cancelled them")
+    cancelled: int = Field(description="Appointments of earlier imports cancelled because the calendar cancels them "
+                                       "or no longer holds them")
+    conflicts: int = Field(description="Records of earlier imports the calendar changes but this import keeps")
     events: list[ImportedEvent]

@@ -75,6 +75,14 @@ def appointment_pk(practice_id: str, appointment_id: str) -> str:
 APPOINTMENT_SK = "APPT"
 
 
+def imported_event_pk(practice_id: str, event_key: str) -> str:
+    """The partition of what calendar imports made of one event (`event_key`: its UID, hashed)."""
+    return f"P#{practice_id}#ICS#{event_key}"
+
+
+IMPORTED_EVENT_SK = "ICS"
+
+
 def practitioner_schedule_pk(practice_id: str, practitioner_id: str) -> str:
     """GSI1 partition of a practitioner's appointments by start time."""
     return f"P#{practice_id}#PRAC#{practitioner_id}"
