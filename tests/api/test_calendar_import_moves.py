@@ -347,3 +347,42 @@ def test_reimport_keeps_an_attended_occurrence_the_calendar_moves_and_lists_a_co
     assert [c["created_id"] for c in conflicts] == [first] and "attended" in conflicts[0]["detail"]
     assert result["moved"] == 3
     assert _appointments(api, client, **window)["2026-10-07T14:00:00-04:00"][:2] == (first, "attended")
+
+
+def test_reimport_keeps_a_billed_session_the_calendar_moves_and_bills_it_once(api):
+    client = make_client(api, email=EMAIL)
+    past = GOOGLE_WEEKLY.replace("20270106T14", "20261007T14").replace("RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=WE\n", "")
+    assert _import(api, _ics(past), send_to_billing=True)["created"] == 1
+    moved = past.replace("20261007T140000", "20261008T100000").replace("20261007T145000", "20261008T105000")
+    result = _import(api, _ics(moved), send_to_billing=True)
+    [conflict] = _lines(result, "conflict")
+    assert result["created"] == 0 and "to billing as client session" in conflict["detail"]
+    sessions = api.get(f"/v1/clients/{client['id']}/sessions").body["items"]
+    assert [s["date_of_service"] for s in sessions] == ["2026-10-07"]
+
+
+def test_reimport_of_an_override_an_older_import_booked_twice_cancels_the_one_left_behind(api, monkeypatch):
+    # Before imports kept their notes, a moved override was booked anew under the id of its new
+    # start and the occurrence's first appointment stayed booked: the next import puts that right.
+    from chalicelib.services import calendar_import
+
+    book_event, record = calendar_import._book_event, calendar_import.import_store.record_placed
+
+    def as_before(*args, **kwargs):
+        plan = book_event(*args, **kwargs)
+        return plan._replace(wanted=tuple(calendar_import.replace(w, original=w.start) for w in plan.wanted))
+
+    monkeypatch.setattr(calendar_import, "_book_event", as_before)
+    monkeypatch.setattr(calendar_import.import_store, "record_placed", lambda *args, **kwargs: None)
+    client = make_client(api, email=EMAIL)
+    _import(api, _ics(GOOGLE_WEEKLY))
+    _import(api, _ics(GOOGLE_WEEKLY, SECOND_MOVED_TO_THURSDAY))
+    assert len(_booked(api, client)) == 5  # the old way: booked twice
+    monkeypatch.setattr(calendar_import, "_book_event", book_event)
+    monkeypatch.setattr(calendar_import.import_store, "record_placed", record)
+    result = _import(api, _ics(GOOGLE_WEEKLY, SECOND_MOVED_TO_THURSDAY))
+    assert (result["cancelled"], result["moved"], result["created"]) == (1, 0, 0)
+    assert _booked(api, client) == [JANUARY[0], "2027-01-14T16:00:00-05:00", JANUARY[2], JANUARY[3]]
+    assert "booked it again at its new time" in _appointments(api, client)[JANUARY[1]][3]
+    again = _import(api, _ics(GOOGLE_WEEKLY, SECOND_MOVED_TO_THURSDAY))
+    assert (again["cancelled"], again["moved"], again["already_imported"]) == (0, 0, 4)
