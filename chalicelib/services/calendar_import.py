@@ -516,12 +516,13 @@ def _bill(principal: Principal, data: CalendarImport, w: _Wanted,
     except NotFound:
         session = None  # not imported yet
     if session is not None:
-        if earlier and (earlier.start, earlier.end) != (_note(w, "").start, _note(w, "").end):
+        now = _note(w, session_id)
+        if earlier and (earlier.start, earlier.end) != (now.start, now.end):
             return [_line(w, "conflict", session_id, (
                 f"this occurrence was moved in the calendar, but an earlier import sent it to billing as client "
                 f"session {session_id} (date of service {session.date_of_service}): the session is kept; correct "
                 "it by hand if the care was given on another day"))], None
-        return [_line(w, "already_imported", session_id)], _note(w, session_id)
+        return [_line(w, "already_imported", session_id)], now
     code = _code(principal, data, w.client_id)
     if not code:
         return [_line(w, "skipped", None, "no billing_code given and the client has no default code")], None
