@@ -434,6 +434,12 @@ def _reconciled(plans: list[_Plan], placed: dict[str, dict[str, Placed]], zone: 
     placed: an occurrence that appears where one vanished (a one-off event moved, a series moved
     to another hour) is that one moved; one that vanished otherwise is withdrawn. Only a series
     in the file is compared: an event missing from it may lie outside the dates it covers."""
+    held: dict[str, set[str]] = {}  # per UID, the original starts the file places or cancels
+    for plan in plans:
+        for w in plan.wanted:
+            held.setdefault(w.uid, set()).add(_key(w.original))
+        for gone_one in plan.withdrawn:  # cancelled in the calendar: settled there
+            held.setdefault(gone_one.uid, set()).add(_key(gone_one.start))
     out = []
     for plan in plans:
         series = plan.series
@@ -442,11 +448,9 @@ def _reconciled(plans: list[_Plan], placed: dict[str, dict[str, Placed]], zone: 
             out.append(plan)
             continue
         uid = series.uid
-        held = {_key(w.original) for p in plans for w in p.wanted if w.uid == uid}
-        held |= {_key(w.start) for p in plans for w in p.withdrawn if w.uid == uid}  # cancelled: settled there
-        held |= {_key(when) for when in overridden.get(uid, set())}
+        kept = held.get(uid, set()) | {_key(when) for when in overridden.get(uid, set())}
         gone = [datetime.fromisoformat(k) for k in earlier
-                if k not in held and not _occurs_at(series, datetime.fromisoformat(k), zone)]
+                if k not in kept and not _occurs_at(series, datetime.fromisoformat(k), zone)]
         added = [w.original for w in plan.wanted if _key(w.original) not in earlier]
         moves = paired_moves([(a, a.astimezone(zone).date()) for a in added],
                              [(g, g.astimezone(zone).date()) for g in gone], one_off=series.one_off)
