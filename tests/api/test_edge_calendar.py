@@ -52,7 +52,9 @@ def encodings(draw, text: str) -> str:
     lines = []
     for line in _unfold(text):
         if width and len(line) > width:
-            parts = [line[:width]] + [line[i:i + width - 1] for i in range(width, len(line), width - 1)]
+            # A continuation line is a space and width - 1 characters; at width 1, one character.
+            step = max(width - 1, 1)
+            parts = [line[:width]] + [line[i:i + step] for i in range(width, len(line), step)]
             line = "\n ".join(parts)
         lines.append(line)
     newline = draw(st.sampled_from(["\r\n", "\n"]))

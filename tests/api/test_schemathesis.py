@@ -182,7 +182,10 @@ class World:
                                                     "default_charge": "40.00"}))
             return {"code": code}
         if names == {"group_id", "client_id"}:
-            group_id = next(b["group_id"] for b in self.bundles if "group_id" in b)
+            # A group of its own each time: a delete that a generated case does not carry out
+            # leaves its member in, and one shared group would fill to MAX_MEMBERS (409 here).
+            group_id = _created(api.post("/v1/groups", {"name": f"Group {n}", "initials": "FG",
+                                                        "practitioner_id": self.practitioner}))["id"]
             client_id = self._client()
             _created(api.post(f"/v1/groups/{group_id}/members", {"client_id": client_id}))
             return {"group_id": group_id, "client_id": client_id}
