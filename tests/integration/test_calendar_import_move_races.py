@@ -3,14 +3,12 @@ each appointment is either moved by the import (and may be attended after, at it
 attended where it was and left there, and the import's answer says which."""
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from chalicelib.auth import Principal, Role
-from chalicelib.errors import CaseloadError
-from chalicelib.models.appointments import CalendarImport, StatusChange
+from chalicelib.models.appointments import CalendarImport
 from chalicelib.models.clients import ClientCreate
 from chalicelib.services import appointments, calendar_import, clients
 from tests.conftest import PRACTICE_A, USERS
+from tests.integration.test_calendar_import_races import race_reimport_against_attends
 
 ADMIN = Principal(user_id=USERS[PRACTICE_A]["admin"], practice_id=PRACTICE_A, role=Role.ADMIN)
 EVENT = """BEGIN:VCALENDAR\r
@@ -40,21 +38,7 @@ def test_reimport_moving_while_staff_attend_leaves_each_appointment_one_way(seed
     ids = [e.created_id or "" for e in made.events]
     assert made.created == 6
 
-    def attend(appointment_id):
-        current = appointments.get_appointment(principal=ADMIN, appointment_id=appointment_id)
-        return appointments.change_status(principal=ADMIN, appointment_id=appointment_id,
-                                          change=StatusChange(status="attended"), expected_version=current.version)
-
-    def run(i):
-        try:
-            return _import(15) if i == 0 else attend(ids[i - 1])
-        except CaseloadError as err:
-            return err
-
-    with ThreadPoolExecutor(max_workers=7) as pool:
-        outcomes = list(pool.map(run, range(7)))
-    result = outcomes[0]
-    assert not isinstance(result, Exception), result
+    result = race_reimport_against_attends(lambda: _import(15), ids)
     said = {e.created_id: e.outcome for e in result.events}
     for appointment_id in ids:
         now = appointments.get_appointment(principal=ADMIN, appointment_id=appointment_id)
