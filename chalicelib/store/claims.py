@@ -433,7 +433,6 @@ def sessions_between(practice_id: str, low: str, high: str, client_id: str | Non
     return [session_of(s) for s in items.get_many(keys) if s and low <= s["date_of_service"] <= high]
 
 
-@dataclass
 @dataclass(frozen=True)
 class Records:
     """The records the claims of some sessions are built from, typed."""
